@@ -1,0 +1,34 @@
+// `npm run --silent cli -- <command>`: the gateway's administration commands.
+import { loadConfig } from "../config.ts";
+import { openDatabase, type Database } from "../db/database.ts";
+import { runVerify } from "./verify.ts";
+
+export type CliCommand = (db: Database, args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: CliCommand; usage: string }> = {
+  verify: { run: runVerify, usage: "verify                 check every ledger invariant; exit 1 on any violation" },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    console.error(`usage: npm run --silent cli -- <command>\n\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join("\n")}`);
+    return 2;
+  }
+  const config = loadConfig();
+  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  try {
+    return await command.run(db, args);
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

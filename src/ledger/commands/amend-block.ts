@@ -1,0 +1,54 @@
+import type { LedgerContext, Scope } from "../context.ts";
+import { BlockNotUsableError, InsufficientCreditsError, NotFoundError, ValidationError } from "../errors.ts";
+import { validMetadata, validText } from "../input.ts";
+import { parseMinorUnits } from "../money.ts";
+import { requireId, runWalletCommand } from "../transaction.ts";
+import type { CreditBlock } from "../../db/generated/client.ts";
+import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
+
+export interface AmendBlockInput {
+  scope: Scope;
+  blockId: string;
+  /** Signed: positive adds credits to the block, negative removes them. */
+  amount: bigint;
+  description?: string | null;
+  metadata?: Metadata | null;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Corrects a block up or down with an `amendment` entry (e.g. to reverse a decrement).
+ * Fails with NotFoundError, BlockNotUsableError (voided or expired), InsufficientCreditsError (a
+ * reduction beyond what the block has left), ValidationError and IdempotencyConflictError.
+ */
+export async function amendBlock(ctx: LedgerContext, input: AmendBlockInput): Promise<LedgerResult> {
+  const amount = parseMinorUnits(input.amount, "amount");
+  if (amount === 0n) throw new ValidationError("amount must not be 0", [{ path: ["amount"], message: "must not be 0" }]);
+  const description = validText(input.description, "description");
+  const metadata = validMetadata(input.metadata);
+  const walletId = await walletOfBlock(ctx, input.scope, input.blockId);
+  const request = { blockId: input.blockId, amount, description, metadata };
+
+  return runWalletCommand(ctx, { ...input, walletId, type: "amendment", request }, async (ledger, operation) => {
+    const block = (await ledger.blocksById([input.blockId])).get(input.blockId)!;
+    requireLiveBlock(block, ledger.now);
+    if (block.remaining + amount < 0n) throw new InsufficientCreditsError(-amount, block.remaining);
+    ledger.append(operation, { block, type: "amendment", amount, description, metadata });
+  });
+}
+
+export async function walletOfBlock(ctx: LedgerContext, scope: Scope, blockId: string): Promise<string> {
+  requireId(blockId, "CreditBlock");
+  const block = await ctx.prisma.creditBlock.findFirst({
+    where: { id: blockId, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } },
+    select: { walletId: true },
+  });
+  if (!block) throw new NotFoundError("CreditBlock", blockId);
+  return block.walletId;
+}
+
+/** Amendments and expiry changes apply to blocks that are neither voided nor past expiry. */
+export function requireLiveBlock(block: CreditBlock, now: Date): void {
+  if (block.status !== "active") throw new BlockNotUsableError(block.id, `is ${block.status}`);
+  if (block.expiresAt && block.expiresAt.getTime() <= now.getTime()) throw new BlockNotUsableError(block.id, "has expired");
+}

@@ -1,0 +1,71 @@
+import type { CreditBlockSource } from "../../db/generated/client.ts";
+import type { LedgerContext, Scope } from "../context.ts";
+import { ValidationError } from "../errors.ts";
+import { requireLater, validCategory, validCostBasis, validDate, validMetadata, validPriority, validText } from "../input.ts";
+import { minBigInt, parseMinorUnits, requirePositive } from "../money.ts";
+import { runWalletCommand } from "../transaction.ts";
+import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
+
+const DAY_MS = 86_400_000;
+
+export interface DepositInput {
+  scope: Scope;
+  walletId: string;
+  amount: bigint;
+  /** `paid`, `granted` (the default) or any label such as `promo_campaign_2026`. */
+  category?: string | null;
+  /** Consumption priority: lower is spent first. Default 50. */
+  priority?: number | null;
+  /** What one minor unit of credit cost, as an exact decimal string. */
+  costBasis?: string | null;
+  /** Default now. Before it the credits do not count as available. */
+  effectiveAt?: Date | null;
+  /** Default the wallet's defaultExpiryDays after effectiveAt, or never. */
+  expiresAt?: Date | null;
+  description?: string | null;
+  metadata?: Metadata | null;
+  reference?: string | null;
+  idempotencyKey?: string | null;
+  /** `top_up` for credits paid through the payments module. */
+  source?: Extract<CreditBlockSource, "deposit" | "top_up">;
+}
+
+/**
+ * Adds a credit block. When the wallet is overdrawn and the credits are usable now, they repay
+ * the overdraft first (an increment on the overdraft account) and the block opens with the rest.
+ * Fails with NotFoundError, WalletTerminatedError, ValidationError (amount ≤ 0, expiry not after
+ * the effective date or already past) and IdempotencyConflictError.
+ */
+export function deposit(ctx: LedgerContext, input: DepositInput): Promise<LedgerResult> {
+  const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
+  const category = validCategory(input.category ?? "granted");
+  const priority = validPriority(input.priority);
+  const costBasis = validCostBasis(input.costBasis);
+  const effectiveAtGiven = validDate(input.effectiveAt, "effectiveAt");
+  const expiresAtGiven = validDate(input.expiresAt, "expiresAt");
+  const description = validText(input.description, "description");
+  const metadata = validMetadata(input.metadata);
+  const source = input.source ?? "deposit";
+  const request = { amount, category, priority, costBasis: input.costBasis, effectiveAt: effectiveAtGiven, expiresAt: expiresAtGiven, description, metadata, reference: input.reference, source };
+
+  return runWalletCommand(ctx, { ...input, type: "deposit", request }, async (ledger, operation) => {
+    const { wallet, now } = ledger;
+    const effectiveAt = effectiveAtGiven ?? now;
+    const expiresAt =
+      expiresAtGiven ?? (wallet.defaultExpiryDays ? new Date(effectiveAt.getTime() + wallet.defaultExpiryDays * DAY_MS) : null);
+    requireLater(expiresAt, effectiveAt, "expiresAt", "effectiveAt");
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+      throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
+    }
+    const usableNow = effectiveAt.getTime() <= now.getTime();
+    const repayment = usableNow ? minBigInt(amount, wallet.overdraftUsed) : 0n;
+    if (repayment > 0n) {
+      ledger.append(operation, { block: null, type: "increment", amount: repayment, description: "overdraft repaid from deposit", metadata });
+    }
+    ledger.openBlock(
+      operation,
+      { category, priority, costBasis, effectiveAt, expiresAt, source, description, metadata },
+      { type: "increment", amount: amount - repayment, description, metadata },
+    );
+  });
+}

@@ -1,0 +1,49 @@
+import type { LedgerContext } from "../context.ts";
+import { runWalletCommand } from "../transaction.ts";
+
+export interface ExpireCreditsResult {
+  walletsSwept: number;
+  entriesWritten: number;
+}
+
+/**
+ * The expiry sweep: for each wallet with credits past their expiry (or holds past theirs), one
+ * operation that writes an `expiration` entry per expired block and releases lapsed holds.
+ * Balances never wait for it (reads leave expired blocks out by date); the sweep makes the
+ * ledger say so. Safe to run from many processes at once: each wallet is swept under its lock,
+ * and a block already expired has nothing left to expire.
+ */
+export async function expireCredits(ctx: LedgerContext, options: { maxWallets?: number } = {}): Promise<ExpireCreditsResult> {
+  const now = ctx.now();
+  const due = await ctx.prisma.$queryRaw<{ wallet_id: string; tenant_id: string; livemode: boolean }[]>`
+    SELECT w.id AS wallet_id, w.tenant_id, w.livemode FROM wallet w
+    WHERE w.status = 'active' AND (
+      EXISTS (SELECT 1 FROM credit_block b WHERE b.wallet_id = w.id AND b.expires_at <= ${now}
+              AND (b.status = 'active' OR b.remaining > 0))
+      OR EXISTS (SELECT 1 FROM hold h WHERE h.wallet_id = w.id AND h.status = 'open' AND h.expires_at <= ${now}))
+    LIMIT ${options.maxWallets ?? 1000}`;
+  let entriesWritten = 0;
+  for (const wallet of due) {
+    const scope = { tenantId: wallet.tenant_id, livemode: wallet.livemode };
+    const result = await runWalletCommand(
+      ctx,
+      { scope, walletId: wallet.wallet_id, type: "expiration", request: { at: now } },
+      async (ledger, operation) => {
+        const expired = ledger.track(
+          await ledger.tx.creditBlock.findMany({
+            where: { walletId: ledger.wallet.id, expiresAt: { lte: ledger.now }, OR: [{ status: "active" }, { remaining: { gt: 0 } }] },
+            orderBy: { expiresAt: "asc" },
+          }),
+        );
+        for (const block of expired) {
+          if (block.remaining > 0n) {
+            ledger.append(operation, { block, type: "expiration", amount: -block.remaining, description: "credits expired" });
+          }
+          ledger.setBlockStatus(block, "expired");
+        }
+      },
+    );
+    entriesWritten += result.entries.length;
+  }
+  return { walletsSwept: due.length, entriesWritten };
+}

@@ -1,0 +1,48 @@
+import type { LedgerContext, Scope } from "../context.ts";
+import { InsufficientCreditsError, ValidationError } from "../errors.ts";
+import { planDraws, spendableBlocks, totalRemaining } from "../consumption.ts";
+import { validCategories, validDate, validMetadata, validText } from "../input.ts";
+import { parseMinorUnits, requirePositive } from "../money.ts";
+import { runWalletCommand } from "../transaction.ts";
+import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
+
+export interface HoldInput {
+  scope: Scope;
+  walletId: string;
+  amount: bigint;
+  categories?: string[] | null;
+  /** When set, the hold releases itself at this instant unless captured or released before. */
+  expiresAt?: Date | null;
+  description?: string | null;
+  metadata?: Metadata | null;
+  reference?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Reserves available credits for a later capture: pending `hold` entries move them out of their
+ * blocks (in consumption order) so that nothing else can spend them. Holds never overdraw.
+ * Fails with InsufficientCreditsError, NotFoundError, WalletTerminatedError, ValidationError and
+ * IdempotencyConflictError.
+ */
+export function holdCredits(ctx: LedgerContext, input: HoldInput): Promise<LedgerResult> {
+  const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
+  const categories = validCategories(input.categories);
+  const expiresAt = validDate(input.expiresAt, "expiresAt");
+  const description = validText(input.description, "description");
+  const metadata = validMetadata(input.metadata);
+  const request = { amount, categories, expiresAt, description, metadata, reference: input.reference };
+
+  return runWalletCommand(ctx, { ...input, type: "hold", request }, async (ledger, operation) => {
+    if (expiresAt && expiresAt.getTime() <= ledger.now.getTime()) {
+      throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
+    }
+    const blocks = await spendableBlocks(ledger, categories);
+    const { draws, shortfall } = planDraws(blocks, amount);
+    if (shortfall > 0n) throw new InsufficientCreditsError(amount, totalRemaining(blocks));
+    const hold = ledger.openHold(operation, { amount, expiresAt, description, metadata, reference: input.reference ?? null });
+    for (const draw of draws) {
+      ledger.append(operation, { block: draw.block, type: "hold", amount: -draw.amount, hold, status: "pending", description, metadata });
+    }
+  });
+}

@@ -1,0 +1,21 @@
+import type { PrismaClient } from "../db/generated/client.ts";
+
+/** What every ledger function needs: the database and the clock it judges time by. */
+export interface LedgerContext {
+  prisma: PrismaClient;
+  /** Injectable so that tests can move through effective and expiry dates. */
+  now(): Date;
+}
+
+/**
+ * The slice of data a caller may touch: one tenant, in live or test mode. Every command and
+ * query takes it and treats rows outside it as not found.
+ */
+export interface Scope {
+  tenantId: string;
+  livemode: boolean;
+}
+
+export function systemClock(): Date {
+  return new Date();
+}

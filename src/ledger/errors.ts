@@ -1,0 +1,78 @@
+// Every failure a ledger command can report on purpose. Each has a stable `code` that the
+// GraphQL and REST adapters map once (to a typed result or a vendor's status and error shape);
+// anything that is not a LedgerError is unexpected and is masked by the adapters.
+
+export interface ValidationIssue {
+  /** Path of the offending input field, e.g. ["expiresAt"]. */
+  path: string[];
+  message: string;
+}
+
+export abstract class LedgerError extends Error {
+  abstract readonly code: string;
+}
+
+export class ValidationError extends LedgerError {
+  readonly code = "VALIDATION_FAILED";
+  constructor(message: string, readonly issues: ValidationIssue[] = []) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends LedgerError {
+  readonly code = "NOT_FOUND";
+  constructor(readonly resource: string, readonly id: string) {
+    super(`${resource} ${id} was not found`);
+  }
+}
+
+export class InsufficientCreditsError extends LedgerError {
+  readonly code = "INSUFFICIENT_CREDITS";
+  constructor(readonly requested: bigint, readonly available: bigint) {
+    super(`insufficient credits: ${requested} requested, ${available} available`);
+  }
+}
+
+export class WalletTerminatedError extends LedgerError {
+  readonly code = "WALLET_TERMINATED";
+  constructor(readonly walletId: string) {
+    super(`wallet ${walletId} is terminated and accepts no further movements`);
+  }
+}
+
+export class IdempotencyConflictError extends LedgerError {
+  readonly code = "IDEMPOTENCY_CONFLICT";
+  constructor(readonly idempotencyKey: string) {
+    super(`idempotency key ${idempotencyKey} was already used for a different request`);
+  }
+}
+
+/** Capturing or releasing a hold that is already captured, released or expired. */
+export class HoldNotOpenError extends LedgerError {
+  readonly code = "HOLD_NOT_OPEN";
+  constructor(readonly holdId: string, readonly status: string) {
+    super(`hold ${holdId} is ${status}; only an open hold can be captured or released`);
+  }
+}
+
+export class CaptureExceedsHoldError extends LedgerError {
+  readonly code = "CAPTURE_EXCEEDS_HOLD";
+  constructor(readonly holdId: string, readonly requested: bigint, readonly held: bigint) {
+    super(`cannot capture ${requested} from hold ${holdId}: only ${held} is held`);
+  }
+}
+
+export class RefundExceedsDebitError extends LedgerError {
+  readonly code = "REFUND_EXCEEDS_DEBIT";
+  constructor(readonly operationId: string, readonly requested: bigint, readonly refundable: bigint) {
+    super(`cannot refund ${requested} of operation ${operationId}: ${refundable} is refundable`);
+  }
+}
+
+/** Amending, voiding or moving a block that is voided, expired or lacks the credits asked for. */
+export class BlockNotUsableError extends LedgerError {
+  readonly code = "BLOCK_NOT_USABLE";
+  constructor(readonly blockId: string, reason: string) {
+    super(`credit block ${blockId} ${reason}`);
+  }
+}

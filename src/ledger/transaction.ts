@@ -1,0 +1,135 @@
+// The one way a command touches a wallet: open a transaction, lock the wallet row, answer a
+// replay from the idempotency key, release holds that have run out, run the command, flush.
+//
+// Concurrency: every command on a wallet takes `SELECT … FOR UPDATE` on its row first and reads
+// everything else after it, under READ COMMITTED, so commands on one wallet run one at a time in
+// every gateway process and never work from stale balances; commands on different wallets run in
+// parallel. A single lock per transaction means no deadlocks and no retries. Idempotency keys are
+// unique per tenant and mode in the database: two concurrent first requests with one key cannot
+// both commit; the loser finds the winner's operation and replays it.
+import type { Operation, OperationType, Wallet } from "../db/generated/client.ts";
+import type { LedgerContext, Scope } from "./context.ts";
+import { IdempotencyConflictError, NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
+import { releaseExpiredHolds } from "./holds.ts";
+import { hashRequest } from "./request-hash.ts";
+import { WalletLedger, type LedgerResult, type OperationFields, type Tx } from "./wallet-ledger.ts";
+
+export interface WalletCommand {
+  scope: Scope;
+  walletId: string;
+  type: OperationType;
+  idempotencyKey?: string | null;
+  reference?: string | null;
+  targetOperationId?: string | null;
+  /** The caller's input; its hash tells a replay from a different request reusing the key. */
+  request: unknown;
+}
+
+/** Generous waits: under contention a command queues for the wallet lock rather than failing. */
+export const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids come from clients: a malformed one is simply not found (and never reaches SQL as such). */
+export function requireId(id: string, resource: string): string {
+  if (!UUID.test(id)) throw new NotFoundError(resource, id);
+  return id;
+}
+
+export function validateIdempotencyKey(key: string | null | undefined): string | null {
+  if (key == null) return null;
+  if (key.length === 0 || key.length > 255) {
+    throw new ValidationError("idempotencyKey must be 1 to 255 characters", [{ path: ["idempotencyKey"], message: "must be 1 to 255 characters" }]);
+  }
+  return key;
+}
+
+/**
+ * Runs `body` as one operation on a locked wallet and returns what it wrote.
+ * Fails with NotFoundError (wallet outside the scope), WalletTerminatedError,
+ * IdempotencyConflictError, and whatever `body` throws; nothing is written on failure.
+ */
+export async function runWalletCommand(
+  ctx: LedgerContext,
+  command: WalletCommand,
+  body: (ledger: WalletLedger, operation: Operation) => Promise<void>,
+): Promise<LedgerResult> {
+  const idempotencyKey = validateIdempotencyKey(command.idempotencyKey);
+  const requestHash = hashRequest(command.type, command.walletId, command.request);
+  requireId(command.walletId, "Wallet");
+  try {
+    return await ctx.prisma.$transaction(async (tx) => {
+      const wallet = await lockWallet(tx, command.scope, command.walletId);
+      if (idempotencyKey) {
+        const earlier = await findOperationByKey(tx, command.scope, idempotencyKey);
+        if (earlier) return replayOperation(tx, earlier, requestHash);
+      }
+      if (wallet.status === "terminated") throw new WalletTerminatedError(wallet.id);
+      const ledger = new WalletLedger(tx, wallet, ctx.now(), command.scope);
+      await releaseExpiredHolds(ledger);
+      const fields: OperationFields = {
+        type: command.type,
+        requestHash,
+        idempotencyKey,
+        reference: command.reference,
+        targetOperationId: command.targetOperationId,
+      };
+      const operation = ledger.beginOperation(fields);
+      await body(ledger, operation);
+      await ledger.flush();
+      return ledger.resultOf(operation);
+    }, TRANSACTION_OPTIONS);
+  } catch (error) {
+    if (idempotencyKey && isIdempotencyKeyViolation(error)) {
+      const earlier = await findOperationByKey(ctx.prisma, command.scope, idempotencyKey);
+      if (earlier) return replayOperation(ctx.prisma, earlier, requestHash);
+    }
+    throw error;
+  }
+}
+
+/** Locks the wallet row for the rest of the transaction; NotFoundError outside the scope. */
+export async function lockWallet(tx: Tx, scope: Scope, walletId: string): Promise<Wallet> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM wallet
+    WHERE id = ${walletId}::uuid AND tenant_id = ${scope.tenantId}::uuid AND livemode = ${scope.livemode}
+    FOR UPDATE`;
+  if (locked.length === 0) throw new NotFoundError("Wallet", walletId);
+  return tx.wallet.findUniqueOrThrow({ where: { id: walletId } });
+}
+
+type OperationReader = Pick<Tx, "operation">;
+
+export function findOperationByKey(db: OperationReader, scope: Scope, idempotencyKey: string): Promise<Operation | null> {
+  return db.operation.findUnique({
+    where: { tenantId_livemode_idempotencyKey: { tenantId: scope.tenantId, livemode: scope.livemode, idempotencyKey } },
+  });
+}
+
+/** Returns what `operation` wrote, marked as a replay; a different request is a conflict. */
+export async function replayOperation(db: Tx, operation: Operation, requestHash: string): Promise<LedgerResult> {
+  if (operation.requestHash !== requestHash) throw new IdempotencyConflictError(operation.idempotencyKey ?? "");
+  return { ...(await loadOperationResult(db, operation)), replayed: true };
+}
+
+export async function loadOperationResult(db: Tx, operation: Operation): Promise<LedgerResult> {
+  const entries = await db.ledgerEntry.findMany({ where: { operationId: operation.id }, orderBy: { sequence: "asc" } });
+  const entryBlockIds = entries.flatMap((entry) => (entry.blockId ? [entry.blockId] : []));
+  const [blocks, hold, wallet] = await Promise.all([
+    db.creditBlock.findMany({ where: { OR: [{ id: { in: entryBlockIds } }, { operationId: operation.id }] } }),
+    operation.holdId ? db.hold.findUnique({ where: { id: operation.holdId } }) : null,
+    db.wallet.findUniqueOrThrow({ where: { id: operation.walletId } }),
+  ]);
+  const firstTouch = (id: string) => {
+    const index = entryBlockIds.indexOf(id);
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  blocks.sort((a, b) => firstTouch(a.id) - firstTouch(b.id));
+  return { operation, wallet, entries, blocks, hold, replayed: false };
+}
+
+function isIdempotencyKeyViolation(error: unknown): boolean {
+  const prismaError = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: unknown } };
+  if (prismaError?.code !== "P2002") return false;
+  return JSON.stringify(prismaError.meta ?? {}).includes("idempotency_key");
+}

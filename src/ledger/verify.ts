@@ -1,0 +1,90 @@
+// Checks every ledger invariant over the whole database, in SQL so it scales with the data.
+// Tests run it after every scenario; `npm run cli -- verify` runs it against a live database.
+import type { PrismaClient } from "../db/generated/client.ts";
+
+export interface InvariantViolation {
+  invariant: string;
+  /** The wallet, block, hold or entry at fault and the figures that disagree. */
+  detail: Record<string, unknown>;
+}
+
+const CHECKS: { invariant: string; sql: string }[] = [
+  {
+    invariant: "block remaining equals the sum of its entries",
+    sql: `SELECT b.id AS block_id, b.remaining, COALESCE(SUM(e.amount), 0) AS entries_sum
+          FROM credit_block b LEFT JOIN ledger_entry e ON e.block_id = b.id
+          GROUP BY b.id HAVING b.remaining <> COALESCE(SUM(e.amount), 0)`,
+  },
+  {
+    invariant: "block amount equals its opening entries",
+    sql: `SELECT b.id AS block_id, b.amount, COALESCE(SUM(e.amount), 0) AS opening_sum
+          FROM credit_block b LEFT JOIN ledger_entry e ON e.block_id = b.id AND e.operation_id = b.operation_id AND e.amount > 0
+          GROUP BY b.id HAVING b.amount <> COALESCE(SUM(e.amount), 0)`,
+  },
+  {
+    invariant: "wallet balance equals the sum of its entries",
+    sql: `SELECT w.id AS wallet_id, w.balance, COALESCE(SUM(e.amount), 0) AS entries_sum
+          FROM wallet w LEFT JOIN ledger_entry e ON e.wallet_id = w.id
+          GROUP BY w.id HAVING w.balance <> COALESCE(SUM(e.amount), 0)`,
+  },
+  {
+    invariant: "wallet overdraft equals minus its overdraft entries, within the limit",
+    sql: `SELECT w.id AS wallet_id, w.overdraft_used, w.overdraft_limit, COALESCE(SUM(e.amount), 0) AS entries_sum
+          FROM wallet w LEFT JOIN ledger_entry e ON e.wallet_id = w.id AND e.block_id IS NULL
+          GROUP BY w.id
+          HAVING w.overdraft_used <> -COALESCE(SUM(e.amount), 0) OR w.overdraft_used > w.overdraft_limit OR w.overdraft_used < 0`,
+  },
+  {
+    invariant: "sequence numbers run 1..n without gaps, ending at the wallet's last sequence",
+    sql: `SELECT w.id AS wallet_id, w.last_sequence, COUNT(e.id) AS entries, MAX(e.sequence) AS max_sequence
+          FROM wallet w LEFT JOIN ledger_entry e ON e.wallet_id = w.id
+          GROUP BY w.id
+          HAVING COUNT(e.id) <> w.last_sequence OR COALESCE(MAX(e.sequence), 0) <> w.last_sequence
+              OR COUNT(DISTINCT e.sequence) <> COUNT(e.id)`,
+  },
+  {
+    invariant: "each entry starts where the previous one ended",
+    sql: `SELECT wallet_id, sequence, starting_balance, previous_ending
+          FROM (SELECT wallet_id, sequence, starting_balance,
+                       LAG(ending_balance, 1, 0::bigint) OVER (PARTITION BY wallet_id ORDER BY sequence) AS previous_ending,
+                       ending_balance - starting_balance - amount AS arithmetic
+                FROM ledger_entry) chained
+          WHERE starting_balance <> previous_ending OR arithmetic <> 0`,
+  },
+  {
+    invariant: "no block below zero, no wallet below its overdraft limit",
+    sql: `SELECT 'block' AS kind, id, remaining AS amount FROM credit_block WHERE remaining < 0
+          UNION ALL
+          SELECT 'wallet', id, balance FROM wallet WHERE balance < -overdraft_limit`,
+  },
+  {
+    invariant: "a hold's entries match its status: open holds reserve, resolved holds return all and keep what was captured",
+    sql: `SELECT h.id AS hold_id, h.status, h.amount, h.captured,
+                 COALESCE(SUM(e.amount) FILTER (WHERE e.type = 'hold'), 0) AS held,
+                 COALESCE(SUM(e.amount) FILTER (WHERE e.type = 'hold_release'), 0) AS released,
+                 COALESCE(SUM(e.amount) FILTER (WHERE e.type = 'capture'), 0) AS captured_entries
+          FROM hold h LEFT JOIN ledger_entry e ON e.hold_id = h.id
+          GROUP BY h.id
+          HAVING COALESCE(SUM(e.amount) FILTER (WHERE e.type = 'hold'), 0) <> -h.amount
+              OR COALESCE(SUM(e.amount) FILTER (WHERE e.type = 'hold_release'), 0)
+                 <> CASE WHEN h.status = 'open' THEN 0 ELSE h.amount END
+              OR COALESCE(SUM(e.amount) FILTER (WHERE e.type = 'capture'), 0) <> -h.captured
+              OR (h.status <> 'captured' AND h.captured <> 0)`,
+  },
+  {
+    invariant: "entries belong to the wallet of their operation and block",
+    sql: `SELECT e.id AS entry_id, e.wallet_id, o.wallet_id AS operation_wallet, b.wallet_id AS block_wallet
+          FROM ledger_entry e JOIN operation o ON o.id = e.operation_id LEFT JOIN credit_block b ON b.id = e.block_id
+          WHERE o.wallet_id <> e.wallet_id OR (b.id IS NOT NULL AND b.wallet_id <> e.wallet_id)`,
+  },
+];
+
+/** Returns every violation found; an empty list means the ledger is consistent. */
+export async function verifyLedger(prisma: PrismaClient): Promise<InvariantViolation[]> {
+  const violations: InvariantViolation[] = [];
+  for (const check of CHECKS) {
+    const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(check.sql);
+    for (const detail of rows) violations.push({ invariant: check.invariant, detail });
+  }
+  return violations;
+}

@@ -1,0 +1,288 @@
+// The in-transaction view of one locked wallet. Commands change balances only by appending
+// entries here: `append` moves the block's remaining, the overdraft, the wallet balance and the
+// sequence together, so "remaining = sum of the block's entries" and "balance = sum of the
+// wallet's entries" hold by construction. `flush` writes everything in a handful of statements.
+import { randomUUID } from "node:crypto";
+import {
+  Prisma,
+  type CreditBlock,
+  type Hold,
+  type LedgerEntry,
+  type LedgerEntryStatus,
+  type LedgerEntryType,
+  type Operation,
+  type OperationType,
+  type Wallet,
+} from "../db/generated/client.ts";
+
+export type Tx = Prisma.TransactionClient;
+export type Metadata = Record<string, unknown>;
+
+export interface OperationFields {
+  type: OperationType;
+  requestHash: string;
+  idempotencyKey?: string | null;
+  reference?: string | null;
+  targetOperationId?: string | null;
+  holdId?: string | null;
+}
+
+export interface EntryFields {
+  /** Null books the amount on the overdraft account instead of a block. */
+  block: CreditBlock | null;
+  type: LedgerEntryType;
+  amount: bigint;
+  hold?: Hold | null;
+  status?: LedgerEntryStatus;
+  description?: string | null;
+  metadata?: Metadata | null;
+  reference?: string | null;
+}
+
+export type NewBlockFields = Pick<CreditBlock, "category" | "source" | "effectiveAt" | "expiresAt"> &
+  Partial<Pick<CreditBlock, "priority" | "costBasis" | "description">> & { metadata?: Metadata | null };
+
+export type NewHoldFields = Pick<Hold, "amount"> &
+  Partial<Pick<Hold, "reference" | "description" | "expiresAt">> & { metadata?: Metadata | null };
+
+export interface LedgerResult {
+  operation: Operation;
+  /** The wallet as it stands after the operation (for a replay: as it stands now). */
+  wallet: Wallet;
+  /** Entries the operation wrote, in sequence order. */
+  entries: LedgerEntry[];
+  /** Blocks the operation opened or drew on, in the order first touched. */
+  blocks: CreditBlock[];
+  hold: Hold | null;
+  /** True when an idempotency key matched an earlier identical request and nothing was written. */
+  replayed: boolean;
+}
+
+export class WalletLedger {
+  private readonly blocks = new Map<string, CreditBlock>();
+  private readonly openedBlockIds = new Set<string>();
+  private readonly changedBlockIds = new Set<string>();
+  private readonly holds = new Map<string, Hold>();
+  private readonly openedHoldIds = new Set<string>();
+  private readonly changedHoldIds = new Set<string>();
+  private readonly operations: Operation[] = [];
+  private readonly entries: LedgerEntry[] = [];
+  private walletChanges: Prisma.WalletUpdateInput = {};
+
+  constructor(
+    readonly tx: Tx,
+    readonly wallet: Wallet,
+    readonly now: Date,
+    private readonly scope: { tenantId: string; livemode: boolean },
+  ) {}
+
+  beginOperation(fields: OperationFields): Operation {
+    const operation: Operation = {
+      id: randomUUID(),
+      tenantId: this.scope.tenantId,
+      livemode: this.scope.livemode,
+      walletId: this.wallet.id,
+      type: fields.type,
+      idempotencyKey: fields.idempotencyKey ?? null,
+      requestHash: fields.requestHash,
+      reference: fields.reference ?? null,
+      targetOperationId: fields.targetOperationId ?? null,
+      holdId: fields.holdId ?? null,
+      createdAt: this.now,
+    };
+    this.operations.push(operation);
+    return operation;
+  }
+
+  /**
+   * Opens a block with its opening entry, so that the block's amount is that entry's amount.
+   * A zero opening amount (a deposit that went wholly to repay an overdraft) writes no entry.
+   */
+  openBlock(operation: Operation, fields: NewBlockFields, opening: Omit<EntryFields, "block">): CreditBlock {
+    const block: CreditBlock = {
+      id: randomUUID(),
+      walletId: this.wallet.id,
+      operationId: operation.id,
+      amount: opening.amount,
+      remaining: 0n,
+      category: fields.category,
+      priority: fields.priority ?? 50,
+      costBasis: fields.costBasis ?? null,
+      effectiveAt: fields.effectiveAt,
+      expiresAt: fields.expiresAt,
+      status: "active",
+      source: fields.source,
+      description: fields.description ?? null,
+      metadata: (fields.metadata ?? {}) as Prisma.JsonValue,
+      createdAt: this.now,
+    };
+    this.blocks.set(block.id, block);
+    this.openedBlockIds.add(block.id);
+    if (opening.amount !== 0n) this.append(operation, { ...opening, block });
+    return block;
+  }
+
+  openHold(operation: Operation, fields: NewHoldFields): Hold {
+    const hold: Hold = {
+      id: randomUUID(),
+      walletId: this.wallet.id,
+      amount: fields.amount,
+      captured: 0n,
+      status: "open",
+      reference: fields.reference ?? null,
+      description: fields.description ?? null,
+      metadata: (fields.metadata ?? {}) as Prisma.JsonValue,
+      expiresAt: fields.expiresAt ?? null,
+      createdAt: this.now,
+      resolvedAt: null,
+    };
+    operation.holdId = hold.id;
+    this.holds.set(hold.id, hold);
+    this.openedHoldIds.add(hold.id);
+    return hold;
+  }
+
+  /** Appends one entry and moves every balance it touches. */
+  append(operation: Operation, fields: EntryFields): LedgerEntry {
+    const { block, amount } = fields;
+    if (block) {
+      if (block.remaining + amount < 0n) {
+        throw new Error(`entry would take block ${block.id} below zero`);
+      }
+      block.remaining += amount;
+      this.markBlockChanged(block);
+    } else {
+      this.wallet.overdraftUsed -= amount;
+    }
+    const startingBalance = this.wallet.balance;
+    this.wallet.balance += amount;
+    this.wallet.lastSequence += 1n;
+    const entry: LedgerEntry = {
+      id: randomUUID(),
+      walletId: this.wallet.id,
+      blockId: block?.id ?? null,
+      operationId: operation.id,
+      holdId: fields.hold?.id ?? null,
+      sequence: this.wallet.lastSequence,
+      type: fields.type,
+      amount,
+      startingBalance,
+      endingBalance: this.wallet.balance,
+      status: fields.status ?? "committed",
+      description: fields.description ?? null,
+      metadata: (fields.metadata ?? {}) as Prisma.JsonValue,
+      reference: fields.reference ?? operation.reference,
+      createdAt: this.now,
+    };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** Records a change to a block's status; amounts change only through `append`. */
+  setBlockStatus(block: CreditBlock, status: CreditBlock["status"]): void {
+    block.status = status;
+    this.markBlockChanged(block);
+  }
+
+  resolveHold(hold: Hold, status: Hold["status"], captured = 0n): void {
+    hold.status = status;
+    hold.captured = captured;
+    hold.resolvedAt = this.now;
+    if (!this.openedHoldIds.has(hold.id)) this.changedHoldIds.add(hold.id);
+  }
+
+  updateWallet(changes: Prisma.WalletUpdateInput): void {
+    this.walletChanges = { ...this.walletChanges, ...changes };
+  }
+
+  /** Returns the tracked instance of each block, so that two reads never diverge in memory. */
+  track(blocks: CreditBlock[]): CreditBlock[] {
+    return blocks.map((block) => {
+      const tracked = this.blocks.get(block.id);
+      if (tracked) return tracked;
+      this.blocks.set(block.id, block);
+      return block;
+    });
+  }
+
+  trackHold(hold: Hold): Hold {
+    const tracked = this.holds.get(hold.id);
+    if (tracked) return tracked;
+    this.holds.set(hold.id, hold);
+    return hold;
+  }
+
+  async blocksById(ids: string[]): Promise<Map<string, CreditBlock>> {
+    const missing = [...new Set(ids)].filter((id) => !this.blocks.has(id));
+    if (missing.length > 0) {
+      this.track(await this.tx.creditBlock.findMany({ where: { id: { in: missing }, walletId: this.wallet.id } }));
+    }
+    return new Map(ids.map((id) => [id, this.blocks.get(id)!]));
+  }
+
+  /** Writes what the operations appended: operations, blocks, holds, entries, then the wallet. */
+  async flush(): Promise<void> {
+    const { tx } = this;
+    if (this.operations.length > 0) await tx.operation.createMany({ data: this.operations });
+    const opened = [...this.openedBlockIds].map((id) => this.blocks.get(id)!);
+    if (opened.length > 0) await tx.creditBlock.createMany({ data: opened.map(blockRow) });
+    const openedHolds = [...this.openedHoldIds].map((id) => this.holds.get(id)!);
+    if (openedHolds.length > 0) await tx.hold.createMany({ data: openedHolds.map(holdRow) });
+    for (const id of this.changedBlockIds) {
+      if (this.openedBlockIds.has(id)) continue;
+      const block = this.blocks.get(id)!;
+      await tx.creditBlock.update({ where: { id }, data: { remaining: block.remaining, status: block.status } });
+    }
+    if (this.entries.length > 0) await tx.ledgerEntry.createMany({ data: this.entries.map(entryRow) });
+    for (const id of this.changedHoldIds) {
+      const hold = this.holds.get(id)!;
+      await tx.hold.update({ where: { id }, data: { status: hold.status, captured: hold.captured, resolvedAt: hold.resolvedAt } });
+    }
+    const updated = await tx.wallet.update({
+      where: { id: this.wallet.id },
+      data: {
+        ...this.walletChanges,
+        balance: this.wallet.balance,
+        overdraftUsed: this.wallet.overdraftUsed,
+        lastSequence: this.wallet.lastSequence,
+      },
+    });
+    Object.assign(this.wallet, updated);
+  }
+
+  resultOf(operation: Operation): LedgerResult {
+    const entries = this.entries.filter((entry) => entry.operationId === operation.id);
+    const blockIds = new Set<string>();
+    for (const entry of entries) if (entry.blockId) blockIds.add(entry.blockId);
+    for (const id of this.openedBlockIds) if (this.blocks.get(id)!.operationId === operation.id) blockIds.add(id);
+    return {
+      operation,
+      wallet: { ...this.wallet },
+      entries,
+      blocks: [...blockIds].map((id) => ({ ...this.blocks.get(id)! })),
+      hold: operation.holdId ? { ...this.holds.get(operation.holdId)! } : null,
+      replayed: false,
+    };
+  }
+
+  private markBlockChanged(block: CreditBlock): void {
+    if (!this.blocks.has(block.id)) this.blocks.set(block.id, block);
+    this.changedBlockIds.add(block.id);
+  }
+}
+
+function json(value: Prisma.JsonValue): Prisma.InputJsonValue {
+  return (value ?? {}) as Prisma.InputJsonValue;
+}
+
+function blockRow(block: CreditBlock): Prisma.CreditBlockCreateManyInput {
+  return { ...block, metadata: json(block.metadata) };
+}
+
+function holdRow(hold: Hold): Prisma.HoldCreateManyInput {
+  return { ...hold, metadata: json(hold.metadata) };
+}
+
+function entryRow(entry: LedgerEntry): Prisma.LedgerEntryCreateManyInput {
+  return { ...entry, metadata: json(entry.metadata) };
+}

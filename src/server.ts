@@ -1,0 +1,34 @@
+// Starts the gateway: configuration, database (migrated), HTTP server, expiry sweep.
+import { createServer } from "node:http";
+import { createApp } from "./app.ts";
+import { loadConfig } from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import { expireCredits } from "./ledger/commands/expire-credits.ts";
+import { systemClock, type LedgerContext } from "./ledger/context.ts";
+
+const config = loadConfig();
+const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+const ledger: LedgerContext = { prisma: db.prisma, now: systemClock };
+const server = createServer(createApp({ db, ledger }));
+
+const sweep =
+  config.expirySweepSeconds > 0
+    ? setInterval(() => {
+        expireCredits(ledger).catch((error: unknown) => console.error("expiry sweep failed", error));
+      }, config.expirySweepSeconds * 1000)
+    : null;
+
+server.listen(config.port, () => {
+  const where = config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`;
+  console.log(`Billing Gateway listening on http://localhost:${config.port} (${where})`);
+});
+
+async function shutdown(signal: string) {
+  console.log(`${signal}: shutting down`);
+  if (sweep) clearInterval(sweep);
+  server.close();
+  await db.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
