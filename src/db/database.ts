@@ -41,7 +41,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     await lock.connect();
     try {
       await lock.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-      await applyMigrations(adapter as SqlMigrationAwareDriverAdapterFactory);
+      await applyMigrations(wholeScriptMigrations(adapter));
     } finally {
       await lock.end();
     }
@@ -72,6 +72,31 @@ async function openPGlite(dataDir: string, options: DatabaseOptions): Promise<Da
     releaseLock();
     throw error;
   }
+}
+
+/**
+ * @prisma/adapter-pg runs a migration script by splitting it on every ";", which breaks
+ * PL/pgSQL bodies (triggers, functions). PostgreSQL's simple query protocol runs a whole
+ * multi-statement script, atomically, so migrations are sent that way.
+ */
+function wholeScriptMigrations(factory: PrismaPg): SqlMigrationAwareDriverAdapterFactory {
+  type PgAdapter = Awaited<ReturnType<PrismaPg["connect"]>> & { client: pg.PoolClient | pg.Pool; onError(error: unknown): never };
+  const connect = async (adapter: PgAdapter) => {
+    adapter.executeScript = async (script: string) => {
+      try {
+        await adapter.client.query(script);
+      } catch (error) {
+        adapter.onError(error);
+      }
+    };
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => connect((await factory.connect()) as PgAdapter),
+    connectToShadowDb: async () => connect((await factory.connectToShadowDb()) as PgAdapter),
+  };
 }
 
 export class DataDirInUseError extends Error {}

@@ -65,7 +65,7 @@ export async function pendingSchemaChanges(): Promise<string> {
       exitCode: null,
       filters: NO_FILTERS,
     } as Parameters<typeof engine.diff>[0]);
-    const sql = result.stdout.trim();
+    const sql = (result.stdout ?? "").trim();
     return sql === "" || /^-- This is an empty migration\.?$/.test(sql) ? "" : sql;
   } finally {
     engine.free();

@@ -99,7 +99,8 @@ describe("amendment", () => {
 describe("expiration change", () => {
   it("moves credits to a block with the new expiry; the balance ends where it started", async () => {
     const wallet = await ledger.newWallet();
-    const block = await ledger.fund(wallet.id, 100n, { expiresAt: new Date(ledger.clock.now().getTime() + DAY) });
+    const soon = new Date(ledger.clock.now().getTime() + DAY);
+    const block = await ledger.fund(wallet.id, 100n, { expiresAt: soon });
     const later = new Date(ledger.clock.now().getTime() + 30 * DAY);
     const result = await changeBlockExpiry(ledger.ctx, { scope: ledger.scope, blockId: block, expiresAt: later, amount: 60n });
     expect(result.entries.map((entry) => [entry.type, entry.amount])).toEqual([
@@ -108,7 +109,7 @@ describe("expiration change", () => {
     ]);
     expect(result.entries[0]!.startingBalance).toBe(result.entries[1]!.endingBalance);
     expect(result.blocks.map((moved) => [moved.remaining, moved.expiresAt])).toEqual([
-      [40n, new Date(ledger.clock.now().getTime() + DAY)],
+      [40n, soon],
       [60n, later],
     ]);
     ledger.clock.advance(2 * DAY);

@@ -58,6 +58,8 @@ export function useLedger(): LedgerFixture {
       return wallet;
     };
     fixture.fund = async (walletId, amount, input = {}) => {
+      // One millisecond apart, so that "oldest first" has an order to follow.
+      fixture.clock.advance(1);
       const result = await deposit(fixture.ctx, { scope: fixture.scope, walletId, amount, ...input });
       return result.blocks[0]!.id;
     };

@@ -25,7 +25,7 @@ export interface DebitInput {
  * Fails with InsufficientCreditsError (nothing written), NotFoundError, WalletTerminatedError,
  * ValidationError and IdempotencyConflictError.
  */
-export function debit(ctx: LedgerContext, input: DebitInput): Promise<LedgerResult> {
+export async function debit(ctx: LedgerContext, input: DebitInput): Promise<LedgerResult> {
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const categories = validCategories(input.categories);
   const description = validText(input.description, "description");

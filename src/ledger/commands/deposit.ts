@@ -36,7 +36,7 @@ export interface DepositInput {
  * Fails with NotFoundError, WalletTerminatedError, ValidationError (amount ≤ 0, expiry not after
  * the effective date or already past) and IdempotencyConflictError.
  */
-export function deposit(ctx: LedgerContext, input: DepositInput): Promise<LedgerResult> {
+export async function deposit(ctx: LedgerContext, input: DepositInput): Promise<LedgerResult> {
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const category = validCategory(input.category ?? "granted");
   const priority = validPriority(input.priority);

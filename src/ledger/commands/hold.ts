@@ -25,7 +25,7 @@ export interface HoldInput {
  * Fails with InsufficientCreditsError, NotFoundError, WalletTerminatedError, ValidationError and
  * IdempotencyConflictError.
  */
-export function holdCredits(ctx: LedgerContext, input: HoldInput): Promise<LedgerResult> {
+export async function holdCredits(ctx: LedgerContext, input: HoldInput): Promise<LedgerResult> {
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const categories = validCategories(input.categories);
   const expiresAt = validDate(input.expiresAt, "expiresAt");

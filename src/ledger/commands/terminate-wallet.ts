@@ -18,7 +18,7 @@ export interface TerminateWalletInput {
  * Fails with NotFoundError, WalletTerminatedError (already terminated, without a replayed key)
  * and IdempotencyConflictError.
  */
-export function terminateWallet(ctx: LedgerContext, input: TerminateWalletInput): Promise<LedgerResult> {
+export async function terminateWallet(ctx: LedgerContext, input: TerminateWalletInput): Promise<LedgerResult> {
   const reason = validText(input.reason, "reason", 255);
   return runWalletCommand(ctx, { ...input, type: "termination", request: { reason } }, async (ledger, operation) => {
     const description = reason ?? "wallet terminated";

@@ -23,7 +23,7 @@ export interface UpdateWalletInput {
  * Fails with NotFoundError, WalletTerminatedError, ValidationError (an overdraft limit below the
  * overdraft already used) and IdempotencyConflictError.
  */
-export function updateWallet(ctx: LedgerContext, input: UpdateWalletInput): Promise<LedgerResult> {
+export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput): Promise<LedgerResult> {
   const overdraftLimit = input.overdraftLimit === undefined ? undefined : parseMinorUnits(input.overdraftLimit, "overdraftLimit");
   if (overdraftLimit !== undefined && overdraftLimit < 0n) {
     throw new ValidationError("overdraftLimit must not be negative", [{ path: ["overdraftLimit"], message: "must not be negative" }]);

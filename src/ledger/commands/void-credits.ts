@@ -25,7 +25,7 @@ export interface VoidCreditsInput {
  * Fails with NotFoundError (wallet or block), BlockNotUsableError, InsufficientCreditsError,
  * ValidationError and IdempotencyConflictError.
  */
-export function voidCredits(ctx: LedgerContext, input: VoidCreditsInput): Promise<LedgerResult> {
+export async function voidCredits(ctx: LedgerContext, input: VoidCreditsInput): Promise<LedgerResult> {
   const amount = input.amount == null ? null : requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   if (input.blockId != null) requireId(input.blockId, "CreditBlock");
   else requirePositive(amount ?? 0n, "amount");
