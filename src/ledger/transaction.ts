@@ -59,14 +59,15 @@ export async function runWalletCommand(
   requireId(command.walletId, "Wallet");
   try {
     return await ctx.prisma.$transaction(async (tx) => {
-      const wallet = await lockWallet(tx, command.scope, command.walletId);
+      const now = ctx.now();
+      const { wallet, hasLapsedHolds } = await lockWallet(tx, command.scope, command.walletId, now);
       if (idempotencyKey) {
         const earlier = await findOperationByKey(tx, command.scope, idempotencyKey);
         if (earlier) return replayOperation(tx, earlier, requestHash);
       }
       if (wallet.status === "terminated") throw new WalletTerminatedError(wallet.id);
-      const ledger = new WalletLedger(tx, wallet, ctx.now(), command.scope);
-      await releaseExpiredHolds(ledger);
+      const ledger = new WalletLedger(tx, wallet, now, command.scope);
+      if (hasLapsedHolds) await releaseExpiredHolds(ledger);
       const fields: OperationFields = {
         type: command.type,
         requestHash,
@@ -88,14 +89,24 @@ export async function runWalletCommand(
   }
 }
 
-/** Locks the wallet row for the rest of the transaction; NotFoundError outside the scope. */
-export async function lockWallet(tx: Tx, scope: Scope, walletId: string): Promise<Wallet> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM wallet
+/**
+ * Locks the wallet row for the rest of the transaction and reads it in the same round trip;
+ * NotFoundError outside the scope. `hasLapsedHolds` saves the hot path a query when, as
+ * usual, no hold has run out.
+ */
+export async function lockWallet(tx: Tx, scope: Scope, walletId: string, now: Date): Promise<{ wallet: Wallet; hasLapsedHolds: boolean }> {
+  const [row] = await tx.$queryRaw<(Wallet & { hasLapsedHolds: boolean })[]>`
+    SELECT id, tenant_id::text AS "tenantId", livemode, customer_id::text AS "customerId", name, currency, scale,
+           status::text AS status, overdraft_limit AS "overdraftLimit", overdraft_used AS "overdraftUsed",
+           default_expiry_days AS "defaultExpiryDays", metadata, balance, last_sequence AS "lastSequence",
+           created_at AS "createdAt", updated_at AS "updatedAt", terminated_at AS "terminatedAt",
+           EXISTS (SELECT 1 FROM hold h WHERE h.wallet_id = w.id AND h.status = 'open' AND h.expires_at <= ${now}) AS "hasLapsedHolds"
+    FROM wallet w
     WHERE id = ${walletId}::uuid AND tenant_id = ${scope.tenantId}::uuid AND livemode = ${scope.livemode}
-    FOR UPDATE`;
-  if (locked.length === 0) throw new NotFoundError("Wallet", walletId);
-  return tx.wallet.findUniqueOrThrow({ where: { id: walletId } });
+    FOR UPDATE OF w`;
+  if (!row) throw new NotFoundError("Wallet", walletId);
+  const { hasLapsedHolds, ...wallet } = row;
+  return { wallet, hasLapsedHolds };
 }
 
 type OperationReader = Pick<Tx, "operation">;
