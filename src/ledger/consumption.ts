@@ -6,6 +6,8 @@ import type { WalletLedger } from "./wallet-ledger.ts";
 /**
  * The consumption order: block priority (lower first), then soonest expiry (no expiry last),
  * then lowest cost basis (free and granted credits before paid ones), then oldest.
+ * The debit hot path, `ledger_debit` in the migrations, spells the same order in SQL; the
+ * debit and hold tests pin both to it.
  */
 export const CONSUMPTION_ORDER: Prisma.CreditBlockOrderByWithRelationInput[] = [
   { priority: "asc" },

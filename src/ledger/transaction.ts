@@ -56,18 +56,13 @@ export async function runWalletCommand(
 ): Promise<LedgerResult> {
   const idempotencyKey = validateIdempotencyKey(command.idempotencyKey);
   const requestHash = hashRequest(command.type, command.walletId, command.request);
-  requireId(command.walletId, "Wallet");
   try {
-    return await ctx.prisma.$transaction(async (tx) => {
-      const now = ctx.now();
-      const { wallet, hasLapsedHolds } = await lockWallet(tx, command.scope, command.walletId, now);
+    return await withLockedWallet(ctx, command.scope, command.walletId, async (ledger, tx) => {
       if (idempotencyKey) {
         const earlier = await findOperationByKey(tx, command.scope, idempotencyKey);
         if (earlier) return replayOperation(tx, earlier, requestHash);
       }
-      if (wallet.status === "terminated") throw new WalletTerminatedError(wallet.id);
-      const ledger = new WalletLedger(tx, wallet, now, command.scope);
-      if (hasLapsedHolds) await releaseExpiredHolds(ledger);
+      if (ledger.wallet.status === "terminated") throw new WalletTerminatedError(ledger.wallet.id);
       const fields: OperationFields = {
         type: command.type,
         requestHash,
@@ -79,7 +74,7 @@ export async function runWalletCommand(
       await body(ledger, operation);
       await ledger.flush();
       return ledger.resultOf(operation);
-    }, TRANSACTION_OPTIONS);
+    });
   } catch (error) {
     if (idempotencyKey && isIdempotencyKeyViolation(error)) {
       const earlier = await findOperationByKey(ctx.prisma, command.scope, idempotencyKey);
@@ -87,6 +82,31 @@ export async function runWalletCommand(
     }
     throw error;
   }
+}
+
+/**
+ * Opens a transaction, locks the wallet, releases its lapsed holds (their own operations) and
+ * hands `use` a WalletLedger to append to. `use` flushes what it wants kept; lapsed-hold
+ * releases are flushed with it, or on their own when `use` returns without flushing.
+ */
+export async function withLockedWallet<T>(
+  ctx: LedgerContext,
+  scope: Scope,
+  walletId: string,
+  use: (ledger: WalletLedger, tx: Tx) => Promise<T>,
+): Promise<T> {
+  requireId(walletId, "Wallet");
+  return ctx.prisma.$transaction(async (tx) => {
+    const now = ctx.now();
+    const { wallet, hasLapsedHolds } = await lockWallet(tx, scope, walletId, now);
+    const ledger = new WalletLedger(tx, wallet, now, scope);
+    if (hasLapsedHolds && wallet.status === "active") {
+      await releaseExpiredHolds(ledger);
+    }
+    const result = await use(ledger, tx);
+    if (ledger.hasUnflushedWrites()) await ledger.flush();
+    return result;
+  }, TRANSACTION_OPTIONS);
 }
 
 /**
@@ -139,8 +159,9 @@ export async function loadOperationResult(db: Tx, operation: Operation): Promise
   return { operation, wallet, entries, blocks, hold, replayed: false };
 }
 
-function isIdempotencyKeyViolation(error: unknown): boolean {
-  const prismaError = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: unknown } };
-  if (prismaError?.code !== "P2002") return false;
+/** A unique violation on an operation's idempotency key, from Prisma or from a SQL function. */
+export function isIdempotencyKeyViolation(error: unknown): boolean {
+  const prismaError = error as { code?: string; meta?: unknown };
+  if (prismaError?.code !== "P2002" && prismaError?.code !== "P2010") return false;
   return JSON.stringify(prismaError.meta ?? {}).includes("idempotency_key");
 }

@@ -68,6 +68,7 @@ export class WalletLedger {
   private readonly operations: Operation[] = [];
   private readonly entries: LedgerEntry[] = [];
   private walletChanges: Prisma.WalletUpdateInput = {};
+  private flushed = false;
 
   constructor(
     readonly tx: Tx,
@@ -220,8 +221,14 @@ export class WalletLedger {
     return new Map(ids.map((id) => [id, this.blocks.get(id)!]));
   }
 
+  /** Whether anything was appended that `flush` has not written yet. A ledger flushes once. */
+  hasUnflushedWrites(): boolean {
+    return !this.flushed && (this.operations.length > 0 || this.changedBlockIds.size > 0 || this.changedHoldIds.size > 0);
+  }
+
   /** Writes what the operations appended: operations, blocks, holds, entries, then the wallet. */
   async flush(): Promise<void> {
+    if (this.flushed) throw new Error("a WalletLedger is flushed once");
     const { tx } = this;
     if (this.operations.length > 0) await tx.operation.createMany({ data: this.operations });
     const opened = [...this.openedBlockIds].map((id) => this.blocks.get(id)!);
@@ -248,6 +255,7 @@ export class WalletLedger {
       },
     });
     Object.assign(this.wallet, updated);
+    this.flushed = true;
   }
 
   resultOf(operation: Operation): LedgerResult {

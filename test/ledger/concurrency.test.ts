@@ -60,6 +60,19 @@ describe("concurrency on one hot wallet", () => {
     expect(fulfilled.length + rejected.length).toBe(25);
   });
 
+  it("lets one of several wallets' debits racing with one key through, and refuses the others", async () => {
+    const wallets = await Promise.all(Array.from({ length: 4 }, () => ledger.newWallet()));
+    for (const wallet of wallets) await ledger.fund(wallet.id, 100n);
+    const { fulfilled, rejected } = await settle(
+      wallets.flatMap((wallet) => Array.from({ length: 5 }, () => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 7n, idempotencyKey: "one-order" }))),
+    );
+    expect(new Set(fulfilled.map((result) => result.operation.id)).size).toBe(1);
+    expect(fulfilled).toHaveLength(5);
+    expect(rejected.every((error) => (error as { code?: string }).code === "IDEMPOTENCY_CONFLICT")).toBe(true);
+    const balances = await Promise.all(wallets.map((wallet) => walletBalance(ledger.ctx, ledger.scope, wallet.id)));
+    expect(balances.map((balance) => balance.available).sort()).toEqual([100n, 100n, 100n, 93n].sort());
+  });
+
   it("resolves each of many holds exactly once under racing captures and releases", async () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 1_000n);

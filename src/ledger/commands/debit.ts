@@ -1,9 +1,11 @@
 import type { LedgerContext, Scope } from "../context.ts";
-import { InsufficientCreditsError } from "../errors.ts";
-import { planDraws, spendableBlocks, totalRemaining } from "../consumption.ts";
+import { InsufficientCreditsError, NotFoundError, WalletTerminatedError } from "../errors.ts";
+import { releaseLapsedHolds } from "./release-lapsed-holds.ts";
 import { validCategories, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits, requirePositive } from "../money.ts";
-import { runWalletCommand } from "../transaction.ts";
+import { hashRequest } from "../request-hash.ts";
+import { creditBlockFromJson, ledgerEntryFromJson, operationFromJson, walletFromJson } from "../rows.ts";
+import { findOperationByKey, isIdempotencyKeyViolation, replayOperation, requireId, validateIdempotencyKey } from "../transaction.ts";
 import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
 
 export interface DebitInput {
@@ -19,9 +21,21 @@ export interface DebitInput {
   idempotencyKey?: string | null;
 }
 
+type DebitOutcome =
+  | { outcome: "debited"; operation: Record<string, unknown>; wallet: Record<string, unknown>; entries: Record<string, unknown>[]; blocks: Record<string, unknown>[] }
+  | { outcome: "replay"; operationId: string }
+  | { outcome: "insufficient"; available: string }
+  | { outcome: "not_found" | "terminated" | "lapsed_holds" };
+
 /**
  * Spends credits in consumption order, one `decrement` entry per block drawn from. What the
  * blocks cannot cover goes on the overdraft account, up to the wallet's overdraft limit.
+ *
+ * The hot path of the ledger, so it runs as one SQL statement: the `ledger_debit` function in
+ * the migrations does under the wallet's row lock what the other commands do through
+ * runWalletCommand. Lapsed holds, which the function leaves to the general path, are released
+ * first and the debit tried again.
+ *
  * Fails with InsufficientCreditsError (nothing written), NotFoundError, WalletTerminatedError,
  * ValidationError and IdempotencyConflictError.
  */
@@ -30,19 +44,46 @@ export async function debit(ctx: LedgerContext, input: DebitInput): Promise<Ledg
   const categories = validCategories(input.categories);
   const description = validText(input.description, "description");
   const metadata = validMetadata(input.metadata);
-  const request = { amount, categories, description, metadata, reference: input.reference };
+  const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
+  requireId(input.walletId, "Wallet");
+  const requestHash = hashRequest("debit", input.walletId, { amount, categories, description, metadata, reference: input.reference });
 
-  return runWalletCommand(ctx, { ...input, type: "debit", request }, async (ledger, operation) => {
-    const blocks = await spendableBlocks(ledger, categories);
-    const { draws, shortfall } = planDraws(blocks, amount);
-    const { wallet } = ledger;
-    const overdraftRoom = categories ? 0n : wallet.overdraftLimit - wallet.overdraftUsed;
-    if (shortfall > overdraftRoom) throw new InsufficientCreditsError(amount, totalRemaining(blocks) + overdraftRoom);
-    for (const draw of draws) {
-      ledger.append(operation, { block: draw.block, type: "decrement", amount: -draw.amount, description, metadata });
+  for (let attempt = 0; ; attempt += 1) {
+    let result: DebitOutcome;
+    try {
+      const [row] = await ctx.prisma.$queryRaw<{ result: DebitOutcome }[]>`
+        SELECT ledger_debit(${input.scope.tenantId}::uuid, ${input.scope.livemode}, ${input.walletId}::uuid, ${amount},
+          ${categories}::text[], ${ctx.now()}::timestamptz, ${idempotencyKey}, ${requestHash}, ${input.reference ?? null},
+          ${description}, ${JSON.stringify(metadata)}::jsonb) AS result`;
+      result = row!.result;
+    } catch (error) {
+      // Another wallet's request with the same key committed first: it is that request's key.
+      if (!idempotencyKey || !isIdempotencyKeyViolation(error)) throw error;
+      result = { outcome: "replay", operationId: (await findOperationByKey(ctx.prisma, input.scope, idempotencyKey))!.id };
     }
-    if (shortfall > 0n) {
-      ledger.append(operation, { block: null, type: "decrement", amount: -shortfall, description: description ?? "overdraft", metadata });
+    switch (result.outcome) {
+      case "debited":
+        return {
+          operation: operationFromJson(result.operation),
+          wallet: walletFromJson(result.wallet),
+          entries: result.entries.map(ledgerEntryFromJson),
+          blocks: result.blocks.map(creditBlockFromJson),
+          hold: null,
+          replayed: false,
+        };
+      case "replay": {
+        const earlier = await ctx.prisma.operation.findUniqueOrThrow({ where: { id: result.operationId } });
+        return replayOperation(ctx.prisma, earlier, requestHash);
+      }
+      case "insufficient":
+        throw new InsufficientCreditsError(amount, BigInt(result.available));
+      case "not_found":
+        throw new NotFoundError("Wallet", input.walletId);
+      case "terminated":
+        throw new WalletTerminatedError(input.walletId);
+      case "lapsed_holds":
+        if (attempt > 0) throw new Error(`holds of wallet ${input.walletId} lapsed but were not released`);
+        await releaseLapsedHolds(ctx, input.scope, input.walletId);
     }
-  });
+  }
 }
