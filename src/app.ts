@@ -1,7 +1,9 @@
 // Builds the gateway's HTTP application as one fetch handler, so tests call `app.fetch(request)`
 // in process and the server only has to listen.
 import { createServerAdapter } from "@whatwg-node/server";
+import { authenticate } from "./auth/tokens.ts";
 import type { Database } from "./db/database.ts";
+import { createGraphQLHandler } from "./graphql/yoga.ts";
 import type { LedgerContext } from "./ledger/context.ts";
 
 export interface AppOptions {
@@ -9,15 +11,35 @@ export interface AppOptions {
   ledger: LedgerContext;
 }
 
-export function createApp({ db }: AppOptions) {
+export function createApp({ db, ledger }: AppOptions) {
+  const graphql = createGraphQLHandler(ledger);
   return createServerAdapter(async (request: Request) => {
     const url = new URL(request.url);
     if (url.pathname === "/healthz" && request.method === "GET") {
       await db.prisma.$queryRaw`SELECT 1`;
       return Response.json({ status: "ok", database: db.kind });
     }
+    if (url.pathname === "/graphql") {
+      // GraphiQL loads without a token; every operation needs one.
+      if (wantsGraphiQL(request)) return graphql.fetch(request, { viewer: null as never });
+      const authentication = await authenticate(ledger.prisma, request.headers.get("authorization"));
+      if ("failure" in authentication) return unauthenticated(authentication.failure);
+      return graphql.fetch(request, { viewer: authentication.viewer });
+    }
     return Response.json({ error: { message: `no route for ${request.method} ${url.pathname}`, code: "NOT_FOUND" } }, { status: 404 });
   });
 }
 
 export type App = ReturnType<typeof createApp>;
+
+function wantsGraphiQL(request: Request): boolean {
+  return request.method === "GET" && !new URL(request.url).searchParams.has("query") && (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+function unauthenticated(failure: "missing" | "invalid"): Response {
+  const [status, message] =
+    failure === "missing"
+      ? [401, "Authentication required: send Authorization: Bearer <token>. Create one with `npm run --silent cli -- token create --tenant <slug>`."]
+      : [403, "The token is not valid: it is unknown, revoked or malformed."];
+  return Response.json({ errors: [{ message, extensions: { code: failure === "missing" ? "UNAUTHENTICATED" : "FORBIDDEN" } }] }, { status });
+}

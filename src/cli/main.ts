@@ -1,11 +1,13 @@
 // `npm run --silent cli -- <command>`: the gateway's administration commands.
 import { loadConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/database.ts";
+import { runToken } from "./token.ts";
 import { runVerify } from "./verify.ts";
 
 export type CliCommand = (db: Database, args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: CliCommand; usage: string }> = {
+  token: { run: runToken, usage: "token create --tenant <slug> [--test] [--customer <externalId>] [--prefix <p>]   print a new API token" },
   verify: { run: runVerify, usage: "verify                 check every ledger invariant; exit 1 on any violation" },
 };
 

@@ -1,0 +1,93 @@
+// The errors a client can handle, as GraphQL types: each LedgerError class becomes an object
+// type implementing `Error`, and each mutation lists the ones it can return in its result union.
+import {
+  BlockNotUsableError,
+  CaptureExceedsHoldError,
+  HoldNotOpenError,
+  IdempotencyConflictError,
+  InsufficientCreditsError,
+  LedgerError,
+  NotFoundError,
+  RefundExceedsDebitError,
+  ValidationError,
+  WalletTerminatedError,
+  type ValidationIssue,
+} from "../ledger/errors.ts";
+import { PaymentFailedError, PaymentsNotConfiguredError } from "../payments/errors.ts";
+import { builder } from "./builder.ts";
+
+const ErrorInterface = builder.interfaceRef<LedgerError>("Error").implement({
+  description: "A failure the client can act on. Nothing was written.",
+  fields: (t) => ({
+    message: t.exposeString("message"),
+    code: t.exposeString("code", { description: "Stable machine-readable code, e.g. INSUFFICIENT_CREDITS." }),
+  }),
+});
+
+const FieldIssue = builder.objectRef<ValidationIssue>("FieldIssue").implement({
+  fields: (t) => ({
+    path: t.exposeStringList("path", { description: "Path of the offending input field." }),
+    message: t.exposeString("message"),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: "ValidationError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ fields: t.field({ type: [FieldIssue], resolve: (error) => error.issues }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ resource: t.exposeString("resource") }),
+});
+
+builder.objectType(InsufficientCreditsError, {
+  name: "InsufficientCreditsError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    requested: t.field({ type: "Money", resolve: (error) => error.requested }),
+    available: t.field({ type: "Money", resolve: (error) => error.available }),
+  }),
+});
+
+builder.objectType(WalletTerminatedError, { name: "WalletTerminatedError", interfaces: [ErrorInterface], fields: () => ({}) });
+builder.objectType(IdempotencyConflictError, {
+  name: "IdempotencyConflictError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ idempotencyKey: t.exposeString("idempotencyKey") }),
+});
+builder.objectType(HoldNotOpenError, {
+  name: "HoldNotOpenError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ status: t.exposeString("status") }),
+});
+builder.objectType(CaptureExceedsHoldError, {
+  name: "CaptureExceedsHoldError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ held: t.field({ type: "Money", resolve: (error) => error.held }) }),
+});
+builder.objectType(RefundExceedsDebitError, {
+  name: "RefundExceedsDebitError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ refundable: t.field({ type: "Money", resolve: (error) => error.refundable }) }),
+});
+builder.objectType(BlockNotUsableError, { name: "BlockNotUsableError", interfaces: [ErrorInterface], fields: () => ({}) });
+builder.objectType(PaymentFailedError, {
+  name: "PaymentFailedError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    declineCode: t.exposeString("declineCode", { nullable: true }),
+    stripeCode: t.exposeString("stripeCode", { nullable: true }),
+  }),
+});
+builder.objectType(PaymentsNotConfiguredError, { name: "PaymentsNotConfiguredError", interfaces: [ErrorInterface], fields: () => ({}) });
+
+/** What every mutation on a wallet can fail with. */
+export const COMMON_ERRORS = [ValidationError, NotFoundError, IdempotencyConflictError, WalletTerminatedError];
+export const SPEND_ERRORS = [...COMMON_ERRORS, InsufficientCreditsError];
+export const HOLD_ERRORS = [...COMMON_ERRORS, HoldNotOpenError, CaptureExceedsHoldError];
+export const BLOCK_ERRORS = [...SPEND_ERRORS, BlockNotUsableError];
+export const REFUND_ERRORS = [...COMMON_ERRORS, RefundExceedsDebitError];
+export const PAYMENT_ERRORS = [...COMMON_ERRORS, PaymentFailedError, PaymentsNotConfiguredError];

@@ -1,0 +1,104 @@
+import { createWallet } from "../../ledger/commands/create-wallet.ts";
+import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
+import { updateWallet } from "../../ledger/commands/update-wallet.ts";
+import { NotFoundError } from "../../ledger/errors.ts";
+import { builder } from "../builder.ts";
+import { COMMON_ERRORS } from "../errors.ts";
+import { CustomerRef } from "../types/customer.ts";
+import { WalletRef } from "../types/wallet.ts";
+import { requireVisibleWallet } from "../visibility.ts";
+import { IDEMPOTENCY_KEY_DESCRIPTION, ledgerResultFields } from "./ledger-result.ts";
+
+builder.relayMutationField(
+  "createWallet",
+  {
+    inputFields: (t) => ({
+      customerExternalId: t.string({ required: true, description: "Created when new." }),
+      customerName: t.string(),
+      customerEmail: t.string(),
+      currency: t.string({ required: true, description: "ISO 4217 code, or a custom unit such as CREDITS." }),
+      scale: t.int({ description: "Minor-unit digits; default from ISO 4217, 0 for custom units." }),
+      name: t.string(),
+      overdraftLimit: t.field({ type: "Money" }),
+      defaultExpiryDays: t.int(),
+      metadata: t.field({ type: "JSONObject" }),
+      idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    }),
+  },
+  {
+    errors: { types: COMMON_ERRORS },
+    resolve: async (_root, { input }, ctx) => {
+      if (ctx.viewer.customerId) {
+        const own = await ctx.ledger.prisma.customer.findUnique({ where: { id: ctx.viewer.customerId } });
+        if (own?.externalId !== input.customerExternalId) throw new NotFoundError("Customer", input.customerExternalId);
+      }
+      return createWallet(ctx.ledger, {
+        scope: ctx.viewer,
+        customer: { externalId: input.customerExternalId, name: input.customerName, email: input.customerEmail },
+        currency: input.currency,
+        scale: input.scale,
+        name: input.name,
+        overdraftLimit: input.overdraftLimit,
+        defaultExpiryDays: input.defaultExpiryDays,
+        metadata: input.metadata,
+        idempotencyKey: input.idempotencyKey,
+      });
+    },
+  },
+  {
+    outputFields: (t) => ({
+      wallet: t.field({ type: WalletRef, resolve: (result) => result.wallet }),
+      customer: t.field({ type: CustomerRef, resolve: (result) => result.customer }),
+      replayed: t.exposeBoolean("replayed"),
+    }),
+  },
+);
+
+builder.relayMutationField(
+  "updateWallet",
+  {
+    inputFields: (t) => ({
+      walletId: t.globalID({ required: true, for: [WalletRef] }),
+      name: t.string(),
+      overdraftLimit: t.field({ type: "Money" }),
+      defaultExpiryDays: t.int({ description: "Null clears it." }),
+      metadata: t.field({ type: "JSONObject", description: "Merged in; a key set to null is removed." }),
+      idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    }),
+  },
+  {
+    errors: { types: COMMON_ERRORS },
+    resolve: async (_root, { input }, ctx) => {
+      await requireVisibleWallet(ctx, { walletId: input.walletId.id });
+      return updateWallet(ctx.ledger, {
+        scope: ctx.viewer,
+        walletId: input.walletId.id,
+        name: input.name ?? undefined,
+        overdraftLimit: input.overdraftLimit ?? undefined,
+        defaultExpiryDays: "defaultExpiryDays" in input ? input.defaultExpiryDays : undefined,
+        metadata: input.metadata ?? undefined,
+        idempotencyKey: input.idempotencyKey,
+      });
+    },
+  },
+  { outputFields: ledgerResultFields },
+);
+
+builder.relayMutationField(
+  "terminateWallet",
+  {
+    inputFields: (t) => ({
+      walletId: t.globalID({ required: true, for: [WalletRef] }),
+      reason: t.string(),
+      idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    }),
+  },
+  {
+    errors: { types: COMMON_ERRORS },
+    resolve: async (_root, { input }, ctx) => {
+      await requireVisibleWallet(ctx, { walletId: input.walletId.id });
+      return terminateWallet(ctx.ledger, { scope: ctx.viewer, walletId: input.walletId.id, reason: input.reason, idempotencyKey: input.idempotencyKey });
+    },
+  },
+  { outputFields: ledgerResultFields },
+);

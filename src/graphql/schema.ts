@@ -1,0 +1,18 @@
+import { builder } from "./builder.ts";
+import "./scalars.ts";
+import "./errors.ts";
+import "./types/enums.ts";
+import "./types/balance.ts";
+import "./types/wallet.ts";
+import "./types/customer.ts";
+import "./types/credit-block.ts";
+import "./types/ledger-entry.ts";
+import "./types/hold.ts";
+import "./types/queries.ts";
+import "./mutations/wallets.ts";
+import "./mutations/movements.ts";
+import "./mutations/holds.ts";
+
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: true });

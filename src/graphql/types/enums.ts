@@ -1,0 +1,9 @@
+import { CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../../db/generated/enums.ts";
+import { builder } from "../builder.ts";
+
+export const WalletStatusEnum = builder.enumType(WalletStatus, { name: "WalletStatus" });
+export const CreditBlockStatusEnum = builder.enumType(CreditBlockStatus, { name: "CreditBlockStatus" });
+export const LedgerEntryTypeEnum = builder.enumType(LedgerEntryType, { name: "LedgerEntryType" });
+export const LedgerEntryStatusEnum = builder.enumType(LedgerEntryStatus, { name: "LedgerEntryStatus" });
+export const HoldStatusEnum = builder.enumType(HoldStatus, { name: "HoldStatus" });
+export const OperationTypeEnum = builder.enumType(OperationType, { name: "OperationType" });

@@ -1,0 +1,38 @@
+import { builder } from "../builder.ts";
+import { visibleWallets } from "../visibility.ts";
+import { LedgerEntryStatusEnum, LedgerEntryTypeEnum, OperationTypeEnum } from "./enums.ts";
+
+export const LedgerEntryRef = builder.prismaNode("LedgerEntry", {
+  id: { field: "id" },
+  findUnique: (id, ctx) => ({ id, wallet: visibleWallets(ctx.viewer) }),
+  fields: (t) => ({
+    sequence: t.field({ type: "String", description: "Position in the wallet's ledger: 1, 2, 3… without gaps.", resolve: (entry) => entry.sequence.toString() }),
+    type: t.expose("type", { type: LedgerEntryTypeEnum }),
+    amount: t.field({ type: "Money", resolve: (entry) => entry.amount }),
+    startingBalance: t.field({ type: "Money", resolve: (entry) => entry.startingBalance }),
+    endingBalance: t.field({ type: "Money", resolve: (entry) => entry.endingBalance }),
+    status: t.expose("status", { type: LedgerEntryStatusEnum }),
+    block: t.relation("block", { nullable: true, description: "Null for the overdraft account." }),
+    operation: t.relation("operation"),
+    hold: t.relation("hold", { nullable: true }),
+    description: t.exposeString("description", { nullable: true }),
+    metadata: t.expose("metadata", { type: "JSONObject" }),
+    reference: t.exposeString("reference", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+export const OperationRef = builder.prismaNode("Operation", {
+  name: "LedgerOperation",
+  id: { field: "id" },
+  findUnique: (id, ctx) => ({ id, wallet: visibleWallets(ctx.viewer) }),
+  description: "One ledger command as it was carried out; its entries share it.",
+  fields: (t) => ({
+    type: t.expose("type", { type: OperationTypeEnum }),
+    reference: t.exposeString("reference", { nullable: true }),
+    idempotencyKey: t.exposeString("idempotencyKey", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    wallet: t.relation("wallet"),
+    ledgerEntries: t.relation("ledgerEntries", { query: { orderBy: { sequence: "asc" } } }),
+  }),
+});

@@ -1,0 +1,78 @@
+import { walletBalance, walletBalances } from "../../ledger/balances.ts";
+import { builder } from "../builder.ts";
+import { visibleWallets } from "../visibility.ts";
+import { WalletBalanceRef } from "./balance.ts";
+import { CreditBlockStatusEnum, LedgerEntryTypeEnum, WalletStatusEnum } from "./enums.ts";
+import { pageCap } from "./pagination.ts";
+
+export const WalletRef = builder.prismaNode("Wallet", {
+  id: { field: "id" },
+  findUnique: (id, ctx) => ({ id, ...visibleWallets(ctx.viewer) }),
+  fields: (t) => ({
+    customer: t.relation("customer"),
+    name: t.exposeString("name", { nullable: true }),
+    currency: t.exposeString("currency"),
+    scale: t.exposeInt("scale", { description: "Digits after the decimal point of one major unit: 2 for USD." }),
+    status: t.expose("status", { type: WalletStatusEnum }),
+    overdraftLimit: t.field({ type: "Money", resolve: (wallet) => wallet.overdraftLimit }),
+    defaultExpiryDays: t.exposeInt("defaultExpiryDays", { nullable: true }),
+    metadata: t.expose("metadata", { type: "JSONObject" }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    terminatedAt: t.expose("terminatedAt", { type: "DateTime", nullable: true }),
+    balance: t.loadable({
+      type: WalletBalanceRef,
+      description: "Balances now; batched across wallets.",
+      load: (ids: string[], ctx) => walletBalances(ctx.ledger, ctx.viewer, ids),
+      resolve: (wallet) => wallet.id,
+    }),
+    balanceAt: t.field({
+      type: WalletBalanceRef,
+      description: "Balances as they stood at a past instant.",
+      args: { instant: t.arg({ type: "DateTime", required: true }) },
+      resolve: (wallet, { instant }, ctx) => walletBalance(ctx.ledger, ctx.viewer, wallet.id, instant),
+    }),
+    creditBlocks: t.relatedConnection("creditBlocks", {
+      cursor: "id",
+      totalCount: true,
+      maxSize: pageCap,
+      args: {
+        status: t.arg({ type: CreditBlockStatusEnum }),
+        category: t.arg.string(),
+      },
+      query: (args) => {
+        return {
+          where: { ...(args.status ? { status: args.status } : {}), ...(args.category ? { category: args.category } : {}) },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        };
+      },
+    }),
+    ledgerEntries: t.relatedConnection("ledgerEntries", {
+      cursor: "id",
+      totalCount: true,
+      maxSize: pageCap,
+      description: "Newest first.",
+      args: {
+        types: t.arg({ type: [LedgerEntryTypeEnum] }),
+        category: t.arg.string(),
+        createdAfter: t.arg({ type: "DateTime" }),
+        createdBefore: t.arg({ type: "DateTime" }),
+      },
+      query: (args) => {
+        return {
+          where: {
+            ...(args.types?.length ? { type: { in: args.types } } : {}),
+            ...(args.category ? { block: { category: args.category } } : {}),
+            ...(args.createdAfter || args.createdBefore
+              ? { createdAt: { ...(args.createdAfter ? { gte: args.createdAfter } : {}), ...(args.createdBefore ? { lt: args.createdBefore } : {}) } }
+              : {}),
+          },
+          orderBy: { sequence: "desc" },
+        };
+      },
+    }),
+    holds: t.relation("holds", {
+      description: "Open holds, oldest first.",
+      query: { where: { status: "open" }, orderBy: { createdAt: "asc" } },
+    }),
+  }),
+});

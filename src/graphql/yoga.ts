@@ -1,0 +1,42 @@
+// The GraphQL endpoint: Yoga over the Pothos schema, GraphiQL for browsers. Unexpected errors
+// are masked (no stack traces or SQL reach a client) and logged; ours keep their message and code.
+import { GraphQLError } from "graphql";
+import { createYoga, maskError } from "graphql-yoga";
+import type { Viewer } from "../auth/tokens.ts";
+import type { LedgerContext } from "../ledger/context.ts";
+import { LedgerError } from "../ledger/errors.ts";
+import type { GraphQLContext } from "./context.ts";
+import { schema } from "./schema.ts";
+
+const FIRST_QUERY = `# Welcome to Billing Gateway. Send your token as a header: {"Authorization": "Bearer <token>"}
+query Wallets {
+  viewer { livemode tenant { slug } }
+  wallets(first: 10) {
+    totalCount
+    edges { node { id currency balance { available total used frozen } } }
+  }
+}
+`;
+
+export function createGraphQLHandler(ledger: LedgerContext) {
+  return createYoga<{ viewer: Viewer }, GraphQLContext>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
+    context: ({ viewer }) => ({ viewer, ledger }),
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof LedgerError) {
+          return new GraphQLError(original.message, { extensions: { code: original.code } });
+        }
+        if (error instanceof GraphQLError && !(error.originalError && !(error.originalError instanceof GraphQLError))) return error;
+        console.error("unexpected error in a GraphQL request", original);
+        return maskError(error, message, isDev);
+      },
+    },
+  });
+}
+
+export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
