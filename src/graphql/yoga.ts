@@ -27,11 +27,13 @@ export function createGraphQLHandler(ledger: LedgerContext) {
     context: ({ viewer }) => ({ viewer, ledger }),
     maskedErrors: {
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
+        const original = (error as { originalError?: unknown }).originalError ?? error;
         if (original instanceof LedgerError) {
           return new GraphQLError(original.message, { extensions: { code: original.code } });
         }
-        if (error instanceof GraphQLError && !(error.originalError && !(error.originalError instanceof GraphQLError))) return error;
+        // GraphQL's own errors (bad queries, bad variables) are for the client to see. Checked by
+        // name: `graphql` can be loaded twice (ESM and CommonJS), and instanceof would then lie.
+        if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) return error;
         console.error("unexpected error in a GraphQL request", original);
         return maskError(error, message, isDev);
       },
@@ -40,3 +42,7 @@ export function createGraphQLHandler(ledger: LedgerContext) {
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
+
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === "GraphQLError";
+}
