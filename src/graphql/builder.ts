@@ -7,6 +7,18 @@ import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
 import type { GraphQLContext } from "./context.ts";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function loadOrNull(load: () => unknown, id: string): Promise<unknown> {
+  if (!UUID.test(id)) return null;
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2025") return null;
+    throw error;
+  }
+}
+
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
@@ -20,7 +32,15 @@ export const builder = new SchemaBuilder<{
 }>({
   plugins: [ErrorsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
-  relay: { clientMutationId: "omit", cursorType: "String" },
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+    // Node loaders filter by the token's tenant, so another tenant's id is simply not found.
+    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => loadOrNull(() => resolveNode(id), id.id) },
+    nodesQueryOptions: {
+      resolve: (_root, { ids }, _ctx, _info, resolveNodes) => ids.map((id) => loadOrNull(async () => (await resolveNodes([id]))[0], id.id)),
+    },
+  },
   prisma: {
     client: (ctx) => ctx.ledger.prisma,
     dmmf: getDatamodel(),

@@ -5,6 +5,7 @@ import { debit } from "../../ledger/commands/debit.ts";
 import { deposit } from "../../ledger/commands/deposit.ts";
 import { refund } from "../../ledger/commands/refund.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
+import { getWallet } from "../../ledger/queries.ts";
 import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
 import { builder } from "../builder.ts";
 import { BLOCK_ERRORS, COMMON_ERRORS, PAYMENT_ERRORS, REFUND_ERRORS, SPEND_ERRORS } from "../errors.ts";
@@ -56,6 +57,7 @@ builder.relayMutationField(
     errors: { types: PAYMENT_ERRORS },
     resolve: async (_root, { input }, ctx) => {
       await requireVisibleWallet(ctx, { walletId: input.walletId.id });
+      await getWallet(ctx.ledger, ctx.viewer, input.walletId.id);
       throw new PaymentsNotConfiguredError();
     },
   },
