@@ -1,6 +1,7 @@
 // Starts the gateway: configuration, database (migrated), HTTP server, expiry sweep.
 import { createServer } from "node:http";
 import { createApp } from "./app.ts";
+import { issueToken } from "./auth/tokens.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { expireCredits } from "./ledger/commands/expire-credits.ts";
@@ -18,9 +19,18 @@ const sweep =
       }, config.expirySweepSeconds * 1000)
     : null;
 
+// A bare machine gets something to try: the first start on the embedded database creates a
+// demo tenant and prints a test token for it (shown once; only its hash is kept).
+const demoToken = !config.databaseUrl && (await db.prisma.tenant.count()) === 0 ? await issueToken(db.prisma, { tenantSlug: "demo", test: true }) : null;
+
 server.listen(config.port, () => {
   const where = config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`;
   console.log(`Billing Gateway listening on http://localhost:${config.port} (${where})`);
+  console.log(`GraphiQL: http://localhost:${config.port}/graphql`);
+  if (demoToken) {
+    console.log(`Created the demo tenant. Its test token (shown only now): ${demoToken}`);
+    console.log(`Send it as the header {"Authorization": "Bearer ${demoToken}"}`);
+  }
 });
 
 async function shutdown(signal: string) {
