@@ -1,7 +1,11 @@
 import fs from "node:fs";
-import { printSchema } from "graphql";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { schema } from "../../src/graphql/schema.ts";
+
+// Pothos builds the schema with graphql's CommonJS build, as Node resolves it; printing it with
+// the ESM build Vite would hand this file is refused by graphql's realm check.
+const { printSchema } = createRequire(import.meta.url)("graphql") as typeof import("graphql");
 
 describe("schema.graphql", () => {
   it("is the schema the code builds", () => {
