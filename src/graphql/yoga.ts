@@ -1,6 +1,7 @@
 // The GraphQL endpoint: Yoga over the Pothos schema, GraphiQL for browsers. Unexpected errors
 // are masked (no stack traces or SQL reach a client) and logged; ours keep their message and code.
 import { GraphQLError } from "graphql";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, maskError } from "graphql-yoga";
 import type { Viewer } from "../auth/tokens.ts";
 import type { LedgerContext } from "../ledger/context.ts";
@@ -24,6 +25,8 @@ export function createGraphQLHandler(ledger: LedgerContext) {
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
+    // GraphiQL's scripts are served inline, not from a CDN: it works on a closed network too.
+    renderGraphiQL,
     context: ({ viewer }) => ({ viewer, ledger }),
     maskedErrors: {
       maskError(error, message, isDev) {
