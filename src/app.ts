@@ -5,6 +5,8 @@ import { authenticate } from "./auth/tokens.ts";
 import type { Database } from "./db/database.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import type { LedgerContext } from "./ledger/context.ts";
+import { createRestHandler } from "./rest/router.ts";
+import { velobaseApi } from "./rest/velobase/routes.ts";
 
 export interface AppOptions {
   db: Database;
@@ -13,6 +15,7 @@ export interface AppOptions {
 
 export function createApp({ db, ledger }: AppOptions) {
   const graphql = createGraphQLHandler(ledger);
+  const rest = createRestHandler(ledger, [velobaseApi]);
   return createServerAdapter(async (request: Request) => {
     const url = new URL(request.url);
     if (url.pathname === "/healthz" && request.method === "GET") {
@@ -26,6 +29,8 @@ export function createApp({ db, ledger }: AppOptions) {
       if ("failure" in authentication) return unauthenticated(authentication.failure);
       return graphql.fetch(request, { viewer: authentication.viewer });
     }
+    const answered = await rest(request);
+    if (answered) return answered;
     return Response.json({ error: { message: `no route for ${request.method} ${url.pathname}`, code: "NOT_FOUND" } }, { status: 404 });
   });
 }

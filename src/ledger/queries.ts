@@ -105,6 +105,14 @@ export async function getHold(ctx: LedgerContext, scope: Scope, holdId: string):
   return hold;
 }
 
+/** The latest hold the caller tagged with `reference` (e.g. its transaction id), or null. */
+export async function findHoldByReference(ctx: LedgerContext, scope: Scope, reference: string): Promise<Hold | null> {
+  return ctx.prisma.hold.findFirst({
+    where: { reference, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } },
+    orderBy: { createdAt: "desc" },
+  });
+}
+
 /** An operation with everything it wrote, as its command returned it. */
 export async function getOperationResult(ctx: LedgerContext, scope: Scope, operationId: string): Promise<LedgerResult> {
   requireId(operationId, "Operation");

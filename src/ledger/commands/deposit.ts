@@ -31,21 +31,35 @@ export interface DepositInput {
 }
 
 /**
+ * Checks a deposit's input without touching the database (ValidationError): adapters that must
+ * create a customer first call it before, so that bad input creates nothing.
+ */
+export function validDeposit(input: Omit<DepositInput, "scope" | "walletId">) {
+  const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
+  const effectiveAtGiven = validDate(input.effectiveAt, "effectiveAt");
+  const expiresAtGiven = validDate(input.expiresAt, "expiresAt");
+  if (effectiveAtGiven) requireLater(expiresAtGiven, effectiveAtGiven, "expiresAt", "effectiveAt");
+  return {
+    amount,
+    category: validCategory(input.category ?? "granted"),
+    priority: validPriority(input.priority),
+    costBasis: validCostBasis(input.costBasis),
+    effectiveAtGiven,
+    expiresAtGiven,
+    description: validText(input.description, "description"),
+    metadata: validMetadata(input.metadata),
+    source: input.source ?? "deposit",
+  };
+}
+
+/**
  * Adds a credit block. When the wallet is overdrawn and the credits are usable now, they repay
  * the overdraft first (an increment on the overdraft account) and the block opens with the rest.
  * Fails with NotFoundError, WalletTerminatedError, ValidationError (amount ≤ 0, expiry not after
  * the effective date or already past) and IdempotencyConflictError.
  */
 export async function deposit(ctx: LedgerContext, input: DepositInput): Promise<LedgerResult> {
-  const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
-  const category = validCategory(input.category ?? "granted");
-  const priority = validPriority(input.priority);
-  const costBasis = validCostBasis(input.costBasis);
-  const effectiveAtGiven = validDate(input.effectiveAt, "effectiveAt");
-  const expiresAtGiven = validDate(input.expiresAt, "expiresAt");
-  const description = validText(input.description, "description");
-  const metadata = validMetadata(input.metadata);
-  const source = input.source ?? "deposit";
+  const { amount, category, priority, costBasis, effectiveAtGiven, expiresAtGiven, description, metadata, source } = validDeposit(input);
   const request = { amount, category, priority, costBasis: input.costBasis, effectiveAt: effectiveAtGiven, expiresAt: expiresAtGiven, description, metadata, reference: input.reference, source };
 
   return runWalletCommand(ctx, { ...input, type: "deposit", request }, async (ledger, operation) => {

@@ -1,0 +1,56 @@
+// Reading the customer deposit API's request fields, with its rules: amounts are positive
+// integers, dates ISO 8601, ids non-empty strings.
+import { ValidationError } from "../../ledger/errors.ts";
+
+function invalid(field: string, message: string): never {
+  throw new ValidationError(`${field} ${message}`, [{ path: [field], message }]);
+}
+
+export function requiredString(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== "string" || value.trim() === "") invalid(field, "is required and must be a non-empty string");
+  return value;
+}
+
+export function optionalString(body: Record<string, unknown>, field: string): string | null {
+  const value = body[field];
+  if (value == null) return null;
+  if (typeof value !== "string") invalid(field, "must be a string");
+  return value;
+}
+
+/** A positive whole number of credits, as a JSON number or an integer string. */
+export function positiveAmount(body: Record<string, unknown>, field: string, required = true): bigint | null {
+  const value = body[field];
+  if (value == null) {
+    if (required) invalid(field, "is required");
+    return null;
+  }
+  const isInteger = (typeof value === "number" && Number.isSafeInteger(value)) || (typeof value === "string" && /^\d{1,18}$/.test(value));
+  if (!isInteger) invalid(field, "must be a positive integer");
+  const amount = BigInt(value as number | string);
+  if (amount <= 0n) invalid(field, "must be greater than 0");
+  return amount;
+}
+
+export function optionalDate(body: Record<string, unknown>, field: string): Date | null {
+  const value = body[field];
+  if (value == null) return null;
+  const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) invalid(field, "must be an ISO 8601 date-time");
+  return date;
+}
+
+export function optionalObject(body: Record<string, unknown>, field: string): Record<string, unknown> | null {
+  const value = body[field];
+  if (value == null) return null;
+  if (typeof value !== "object" || Array.isArray(value)) invalid(field, "must be an object");
+  return value as Record<string, unknown>;
+}
+
+export function optionalStringList(body: Record<string, unknown>, field: string): string[] | null {
+  const value = body[field];
+  if (value == null) return null;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) invalid(field, "must be an array of strings");
+  return value as string[];
+}

@@ -1,0 +1,207 @@
+// The customer deposit API (customer-deposit-api.txt, REFERENCE.md): deposits to customers,
+// balances per credit type, and staged deduction (freeze → consume or unfreeze; or deduct).
+// A customer's credits live in one wallet of the unit CREDITS (scale 0); each deposit is a block
+// (the "credit account"), its credit_type the block's category.
+import type { CreditBlock, LedgerEntry } from "../../db/generated/client.ts";
+import { walletBalance } from "../../ledger/balances.ts";
+import { debit } from "../../ledger/commands/debit.ts";
+import { deposit, validDeposit } from "../../ledger/commands/deposit.ts";
+import { validCustomer } from "../../ledger/customers.ts";
+import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
+import { holdCredits } from "../../ledger/commands/hold.ts";
+import { captureHold, releaseHold } from "../../ledger/commands/resolve-hold.ts";
+import type { Scope } from "../../ledger/context.ts";
+import type { LedgerContext } from "../../ledger/context.ts";
+import { NotFoundError } from "../../ledger/errors.ts";
+import { findCustomer, findHoldByReference } from "../../ledger/queries.ts";
+import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
+import { jsonResponse, readBody } from "../json.ts";
+import type { RestCall, VendorApi } from "../router.ts";
+import { CustomerNotFoundError, velobaseError, velobaseFailure } from "./errors.ts";
+import { optionalDate, optionalObject, optionalString, optionalStringList, positiveAmount, requiredString } from "./fields.ts";
+
+export const CREDIT_UNIT = "CREDITS";
+
+async function depositToCustomer({ request, ledger, viewer }: RestCall): Promise<Response> {
+  const body = await readBody(request);
+  const customerId = requiredString(body, "customer_id");
+  const amount = positiveAmount(body, "amount")!;
+  const credits = {
+    amount,
+    category: optionalString(body, "credit_type") ?? "default",
+    effectiveAt: optionalDate(body, "starts_at"),
+    expiresAt: optionalDate(body, "expires_at"),
+    description: optionalString(body, "description"),
+    idempotencyKey: optionalString(body, "idempotency_key") ?? request.headers.get("idempotency-key"),
+  };
+  const customer = { externalId: customerId, name: optionalString(body, "name"), email: optionalString(body, "email"), metadata: optionalObject(body, "metadata") };
+  // Bad input must create nothing, not even the customer.
+  validDeposit(credits);
+  validCustomer(customer);
+  const wallet = await ensureCustomerWallet(ledger, { scope: viewer, customer, currency: CREDIT_UNIT });
+  const result = await deposit(ledger, { ...credits, scope: viewer, walletId: wallet.id });
+  const block = result.blocks[0]!;
+  return jsonResponse({
+    customer_id: customerId,
+    account_id: block.id,
+    credit_type: block.category,
+    total_amount: block.amount,
+    added_amount: amount,
+    starts_at: block.effectiveAt.toISOString(),
+    expires_at: block.expiresAt?.toISOString() ?? null,
+    record_id: result.entries[result.entries.length - 1]?.id ?? result.operation.id,
+    is_idempotent_replay: result.replayed,
+  });
+}
+
+async function customerWallet(ledger: LedgerContext, scope: Scope, customerId: string) {
+  const customer = await findCustomer(ledger, scope, customerId);
+  const wallet = customer?.wallets.find((candidate) => candidate.currency === CREDIT_UNIT && candidate.status === "active");
+  if (!customer || !wallet) throw new CustomerNotFoundError("Customer", customerId);
+  return { customer, wallet };
+}
+
+async function getCustomer({ ledger, viewer, params }: RestCall): Promise<Response> {
+  const customer = await findCustomer(ledger, viewer, params[0]!);
+  if (!customer) throw new CustomerNotFoundError("Customer", params[0]!);
+  const wallet = customer.wallets.find((candidate) => candidate.currency === CREDIT_UNIT);
+  const balance = wallet ? await walletBalance(ledger, viewer, wallet.id) : null;
+  return jsonResponse({
+    id: customer.externalId,
+    name: customer.name,
+    email: customer.email,
+    balance: { total: balance?.total ?? 0n, used: balance?.used ?? 0n, frozen: balance?.frozen ?? 0n, available: balance?.available ?? 0n },
+    accounts: (balance?.blocks ?? [])
+      .filter((account) => account.active)
+      .map((account) => ({
+        account_id: account.block.id,
+        account_type: "CREDIT",
+        credit_type: account.block.category,
+        total: account.total,
+        used: account.used,
+        frozen: account.frozen,
+        available: account.available,
+        starts_at: account.block.effectiveAt.toISOString(),
+        expires_at: account.block.expiresAt?.toISOString() ?? null,
+      })),
+    metadata: customer.metadata,
+    created_at: customer.createdAt.toISOString(),
+  });
+}
+
+/** Per-account amounts of a staged-deduction step, from its entries of one type. */
+function details(result: LedgerResult, type: LedgerEntry["type"]) {
+  const blocks = new Map<string, CreditBlock>(result.blocks.map((block) => [block.id, block]));
+  return result.entries
+    .filter((entry) => entry.type === type && entry.blockId)
+    .map((entry) => ({ account_id: entry.blockId!, credit_type: blocks.get(entry.blockId!)?.category ?? null, amount: -entry.amount }));
+}
+
+function businessMetadata(body: Record<string, unknown>) {
+  const businessType = optionalString(body, "business_type");
+  return businessType ? { business_type: businessType } : null;
+}
+
+async function freeze({ request, ledger, viewer }: RestCall): Promise<Response> {
+  const body = await readBody(request);
+  const transactionId = requiredString(body, "transaction_id");
+  const amount = positiveAmount(body, "amount")!;
+  const creditTypes = optionalStringList(body, "credit_types");
+  const { wallet } = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
+  try {
+    const result = await holdCredits(ledger, {
+      scope: viewer,
+      walletId: wallet.id,
+      amount,
+      categories: creditTypes,
+      reference: transactionId,
+      description: optionalString(body, "description"),
+      metadata: businessMetadata(body),
+      idempotencyKey: `freeze:${transactionId}`,
+    });
+    return jsonResponse({ transaction_id: transactionId, frozen_amount: result.hold!.amount, freeze_details: details(result, "hold"), is_idempotent_replay: result.replayed });
+  } catch (error) {
+    if ((error as { code?: string }).code === "INSUFFICIENT_CREDITS" && creditTypes?.length) {
+      return velobaseError(400, "bad_request", "insufficient_balance", "insufficient balance in selected credit_types");
+    }
+    throw error;
+  }
+}
+
+async function frozenHold(ledger: LedgerContext, scope: Scope, transactionId: string) {
+  const hold = await findHoldByReference(ledger, scope, transactionId);
+  if (!hold) throw new NotFoundError("Transaction", transactionId);
+  return hold;
+}
+
+async function consume({ request, ledger, viewer }: RestCall): Promise<Response> {
+  const body = await readBody(request);
+  const transactionId = requiredString(body, "transaction_id");
+  const actualAmount = positiveAmount(body, "actual_amount", false);
+  const hold = await frozenHold(ledger, viewer, transactionId);
+  const result = await captureHold(ledger, { scope: viewer, holdId: hold.id, amount: actualAmount, idempotencyKey: `consume:${transactionId}` });
+  const consumed = result.hold!.captured;
+  return jsonResponse({
+    transaction_id: transactionId,
+    consumed_amount: consumed,
+    unfrozen_amount: result.hold!.amount - consumed,
+    consume_details: details(result, "capture"),
+    consumed_at: result.operation.createdAt.toISOString(),
+    is_idempotent_replay: result.replayed,
+  });
+}
+
+async function unfreeze({ request, ledger, viewer }: RestCall): Promise<Response> {
+  const body = await readBody(request);
+  const transactionId = requiredString(body, "transaction_id");
+  const hold = await frozenHold(ledger, viewer, transactionId);
+  const result = await releaseHold(ledger, { scope: viewer, holdId: hold.id, idempotencyKey: `unfreeze:${transactionId}` });
+  return jsonResponse({ transaction_id: transactionId, unfrozen_amount: result.hold!.amount, is_idempotent_replay: result.replayed });
+}
+
+async function deduct({ request, ledger, viewer }: RestCall): Promise<Response> {
+  const body = await readBody(request);
+  const transactionId = requiredString(body, "transaction_id");
+  const amount = positiveAmount(body, "amount")!;
+  const creditTypes = optionalStringList(body, "credit_types");
+  const { wallet } = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
+  try {
+    const result = await debit(ledger, {
+      scope: viewer,
+      walletId: wallet.id,
+      amount,
+      categories: creditTypes,
+      reference: transactionId,
+      description: optionalString(body, "description"),
+      metadata: businessMetadata(body),
+      idempotencyKey: `deduct:${transactionId}`,
+    });
+    return jsonResponse({
+      transaction_id: transactionId,
+      deducted_amount: amount,
+      deduct_details: details(result, "decrement"),
+      deducted_at: result.operation.createdAt.toISOString(),
+      is_idempotent_replay: result.replayed,
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === "INSUFFICIENT_CREDITS" && creditTypes?.length) {
+      return velobaseError(400, "bad_request", "insufficient_balance", "insufficient balance in selected credit_types");
+    }
+    throw error;
+  }
+}
+
+export const velobaseApi: VendorApi = {
+  routes: [
+    { method: "POST", path: /^\/v1\/customers\/deposit$/, handle: depositToCustomer },
+    { method: "POST", path: /^\/v1\/billing\/deposit$/, handle: depositToCustomer },
+    { method: "GET", path: /^\/v1\/customers\/([^/]+)$/, handle: getCustomer },
+    { method: "POST", path: /^\/v1\/billing\/freeze$/, handle: freeze },
+    { method: "POST", path: /^\/v1\/billing\/consume$/, handle: consume },
+    { method: "POST", path: /^\/v1\/billing\/unfreeze$/, handle: unfreeze },
+    { method: "POST", path: /^\/v1\/billing\/deduct$/, handle: deduct },
+  ],
+  unauthenticated: (failure) =>
+    velobaseError(401, "authentication_error", failure === "missing" ? "missing_api_key" : "invalid_api_key", failure === "missing" ? "missing API key" : "invalid API key"),
+  failure: velobaseFailure,
+};
