@@ -7,6 +7,7 @@ import { createGraphQLHandler } from "./graphql/yoga.ts";
 import type { LedgerContext } from "./ledger/context.ts";
 import { createRestHandler } from "./rest/router.ts";
 import { velobaseApi } from "./rest/velobase/routes.ts";
+import { wrenApi } from "./rest/wren/routes.ts";
 
 export interface AppOptions {
   db: Database;
@@ -15,7 +16,7 @@ export interface AppOptions {
 
 export function createApp({ db, ledger }: AppOptions) {
   const graphql = createGraphQLHandler(ledger);
-  const rest = createRestHandler(ledger, [velobaseApi]);
+  const rest = createRestHandler(ledger, [wrenApi, velobaseApi]);
   return createServerAdapter(async (request: Request) => {
     const url = new URL(request.url);
     if (url.pathname === "/healthz" && request.method === "GET") {

@@ -72,6 +72,8 @@ export interface EntryFilter {
   limit?: number;
   /** The sequence number of the last entry of the previous page. */
   after?: string | null;
+  /** Entries to skip, for APIs that page by offset (a cursor is steadier under writes). */
+  offset?: number;
 }
 
 export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, walletId: string, filter: EntryFilter = {}): Promise<Page<LedgerEntry>> {
@@ -89,13 +91,13 @@ export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, wallet
       : {}),
     ...(filter.after != null ? { sequence: order === "desc" ? { lt: BigInt(filter.after) } : { gt: BigInt(filter.after) } } : {}),
   };
-  const items = await ctx.prisma.ledgerEntry.findMany({ where, orderBy: { sequence: order }, take: limit + 1 });
+  const items = await ctx.prisma.ledgerEntry.findMany({ where, orderBy: { sequence: order }, take: limit + 1, skip: filter.offset ?? 0 });
   return paged(items, limit, (entry) => entry.sequence.toString());
 }
 
-export async function countLedgerEntries(ctx: LedgerContext, scope: Scope, walletId: string): Promise<number> {
+export async function countLedgerEntries(ctx: LedgerContext, scope: Scope, walletId: string, types?: LedgerEntryType[]): Promise<number> {
   await getWallet(ctx, scope, walletId);
-  return ctx.prisma.ledgerEntry.count({ where: { walletId } });
+  return ctx.prisma.ledgerEntry.count({ where: { walletId, ...(types?.length ? { type: { in: types } } : {}) } });
 }
 
 export async function getHold(ctx: LedgerContext, scope: Scope, holdId: string): Promise<Hold> {

@@ -1,0 +1,15 @@
+// Wren's errors: 400 for validation and payment failures, 402 for insufficient credits, 403 for
+// authentication; the body is `{ "error": "<message>" }`.
+import { InsufficientCreditsError, LedgerError, NotFoundError, ValidationError } from "../../ledger/errors.ts";
+import { PaymentFailedError, PaymentsNotConfiguredError } from "../../payments/errors.ts";
+import { jsonResponse, MalformedBodyError } from "../json.ts";
+
+export function wrenFailure(error: unknown): Response {
+  if (error instanceof MalformedBodyError || error instanceof ValidationError) return jsonResponse({ error: error.message }, 400);
+  if (error instanceof PaymentFailedError || error instanceof PaymentsNotConfiguredError) return jsonResponse({ error: `Payment failed: ${error.message}` }, 400);
+  if (error instanceof InsufficientCreditsError) return jsonResponse({ error: "Insufficient credits" }, 402);
+  if (error instanceof NotFoundError) return jsonResponse({ error: error.message }, 404);
+  if (error instanceof LedgerError) return jsonResponse({ error: error.message }, 400);
+  console.error("unexpected error in the Wren credits API", error);
+  return jsonResponse({ error: "Internal error" }, 500);
+}

@@ -1,0 +1,85 @@
+// The Wren credits API (wren-credits-api.txt, wren-quickstart.txt): balance, ledger and top-up of
+// a USD wallet. A team token uses the tenant's team wallet (customer `__team__`), a personal token
+// its customer's. Test tokens (…_test_…) get the documented canned answers, after the same
+// validation as live ones.
+import type { LedgerEntry, Wallet } from "../../db/generated/client.ts";
+import { walletBalance } from "../../ledger/balances.ts";
+import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
+import { ValidationError } from "../../ledger/errors.ts";
+import { countLedgerEntries, listLedgerEntries } from "../../ledger/queries.ts";
+import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
+import { jsonResponse, readBody } from "../json.ts";
+import type { RestCall, VendorApi } from "../router.ts";
+import { CANNED_BALANCE_CENTS, cannedLedger, cannedTopUp } from "./test-mode.ts";
+import { wrenFailure } from "./errors.ts";
+
+/** The customer that owns a tenant's team wallet. */
+export const TEAM_CUSTOMER = "__team__";
+const WREN_TYPES: LedgerEntry["type"][] = ["increment", "decrement", "capture", "refund", "void", "amendment", "expiration"];
+
+async function creditWallet({ ledger, viewer }: RestCall): Promise<Wallet> {
+  const externalId = viewer.customerId
+    ? (await ledger.prisma.customer.findUniqueOrThrow({ where: { id: viewer.customerId } })).externalId
+    : TEAM_CUSTOMER;
+  return ensureCustomerWallet(ledger, { scope: viewer, customer: { externalId }, currency: "USD" });
+}
+
+async function balance(call: RestCall): Promise<Response> {
+  if (!call.viewer.livemode) return jsonResponse({ creditBalanceUsdCents: CANNED_BALANCE_CENTS });
+  const wallet = await creditWallet(call);
+  return jsonResponse({ creditBalanceUsdCents: (await walletBalance(call.ledger, call.viewer, wallet.id)).available });
+}
+
+function pageParameter(url: URL, name: string, fallback: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) > max) throw new ValidationError(`${name} must be an integer from 0 to ${max}`, [{ path: [name], message: "out of range" }]);
+  return Number(raw);
+}
+
+function wrenEntry(entry: LedgerEntry) {
+  const metadata = (entry.metadata ?? {}) as Record<string, unknown>;
+  const type = entry.type === "refund" ? "refund" : entry.amount >= 0n ? "top_up" : "deduction";
+  return {
+    id: entry.id,
+    amount_usd_cents: entry.amount,
+    type,
+    order_group_id: type === "top_up" ? null : entry.reference,
+    stripe_charge_id: typeof metadata.stripe_charge_id === "string" ? metadata.stripe_charge_id : null,
+    created_at: entry.createdAt.toISOString(),
+  };
+}
+
+async function ledgerEntries(call: RestCall): Promise<Response> {
+  const limit = pageParameter(call.url, "limit", 50, 200);
+  const offset = pageParameter(call.url, "offset", 0, Number.MAX_SAFE_INTEGER);
+  if (limit === 0) throw new ValidationError("limit must be from 1 to 200", [{ path: ["limit"], message: "out of range" }]);
+  if (!call.viewer.livemode) return jsonResponse(cannedLedger(limit, offset));
+  const wallet = await creditWallet(call);
+  // Holds are reservations, not movements: Wren's ledger shows what was added, spent and refunded.
+  const page = await listLedgerEntries(call.ledger, call.viewer, wallet.id, { types: WREN_TYPES, limit, offset });
+  const total = await countLedgerEntries(call.ledger, call.viewer, wallet.id, WREN_TYPES);
+  return jsonResponse({ entries: page.items.map(wrenEntry), total, limit, offset });
+}
+
+async function topUp(call: RestCall): Promise<Response> {
+  const body = await readBody(call.request, { allowForm: true });
+  const raw = body.amountInUsdCents;
+  const valid = (typeof raw === "number" && Number.isSafeInteger(raw)) || (typeof raw === "string" && /^\d{1,15}$/.test(raw));
+  if (!valid) throw new ValidationError("amountInUsdCents must be a positive integer", [{ path: ["amountInUsdCents"], message: "must be a positive integer" }]);
+  const amount = BigInt(raw as number | string);
+  if (amount < 100n) throw new ValidationError("amountInUsdCents must be at least 100 ($1.00)", [{ path: ["amountInUsdCents"], message: "below minimum" }]);
+  if (!call.viewer.livemode) return jsonResponse(cannedTopUp(amount));
+  await creditWallet(call);
+  throw new PaymentsNotConfiguredError();
+}
+
+export const wrenApi: VendorApi = {
+  routes: [
+    { method: "GET", path: /^\/api\/credits\/balance$/, handle: balance },
+    { method: "GET", path: /^\/api\/credits\/ledger$/, handle: ledgerEntries },
+    { method: "POST", path: /^\/api\/credits\/top-up$/, handle: topUp },
+  ],
+  unauthenticated: (failure) => jsonResponse({ error: failure === "missing" ? "Missing authentication" : "Invalid authentication" }, 403),
+  failure: wrenFailure,
+};
