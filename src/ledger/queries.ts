@@ -39,6 +39,14 @@ export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId:
   });
 }
 
+export async function findCustomerById(ctx: LedgerContext, scope: Scope, customerId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
+  requireId(customerId, "Customer");
+  return ctx.prisma.customer.findFirst({
+    where: { id: customerId, tenantId: scope.tenantId, livemode: scope.livemode },
+    include: { wallets: { orderBy: { createdAt: "asc" } } },
+  });
+}
+
 export interface BlockFilter {
   status?: CreditBlock["status"];
   category?: string;

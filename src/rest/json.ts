@@ -1,11 +1,22 @@
 // JSON for the REST shim. Amounts leave as JSON numbers, as the vendors document them, written
 // digit for digit from bigint (JSON.stringify would refuse a bigint, and a Number could round).
 
-const BIGINT_MARK = "\u0000bigint:";
+const NUMBER_MARK = "\u0000number:";
+
+/** A number written into JSON exactly as this decimal string, e.g. 10.5 for "10.50". */
+export class JsonDecimal {
+  constructor(readonly digits: string) {
+    if (!/^-?\d+(\.\d+)?$/.test(digits)) throw new Error(`not a decimal: ${digits}`);
+  }
+  toJSON(): string {
+    const trimmed = this.digits.includes(".") ? this.digits.replace(/0+$/, "").replace(/\.$/, "") : this.digits;
+    return `${NUMBER_MARK}${trimmed}`;
+  }
+}
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  const text = JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? `${BIGINT_MARK}${value}` : value)).replace(
-    /"\\u0000bigint:(-?\d+)"/g,
+  const text = JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? `${NUMBER_MARK}${value}` : value)).replace(
+    /"\\u0000number:(-?\d+(?:\.\d+)?)"/g,
     "$1",
   );
   return new Response(text, { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
