@@ -74,7 +74,7 @@ describe("POST …/credits/ledger_entry", () => {
     ]);
     const ledger = await orb.customers.credits.ledger.listByExternalID("orb-2", { limit: 3 });
     expect(ledger.data.map((entry) => entry.ledger_sequence_number)).toEqual([6, 5, 4]);
-    expect(ledger.has_more ?? ledger.getPaginatedItems().length).toBeTruthy();
+    expect(ledger.hasNextPage()).toBe(true);
   });
 
   it("replays an Idempotency-Key", async () => {
