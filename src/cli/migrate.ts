@@ -1,19 +1,28 @@
 // Migration tools: `npm run db:migrate`, `npm run db:migration:create -- <name>`, `npm run db:check`.
 import { loadConfig } from "../config.ts";
-import { openDatabase } from "../db/database.ts";
 import { createMigration, pendingSchemaChanges } from "../db/migrations.ts";
 
-async function main([command, name]: string[]): Promise<number> {
+const REGENERATE = "npm run db:migration:create -- <name>";
+
+async function main([command, name, ...rest]: string[]): Promise<number> {
   switch (command) {
     case "apply": {
       const config = loadConfig();
-      const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
-      await db.close();
-      console.log(`migrations applied to ${config.databaseUrl ? "PostgreSQL" : config.dataDir}`);
+      // Imported here: only `apply` needs the generated client, so check and create work before
+      // `npm run generate` has ever run.
+      const { openDatabase } = await import("../db/database.ts");
+      const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, migrate: false });
+      try {
+        const applied = await db.migrate();
+        const where = config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`;
+        console.log(applied.length > 0 ? `applied to ${where}:\n${applied.map((m) => `  ${m}`).join("\n")}` : `${where} is up to date`);
+      } finally {
+        await db.close();
+      }
       return 0;
     }
     case "create": {
-      if (!name) {
+      if (!name || rest.length > 0) {
         console.error("usage: npm run db:migration:create -- <lower_snake_case_name>");
         return 2;
       }
@@ -27,7 +36,7 @@ async function main([command, name]: string[]): Promise<number> {
         console.log("prisma/schema.prisma and the migrations agree");
         return 0;
       }
-      console.error(`prisma/schema.prisma differs from the migrations; write a migration with\n  npm run db:migration:create -- <name>\n\n${sql}`);
+      console.error(`prisma/schema.prisma differs from the migrations; write a migration with\n  ${REGENERATE}\n\nIt would hold:\n\n${sql}`);
       return 1;
     }
     default:

@@ -1,89 +1,101 @@
 // Applies prisma/migrations (Prisma's own folder format and `_prisma_migrations` table, so
 // `prisma migrate deploy` elsewhere agrees) and compares them with prisma/schema.prisma.
+// Paths come from this file's location, so the tools work from any working directory.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import type { MigrationList } from "@prisma/schema-engine-wasm";
-import { PrismaPGlite } from "pglite-prisma-adapter";
-import { openSchemaEngine } from "./schema-engine.ts";
+import type { DiffParams, MigrationList } from "@prisma/schema-engine-wasm";
+import { pgliteMigrationAdapter } from "./pglite-migration-adapter.ts";
+import { withSchemaEngine, type SchemaFile } from "./schema-engine.ts";
 
-const prismaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma");
-export const MIGRATIONS_DIR = path.join(prismaDir, "migrations");
-const SCHEMA_PATH = path.join(prismaDir, "schema.prisma");
+const PRISMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma");
+export const MIGRATIONS_DIR = path.join(PRISMA_DIR, "migrations");
+const SCHEMA_PATH = path.join(PRISMA_DIR, "schema.prisma");
+const LOCKFILE = "migration_lock.toml";
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
-function schemaFile() {
+function schemaFile(): SchemaFile {
   return { path: SCHEMA_PATH, content: fs.readFileSync(SCHEMA_PATH, "utf8") };
 }
 
-export function readMigrations(): MigrationList {
-  const lockPath = path.join(MIGRATIONS_DIR, "migration_lock.toml");
-  const directories = fs.existsSync(MIGRATIONS_DIR)
+/** The migrations folder as the engine wants it: what the Prisma CLI itself would send. */
+export function readMigrations(migrationsDir = MIGRATIONS_DIR): MigrationList {
+  const lockPath = path.join(migrationsDir, LOCKFILE);
+  const names = fs.existsSync(migrationsDir)
     ? fs
-        .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+        .readdirSync(migrationsDir, { withFileTypes: true })
         .filter((entry) => entry.isDirectory())
         .map((entry) => entry.name)
         .sort()
     : [];
   return {
-    baseDir: MIGRATIONS_DIR,
-    lockfile: { path: "migration_lock.toml", content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf8") : null },
+    baseDir: migrationsDir,
+    lockfile: { path: LOCKFILE, content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf8") : null },
     shadowDbInitScript: "",
-    migrationDirectories: directories.map((name) => ({
-      path: name,
-      migrationFile: { path: "migration.sql", content: { tag: "ok", value: fs.readFileSync(path.join(MIGRATIONS_DIR, name, "migration.sql"), "utf8") } },
-    })),
+    migrationDirectories: names.map((name) => {
+      const sqlPath = path.join(migrationsDir, name, "migration.sql");
+      // A folder without its migration.sql is reported by the engine, as the CLI does.
+      const content = fs.existsSync(sqlPath) ? { tag: "ok" as const, value: fs.readFileSync(sqlPath, "utf8") } : { tag: "error" as const, value: `${sqlPath} is missing` };
+      return { path: name, migrationFile: { path: "migration.sql", content } };
+    }),
   };
 }
 
-/** Applies the migrations not yet applied; returns their names. Applying twice is a no-op. */
-export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
-  const engine = await openSchemaEngine(adapterFactory, schemaFile());
-  try {
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(), filters: NO_FILTERS });
+/**
+ * Applies the migrations the database lacks, each in its own transaction, and returns their
+ * names; applying twice is a no-op. Callers serialise concurrent runs (see postgres.ts).
+ */
+export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory, migrationsDir = MIGRATIONS_DIR): Promise<string[]> {
+  return withSchemaEngine(adapterFactory, schemaFile(), async (engine) => {
+    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(migrationsDir), filters: NO_FILTERS });
     return appliedMigrationNames;
-  } finally {
-    engine.free();
-  }
+  });
 }
 
 /**
  * The SQL that would bring a database built from the migrations up to prisma/schema.prisma;
- * empty when they agree. The migrations are replayed on a throwaway in-memory PGlite.
+ * "" when they agree. The migrations are replayed on a throwaway in-memory PGlite.
  */
 export async function pendingSchemaChanges(): Promise<string> {
   const scratch = new PGlite();
-  const engine = await openSchemaEngine(new PrismaPGlite(scratch), schemaFile());
   try {
+    const adapter = pgliteMigrationAdapter(scratch);
+    // The scratch database is empty and thrown away, so it is also the shadow database the
+    // migrations are replayed on: one PGlite started instead of two.
+    adapter.connectToShadowDb = adapter.connect;
     const migrations = readMigrations();
-    const result = await engine.diff({
+    const params: DiffParams = {
       from: migrations.migrationDirectories.length > 0 ? { tag: "migrations", ...migrations } : { tag: "empty" },
       to: { tag: "schemaDatamodel", files: [schemaFile()] },
       script: true,
       exitCode: null,
       filters: NO_FILTERS,
-    } as Parameters<typeof engine.diff>[0]);
-    const sql = (result.stdout ?? "").trim();
-    return sql === "" || /^-- This is an empty migration\.?$/.test(sql) ? "" : sql;
+    };
+    const { stdout } = await withSchemaEngine(adapter, schemaFile(), (engine) => engine.diff(params));
+    const sql = (stdout ?? "").trim();
+    return /^(-- This is an empty migration\.)?$/.test(sql) ? "" : sql;
   } finally {
-    engine.free();
     await scratch.close();
   }
 }
 
-/** Writes prisma/migrations/<timestamp>_<name>/migration.sql from the schema changes. */
+/**
+ * Writes prisma/migrations/<UTC timestamp>_<name>/migration.sql from the pending schema changes
+ * and returns its folder, or null when there are none.
+ */
 export async function createMigration(name: string): Promise<string | null> {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error("migration names are lower_snake_case");
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`migration names are lower_snake_case (got "${name}")`);
   const sql = await pendingSchemaChanges();
   if (sql === "") return null;
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
   const directory = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
   fs.mkdirSync(directory, { recursive: true });
   fs.writeFileSync(path.join(directory, "migration.sql"), `${sql}\n`);
-  const lockPath = path.join(MIGRATIONS_DIR, "migration_lock.toml");
+  const lockPath = path.join(MIGRATIONS_DIR, LOCKFILE);
   if (!fs.existsSync(lockPath)) {
+    // What `prisma migrate dev` writes: it pins the provider the migrations were written for.
     fs.writeFileSync(lockPath, '# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "postgresql"\n');
   }
   return directory;
