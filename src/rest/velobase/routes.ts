@@ -12,7 +12,7 @@ import { holdCredits } from "../../ledger/commands/hold.ts";
 import { captureHold, releaseHold } from "../../ledger/commands/resolve-hold.ts";
 import type { Scope } from "../../ledger/context.ts";
 import type { LedgerContext } from "../../ledger/context.ts";
-import { NotFoundError } from "../../ledger/errors.ts";
+import { InsufficientCreditsError, NotFoundError } from "../../ledger/errors.ts";
 import { findCustomer, findHoldByReference } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { jsonResponse, readBody } from "../json.ts";
@@ -102,13 +102,25 @@ function businessMetadata(body: Record<string, unknown>) {
   return businessType ? { business_type: businessType } : null;
 }
 
+/** A shortfall within the credit_types asked for says so, as the API documents. */
+async function explainingCreditTypes(creditTypes: string[] | null, spend: () => Promise<Response>): Promise<Response> {
+  try {
+    return await spend();
+  } catch (error) {
+    if (error instanceof InsufficientCreditsError && creditTypes?.length) {
+      return velobaseError(400, "bad_request", "insufficient_balance", "insufficient balance in selected credit_types");
+    }
+    throw error;
+  }
+}
+
 async function freeze({ request, ledger, viewer }: RestCall): Promise<Response> {
   const body = await readBody(request);
   const transactionId = requiredString(body, "transaction_id");
   const amount = positiveAmount(body, "amount")!;
   const creditTypes = optionalStringList(body, "credit_types");
   const { wallet } = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
-  try {
+  return explainingCreditTypes(creditTypes, async () => {
     const result = await holdCredits(ledger, {
       scope: viewer,
       walletId: wallet.id,
@@ -120,12 +132,7 @@ async function freeze({ request, ledger, viewer }: RestCall): Promise<Response> 
       idempotencyKey: `freeze:${transactionId}`,
     });
     return jsonResponse({ transaction_id: transactionId, frozen_amount: result.hold!.amount, freeze_details: details(result, "hold"), is_idempotent_replay: result.replayed });
-  } catch (error) {
-    if ((error as { code?: string }).code === "INSUFFICIENT_CREDITS" && creditTypes?.length) {
-      return velobaseError(400, "bad_request", "insufficient_balance", "insufficient balance in selected credit_types");
-    }
-    throw error;
-  }
+  });
 }
 
 async function frozenHold(ledger: LedgerContext, scope: Scope, transactionId: string) {
@@ -165,7 +172,7 @@ async function deduct({ request, ledger, viewer }: RestCall): Promise<Response> 
   const amount = positiveAmount(body, "amount")!;
   const creditTypes = optionalStringList(body, "credit_types");
   const { wallet } = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
-  try {
+  return explainingCreditTypes(creditTypes, async () => {
     const result = await debit(ledger, {
       scope: viewer,
       walletId: wallet.id,
@@ -183,12 +190,7 @@ async function deduct({ request, ledger, viewer }: RestCall): Promise<Response> 
       deducted_at: result.operation.createdAt.toISOString(),
       is_idempotent_replay: result.replayed,
     });
-  } catch (error) {
-    if ((error as { code?: string }).code === "INSUFFICIENT_CREDITS" && creditTypes?.length) {
-      return velobaseError(400, "bad_request", "insufficient_balance", "insufficient balance in selected credit_types");
-    }
-    throw error;
-  }
+  });
 }
 
 export const velobaseApi: VendorApi = {
