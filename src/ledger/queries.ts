@@ -69,6 +69,13 @@ export async function listCreditBlocks(ctx: LedgerContext, scope: Scope, walletI
   return paged(items, limit, (block) => block.id);
 }
 
+/** Blocks of the scope by id (missing or foreign ids are left out). */
+export async function getCreditBlocks(ctx: LedgerContext, scope: Scope, blockIds: string[]): Promise<CreditBlock[]> {
+  return ctx.prisma.creditBlock.findMany({
+    where: { id: { in: blockIds }, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } },
+  });
+}
+
 export interface EntryFilter {
   types?: LedgerEntryType[];
   category?: string;

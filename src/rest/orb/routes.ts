@@ -11,7 +11,7 @@ import { voidCredits } from "../../ledger/commands/void-credits.ts";
 import { ValidationError } from "../../ledger/errors.ts";
 import { NotFoundError } from "../../ledger/errors.ts";
 import { decimalToMinorUnits } from "../../ledger/money.ts";
-import { findCustomer, findCustomerById, listCreditBlocks, listLedgerEntries } from "../../ledger/queries.ts";
+import { findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, RestRoute, VendorApi } from "../router.ts";
@@ -195,7 +195,7 @@ async function listEntries(call: RestCall): Promise<Response> {
     after: searchParams.get("cursor"),
   });
   const blockIds = [...new Set(page.items.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])))];
-  const blocks = new Map((await call.ledger.prisma.creditBlock.findMany({ where: { id: { in: blockIds } } })).map((block) => [block.id, block]));
+  const blocks = new Map((await getCreditBlocks(call.ledger, call.viewer, blockIds)).map((block) => [block.id, block]));
   return jsonResponse({
     data: page.items.map((entry) => orbEntry(entry, entry.blockId ? (blocks.get(entry.blockId) ?? null) : null, wallet, customer)),
     pagination_metadata: { has_more: page.nextCursor !== null, next_cursor: page.nextCursor },

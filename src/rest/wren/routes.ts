@@ -6,7 +6,7 @@ import type { LedgerEntry, Wallet } from "../../db/generated/client.ts";
 import { walletBalance } from "../../ledger/balances.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { ValidationError } from "../../ledger/errors.ts";
-import { countLedgerEntries, listLedgerEntries } from "../../ledger/queries.ts";
+import { countLedgerEntries, findCustomerById, listLedgerEntries } from "../../ledger/queries.ts";
 import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
@@ -18,9 +18,7 @@ export const TEAM_CUSTOMER = "__team__";
 const WREN_TYPES: LedgerEntry["type"][] = ["increment", "decrement", "capture", "refund", "void", "amendment", "expiration"];
 
 async function creditWallet({ ledger, viewer }: RestCall): Promise<Wallet> {
-  const externalId = viewer.customerId
-    ? (await ledger.prisma.customer.findUniqueOrThrow({ where: { id: viewer.customerId } })).externalId
-    : TEAM_CUSTOMER;
+  const externalId = viewer.customerId ? (await findCustomerById(ledger, viewer, viewer.customerId))!.externalId : TEAM_CUSTOMER;
   return ensureCustomerWallet(ledger, { scope: viewer, customer: { externalId }, currency: "USD" });
 }
 
