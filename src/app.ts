@@ -6,6 +6,7 @@ import type { Database } from "./db/database.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import type { LedgerContext } from "./ledger/context.ts";
 import { createRestHandler } from "./rest/router.ts";
+import { commerceApi } from "./rest/commerce/routes.ts";
 import { orbApi } from "./rest/orb/routes.ts";
 import { velobaseApi } from "./rest/velobase/routes.ts";
 import { wrenApi } from "./rest/wren/routes.ts";
@@ -17,7 +18,7 @@ export interface AppOptions {
 
 export function createApp({ db, ledger }: AppOptions) {
   const graphql = createGraphQLHandler(ledger);
-  const rest = createRestHandler(ledger, [wrenApi, velobaseApi, orbApi]);
+  const rest = createRestHandler(ledger, [wrenApi, velobaseApi, orbApi, commerceApi]);
   return createServerAdapter(async (request: Request) => {
     const url = new URL(request.url);
     if (url.pathname === "/healthz" && request.method === "GET") {

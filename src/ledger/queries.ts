@@ -32,6 +32,26 @@ export async function getWallet(ctx: LedgerContext, scope: Scope, walletId: stri
   return wallet;
 }
 
+/** Wallets of one unit, oldest first, by page number (1-based), with their customers. */
+export async function listWallets(
+  ctx: LedgerContext,
+  scope: Scope,
+  filter: { currency: string; customerExternalId?: string | null; status?: Wallet["status"] | null; page: number; perPage: number },
+) {
+  const where: Prisma.WalletWhereInput = {
+    tenantId: scope.tenantId,
+    livemode: scope.livemode,
+    currency: filter.currency,
+    ...(filter.customerExternalId ? { customer: { externalId: filter.customerExternalId } } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+  };
+  const [items, total] = await Promise.all([
+    ctx.prisma.wallet.findMany({ where, include: { customer: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: (filter.page - 1) * filter.perPage, take: filter.perPage }),
+    ctx.prisma.wallet.count({ where }),
+  ]);
+  return { items, total };
+}
+
 export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
   return ctx.prisma.customer.findUnique({
     where: { tenantId_livemode_externalId: { tenantId: scope.tenantId, livemode: scope.livemode, externalId } },
@@ -128,6 +148,33 @@ export async function findHoldByReference(ctx: LedgerContext, scope: Scope, refe
     where: { reference, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } },
     orderBy: { createdAt: "desc" },
   });
+}
+
+export interface OperationPage {
+  items: (Operation & { ledgerEntries: LedgerEntry[]; creditBlocks: { category: string }[] })[];
+  total: number;
+}
+
+/** A wallet's operations of the given types, newest first, by page number (1-based). */
+export async function listOperations(
+  ctx: LedgerContext,
+  scope: Scope,
+  walletId: string,
+  filter: { types: Operation["type"][]; page: number; perPage: number },
+): Promise<OperationPage> {
+  await getWallet(ctx, scope, walletId);
+  const where = { walletId, type: { in: filter.types } };
+  const [items, total] = await Promise.all([
+    ctx.prisma.operation.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: (filter.page - 1) * filter.perPage,
+      take: filter.perPage,
+      include: { ledgerEntries: { orderBy: { sequence: "asc" } }, creditBlocks: { select: { category: true } } },
+    }),
+    ctx.prisma.operation.count({ where }),
+  ]);
+  return { items, total };
 }
 
 /** An operation with everything it wrote, as its command returned it. */
