@@ -207,7 +207,10 @@ async function listTransactions({ url, ledger, viewer, params }: RestCall): Prom
 }
 
 async function getTransaction({ ledger, viewer, params }: RestCall): Promise<Response> {
-  const result = await getOperationResult(ledger, viewer, params[0]!).catch(() => null);
+  const result = await getOperationResult(ledger, viewer, params[0]!).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  });
   if (!result || result.wallet.currency !== CREDIT_UNIT || !(TRANSACTION_TYPES as readonly string[]).includes(result.operation.type)) {
     throw new NotFoundError("WalletTransaction", params[0]!);
   }
