@@ -7,6 +7,7 @@ import { createGraphQLHandler } from "./graphql/yoga.ts";
 import type { LedgerContext } from "./ledger/context.ts";
 import { createRestHandler } from "./rest/router.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
+import { openApiDocument } from "./rest/openapi.ts";
 import { orbApi } from "./rest/orb/routes.ts";
 import { velobaseApi } from "./rest/velobase/routes.ts";
 import { wrenApi } from "./rest/wren/routes.ts";
@@ -32,6 +33,7 @@ export function createApp({ db, ledger }: AppOptions) {
       if ("failure" in authentication) return unauthenticated(authentication.failure);
       return graphql.fetch(request, { viewer: authentication.viewer });
     }
+    if (url.pathname === "/openapi.json" && request.method === "GET") return Response.json(openApiDocument);
     const answered = await rest(request);
     if (answered) return answered;
     return Response.json({ error: { message: `no route for ${request.method} ${url.pathname}`, code: "NOT_FOUND" } }, { status: 404 });
