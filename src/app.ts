@@ -5,6 +5,7 @@ import { authenticate } from "./auth/tokens.ts";
 import type { Database } from "./db/database.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import type { LedgerContext } from "./ledger/context.ts";
+import type { StripeAccess } from "./payments/stripe-client.ts";
 import { createRestHandler } from "./rest/router.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
 import { openApiDocument } from "./rest/openapi.ts";
@@ -15,11 +16,13 @@ import { wrenApi } from "./rest/wren/routes.ts";
 export interface AppOptions {
   db: Database;
   ledger: LedgerContext;
+  /** Stripe, when STRIPE_SECRET_KEY is set; without it top-ups answer "payments not configured". */
+  payments?: StripeAccess | null;
 }
 
-export function createApp({ db, ledger }: AppOptions) {
-  const graphql = createGraphQLHandler(ledger);
-  const rest = createRestHandler(ledger, [wrenApi, velobaseApi, orbApi, commerceApi]);
+export function createApp({ db, ledger, payments = null }: AppOptions) {
+  const graphql = createGraphQLHandler(ledger, payments);
+  const rest = createRestHandler({ ledger, payments }, [wrenApi, velobaseApi, orbApi, commerceApi]);
   return createServerAdapter(async (request: Request) => {
     const url = new URL(request.url);
     if (url.pathname === "/healthz" && request.method === "GET") {

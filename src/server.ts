@@ -6,16 +6,23 @@ import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { expireCredits } from "./ledger/commands/expire-credits.ts";
 import { systemClock, type LedgerContext } from "./ledger/context.ts";
+import { loadPaymentsConfig } from "./payments/config.ts";
+import { createStripeAccess } from "./payments/stripe-client.ts";
+import { reconcilePendingTopUps } from "./payments/top-up.ts";
 
 const config = loadConfig();
 const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
 const ledger: LedgerContext = { prisma: db.prisma, now: systemClock };
-const server = createServer(createApp({ db, ledger }));
+const paymentsConfig = loadPaymentsConfig();
+const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
+const server = createServer(createApp({ db, ledger, payments }));
 
 const sweep =
   config.expirySweepSeconds > 0
     ? setInterval(() => {
         expireCredits(ledger).catch((error: unknown) => console.error("expiry sweep failed", error));
+        // Top-ups a crash or an outage left pending for over a minute are completed, exactly once.
+        if (payments) reconcilePendingTopUps({ ledger, payments }, { olderThanMs: 60_000 }).catch((error: unknown) => console.error("top-up reconciliation failed", error));
       }, config.expirySweepSeconds * 1000)
     : null;
 

@@ -12,6 +12,7 @@ import "./types/queries.ts";
 import "./mutations/wallets.ts";
 import "./mutations/movements.ts";
 import "./mutations/holds.ts";
+import "./mutations/payments.ts";
 
 builder.mutationType({});
 

@@ -5,6 +5,7 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, maskError } from "graphql-yoga";
 import type { Viewer } from "../auth/tokens.ts";
 import type { LedgerContext } from "../ledger/context.ts";
+import type { StripeAccess } from "../payments/stripe-client.ts";
 import { LedgerError } from "../ledger/errors.ts";
 import type { GraphQLContext } from "./context.ts";
 import { schema } from "./schema.ts";
@@ -19,7 +20,7 @@ query Wallets {
 }
 `;
 
-export function createGraphQLHandler(ledger: LedgerContext) {
+export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAccess | null) {
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -27,7 +28,7 @@ export function createGraphQLHandler(ledger: LedgerContext) {
     graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
     // GraphiQL's scripts are served inline, not from a CDN: it works on a closed network too.
     renderGraphiQL,
-    context: ({ viewer }) => ({ viewer, ledger }),
+    context: ({ viewer }) => ({ viewer, ledger, payments }),
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = (error as { originalError?: unknown }).originalError ?? error;

@@ -4,6 +4,9 @@ import { ValidationError } from "./errors.ts";
 import { validMetadata, validText } from "./input.ts";
 import type { Metadata, Tx } from "./wallet-ledger.ts";
 
+/** The customer that owns a tenant's own ("team") wallet. */
+export const TEAM_CUSTOMER = "__team__";
+
 export interface CustomerInput {
   /** The tenant's own id for the customer, unique per tenant and mode. */
   externalId: string;

@@ -2,6 +2,7 @@
 // handlers parse, call the ledger, and shape the response. No money logic lives here.
 import { authenticate, type Viewer } from "../auth/tokens.ts";
 import type { LedgerContext } from "../ledger/context.ts";
+import type { StripeAccess } from "../payments/stripe-client.ts";
 
 export interface RestCall {
   request: Request;
@@ -10,6 +11,7 @@ export interface RestCall {
   params: string[];
   viewer: Viewer;
   ledger: LedgerContext;
+  payments: StripeAccess | null;
 }
 
 export interface RestRoute {
@@ -27,7 +29,7 @@ export interface VendorApi {
 }
 
 /** Returns a handler that answers the vendors' paths, or null for a path none of them has. */
-export function createRestHandler(ledger: LedgerContext, vendors: VendorApi[]) {
+export function createRestHandler({ ledger, payments }: { ledger: LedgerContext; payments: StripeAccess | null }, vendors: VendorApi[]) {
   return async (request: Request): Promise<Response | null> => {
     const url = new URL(request.url);
     for (const vendor of vendors) {
@@ -37,7 +39,7 @@ export function createRestHandler(ledger: LedgerContext, vendors: VendorApi[]) {
         const authentication = await authenticate(ledger.prisma, request.headers.get("authorization"));
         if ("failure" in authentication) return vendor.unauthenticated(authentication.failure);
         try {
-          return await route.handle({ request, url, params: match.slice(1).map(decodeURIComponent), viewer: authentication.viewer, ledger });
+          return await route.handle({ request, url, params: match.slice(1).map(decodeURIComponent), viewer: authentication.viewer, ledger, payments });
         } catch (error) {
           return vendor.failure(error);
         }

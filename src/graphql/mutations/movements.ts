@@ -5,8 +5,7 @@ import { debit } from "../../ledger/commands/debit.ts";
 import { deposit } from "../../ledger/commands/deposit.ts";
 import { refund } from "../../ledger/commands/refund.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
-import { getWallet } from "../../ledger/queries.ts";
-import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
+import { topUp } from "../../payments/top-up.ts";
 import { builder } from "../builder.ts";
 import { BLOCK_ERRORS, COMMON_ERRORS, PAYMENT_ERRORS, REFUND_ERRORS, SPEND_ERRORS } from "../errors.ts";
 import { CreditBlockRef } from "../types/credit-block.ts";
@@ -57,8 +56,7 @@ builder.relayMutationField(
     errors: { types: PAYMENT_ERRORS },
     resolve: async (_root, { input }, ctx) => {
       await requireVisibleWallet(ctx, { walletId: input.walletId.id });
-      await getWallet(ctx.ledger, ctx.viewer, input.walletId.id);
-      throw new PaymentsNotConfiguredError();
+      return topUp(ctx, { scope: ctx.viewer, walletId: input.walletId.id, amount: input.amount, idempotencyKey: input.idempotencyKey });
     },
   },
   { outputFields: ledgerResultFields },

@@ -5,16 +5,16 @@
 import type { LedgerEntry, Wallet } from "../../db/generated/client.ts";
 import { walletBalance } from "../../ledger/balances.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
+import { TEAM_CUSTOMER } from "../../ledger/customers.ts";
 import { ValidationError } from "../../ledger/errors.ts";
 import { countLedgerEntries, findCustomerById, listLedgerEntries } from "../../ledger/queries.ts";
-import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
+import { topUp as chargeTopUp } from "../../payments/top-up.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
 import { CANNED_BALANCE_CENTS, cannedLedger, cannedTopUp } from "./test-mode.ts";
 import { wrenFailure } from "./errors.ts";
 
-/** The customer that owns a tenant's team wallet. */
-export const TEAM_CUSTOMER = "__team__";
+export { TEAM_CUSTOMER };
 const WREN_TYPES: LedgerEntry["type"][] = ["increment", "decrement", "capture", "refund", "void", "amendment", "expiration"];
 
 async function creditWallet({ ledger, viewer }: RestCall): Promise<Wallet> {
@@ -68,8 +68,15 @@ async function topUp(call: RestCall): Promise<Response> {
   const amount = BigInt(raw as number | string);
   if (amount < 100n) throw new ValidationError("amountInUsdCents must be at least 100 ($1.00)", [{ path: ["amountInUsdCents"], message: "below minimum" }]);
   if (!call.viewer.livemode) return jsonResponse(cannedTopUp(amount));
-  await creditWallet(call);
-  throw new PaymentsNotConfiguredError();
+  const wallet = await creditWallet(call);
+  const result = await chargeTopUp(call, {
+    scope: call.viewer,
+    walletId: wallet.id,
+    amount,
+    idempotencyKey: call.request.headers.get("idempotency-key"),
+  });
+  const chargeId = (result.entries.at(-1)?.metadata as { stripe_charge_id?: string } | null)?.stripe_charge_id ?? result.operation.id;
+  return jsonResponse({ amountCharged: amount, id: chargeId, creditBalance: (await walletBalance(call.ledger, call.viewer, wallet.id)).available });
 }
 
 export const wrenApi: VendorApi = {

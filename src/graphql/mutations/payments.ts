@@ -1,0 +1,29 @@
+import { NotFoundError } from "../../ledger/errors.ts";
+import { setPaymentMethod } from "../../payments/payment-methods.ts";
+import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
+import { builder } from "../builder.ts";
+import { CustomerRef } from "../types/customer.ts";
+import { ValidationError } from "../../ledger/errors.ts";
+
+builder.relayMutationField(
+  "setPaymentMethod",
+  {
+    description: "Attaches a Stripe payment method to a customer (the tenant's team owner when none is named) as the default that top-ups charge.",
+    inputFields: (t) => ({
+      paymentMethodId: t.string({ required: true, description: "A Stripe PaymentMethod id, e.g. pm_card_visa in test mode." }),
+      customerExternalId: t.string(),
+    }),
+  },
+  {
+    errors: { types: [ValidationError, NotFoundError, PaymentsNotConfiguredError] },
+    resolve: async (_root, { input }, ctx) => {
+      if (ctx.viewer.customerId) {
+        const own = await ctx.ledger.prisma.customer.findUnique({ where: { id: ctx.viewer.customerId } });
+        if (input.customerExternalId && own?.externalId !== input.customerExternalId) throw new NotFoundError("Customer", input.customerExternalId);
+        return setPaymentMethod(ctx, { scope: ctx.viewer, customerExternalId: own?.externalId, paymentMethodId: input.paymentMethodId });
+      }
+      return setPaymentMethod(ctx, { scope: ctx.viewer, customerExternalId: input.customerExternalId, paymentMethodId: input.paymentMethodId });
+    },
+  },
+  { outputFields: (t) => ({ customer: t.field({ type: CustomerRef, resolve: (customer) => customer }) }) },
+);
