@@ -15,7 +15,8 @@ export function useHttp(gateway: GatewayFixture): HttpFixture {
   const fixture = {} as HttpFixture;
   let server: Server;
   beforeAll(async () => {
-    server = createServer(gateway.app);
+    // Delegates per request, so a test may swap gateway.app (e.g. to add payments).
+    server = createServer((request, response) => gateway.app(request, response));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     fixture.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     fixture.send = async (method, path, options = {}) => {
