@@ -6,6 +6,7 @@ import type { Database } from "./db/database.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import type { LedgerContext } from "./ledger/context.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
+import { handleStripeWebhook } from "./payments/webhooks.ts";
 import { createRestHandler } from "./rest/router.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
 import { openApiDocument } from "./rest/openapi.ts";
@@ -37,6 +38,11 @@ export function createApp({ db, ledger, payments = null }: AppOptions) {
       return graphql.fetch(request, { viewer: authentication.viewer });
     }
     if (url.pathname === "/openapi.json" && request.method === "GET") return Response.json(openApiDocument);
+    // Stripe signs its events; the signature, not a token, is what this route trusts.
+    if (url.pathname === "/webhooks/stripe" && request.method === "POST") {
+      const answer = await handleStripeWebhook({ ledger, payments }, await request.text(), request.headers.get("stripe-signature"));
+      return Response.json(answer.body, { status: answer.status });
+    }
     const answered = await rest(request);
     if (answered) return answered;
     return Response.json({ error: { message: `no route for ${request.method} ${url.pathname}`, code: "NOT_FOUND" } }, { status: 404 });

@@ -8,21 +8,24 @@ import { expireCredits } from "./ledger/commands/expire-credits.ts";
 import { systemClock, type LedgerContext } from "./ledger/context.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
 import { createStripeAccess } from "./payments/stripe-client.ts";
-import { reconcilePendingTopUps } from "./payments/top-up.ts";
+import { watchAutoTopUps } from "./payments/auto-top-up.ts";
+import { runDueTopUps } from "./payments/top-up.ts";
 
 const config = loadConfig();
 const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
-const ledger: LedgerContext = { prisma: db.prisma, now: systemClock };
 const paymentsConfig = loadPaymentsConfig();
 const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
+// Every committed change is shown to the auto top-up watcher, whichever API made it.
+const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
+const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, onCommitted: (change) => autoTopUps.onCommitted(change) };
 const server = createServer(createApp({ db, ledger, payments }));
 
 const sweep =
   config.expirySweepSeconds > 0
     ? setInterval(() => {
         expireCredits(ledger).catch((error: unknown) => console.error("expiry sweep failed", error));
-        // Top-ups a crash or an outage left pending for over a minute are completed, exactly once.
-        if (payments) reconcilePendingTopUps({ ledger, payments }, { olderThanMs: 60_000 }).catch((error: unknown) => console.error("top-up reconciliation failed", error));
+        // Auto top-ups due a retry, and top-ups a crash or an outage left pending, exactly once.
+        if (payments) runDueTopUps({ ledger, payments }).catch((error: unknown) => console.error("top-up sweep failed", error));
       }, config.expirySweepSeconds * 1000)
     : null;
 
@@ -44,6 +47,7 @@ async function shutdown(signal: string) {
   console.log(`${signal}: shutting down`);
   if (sweep) clearInterval(sweep);
   server.close();
+  await autoTopUps.settled();
   await db.close();
   process.exit(0);
 }

@@ -13,7 +13,7 @@ import {
   WalletTerminatedError,
   type ValidationIssue,
 } from "../ledger/errors.ts";
-import { PaymentFailedError, PaymentsNotConfiguredError } from "../payments/errors.ts";
+import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../payments/errors.ts";
 import { builder } from "./builder.ts";
 
 const ErrorInterface = builder.interfaceRef<LedgerError>("Error").implement({
@@ -82,6 +82,11 @@ builder.objectType(PaymentFailedError, {
     stripeCode: t.exposeString("stripeCode", { nullable: true }),
   }),
 });
+builder.objectType(PaymentPendingError, {
+  name: "PaymentPendingError",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ topUpId: t.exposeID("topUpId") }),
+});
 builder.objectType(PaymentsNotConfiguredError, { name: "PaymentsNotConfiguredError", interfaces: [ErrorInterface], fields: () => ({}) });
 
 /** What every mutation on a wallet can fail with. */
@@ -90,4 +95,4 @@ export const SPEND_ERRORS = [...COMMON_ERRORS, InsufficientCreditsError];
 export const HOLD_ERRORS = [...COMMON_ERRORS, HoldNotOpenError, CaptureExceedsHoldError];
 export const BLOCK_ERRORS = [...SPEND_ERRORS, BlockNotUsableError];
 export const REFUND_ERRORS = [...COMMON_ERRORS, RefundExceedsDebitError];
-export const PAYMENT_ERRORS = [...COMMON_ERRORS, PaymentFailedError, PaymentsNotConfiguredError];
+export const PAYMENT_ERRORS = [...COMMON_ERRORS, PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError];

@@ -8,6 +8,7 @@ import "./types/customer.ts";
 import "./types/credit-block.ts";
 import "./types/ledger-entry.ts";
 import "./types/hold.ts";
+import "./types/top-up.ts";
 import "./types/queries.ts";
 import "./mutations/wallets.ts";
 import "./mutations/movements.ts";

@@ -1,10 +1,21 @@
-import type { PrismaClient } from "../db/generated/client.ts";
+import type { OperationType, PrismaClient } from "../db/generated/client.ts";
 
 /** What every ledger function needs: the database and the clock it judges time by. */
 export interface LedgerContext {
   prisma: PrismaClient;
   /** Injectable so that tests can move through effective and expiry dates. */
   now(): Date;
+  /**
+   * Told after a command changed a wallet and committed (never for a replay), e.g. to fire auto
+   * top-ups. It runs after the caller's answer is settled and must not throw.
+   */
+  onCommitted?: (change: CommittedChange) => void;
+}
+
+export interface CommittedChange {
+  scope: Scope;
+  walletId: string;
+  type: OperationType;
 }
 
 /**

@@ -57,7 +57,7 @@ export async function runWalletCommand(
   const idempotencyKey = validateIdempotencyKey(command.idempotencyKey);
   const requestHash = hashRequest(command.type, command.walletId, command.request);
   try {
-    return await withLockedWallet(ctx, command.scope, command.walletId, async (ledger, tx) => {
+    const result = await withLockedWallet(ctx, command.scope, command.walletId, async (ledger, tx) => {
       if (idempotencyKey) {
         const earlier = await findOperationByKey(tx, command.scope, idempotencyKey);
         if (earlier) return replayOperation(tx, earlier, requestHash);
@@ -75,6 +75,8 @@ export async function runWalletCommand(
       await ledger.flush();
       return ledger.resultOf(operation);
     });
+    if (!result.replayed) ctx.onCommitted?.({ scope: command.scope, walletId: command.walletId, type: command.type });
+    return result;
   } catch (error) {
     if (idempotencyKey && isIdempotencyKeyViolation(error)) {
       const earlier = await findOperationByKey(ctx.prisma, command.scope, idempotencyKey);

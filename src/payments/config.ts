@@ -5,7 +5,10 @@ export interface PaymentsConfig {
   secretKey: string;
   /** https://api.stripe.com by default; tests point it at a local fake. */
   apiBase: URL;
+  /** Signs the events Stripe posts to /webhooks/stripe; without it the endpoint answers 503. */
   webhookSecret: string | null;
+  /** How long one Stripe request may take before its outcome counts as unknown. */
+  timeoutMs: number;
 }
 
 export function loadPaymentsConfig(env: NodeJS.ProcessEnv = process.env): PaymentsConfig | null {
@@ -13,5 +16,7 @@ export function loadPaymentsConfig(env: NodeJS.ProcessEnv = process.env): Paymen
   if (!secretKey) return null;
   const apiBase = new URL(env.STRIPE_API_BASE?.trim() || "https://api.stripe.com");
   if (apiBase.protocol !== "https:" && apiBase.protocol !== "http:") throw new Error("STRIPE_API_BASE must be an http(s) URL");
-  return { secretKey, apiBase, webhookSecret: env.STRIPE_WEBHOOK_SECRET?.trim() || null };
+  const timeoutMs = Number(env.STRIPE_TIMEOUT_MS?.trim() || 20_000);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new Error("STRIPE_TIMEOUT_MS must be a positive whole number of milliseconds");
+  return { secretKey, apiBase, webhookSecret: env.STRIPE_WEBHOOK_SECRET?.trim() || null, timeoutMs };
 }

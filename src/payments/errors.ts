@@ -21,3 +21,15 @@ export class PaymentsNotConfiguredError extends LedgerError {
     super("payments are not configured on this gateway (STRIPE_SECRET_KEY is not set)");
   }
 }
+
+/**
+ * Stripe did not say how the payment ended (a timeout, an outage). Nothing is lost: the top-up
+ * stays pending and completes or fails on its own, from Stripe's webhook or the gateway's next
+ * sweep, charging at most once. Asking again with the same idempotency key tells the outcome.
+ */
+export class PaymentPendingError extends LedgerError {
+  readonly code = "PAYMENT_PENDING";
+  constructor(readonly topUpId: string) {
+    super("the payment's outcome is not known yet; the top-up completes or fails on its own, and asking again with the same idempotency key tells which");
+  }
+}

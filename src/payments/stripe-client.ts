@@ -5,6 +5,7 @@ export interface StripeAccess {
   stripe: Stripe;
   /** A test-mode key: the only kind test tokens may use. */
   testKey: boolean;
+  webhookSecret: string | null;
 }
 
 /** The official SDK, pointed at STRIPE_API_BASE. Retries are ours to decide (see top-up.ts). */
@@ -15,7 +16,7 @@ export function createStripeAccess(config: PaymentsConfig): StripeAccess {
     port: apiBase.port ? Number(apiBase.port) : apiBase.protocol === "https:" ? 443 : 80,
     protocol: apiBase.protocol === "https:" ? "https" : "http",
     maxNetworkRetries: 0,
-    timeout: 20_000,
+    timeout: config.timeoutMs,
   });
-  return { stripe, testKey: /^(sk|rk)_test_/.test(config.secretKey) };
+  return { stripe, testKey: /^(sk|rk)_test_/.test(config.secretKey), webhookSecret: config.webhookSecret };
 }

@@ -1,11 +1,15 @@
 // Paid top-ups. Nothing is lost or doubled between Stripe and the ledger:
-//  1. the top-up is recorded as pending before Stripe is called;
-//  2. Stripe is called outside any database transaction, with an idempotency key derived from
-//     the top-up, so calling it again for the same top-up never charges twice;
+//  1. the top-up is recorded as pending, with the card it will charge, before Stripe is called;
+//  2. each payment attempt has its own Stripe idempotency key, derived from the top-up and the
+//     attempt number, and a new attempt starts only after the previous one was declined: an
+//     attempt whose outcome is unknown (timeout, crash) is asked again under the same key, which
+//     answers the original outcome and never charges twice;
 //  3. the credit is a deposit keyed by the top-up, so completing it twice credits once.
-// A crash between 2 and 3 leaves a pending top-up that reconcilePendingTopUps completes.
+// Whatever stops between 2 and 3 leaves a pending top-up that Stripe's webhook or runDueTopUps
+// completes. A process working on a top-up holds a short lease on it, so that the sweep of
+// another gateway does not work on it at the same time.
 import type Stripe from "stripe";
-import type { TopUp } from "../db/generated/client.ts";
+import { Prisma, type TopUp } from "../db/generated/client.ts";
 import type { Scope } from "../ledger/context.ts";
 import { deposit } from "../ledger/commands/deposit.ts";
 import { IdempotencyConflictError, ValidationError } from "../ledger/errors.ts";
@@ -14,11 +18,22 @@ import { getOperationResult, getWallet } from "../ledger/queries.ts";
 import { hashRequest } from "../ledger/request-hash.ts";
 import { validateIdempotencyKey } from "../ledger/transaction.ts";
 import type { LedgerResult } from "../ledger/wallet-ledger.ts";
-import { PaymentFailedError } from "./errors.ts";
+import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
 
 /** Stripe's smallest charge we accept, per currency: $1.00 as documented for USD. */
-const MINIMUM_TOP_UP: Record<string, bigint> = { USD: 100n };
+export const MINIMUM_TOP_UP: Record<string, bigint> = { USD: 100n };
+
+export function minimumTopUp(currency: string): bigint {
+  return MINIMUM_TOP_UP[currency] ?? 1n;
+}
+
+/** How long a process may work on a top-up before another may take it over. */
+export const LEASE_MS = 60_000;
+/** When an attempt's outcome is unknown, ask Stripe again after this long. */
+export const UNKNOWN_OUTCOME_RETRY_MS = 60_000;
+/** Waits before retrying a declined auto top-up: after the first decline, the second, … */
+export const DECLINE_BACKOFF_MS = [5 * 60_000, 30 * 60_000, 2 * 3_600_000, 12 * 3_600_000];
 
 export interface TopUpInput {
   scope: Scope;
@@ -32,71 +47,174 @@ export interface TopUpInput {
  * the payment succeeded; the ledger entries carry `stripe_charge_id`.
  * Fails with ValidationError (amount, minimum), NotFoundError, PaymentsNotConfiguredError,
  * PaymentFailedError (declined, authentication required, no payment method; no credits),
- * IdempotencyConflictError; a Stripe outage leaves the top-up pending for reconciliation.
+ * PaymentPendingError (Stripe's answer did not arrive; the top-up completes on its own) and
+ * IdempotencyConflictError.
  */
 export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<LedgerResult> {
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
   const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
-  const stripe = stripeFor(deps, input.scope);
-  const minimum = MINIMUM_TOP_UP[wallet.currency] ?? 1n;
+  stripeFor(deps, input.scope);
+  const minimum = minimumTopUp(wallet.currency);
   if (amount < minimum) throw new ValidationError(`amount must be at least ${minimum}`, [{ path: ["amount"], message: `must be at least ${minimum}` }]);
+  const requestHash = hashRequest("top_up", wallet.id, { amount });
+
+  const earlier = idempotencyKey ? await findByKey(deps, input.scope, idempotencyKey) : null;
+  if (earlier) return answerFor(deps, earlier, requestHash);
   if (!wallet.customer.paymentMethodId || !wallet.customer.stripeCustomerId) {
     throw new PaymentFailedError("no payment method on file: set one first", null, "payment_method_missing");
   }
-  const requestHash = hashRequest("top_up", wallet.id, { amount });
-
-  let record: TopUp | null = idempotencyKey
-    ? await deps.ledger.prisma.topUp.findUnique({
-        where: { tenantId_livemode_idempotencyKey: { tenantId: input.scope.tenantId, livemode: input.scope.livemode, idempotencyKey } },
-      })
-    : null;
-  if (record && record.requestHash !== requestHash) throw new IdempotencyConflictError(idempotencyKey!);
-  if (record?.status === "succeeded") return { ...(await getOperationResult(deps.ledger, input.scope, record.operationId!)), replayed: true };
-  if (record?.status === "failed") throw new PaymentFailedError(record.failureMessage ?? "payment failed", record.declineCode, record.failureCode);
-  record ??= await deps.ledger.prisma.topUp.create({
-    data: { tenantId: input.scope.tenantId, livemode: input.scope.livemode, walletId: wallet.id, amount, currency: wallet.currency, idempotencyKey, requestHash, createdAt: deps.ledger.now() },
-  });
-  return chargeAndCredit(deps, stripe, record, { customer: wallet.customer.stripeCustomerId, paymentMethod: wallet.customer.paymentMethodId });
+  const now = deps.ledger.now();
+  let record: TopUp;
+  try {
+    record = await deps.ledger.prisma.topUp.create({
+      data: {
+        tenantId: input.scope.tenantId,
+        livemode: input.scope.livemode,
+        walletId: wallet.id,
+        amount,
+        currency: wallet.currency,
+        idempotencyKey,
+        requestHash,
+        stripeCustomerId: wallet.customer.stripeCustomerId,
+        paymentMethodId: wallet.customer.paymentMethodId,
+        attempts: 1,
+        // This request works on it now; the sweep takes over only if the request dies.
+        lockedUntil: new Date(now.getTime() + LEASE_MS),
+        nextAttemptAt: new Date(now.getTime() + LEASE_MS),
+        createdAt: now,
+      },
+    });
+  } catch (error) {
+    // A concurrent request with the same key recorded it first: answer as that request does.
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") || !idempotencyKey) throw error;
+    return answerFor(deps, (await findByKey(deps, input.scope, idempotencyKey))!, requestHash);
+  }
+  return attempt(deps, record);
 }
 
-async function chargeAndCredit(
-  deps: PaymentsDeps,
-  stripe: Stripe,
-  record: TopUp,
-  payer: { customer: string; paymentMethod: string },
-): Promise<LedgerResult> {
-  let intent: Stripe.PaymentIntent;
+function findByKey(deps: PaymentsDeps, scope: Scope, idempotencyKey: string): Promise<TopUp | null> {
+  return deps.ledger.prisma.topUp.findUnique({
+    where: { tenantId_livemode_idempotencyKey: { tenantId: scope.tenantId, livemode: scope.livemode, idempotencyKey } },
+  });
+}
+
+/** The answer to a top-up asked for again with its idempotency key. */
+async function answerFor(deps: PaymentsDeps, record: TopUp, requestHash: string): Promise<LedgerResult> {
+  if (record.requestHash !== requestHash) throw new IdempotencyConflictError(record.idempotencyKey ?? "");
+  if (record.status === "succeeded") {
+    return { ...(await getOperationResult(deps.ledger, { tenantId: record.tenantId, livemode: record.livemode }, record.operationId!)), replayed: true };
+  }
+  if (record.status === "failed") throw new PaymentFailedError(record.failureMessage ?? "payment failed", record.declineCode, record.failureCode);
+  // Still pending: ask Stripe again under the same attempt's key; it answers the original outcome.
+  return attempt(deps, record);
+}
+
+type AttemptOutcome =
+  | { kind: "succeeded"; intent: Pick<Stripe.PaymentIntent, "id" | "latest_charge"> }
+  | { kind: "declined"; code: string; declineCode: string | null; message: string }
+  | { kind: "unknown"; error: unknown };
+
+/** Stripe's idempotency key of the top-up's current attempt. The first keeps the plain form. */
+export function attemptKey(record: Pick<TopUp, "id" | "attempts">): string {
+  return record.attempts <= 1 ? `topup_${record.id}` : `topup_${record.id}_${record.attempts}`;
+}
+
+/** Charges the current attempt and settles the top-up by its outcome. */
+async function attempt(deps: PaymentsDeps, record: TopUp): Promise<LedgerResult> {
+  const outcome = await charge(deps, record);
+  switch (outcome.kind) {
+    case "succeeded":
+      return completeTopUp(deps, record, outcome.intent);
+    case "declined":
+      await recordDecline(deps, record, outcome);
+      throw new PaymentFailedError(outcome.message, outcome.declineCode, outcome.code);
+    case "unknown":
+      await deps.ledger.prisma.topUp.updateMany({
+        where: { id: record.id, status: "pending" },
+        data: { lockedUntil: null, nextAttemptAt: new Date(deps.ledger.now().getTime() + UNKNOWN_OUTCOME_RETRY_MS) },
+      });
+      console.warn(`top-up ${record.id}: Stripe's answer did not arrive; it stays pending`, outcome.error);
+      throw new PaymentPendingError(record.id);
+  }
+}
+
+async function charge(deps: PaymentsDeps, record: TopUp): Promise<AttemptOutcome> {
+  if (!record.stripeCustomerId || !record.paymentMethodId) {
+    return { kind: "declined", code: "payment_method_missing", declineCode: null, message: "no payment method on file: set one first" };
+  }
+  let stripe: Stripe;
   try {
-    intent = await stripe.paymentIntents.create(
+    stripe = stripeFor(deps, { tenantId: record.tenantId, livemode: record.livemode });
+  } catch (error) {
+    if (!(error instanceof PaymentsNotConfiguredError)) throw error;
+    return { kind: "declined", code: "payments_not_configured", declineCode: null, message: error.message };
+  }
+  try {
+    const intent = await stripe.paymentIntents.create(
       {
         amount: Number(record.amount),
         currency: record.currency.toLowerCase(),
-        customer: payer.customer,
-        payment_method: payer.paymentMethod,
+        customer: record.stripeCustomerId,
+        payment_method: record.paymentMethodId,
         off_session: true,
         confirm: true,
-        metadata: { billing_gateway_top_up: record.id },
+        metadata: { billing_gateway_top_up: record.id, billing_gateway_attempt: String(record.attempts) },
       },
-      { idempotencyKey: `topup_${record.id}` },
+      { idempotencyKey: attemptKey(record) },
     );
+    if (intent.status === "succeeded") return { kind: "succeeded", intent };
+    if (intent.status === "processing") return { kind: "unknown", error: new Error("the payment is processing") };
+    return { kind: "declined", code: "authentication_required", declineCode: null, message: `the payment needs the customer (${intent.status})` };
   } catch (error) {
     const stripeError = error as { type?: string; code?: string; decline_code?: string; message?: string };
-    if (stripeError.type === "StripeCardError") {
-      await markFailed(deps, record, stripeError.code ?? "card_error", stripeError.decline_code ?? null, stripeError.message ?? "card declined");
-      throw new PaymentFailedError(stripeError.message ?? "card declined", stripeError.decline_code ?? null, stripeError.code ?? null);
+    // Stripe's definite refusals; anything else (timeouts, outages, an attempt still in flight)
+    // leaves the outcome unknown.
+    if (stripeError.type === "StripeCardError" || stripeError.type === "StripeInvalidRequestError") {
+      return {
+        kind: "declined",
+        code: stripeError.code ?? (stripeError.type === "StripeCardError" ? "card_declined" : "invalid_request"),
+        declineCode: stripeError.decline_code ?? null,
+        message: stripeError.message ?? "the payment was refused",
+      };
     }
-    throw error;
+    return { kind: "unknown", error };
   }
-  if (intent.status !== "succeeded") {
-    await markFailed(deps, record, "authentication_required", null, `payment ${intent.status}`);
-    throw new PaymentFailedError(`the payment needs the customer (${intent.status})`, null, "authentication_required");
-  }
-  return completeTopUp(deps, record, intent);
 }
 
-/** Credits a succeeded payment; safe to call any number of times for one top-up. */
-export async function completeTopUp(deps: PaymentsDeps, record: TopUp, intent: Stripe.PaymentIntent): Promise<LedgerResult> {
+/**
+ * Records a declined attempt, if it is still the current one. A top-up asked for by a caller
+ * fails at once (the caller hears why); an auto top-up is retried with backoff and gives up after
+ * its rule's `maxAttempts`, pausing the rule with the reason.
+ */
+export async function recordDecline(
+  deps: PaymentsDeps,
+  record: Pick<TopUp, "id" | "walletId" | "trigger" | "attempts">,
+  failure: { code: string; declineCode: string | null; message: string },
+): Promise<void> {
+  const { prisma } = deps.ledger;
+  const now = deps.ledger.now();
+  const rule = record.trigger === "auto" ? await prisma.autoTopUpRule.findUnique({ where: { walletId: record.walletId } }) : null;
+  const givesUp = record.trigger === "manual" || record.attempts >= (rule?.maxAttempts ?? 0);
+  const failureMessage = record.trigger === "auto" && givesUp ? `gave up after ${record.attempts} attempt(s): ${failure.message}` : failure.message;
+  const current = { id: record.id, status: "pending" as const, attempts: record.attempts, attemptFailed: false };
+  const fields = { failureCode: failure.code, declineCode: failure.declineCode, failureMessage, lockedUntil: null };
+  if (!givesUp) {
+    const wait = DECLINE_BACKOFF_MS[Math.min(record.attempts - 1, DECLINE_BACKOFF_MS.length - 1)]!;
+    await prisma.topUp.updateMany({ where: current, data: { ...fields, attemptFailed: true, nextAttemptAt: new Date(now.getTime() + wait) } });
+    return;
+  }
+  const { count } = await prisma.topUp.updateMany({ where: current, data: { ...fields, attemptFailed: true, status: "failed" } });
+  if (count === 1 && rule) {
+    await prisma.autoTopUpRule.updateMany({ where: { walletId: record.walletId }, data: { pausedAt: now, pausedReason: failureMessage } });
+  }
+}
+
+/**
+ * Credits a succeeded payment; safe to call any number of times for one top-up, and also when a
+ * late success follows a recorded failure (the money was taken, so the credit is owed).
+ */
+export async function completeTopUp(deps: PaymentsDeps, record: TopUp, intent: Pick<Stripe.PaymentIntent, "id" | "latest_charge">): Promise<LedgerResult> {
   const chargeId = typeof intent.latest_charge === "string" ? intent.latest_charge : (intent.latest_charge?.id ?? null);
   const scope = { tenantId: record.tenantId, livemode: record.livemode };
   const result = await deposit(deps.ledger, {
@@ -107,37 +225,66 @@ export async function completeTopUp(deps: PaymentsDeps, record: TopUp, intent: S
     source: "top_up",
     costBasis: "1",
     reference: record.id,
-    description: "top-up",
+    description: record.trigger === "auto" ? "auto top-up" : "top-up",
     metadata: { stripe_charge_id: chargeId, stripe_payment_intent_id: intent.id },
     idempotencyKey: `topup:${record.id}`,
   });
   await deps.ledger.prisma.topUp.update({
     where: { id: record.id },
-    data: { status: "succeeded", stripePaymentIntentId: intent.id, stripeChargeId: chargeId, operationId: result.operation.id },
+    data: { status: "succeeded", stripePaymentIntentId: intent.id, stripeChargeId: chargeId, operationId: result.operation.id, lockedUntil: null },
   });
   return result;
 }
 
-async function markFailed(deps: PaymentsDeps, record: TopUp, code: string, declineCode: string | null, message: string): Promise<void> {
-  await deps.ledger.prisma.topUp.update({ where: { id: record.id }, data: { status: "failed", failureCode: code, declineCode, failureMessage: message } });
+export interface DueTopUpsReport {
+  succeeded: number;
+  failed: number;
+  /** Still pending: declined and waiting to retry, or Stripe's answer did not arrive. */
+  pending: number;
 }
 
 /**
- * Completes top-ups left pending by a crash or an outage: the same Stripe idempotency key returns
- * the original PaymentIntent (never a second charge), and the keyed deposit credits once.
+ * Works through pending top-ups that are due: auto top-ups to fire or retry, and top-ups that a
+ * crash or an outage left with an unknown outcome. Each is taken under a lease, so gateways
+ * sweeping together never work on one top-up at the same time.
  */
-export async function reconcilePendingTopUps(deps: PaymentsDeps, options: { olderThanMs?: number } = {}): Promise<number> {
-  const before = new Date(deps.ledger.now().getTime() - (options.olderThanMs ?? 0));
-  const pending = await deps.ledger.prisma.topUp.findMany({ where: { status: "pending", createdAt: { lte: before } }, include: { wallet: { include: { customer: true } } } });
-  let completed = 0;
-  for (const record of pending) {
-    const { customer } = record.wallet;
-    if (!customer.stripeCustomerId || !customer.paymentMethodId) continue;
-    const stripe = stripeFor(deps, { tenantId: record.tenantId, livemode: record.livemode });
-    await chargeAndCredit(deps, stripe, record, { customer: customer.stripeCustomerId, paymentMethod: customer.paymentMethodId }).then(
-      () => (completed += 1),
-      () => {},
-    );
+export async function runDueTopUps(deps: PaymentsDeps, options: { limit?: number } = {}): Promise<DueTopUpsReport> {
+  const now = deps.ledger.now();
+  const due = await deps.ledger.prisma.topUp.findMany({
+    where: { status: "pending", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+    orderBy: { nextAttemptAt: "asc" },
+    take: options.limit ?? 100,
+  });
+  const report: DueTopUpsReport = { succeeded: 0, failed: 0, pending: 0 };
+  for (const candidate of due) {
+    const outcome = await runTopUp(deps, candidate);
+    if (outcome) report[outcome] += 1;
   }
-  return completed;
+  return report;
+}
+
+/**
+ * Takes the lease on a pending top-up and makes its attempt: a new one when the last was declined
+ * (or none was made), the same one when its outcome is unknown. Returns null when another
+ * process holds the top-up or it is no longer pending.
+ */
+export async function runTopUp(deps: PaymentsDeps, seen: TopUp): Promise<keyof DueTopUpsReport | null> {
+  const now = deps.ledger.now();
+  const startsNewAttempt = seen.attempts === 0 || seen.attemptFailed;
+  const { count } = await deps.ledger.prisma.topUp.updateMany({
+    where: { id: seen.id, status: "pending", attempts: seen.attempts, attemptFailed: seen.attemptFailed, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+    data: { lockedUntil: new Date(now.getTime() + LEASE_MS), ...(startsNewAttempt ? { attempts: seen.attempts + 1, attemptFailed: false } : {}) },
+  });
+  if (count === 0) return null;
+  const record = await deps.ledger.prisma.topUp.findUniqueOrThrow({ where: { id: seen.id } });
+  try {
+    await attempt(deps, record);
+    return "succeeded";
+  } catch (error) {
+    if (error instanceof PaymentPendingError) return "pending";
+    if (error instanceof PaymentFailedError) {
+      return (await deps.ledger.prisma.topUp.findUniqueOrThrow({ where: { id: record.id } })).status === "failed" ? "failed" : "pending";
+    }
+    throw error;
+  }
 }

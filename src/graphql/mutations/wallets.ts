@@ -2,9 +2,12 @@ import { createWallet } from "../../ledger/commands/create-wallet.ts";
 import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
 import { updateWallet } from "../../ledger/commands/update-wallet.ts";
 import { NotFoundError } from "../../ledger/errors.ts";
+import { getWallet } from "../../ledger/queries.ts";
+import { setAutoTopUpRule, validAutoTopUpRule } from "../../payments/auto-top-up.ts";
 import { builder } from "../builder.ts";
 import { COMMON_ERRORS } from "../errors.ts";
 import { CustomerRef } from "../types/customer.ts";
+import { AutoTopUpInput } from "../types/top-up.ts";
 import { WalletRef } from "../types/wallet.ts";
 import { requireVisibleWallet } from "../visibility.ts";
 import { IDEMPOTENCY_KEY_DESCRIPTION, ledgerResultFields } from "./ledger-result.ts";
@@ -63,6 +66,7 @@ builder.relayMutationField(
       overdraftLimit: t.field({ type: "Money" }),
       defaultExpiryDays: t.int({ description: "Null clears it." }),
       metadata: t.field({ type: "JSONObject", description: "Merged in; a key set to null is removed." }),
+      autoTopUp: t.field({ type: AutoTopUpInput, description: "Sets the auto top-up rule (resuming a paused one); null removes it." }),
       idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
     }),
   },
@@ -70,7 +74,10 @@ builder.relayMutationField(
     errors: { types: COMMON_ERRORS },
     resolve: async (_root, { input }, ctx) => {
       await requireVisibleWallet(ctx, { walletId: input.walletId.id });
-      return updateWallet(ctx.ledger, {
+      const walletId = input.walletId.id;
+      // The rule is checked before anything is written, so bad input changes nothing.
+      if (input.autoTopUp) validAutoTopUpRule(input.autoTopUp, (await getWallet(ctx.ledger, ctx.viewer, walletId)).currency);
+      const result = await updateWallet(ctx.ledger, {
         scope: ctx.viewer,
         walletId: input.walletId.id,
         name: input.name ?? undefined,
@@ -79,6 +86,8 @@ builder.relayMutationField(
         metadata: input.metadata ?? undefined,
         idempotencyKey: input.idempotencyKey,
       });
+      if ("autoTopUp" in input && input.autoTopUp !== undefined) await setAutoTopUpRule(ctx, { scope: ctx.viewer, walletId, rule: input.autoTopUp });
+      return result;
     },
   },
   { outputFields: ledgerResultFields },

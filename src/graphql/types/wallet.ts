@@ -4,6 +4,7 @@ import { visibleWallets } from "../visibility.ts";
 import { WalletBalanceRef } from "./balance.ts";
 import { CreditBlockStatusEnum, LedgerEntryTypeEnum, WalletStatusEnum } from "./enums.ts";
 import { pageCap } from "./pagination.ts";
+import { AutoTopUpRuleRef, TopUpRef } from "./top-up.ts";
 
 export const WalletRef = builder.prismaNode("Wallet", {
   id: { field: "id" },
@@ -69,6 +70,15 @@ export const WalletRef = builder.prismaNode("Wallet", {
           orderBy: { sequence: "desc" },
         };
       },
+    }),
+    autoTopUp: t.relation("autoTopUpRule", { nullable: true, type: AutoTopUpRuleRef }),
+    topUps: t.relatedConnection("topUps", {
+      type: TopUpRef,
+      cursor: "id",
+      totalCount: true,
+      maxSize: pageCap,
+      description: "Paid top-ups, newest first.",
+      query: { orderBy: [{ createdAt: "desc" }, { id: "desc" }] },
     }),
     holds: t.relation("holds", {
       description: "Open holds, oldest first.",

@@ -63,6 +63,7 @@ export async function debit(ctx: LedgerContext, input: DebitInput): Promise<Ledg
     }
     switch (result.outcome) {
       case "debited":
+        ctx.onCommitted?.({ scope: input.scope, walletId: input.walletId, type: "debit" });
         return {
           operation: operationFromJson(result.operation),
           wallet: walletFromJson(result.wallet),

@@ -1,0 +1,156 @@
+// Auto top-ups: when a wallet's available credits fall below its rule's threshold after a
+// debit, charge the owner's card. The database decides who fires: the rule row is locked while
+// the balance is read, and a partial unique index allows one open auto top-up per wallet, so
+// any number of concurrent debits, in any number of gateways, fire it once per crossing.
+import { Prisma, type AutoTopUpRule, type PrismaClient, type TopUp } from "../db/generated/client.ts";
+import { walletBalance } from "../ledger/balances.ts";
+import type { CommittedChange, Scope } from "../ledger/context.ts";
+import { ValidationError, WalletTerminatedError, type ValidationIssue } from "../ledger/errors.ts";
+import { parseMinorUnits } from "../ledger/money.ts";
+import { getWallet } from "../ledger/queries.ts";
+import { hashRequest } from "../ledger/request-hash.ts";
+import { TRANSACTION_OPTIONS } from "../ledger/transaction.ts";
+import type { PaymentsDeps } from "./payment-methods.ts";
+import { minimumTopUp, runTopUp } from "./top-up.ts";
+
+export interface AutoTopUpSettings {
+  /** Fire when available credits fall below this many minor units. */
+  threshold: bigint;
+  /** Charge this much each time… */
+  amount?: bigint | null;
+  /** …or what brings available credits back up to this. Exactly one of the two. */
+  targetBalance?: bigint | null;
+  /** Attempts per top-up before giving up (1 to 20, default 4). */
+  maxAttempts?: number | null;
+}
+
+/**
+ * Sets (or, with null, removes) a wallet's auto top-up rule. Setting a rule resumes one that was
+ * paused after a top-up gave up. Fails with NotFoundError, WalletTerminatedError and
+ * ValidationError.
+ */
+export async function setAutoTopUpRule(deps: PaymentsDeps, input: { scope: Scope; walletId: string; rule: AutoTopUpSettings | null }): Promise<AutoTopUpRule | null> {
+  const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
+  const { prisma } = deps.ledger;
+  if (input.rule === null) {
+    await prisma.autoTopUpRule.deleteMany({ where: { walletId: wallet.id } });
+    return null;
+  }
+  if (wallet.status !== "active") throw new WalletTerminatedError(wallet.id);
+  const rule = validAutoTopUpRule(input.rule, wallet.currency);
+  return prisma.autoTopUpRule.upsert({
+    where: { walletId: wallet.id },
+    create: { walletId: wallet.id, ...rule },
+    update: { ...rule, pausedAt: null, pausedReason: null },
+  });
+}
+
+/** Checks a rule without touching the database (ValidationError), e.g. before other changes. */
+export function validAutoTopUpRule(settings: AutoTopUpSettings, currency: string) {
+  const minimum = minimumTopUp(currency);
+  const errors: ValidationIssue[] = [];
+  const read = (value: unknown, field: string) => {
+    try {
+      return value == null ? null : parseMinorUnits(value, field);
+    } catch {
+      errors.push({ path: ["autoTopUp", field], message: "must be a whole number of minor units" });
+      return null;
+    }
+  };
+  const threshold = read(settings.threshold, "threshold");
+  const amount = read(settings.amount, "amount");
+  const targetBalance = read(settings.targetBalance, "targetBalance");
+  const maxAttempts = settings.maxAttempts ?? 4;
+  if (threshold === null || threshold < 0n) errors.push({ path: ["autoTopUp", "threshold"], message: "must be 0 or more" });
+  if ((amount === null) === (targetBalance === null)) errors.push({ path: ["autoTopUp", "amount"], message: "give exactly one of amount and targetBalance" });
+  if (amount !== null && amount < minimum) errors.push({ path: ["autoTopUp", "amount"], message: `must be at least ${minimum}` });
+  if (targetBalance !== null && threshold !== null && targetBalance <= threshold) {
+    errors.push({ path: ["autoTopUp", "targetBalance"], message: "must be above the threshold" });
+  }
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) errors.push({ path: ["autoTopUp", "maxAttempts"], message: "must be 1 to 20" });
+  if (errors.length > 0) throw new ValidationError(`invalid auto top-up rule: ${errors.map((error) => `${error.path.at(-1)} ${error.message}`).join("; ")}`, errors);
+  return { threshold: threshold!, amount, targetBalance, maxAttempts };
+}
+
+/**
+ * Looks at a wallet after a change: below the threshold after a debit-like change, with no auto
+ * top-up open, it records one and returns it; back at the threshold, it resumes a paused rule.
+ * Deposits never fire a top-up, so a top-up too small to reach the threshold waits for the next
+ * debit instead of charging again and again.
+ */
+export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange): Promise<TopUp | null> {
+  const { scope, walletId } = change;
+  try {
+    return await deps.ledger.prisma.$transaction(async (tx) => {
+      // One check per wallet at a time, in every gateway; the balance is read after the lock.
+      const [locked] = await tx.$queryRaw<{ wallet_id: string }[]>`SELECT wallet_id::text FROM auto_top_up_rule WHERE wallet_id = ${walletId}::uuid FOR UPDATE`;
+      if (!locked) return null;
+      const rule = await tx.autoTopUpRule.findUniqueOrThrow({ where: { walletId } });
+      const inTransaction = { ...deps.ledger, prisma: tx as unknown as PrismaClient };
+      const { available } = await walletBalance(inTransaction, scope, walletId);
+      if (available >= rule.threshold) {
+        if (rule.pausedAt) await tx.autoTopUpRule.update({ where: { walletId }, data: { pausedAt: null, pausedReason: null } });
+        return null;
+      }
+      if (rule.pausedAt || change.type === "deposit") return null;
+      if (await tx.topUp.findFirst({ where: { walletId, trigger: "auto", status: "pending" }, select: { id: true } })) return null;
+      const wallet = await getWallet(inTransaction, scope, walletId);
+      if (wallet.status !== "active") return null;
+      const wanted = rule.amount ?? rule.targetBalance! - available;
+      const minimum = minimumTopUp(wallet.currency);
+      const amount = wanted < minimum ? minimum : wanted;
+      const now = deps.ledger.now();
+      return tx.topUp.create({
+        data: {
+          tenantId: scope.tenantId,
+          livemode: scope.livemode,
+          walletId,
+          amount,
+          currency: wallet.currency,
+          trigger: "auto",
+          requestHash: hashRequest("auto_top_up", walletId, { amount, threshold: rule.threshold }),
+          stripeCustomerId: wallet.customer.stripeCustomerId,
+          paymentMethodId: wallet.customer.paymentMethodId,
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+        },
+      });
+    }, TRANSACTION_OPTIONS);
+  } catch (error) {
+    // The partial unique index: another check opened this wallet's auto top-up first.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
+    throw error;
+  }
+}
+
+export interface AutoTopUps {
+  /** Give to the ledger context's `onCommitted`. */
+  onCommitted(change: CommittedChange): void;
+  /** Resolves once every check and top-up started so far has finished (tests, shutdown). */
+  settled(): Promise<void>;
+}
+
+/**
+ * Watches committed changes and fires auto top-ups in the background, after the change's own
+ * answer. A top-up that cannot run now is left pending for runDueTopUps, which retries it.
+ */
+export function watchAutoTopUps(deps: () => PaymentsDeps): AutoTopUps {
+  const running = new Set<Promise<void>>();
+  return {
+    onCommitted(change) {
+      const current = deps();
+      if (!current.payments) return;
+      const work = checkAutoTopUp(current, change)
+        .then(async (record) => {
+          if (record) await runTopUp(current, record);
+        })
+        .catch((error: unknown) => console.error(`auto top-up of wallet ${change.walletId} failed`, error))
+        .finally(() => running.delete(work));
+      running.add(work);
+    },
+    async settled() {
+      while (running.size > 0) await Promise.all(running);
+    },
+  };
+}
