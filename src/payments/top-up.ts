@@ -134,7 +134,7 @@ async function attempt(deps: PaymentsDeps, record: TopUp): Promise<LedgerResult>
         where: { id: record.id, status: "pending" },
         data: { lockedUntil: null, nextAttemptAt: new Date(deps.ledger.now().getTime() + UNKNOWN_OUTCOME_RETRY_MS) },
       });
-      console.warn(`top-up ${record.id}: Stripe's answer did not arrive; it stays pending`, outcome.error);
+      console.warn(`top-up ${record.id} stays pending: Stripe's answer did not arrive (${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)})`);
       throw new PaymentPendingError(record.id);
   }
 }

@@ -63,7 +63,8 @@ async function handleEvent(deps: PaymentsDeps, event: Stripe.Event): Promise<boo
       let record = await deps.ledger.prisma.topUp.findFirst({
         where: { OR: [{ stripeChargeId: charge.id }, ...(paymentIntentId ? [{ stripePaymentIntentId: paymentIntentId }] : [])] },
       });
-      record ??= paymentIntentId ? await topUpOfIntent(deps, { id: paymentIntentId, metadata: charge.metadata }) : null;
+      // Not completed yet, so its PaymentIntent is not on record: the PaymentIntent's metadata names it.
+      if (!record && paymentIntentId) record = await topUpOfIntent(deps, await deps.payments!.stripe.paymentIntents.retrieve(paymentIntentId));
       if (!record) return false;
       if (record.status !== "succeeded" || !record.operationId) {
         // The refund arrived before the success: the charge went through, so credit it first.

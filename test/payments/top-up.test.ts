@@ -4,10 +4,10 @@ import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import type { LedgerContext } from "../../src/ledger/context.ts";
 import { walletBalance } from "../../src/ledger/balances.ts";
 import { loadPaymentsConfig } from "../../src/payments/config.ts";
-import { PaymentFailedError, PaymentsNotConfiguredError } from "../../src/payments/errors.ts";
+import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../../src/payments/errors.ts";
 import { setPaymentMethod, type PaymentsDeps } from "../../src/payments/payment-methods.ts";
 import { createStripeAccess } from "../../src/payments/stripe-client.ts";
-import { reconcilePendingTopUps, topUp } from "../../src/payments/top-up.ts";
+import { LEASE_MS, runDueTopUps, topUp, UNKNOWN_OUTCOME_RETRY_MS } from "../../src/payments/top-up.ts";
 import { startFakeStripe, type FakeStripe } from "../support/fake-stripe.ts";
 import { useLedger } from "../support/ledger.ts";
 
@@ -79,10 +79,66 @@ describe("top-ups", () => {
     await expect(topUp({ ...deps, ledger: crashing }, { scope: ledger.scope, walletId: wallet.id, amount: 1_500n })).rejects.toThrow("process killed");
     expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(0n);
 
-    expect(await reconcilePendingTopUps(deps)).toBe(1);
-    expect(await reconcilePendingTopUps(deps)).toBe(0);
+    // While the request could still be alive, its lease keeps the sweep away.
+    expect(await runDueTopUps(deps)).toEqual({ succeeded: 0, failed: 0, pending: 0 });
+    ledger.clock.advance(LEASE_MS);
+    expect(await runDueTopUps(deps)).toEqual({ succeeded: 1, failed: 0, pending: 0 });
+    expect(await runDueTopUps(deps)).toEqual({ succeeded: 0, failed: 0, pending: 0 });
     expect(stripe.charges.length - before).toBe(1);
     expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(1_500n);
+  });
+
+  it("charges once when Stripe charges but its answer never arrives, whether the caller asks again or the sweep completes it", async () => {
+    const impatient: PaymentsDeps = {
+      ledger: ledger.ctx,
+      payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url, STRIPE_TIMEOUT_MS: "200" })!),
+    };
+    const { wallet } = await walletPaying("pm_card_visa", "payer-timeout");
+    const before = stripe.charges.length;
+
+    stripe.answerLate(1_000);
+    const lost = await topUp(impatient, { scope: ledger.scope, walletId: wallet.id, amount: 3_000n, idempotencyKey: "late-1" }).catch((caught: unknown) => caught);
+    expect(lost).toBeInstanceOf(PaymentPendingError);
+    expect(stripe.charges.length - before).toBe(1);
+    expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(0n);
+
+    // Asking again with the same key asks Stripe under the same attempt key: the original charge.
+    const retried = await topUp(impatient, { scope: ledger.scope, walletId: wallet.id, amount: 3_000n, idempotencyKey: "late-1" });
+    expect(retried.blocks).toMatchObject([{ category: "paid", amount: 3_000n }]);
+
+    stripe.answerLate(1_000);
+    await expect(topUp(impatient, { scope: ledger.scope, walletId: wallet.id, amount: 500n, idempotencyKey: "late-2" })).rejects.toBeInstanceOf(PaymentPendingError);
+    ledger.clock.advance(UNKNOWN_OUTCOME_RETRY_MS);
+    expect(await runDueTopUps(impatient)).toEqual({ succeeded: 1, failed: 0, pending: 0 });
+
+    expect(stripe.charges.length - before).toBe(2);
+    expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(3_500n);
+  });
+
+  it("charges once for concurrent requests with one idempotency key", async () => {
+    const { wallet } = await walletPaying("pm_card_visa", "payer-race");
+    const before = stripe.charges.length;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => topUp(deps, { scope: ledger.scope, walletId: wallet.id, amount: 1_000n, idempotencyKey: "race-1" })),
+    );
+    expect(new Set(results.map((result) => result.operation.id)).size).toBe(1);
+    expect(stripe.charges.length - before).toBe(1);
+    expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(1_000n);
+  });
+
+  it("completes a top-up with the card it was recorded with, even after the card on file changed", async () => {
+    const { wallet } = await walletPaying("pm_card_visa", "payer-card-change");
+    const crashing: LedgerContext = {
+      now: ledger.ctx.now,
+      prisma: new Proxy(ledger.ctx.prisma, {
+        get: (target, property, receiver) => (property === "$transaction" ? () => Promise.reject(new Error("process killed")) : Reflect.get(target, property, receiver)),
+      }),
+    };
+    await expect(topUp({ ...deps, ledger: crashing }, { scope: ledger.scope, walletId: wallet.id, amount: 700n })).rejects.toThrow("process killed");
+    await setPaymentMethod(deps, { scope: ledger.scope, customerExternalId: "payer-card-change", paymentMethodId: "pm_card_chargeDeclined" });
+    ledger.clock.advance(LEASE_MS);
+    expect(await runDueTopUps(deps)).toEqual({ succeeded: 1, failed: 0, pending: 0 });
+    expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(700n);
   });
 
   it("never reaches Stripe live from test mode", async () => {
