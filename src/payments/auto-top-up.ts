@@ -86,6 +86,9 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
       const [locked] = await tx.$queryRaw<{ wallet_id: string }[]>`SELECT wallet_id::text FROM auto_top_up_rule WHERE wallet_id = ${walletId}::uuid FOR UPDATE`;
       if (!locked) return null;
       const rule = await tx.autoTopUpRule.findUniqueOrThrow({ where: { walletId } });
+      // Open top-up first, balance second: a top-up stops being open only after its credit
+      // committed, so a balance read after seeing none open already counts the last credit.
+      if (await tx.topUp.findFirst({ where: { walletId, trigger: "auto", status: "pending" }, select: { id: true } })) return null;
       const inTransaction = { ...deps.ledger, prisma: tx as unknown as PrismaClient };
       const { available } = await walletBalance(inTransaction, scope, walletId);
       if (available >= rule.threshold) {
@@ -93,7 +96,6 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
         return null;
       }
       if (rule.pausedAt || change.type === "deposit") return null;
-      if (await tx.topUp.findFirst({ where: { walletId, trigger: "auto", status: "pending" }, select: { id: true } })) return null;
       const wallet = await getWallet(inTransaction, scope, walletId);
       if (wallet.status !== "active") return null;
       const wanted = rule.amount ?? rule.targetBalance! - available;

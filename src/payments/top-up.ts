@@ -204,10 +204,13 @@ export async function recordDecline(
     await prisma.topUp.updateMany({ where: current, data: { ...fields, attemptFailed: true, nextAttemptAt: new Date(now.getTime() + wait) } });
     return;
   }
-  const { count } = await prisma.topUp.updateMany({ where: current, data: { ...fields, attemptFailed: true, status: "failed" } });
-  if (count === 1 && rule) {
-    await prisma.autoTopUpRule.updateMany({ where: { walletId: record.walletId }, data: { pausedAt: now, pausedReason: failureMessage } });
-  }
+  // One transaction: an auto top-up check never sees the top-up closed and the rule not paused.
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.topUp.updateMany({ where: current, data: { ...fields, attemptFailed: true, status: "failed" } });
+    if (count === 1 && rule) {
+      await tx.autoTopUpRule.updateMany({ where: { walletId: record.walletId }, data: { pausedAt: now, pausedReason: failureMessage } });
+    }
+  });
 }
 
 /**
