@@ -11,6 +11,7 @@ import { getWallet } from "../ledger/queries.ts";
 import { hashRequest } from "../ledger/request-hash.ts";
 import { TRANSACTION_OPTIONS } from "../ledger/transaction.ts";
 import type { PaymentsDeps } from "./payment-methods.ts";
+import { chargeFor, creditsCosting, type Pricing } from "./pricing.ts";
 import { minimumTopUp, runTopUp } from "./top-up.ts";
 
 export interface AutoTopUpSettings {
@@ -22,6 +23,10 @@ export interface AutoTopUpSettings {
   targetBalance?: bigint | null;
   /** Attempts per top-up before giving up (1 to 20, default 4). */
   maxAttempts?: number | null;
+  /** Granted credits added free with each top-up. */
+  bonusAmount?: bigint | null;
+  /** For credits priced in money; without it the card is charged in the wallet's currency. */
+  pricing?: Pricing | null;
 }
 
 /**
@@ -47,7 +52,8 @@ export async function setAutoTopUpRule(deps: PaymentsDeps, input: { scope: Scope
 
 /** Checks a rule without touching the database (ValidationError), e.g. before other changes. */
 export function validAutoTopUpRule(settings: AutoTopUpSettings, currency: string) {
-  const minimum = minimumTopUp(currency);
+  const pricing = settings.pricing ?? null;
+  const minimum = minimumTopUp(pricing?.chargeCurrency ?? currency);
   const errors: ValidationIssue[] = [];
   const read = (value: unknown, field: string) => {
     try {
@@ -60,16 +66,20 @@ export function validAutoTopUpRule(settings: AutoTopUpSettings, currency: string
   const threshold = read(settings.threshold, "threshold");
   const amount = read(settings.amount, "amount");
   const targetBalance = read(settings.targetBalance, "targetBalance");
+  const bonusAmount = read(settings.bonusAmount, "bonusAmount") ?? 0n;
   const maxAttempts = settings.maxAttempts ?? 4;
   if (threshold === null || threshold < 0n) errors.push({ path: ["autoTopUp", "threshold"], message: "must be 0 or more" });
   if ((amount === null) === (targetBalance === null)) errors.push({ path: ["autoTopUp", "amount"], message: "give exactly one of amount and targetBalance" });
-  if (amount !== null && amount < minimum) errors.push({ path: ["autoTopUp", "amount"], message: `must be at least ${minimum}` });
+  if (amount !== null && (pricing ? chargeFor(amount, pricing) : amount) < minimum) {
+    errors.push({ path: ["autoTopUp", "amount"], message: pricing ? `must cost at least ${minimum} in ${pricing.chargeCurrency} minor units` : `must be at least ${minimum}` });
+  }
+  if (bonusAmount < 0n) errors.push({ path: ["autoTopUp", "bonusAmount"], message: "must be 0 or more" });
   if (targetBalance !== null && threshold !== null && targetBalance <= threshold) {
     errors.push({ path: ["autoTopUp", "targetBalance"], message: "must be above the threshold" });
   }
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) errors.push({ path: ["autoTopUp", "maxAttempts"], message: "must be 1 to 20" });
   if (errors.length > 0) throw new ValidationError(`invalid auto top-up rule: ${errors.map((error) => `${error.path.at(-1)} ${error.message}`).join("; ")}`, errors);
-  return { threshold: threshold!, amount, targetBalance, maxAttempts };
+  return { threshold: threshold!, amount, targetBalance, maxAttempts, bonusAmount, unitPrice: pricing?.unitPrice ?? null, chargeCurrency: pricing?.chargeCurrency ?? null };
 }
 
 /**
@@ -80,6 +90,8 @@ export function validAutoTopUpRule(settings: AutoTopUpSettings, currency: string
  */
 export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange): Promise<TopUp | null> {
   const { scope, walletId } = change;
+  // Most wallets have no rule: one indexed read, no transaction.
+  if (!(await deps.ledger.prisma.autoTopUpRule.findUnique({ where: { walletId }, select: { walletId: true } }))) return null;
   try {
     return await deps.ledger.prisma.$transaction(async (tx) => {
       // One check per wallet at a time, in every gateway; the balance is read after the lock.
@@ -98,9 +110,7 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
       if (rule.pausedAt || change.type === "deposit") return null;
       const wallet = await getWallet(inTransaction, scope, walletId);
       if (wallet.status !== "active") return null;
-      const wanted = rule.amount ?? rule.targetBalance! - available;
-      const minimum = minimumTopUp(wallet.currency);
-      const amount = wanted < minimum ? minimum : wanted;
+      const { amount, chargeAmount, chargeCurrency, costBasis } = priceOf(rule, rule.amount ?? rule.targetBalance! - available, wallet.currency);
       const now = deps.ledger.now();
       return tx.topUp.create({
         data: {
@@ -109,6 +119,10 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
           walletId,
           amount,
           currency: wallet.currency,
+          chargeAmount,
+          chargeCurrency,
+          costBasis,
+          bonusAmount: rule.bonusAmount,
           trigger: "auto",
           requestHash: hashRequest("auto_top_up", walletId, { amount, threshold: rule.threshold }),
           stripeCustomerId: wallet.customer.stripeCustomerId,
@@ -124,6 +138,19 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
     throw error;
   }
+}
+
+/** The credits to add for `wanted` and their charge, raised to the charge currency's minimum. */
+function priceOf(rule: AutoTopUpRule, wanted: bigint, walletCurrency: string) {
+  if (!rule.unitPrice || !rule.chargeCurrency) {
+    const minimum = minimumTopUp(walletCurrency);
+    const amount = wanted < minimum ? minimum : wanted;
+    return { amount, chargeAmount: amount, chargeCurrency: walletCurrency, costBasis: "1" };
+  }
+  const pricing = { unitPrice: rule.unitPrice.toFixed(), chargeCurrency: rule.chargeCurrency };
+  const fewest = creditsCosting(minimumTopUp(rule.chargeCurrency), pricing);
+  const amount = wanted < fewest ? fewest : wanted;
+  return { amount, chargeAmount: chargeFor(amount, pricing), chargeCurrency: rule.chargeCurrency, costBasis: pricing.unitPrice };
 }
 
 export interface AutoTopUps {

@@ -74,6 +74,9 @@ export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<Ledg
         walletId: wallet.id,
         amount,
         currency: wallet.currency,
+        chargeAmount: amount,
+        chargeCurrency: wallet.currency,
+        costBasis: "1",
         idempotencyKey,
         requestHash,
         stripeCustomerId: wallet.customer.stripeCustomerId,
@@ -153,8 +156,8 @@ async function charge(deps: PaymentsDeps, record: TopUp): Promise<AttemptOutcome
   try {
     const intent = await stripe.paymentIntents.create(
       {
-        amount: Number(record.amount),
-        currency: record.currency.toLowerCase(),
+        amount: Number(record.chargeAmount),
+        currency: record.chargeCurrency.toLowerCase(),
         customer: record.stripeCustomerId,
         payment_method: record.paymentMethodId,
         off_session: true,
@@ -220,18 +223,18 @@ export async function recordDecline(
 export async function completeTopUp(deps: PaymentsDeps, record: TopUp, intent: Pick<Stripe.PaymentIntent, "id" | "latest_charge">): Promise<LedgerResult> {
   const chargeId = typeof intent.latest_charge === "string" ? intent.latest_charge : (intent.latest_charge?.id ?? null);
   const scope = { tenantId: record.tenantId, livemode: record.livemode };
-  const result = await deposit(deps.ledger, {
+  const paid = {
     scope,
     walletId: record.walletId,
-    amount: record.amount,
-    category: "paid",
-    source: "top_up",
-    costBasis: "1",
+    source: "top_up" as const,
     reference: record.id,
     description: record.trigger === "auto" ? "auto top-up" : "top-up",
-    metadata: { stripe_charge_id: chargeId, stripe_payment_intent_id: intent.id },
-    idempotencyKey: `topup:${record.id}`,
-  });
+    metadata: { stripe_charge_id: chargeId, stripe_payment_intent_id: intent.id, top_up_trigger: record.trigger },
+  };
+  const result = await deposit(deps.ledger, { ...paid, amount: record.amount, category: "paid", costBasis: record.costBasis?.toFixed() ?? "1", idempotencyKey: `topup:${record.id}` });
+  if (record.bonusAmount > 0n) {
+    await deposit(deps.ledger, { ...paid, amount: record.bonusAmount, category: "granted", costBasis: "0", idempotencyKey: `topup:${record.id}:bonus` });
+  }
   await deps.ledger.prisma.topUp.update({
     where: { id: record.id },
     data: { status: "succeeded", stripePaymentIntentId: intent.id, stripeChargeId: chargeId, operationId: result.operation.id, lockedUntil: null },

@@ -72,12 +72,13 @@ async function handleEvent(deps: PaymentsDeps, event: Stripe.Event): Promise<boo
         await completeTopUp(deps, record, { id: paymentIntentId, latest_charge: charge.id });
         record = await deps.ledger.prisma.topUp.findUniqueOrThrow({ where: { id: record.id } });
       }
-      if (charge.amount_refunded > 0) {
+      const reversedTotal = creditsRefunded(record, BigInt(charge.amount_refunded));
+      if (reversedTotal > 0n) {
         await reverseDeposit(deps.ledger, {
           scope: { tenantId: record.tenantId, livemode: record.livemode },
           walletId: record.walletId,
           depositOperationId: record.operationId!,
-          reversedTotal: BigInt(charge.amount_refunded),
+          reversedTotal,
           reference: charge.id,
           metadata: { stripe_charge_id: charge.id },
         });
@@ -87,6 +88,12 @@ async function handleEvent(deps: PaymentsDeps, event: Stripe.Event): Promise<boo
     default:
       return false;
   }
+}
+
+/** Stripe refunds money; the ledger reverses credits, in proportion when they are priced. */
+function creditsRefunded(record: TopUp, refunded: bigint): bigint {
+  if (refunded >= record.chargeAmount) return record.amount;
+  return (refunded * record.amount) / record.chargeAmount;
 }
 
 async function topUpOfIntent(deps: PaymentsDeps, intent: { id: string; metadata?: Stripe.Metadata | null }): Promise<TopUp | null> {

@@ -14,7 +14,9 @@ import { getOperationResult, getWallet, listOperations, listWallets } from "../.
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
+import { setAutoTopUpRule } from "../../payments/auto-top-up.ts";
 import { commerceError, commerceFailure } from "./errors.ts";
+import { autoTopUpOfRules, pricePerMillionth } from "./rules.ts";
 import { CREDIT_SCALE, CREDIT_UNIT, settingsOf, transactionResource, walletResource, type CommerceSettings } from "./resources.ts";
 
 function invalid(field: string, message: string): never {
@@ -74,7 +76,7 @@ async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: 
         amount,
         category: kind,
         // What one millionth of a credit cost.
-        costBasis: kind === "paid" ? scaleDown(settings.rate_amount) : "0",
+        costBasis: kind === "paid" ? pricePerMillionth(settings.rate_amount) : "0",
         expiresAt,
         metadata,
         idempotencyKey: idempotencyKey ? `${idempotencyKey}:${kind}` : null,
@@ -84,15 +86,7 @@ async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: 
   return results;
 }
 
-function scaleDown(rate: string): string {
-  const [whole, fraction = ""] = rate.split(".");
-  const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, "");
-  const places = fraction.length + CREDIT_SCALE;
-  const padded = digits.padStart(places + 1, "0");
-  return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`.replace(/\.?0+$/, "");
-}
-
-async function createCommerceWallet({ request, ledger, viewer }: RestCall): Promise<Response> {
+async function createCommerceWallet({ request, ledger, payments, viewer }: RestCall): Promise<Response> {
   const body = await readBody(request);
   const externalId = body.external_customer_id;
   if (typeof externalId !== "string" || externalId === "") invalid("external_customer_id", "is required");
@@ -108,9 +102,10 @@ async function createCommerceWallet({ request, ledger, viewer }: RestCall): Prom
     currency_code: currency,
     rate_amount: rate,
     applies_to: body.applies_to ?? null,
-    recurring_transaction_rules: Array.isArray(body.recurring_transaction_rules) ? body.recurring_transaction_rules : [],
+    recurring_transaction_rules: (body.recurring_transaction_rules as unknown[] | undefined) ?? [],
     expiration_at: dateOf(body, "expiration_at"),
   };
+  const autoTopUp = autoTopUpOfRules(commerce.recurring_transaction_rules, commerce);
   const idempotencyKey = request.headers.get("idempotency-key") ?? request.headers.get("paypal-request-id");
   const { wallet } = await createWallet(ledger, {
     scope: viewer,
@@ -124,6 +119,7 @@ async function createCommerceWallet({ request, ledger, viewer }: RestCall): Prom
   if (body.paid_credits != null || body.granted_credits != null) {
     await topUp(ledger, viewer, wallet, body, idempotencyKey ? `commerce-wallet:${idempotencyKey}` : `initial:${wallet.id}`);
   }
+  if (autoTopUp) await setAutoTopUpRule({ ledger, payments }, { scope: viewer, walletId: wallet.id, rule: autoTopUp });
   return respondWithWallet(ledger, viewer, wallet.id, 201);
 }
 
@@ -155,7 +151,7 @@ async function listCommerceWallets({ url, ledger, viewer }: RestCall): Promise<R
   return jsonResponse({ wallets, meta: meta(total, page, perPage) });
 }
 
-async function updateCommerceWallet({ request, ledger, viewer, params }: RestCall): Promise<Response> {
+async function updateCommerceWallet({ request, ledger, payments, viewer, params }: RestCall): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
   const body = await readBody(request);
   const settings = settingsOf(wallet);
@@ -163,12 +159,13 @@ async function updateCommerceWallet({ request, ledger, viewer, params }: RestCal
     ...settings,
     ...("expiration_at" in body ? { expiration_at: dateOf(body, "expiration_at") } : {}),
     ...("applies_to" in body ? { applies_to: body.applies_to ?? null } : {}),
-    ...("recurring_transaction_rules" in body
-      ? { recurring_transaction_rules: Array.isArray(body.recurring_transaction_rules) ? body.recurring_transaction_rules : invalid("recurring_transaction_rules", "must be an array") }
-      : {}),
+    ...("recurring_transaction_rules" in body ? { recurring_transaction_rules: body.recurring_transaction_rules as unknown[] } : {}),
   };
+  const rulesChanged = "recurring_transaction_rules" in body;
+  const autoTopUp = rulesChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : null;
   if (body.name != null && typeof body.name !== "string") invalid("name", "must be a string");
   await updateWallet(ledger, { scope: viewer, walletId: wallet.id, name: (body.name as string | undefined) ?? undefined, metadata: { commerce } });
+  if (rulesChanged) await setAutoTopUpRule({ ledger, payments }, { scope: viewer, walletId: wallet.id, rule: autoTopUp });
   return respondWithWallet(ledger, viewer, wallet.id);
 }
 

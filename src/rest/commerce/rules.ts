@@ -1,0 +1,73 @@
+// Commerce `recurring_transaction_rules`: a THRESHOLD rule becomes the wallet's auto top-up,
+// charged in the wallet's currency at its `rate_amount`. INTERVAL rules are kept as given and
+// not run: this gateway has no schedules.
+import { ValidationError } from "../../ledger/errors.ts";
+import { decimalToMinorUnits } from "../../ledger/money.ts";
+import { validAutoTopUpRule, type AutoTopUpSettings } from "../../payments/auto-top-up.ts";
+import { CREDIT_SCALE, CREDIT_UNIT, type CommerceSettings } from "./resources.ts";
+
+const FIELD = "recurring_transaction_rules";
+const INTERVALS = ["WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY"];
+
+function invalid(message: string): never {
+  throw new ValidationError(`${FIELD} ${message}`, [{ path: [FIELD], message }]);
+}
+
+function creditsOf(rule: Record<string, unknown>, field: string, index: number): bigint | null {
+  const value = rule[field];
+  if (value == null) return null;
+  if (typeof value !== "string") invalid(`[${index}].${field} must be a decimal string`);
+  const credits = decimalToMinorUnits(value, CREDIT_SCALE, `${FIELD}[${index}].${field}`);
+  if (credits < 0n) invalid(`[${index}].${field} must not be negative`);
+  return credits;
+}
+
+/** What one millionth of a credit costs: `rate_amount` / 10^6, exactly. */
+export function pricePerMillionth(rate: string): string {
+  const [whole, fraction = ""] = rate.split(".");
+  const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, "");
+  const places = fraction.length + CREDIT_SCALE;
+  const padded = digits.padStart(places + 1, "0");
+  return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`.replace(/\.?0+$/, "");
+}
+
+/**
+ * Checks the rules (ValidationError, before anything is written) and returns the auto top-up the
+ * THRESHOLD rule asks for, or null when there is none.
+ */
+export function autoTopUpOfRules(rules: unknown, settings: Pick<CommerceSettings, "currency_code" | "rate_amount">): AutoTopUpSettings | null {
+  if (!Array.isArray(rules)) invalid("must be an array");
+  let found: AutoTopUpSettings | null = null;
+  rules.forEach((value: unknown, index) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) invalid(`[${index}] must be an object`);
+    const rule = value as Record<string, unknown>;
+    const method = rule.method ?? "FIXED";
+    if (method !== "FIXED" && method !== "TARGET") invalid(`[${index}].method must be FIXED or TARGET`);
+    if (rule.trigger === "INTERVAL") {
+      if (rule.interval != null && !INTERVALS.includes(rule.interval as string)) invalid(`[${index}].interval must be one of ${INTERVALS.join(", ")}`);
+      return;
+    }
+    if (rule.trigger !== "THRESHOLD") invalid(`[${index}].trigger must be THRESHOLD or INTERVAL`);
+    if (found) invalid("may hold one THRESHOLD rule");
+    const threshold = creditsOf(rule, "threshold_credits", index) ?? invalid(`[${index}].threshold_credits is required for a THRESHOLD rule`);
+    const paid = creditsOf(rule, "paid_credits", index);
+    const granted = creditsOf(rule, "granted_credits", index);
+    const target = creditsOf(rule, "target_ongoing_balance", index);
+    if (method === "FIXED" && !paid) invalid(`[${index}].paid_credits is required for a FIXED THRESHOLD rule`);
+    if (method === "TARGET" && target === null) invalid(`[${index}].target_ongoing_balance is required for a TARGET THRESHOLD rule`);
+    found = {
+      threshold,
+      amount: method === "FIXED" ? paid : null,
+      targetBalance: method === "TARGET" ? target : null,
+      bonusAmount: method === "FIXED" ? granted : null,
+      pricing: { unitPrice: pricePerMillionth(settings.rate_amount), chargeCurrency: settings.currency_code },
+    };
+    try {
+      validAutoTopUpRule(found, CREDIT_UNIT);
+    } catch (error) {
+      if (error instanceof ValidationError) invalid(`[${index}]: ${error.issues.map((issue) => `${issue.path.at(-1)} ${issue.message}`).join("; ")}`);
+      throw error;
+    }
+  });
+  return found;
+}
