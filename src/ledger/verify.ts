@@ -77,6 +77,15 @@ const CHECKS: { invariant: string; sql: string }[] = [
           FROM ledger_entry e JOIN operation o ON o.id = e.operation_id LEFT JOIN credit_block b ON b.id = e.block_id
           WHERE o.wallet_id <> e.wallet_id OR (b.id IS NOT NULL AND b.wallet_id <> e.wallet_id)`,
   },
+  {
+    invariant: "a refund reversal voided what its operation's entries took back, and no more than the deposit",
+    sql: `SELECT r.id AS reversal_id, r.voided, -COALESCE(SUM(e.amount), 0) AS entries_voided, r.reversed_total, d.amount AS deposited
+          FROM funding_reversal r
+          LEFT JOIN ledger_entry e ON e.operation_id = r.operation_id
+          JOIN LATERAL (SELECT COALESCE(SUM(de.amount), 0) AS amount FROM ledger_entry de WHERE de.operation_id = r.deposit_operation_id) d ON true
+          GROUP BY r.id, d.amount
+          HAVING r.voided <> -COALESCE(SUM(e.amount), 0) OR r.reversed_total > d.amount`,
+  },
 ];
 
 /** Returns every violation found; an empty list means the ledger is consistent. */

@@ -263,8 +263,14 @@ export async function runDueTopUps(deps: PaymentsDeps, options: { limit?: number
   });
   const report: DueTopUpsReport = { succeeded: 0, failed: 0, pending: 0 };
   for (const candidate of due) {
-    const outcome = await runTopUp(deps, candidate);
-    if (outcome) report[outcome] += 1;
+    try {
+      const outcome = await runTopUp(deps, candidate);
+      if (outcome) report[outcome] += 1;
+    } catch (error) {
+      // One top-up that cannot complete (its wallet was terminated, say) must not stop the rest.
+      console.error(`top-up ${candidate.id} could not be completed; it stays pending`, error);
+      report.pending += 1;
+    }
   }
   return report;
 }
