@@ -7,7 +7,7 @@ export interface LedgerContext {
   now(): Date;
   /**
    * Told after a command changed a wallet and committed (never for a replay), e.g. to fire auto
-   * top-ups. It runs after the caller's answer is settled and must not throw.
+   * top-ups. Called before the command returns, so it must hand its work off and never throw.
    */
   onCommitted?: (change: CommittedChange) => void;
 }

@@ -1,6 +1,6 @@
-// What both adapters read: wallets, blocks, entries, holds and operations, scoped to a tenant
+// What both adapters read: wallets, blocks, entries, holds, operations and refunds, scoped to a tenant
 // and mode, with keyset pagination (stable under concurrent writes, unlike offsets).
-import type { CreditBlock, Customer, Hold, LedgerEntry, LedgerEntryType, Operation, Prisma, Wallet } from "../db/generated/client.ts";
+import type { CreditBlock, Customer, FundingReversal, Hold, LedgerEntry, LedgerEntryType, Operation, Prisma, Wallet } from "../db/generated/client.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 import { loadOperationResult, requireId } from "./transaction.ts";
@@ -190,4 +190,12 @@ export async function getOperationResult(ctx: LedgerContext, scope: Scope, opera
 function paged<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]!) : null };
+}
+
+/** Refunds and chargebacks of a deposit, oldest first; none outside the scope. */
+export function listDepositReversals(ctx: LedgerContext, scope: Scope, depositOperationId: string): Promise<FundingReversal[]> {
+  return ctx.prisma.fundingReversal.findMany({
+    where: { depositOperationId, depositOperation: { tenantId: scope.tenantId, livemode: scope.livemode } },
+    orderBy: { reversedTotal: "asc" },
+  });
 }

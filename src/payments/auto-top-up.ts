@@ -78,6 +78,9 @@ export function validAutoTopUpRule(settings: AutoTopUpSettings, currency: string
     errors.push({ path: ["autoTopUp", "targetBalance"], message: "must be above the threshold" });
   }
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) errors.push({ path: ["autoTopUp", "maxAttempts"], message: "must be 1 to 20" });
+  if (!pricing && !/^[A-Z]{3}$/.test(currency)) {
+    errors.push({ path: ["autoTopUp"], message: `the wallet holds ${currency}, which has no price to charge a card with` });
+  }
   if (errors.length > 0) throw new ValidationError(`invalid auto top-up rule: ${errors.map((error) => `${error.path.at(-1)} ${error.message}`).join("; ")}`, errors);
   return { threshold: threshold!, amount, targetBalance, maxAttempts, bonusAmount, unitPrice: pricing?.unitPrice ?? null, chargeCurrency: pricing?.chargeCurrency ?? null };
 }

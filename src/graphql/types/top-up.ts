@@ -1,4 +1,5 @@
 import { TopUpStatus, TopUpTrigger } from "../../db/generated/enums.ts";
+import { listDepositReversals } from "../../ledger/queries.ts";
 import { builder } from "../builder.ts";
 
 export const TopUpStatusEnum = builder.enumType(TopUpStatus, { name: "TopUpStatus" });
@@ -10,6 +11,9 @@ export const TopUpRef = builder.prismaObject("TopUp", {
     id: t.exposeID("id"),
     amount: t.field({ type: "Money", resolve: (topUp) => topUp.amount }),
     currency: t.exposeString("currency"),
+    chargeAmount: t.field({ type: "Money", description: "What the card is charged, in minor units of chargeCurrency.", resolve: (topUp) => topUp.chargeAmount }),
+    chargeCurrency: t.exposeString("chargeCurrency"),
+    bonusAmount: t.field({ type: "Money", description: "Granted credits added with the paid ones.", resolve: (topUp) => topUp.bonusAmount }),
     status: t.expose("status", { type: TopUpStatusEnum }),
     trigger: t.expose("trigger", { type: TopUpTriggerEnum }),
     attempts: t.exposeInt("attempts", { description: "Payment attempts made; an auto top-up retries declines with backoff." }),
@@ -23,8 +27,7 @@ export const TopUpRef = builder.prismaObject("TopUp", {
       type: [FundingReversalRef],
       description: "Refunds of the charge, oldest first.",
       select: { operationId: true },
-      resolve: (topUp, _args, ctx) =>
-        topUp.operationId ? ctx.ledger.prisma.fundingReversal.findMany({ where: { depositOperationId: topUp.operationId }, orderBy: { reversedTotal: "asc" } }) : [],
+      resolve: (topUp, _args, ctx) => (topUp.operationId ? listDepositReversals(ctx.ledger, ctx.viewer, topUp.operationId) : []),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
@@ -46,8 +49,9 @@ export const AutoTopUpRuleRef = builder.prismaObject("AutoTopUpRule", {
   description: "Charges the owner's card when available credits fall below the threshold after a debit.",
   fields: (t) => ({
     threshold: t.field({ type: "Money", resolve: (rule) => rule.threshold }),
-    amount: t.field({ type: "Money", nullable: true, description: "Charged each time; or", resolve: (rule) => rule.amount }),
-    targetBalance: t.field({ type: "Money", nullable: true, description: "what brings available credits back to this.", resolve: (rule) => rule.targetBalance }),
+    amount: t.field({ type: "Money", nullable: true, description: "Added each time (one of amount and targetBalance).", resolve: (rule) => rule.amount }),
+    targetBalance: t.field({ type: "Money", nullable: true, description: "Available credits each top-up restores.", resolve: (rule) => rule.targetBalance }),
+    bonusAmount: t.field({ type: "Money", description: "Granted credits added free with each top-up.", resolve: (rule) => rule.bonusAmount }),
     maxAttempts: t.exposeInt("maxAttempts"),
     paused: t.boolean({ description: "A top-up gave up; the rule fires again once available credits are back at the threshold.", resolve: (rule) => rule.pausedAt !== null }),
     pausedReason: t.exposeString("pausedReason", { nullable: true }),
@@ -57,8 +61,9 @@ export const AutoTopUpRuleRef = builder.prismaObject("AutoTopUpRule", {
 export const AutoTopUpInput = builder.inputType("AutoTopUpInput", {
   fields: (t) => ({
     threshold: t.field({ type: "Money", required: true, description: "Fire when available credits fall below this." }),
-    amount: t.field({ type: "Money", description: "Charge this much each time (at least $1.00 in USD); or" }),
-    targetBalance: t.field({ type: "Money", description: "charge what brings available credits back to this. Exactly one of the two." }),
+    amount: t.field({ type: "Money", description: "Top up this much each time (at least $1.00 in USD). Give this or targetBalance." }),
+    targetBalance: t.field({ type: "Money", description: "Top up what brings available credits back to this. Give this or amount." }),
+    bonusAmount: t.field({ type: "Money", description: "Granted credits added free with each top-up; default 0." }),
     maxAttempts: t.int({ description: "Attempts per top-up before giving up; 1 to 20, default 4." }),
   }),
 });
