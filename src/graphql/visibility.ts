@@ -31,3 +31,14 @@ export async function requireVisibleWallet(ctx: GraphQLContext, where: { walletI
           : await prisma.operation.findFirst({ where: { id: where.operationId, wallet: wallets }, select: { id: true } });
   if (!found) throw new NotFoundError("Wallet", Object.values(where)[0]!);
 }
+
+/**
+ * A personal token acts for its own customer only: returns that customer's external id, or
+ * NotFoundError when the input names another. Null for a team token.
+ */
+export async function ownCustomerExternalId(ctx: GraphQLContext, named: string | null | undefined): Promise<string | null> {
+  if (!ctx.viewer.customerId) return null;
+  const own = await ctx.ledger.prisma.customer.findUnique({ where: { id: ctx.viewer.customerId }, select: { externalId: true } });
+  if (named != null && own?.externalId !== named) throw new NotFoundError("Customer", named);
+  return own!.externalId;
+}

@@ -283,12 +283,15 @@ export async function runDueTopUps(deps: PaymentsDeps, options: { limit?: number
 export async function runTopUp(deps: PaymentsDeps, seen: TopUp): Promise<keyof DueTopUpsReport | null> {
   const now = deps.ledger.now();
   const startsNewAttempt = seen.attempts === 0 || seen.attemptFailed;
+  const claim = { lockedUntil: new Date(now.getTime() + LEASE_MS), ...(startsNewAttempt ? { attempts: seen.attempts + 1, attemptFailed: false } : {}) };
   const { count } = await deps.ledger.prisma.topUp.updateMany({
     where: { id: seen.id, status: "pending", attempts: seen.attempts, attemptFailed: seen.attemptFailed, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
-    data: { lockedUntil: new Date(now.getTime() + LEASE_MS), ...(startsNewAttempt ? { attempts: seen.attempts + 1, attemptFailed: false } : {}) },
+    data: claim,
   });
   if (count === 0) return null;
-  const record = await deps.ledger.prisma.topUp.findUniqueOrThrow({ where: { id: seen.id } });
+  // What an attempt reads (amounts, card, attempt number) is fixed when the top-up is recorded or
+  // matched by the claim, so the row is `seen` with the claim applied.
+  const record: TopUp = { ...seen, ...claim };
   try {
     await attempt(deps, record);
     return "succeeded";

@@ -3,6 +3,7 @@ import { setPaymentMethod } from "../../payments/payment-methods.ts";
 import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
 import { builder } from "../builder.ts";
 import { CustomerRef } from "../types/customer.ts";
+import { ownCustomerExternalId } from "../visibility.ts";
 import { ValidationError } from "../../ledger/errors.ts";
 
 builder.relayMutationField(
@@ -17,12 +18,8 @@ builder.relayMutationField(
   {
     errors: { types: [ValidationError, NotFoundError, PaymentsNotConfiguredError] },
     resolve: async (_root, { input }, ctx) => {
-      if (ctx.viewer.customerId) {
-        const own = await ctx.ledger.prisma.customer.findUnique({ where: { id: ctx.viewer.customerId } });
-        if (input.customerExternalId && own?.externalId !== input.customerExternalId) throw new NotFoundError("Customer", input.customerExternalId);
-        return setPaymentMethod(ctx, { scope: ctx.viewer, customerExternalId: own?.externalId, paymentMethodId: input.paymentMethodId });
-      }
-      return setPaymentMethod(ctx, { scope: ctx.viewer, customerExternalId: input.customerExternalId, paymentMethodId: input.paymentMethodId });
+      const own = await ownCustomerExternalId(ctx, input.customerExternalId);
+      return setPaymentMethod(ctx, { scope: ctx.viewer, customerExternalId: own ?? input.customerExternalId, paymentMethodId: input.paymentMethodId });
     },
   },
   { outputFields: (t) => ({ customer: t.field({ type: CustomerRef, resolve: (customer) => customer }) }) },

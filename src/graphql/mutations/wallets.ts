@@ -1,7 +1,6 @@
 import { createWallet } from "../../ledger/commands/create-wallet.ts";
 import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
 import { updateWallet } from "../../ledger/commands/update-wallet.ts";
-import { NotFoundError } from "../../ledger/errors.ts";
 import { getWallet } from "../../ledger/queries.ts";
 import { setAutoTopUpRule, validAutoTopUpRule } from "../../payments/auto-top-up.ts";
 import { builder } from "../builder.ts";
@@ -9,7 +8,7 @@ import { COMMON_ERRORS } from "../errors.ts";
 import { CustomerRef } from "../types/customer.ts";
 import { AutoTopUpInput } from "../types/top-up.ts";
 import { WalletRef } from "../types/wallet.ts";
-import { requireVisibleWallet } from "../visibility.ts";
+import { ownCustomerExternalId, requireVisibleWallet } from "../visibility.ts";
 import { IDEMPOTENCY_KEY_DESCRIPTION, ledgerResultFields } from "./ledger-result.ts";
 
 builder.relayMutationField(
@@ -31,10 +30,7 @@ builder.relayMutationField(
   {
     errors: { types: COMMON_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      if (ctx.viewer.customerId) {
-        const own = await ctx.ledger.prisma.customer.findUnique({ where: { id: ctx.viewer.customerId } });
-        if (own?.externalId !== input.customerExternalId) throw new NotFoundError("Customer", input.customerExternalId);
-      }
+      await ownCustomerExternalId(ctx, input.customerExternalId);
       return createWallet(ctx.ledger, {
         scope: ctx.viewer,
         customer: { externalId: input.customerExternalId, name: input.customerName, email: input.customerEmail },

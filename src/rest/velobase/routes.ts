@@ -10,8 +10,7 @@ import { validCustomer } from "../../ledger/customers.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { holdCredits } from "../../ledger/commands/hold.ts";
 import { captureHold, releaseHold } from "../../ledger/commands/resolve-hold.ts";
-import type { Scope } from "../../ledger/context.ts";
-import type { LedgerContext } from "../../ledger/context.ts";
+import type { LedgerContext, Scope } from "../../ledger/context.ts";
 import { InsufficientCreditsError, NotFoundError } from "../../ledger/errors.ts";
 import { findCustomer, findHoldByReference } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
@@ -114,23 +113,28 @@ async function explainingCreditTypes(creditTypes: string[] | null, spend: () => 
   }
 }
 
-async function freeze({ request, ledger, viewer }: RestCall): Promise<Response> {
-  const body = await readBody(request);
+/** What freeze and deduct both take: an amount of a customer's credits, for one transaction. */
+async function spendingRequest(ledger: LedgerContext, viewer: Scope, body: Record<string, unknown>) {
   const transactionId = requiredString(body, "transaction_id");
   const amount = positiveAmount(body, "amount")!;
   const creditTypes = optionalStringList(body, "credit_types");
   const { wallet } = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
+  const spend = {
+    scope: viewer,
+    walletId: wallet.id,
+    amount,
+    categories: creditTypes,
+    reference: transactionId,
+    description: optionalString(body, "description"),
+    metadata: businessMetadata(body),
+  };
+  return { transactionId, creditTypes, spend };
+}
+
+async function freeze({ request, ledger, viewer }: RestCall): Promise<Response> {
+  const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, await readBody(request));
   return explainingCreditTypes(creditTypes, async () => {
-    const result = await holdCredits(ledger, {
-      scope: viewer,
-      walletId: wallet.id,
-      amount,
-      categories: creditTypes,
-      reference: transactionId,
-      description: optionalString(body, "description"),
-      metadata: businessMetadata(body),
-      idempotencyKey: `freeze:${transactionId}`,
-    });
+    const result = await holdCredits(ledger, { ...spend, idempotencyKey: `freeze:${transactionId}` });
     return jsonResponse({ transaction_id: transactionId, frozen_amount: result.hold!.amount, freeze_details: details(result, "hold"), is_idempotent_replay: result.replayed });
   });
 }
@@ -167,25 +171,12 @@ async function unfreeze({ request, ledger, viewer }: RestCall): Promise<Response
 }
 
 async function deduct({ request, ledger, viewer }: RestCall): Promise<Response> {
-  const body = await readBody(request);
-  const transactionId = requiredString(body, "transaction_id");
-  const amount = positiveAmount(body, "amount")!;
-  const creditTypes = optionalStringList(body, "credit_types");
-  const { wallet } = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
+  const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, await readBody(request));
   return explainingCreditTypes(creditTypes, async () => {
-    const result = await debit(ledger, {
-      scope: viewer,
-      walletId: wallet.id,
-      amount,
-      categories: creditTypes,
-      reference: transactionId,
-      description: optionalString(body, "description"),
-      metadata: businessMetadata(body),
-      idempotencyKey: `deduct:${transactionId}`,
-    });
+    const result = await debit(ledger, { ...spend, idempotencyKey: `deduct:${transactionId}` });
     return jsonResponse({
       transaction_id: transactionId,
-      deducted_amount: amount,
+      deducted_amount: spend.amount,
       deduct_details: details(result, "decrement"),
       deducted_at: result.operation.createdAt.toISOString(),
       is_idempotent_replay: result.replayed,
