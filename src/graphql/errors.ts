@@ -3,6 +3,7 @@
 import {
   BlockNotUsableError,
   CaptureExceedsHoldError,
+  ForbiddenError,
   HoldNotOpenError,
   IdempotencyConflictError,
   InsufficientCreditsError,
@@ -41,6 +42,13 @@ builder.objectType(NotFoundError, {
   name: "NotFoundError",
   interfaces: [ErrorInterface],
   fields: (t) => ({ resource: t.exposeString("resource") }),
+});
+
+builder.objectType(ForbiddenError, {
+  name: "ForbiddenError",
+  description: "The token's role does not allow this: read tokens only read, and a customer's token only spends.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ role: t.exposeString("role"), permission: t.exposeString("permission") }),
 });
 
 builder.objectType(InsufficientCreditsError, {
@@ -90,7 +98,7 @@ builder.objectType(PaymentPendingError, {
 builder.objectType(PaymentsNotConfiguredError, { name: "PaymentsNotConfiguredError", interfaces: [ErrorInterface], fields: () => ({}) });
 
 /** What every mutation on a wallet can fail with. */
-export const COMMON_ERRORS = [ValidationError, NotFoundError, IdempotencyConflictError, WalletTerminatedError];
+export const COMMON_ERRORS = [ValidationError, NotFoundError, ForbiddenError, IdempotencyConflictError, WalletTerminatedError];
 export const SPEND_ERRORS = [...COMMON_ERRORS, InsufficientCreditsError];
 export const HOLD_ERRORS = [...COMMON_ERRORS, HoldNotOpenError, CaptureExceedsHoldError];
 export const BLOCK_ERRORS = [...SPEND_ERRORS, BlockNotUsableError];

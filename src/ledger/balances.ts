@@ -3,6 +3,7 @@
 // so a balance at a past instant and one now come from the same arithmetic, and credits past
 // their expiry stop counting at that instant whether or not the sweep has run.
 import type { CreditBlock } from "../db/generated/client.ts";
+import { walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError } from "./errors.ts";
 import { requireId } from "./transaction.ts";
@@ -64,7 +65,7 @@ export async function walletBalance(ctx: LedgerContext, scope: Scope, walletId: 
 export async function walletBalances(ctx: LedgerContext, scope: Scope, walletIds: string[], at?: Date): Promise<WalletBalance[]> {
   const instant = at ?? ctx.now();
   const wallets = await ctx.prisma.wallet.findMany({
-    where: { id: { in: walletIds }, tenantId: scope.tenantId, livemode: scope.livemode },
+    where: { id: { in: walletIds }, ...walletsInScope(scope) },
     select: { id: true },
   });
   const ids = wallets.map((wallet) => wallet.id);

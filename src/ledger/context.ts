@@ -1,4 +1,5 @@
 import type { OperationType, PrismaClient } from "../db/generated/client.ts";
+import type { Scope } from "./access.ts";
 
 /** What every ledger function needs: the database and the clock it judges time by. */
 export interface LedgerContext {
@@ -18,14 +19,8 @@ export interface CommittedChange {
   type: OperationType;
 }
 
-/**
- * The slice of data a caller may touch: one tenant, in live or test mode. Every command and
- * query takes it and treats rows outside it as not found.
- */
-export interface Scope {
-  tenantId: string;
-  livemode: boolean;
-}
+/** What a caller may touch and do: see access.ts. */
+export type { Scope } from "./access.ts";
 
 export function systemClock(): Date {
   return new Date();

@@ -26,6 +26,21 @@ export class NotFoundError extends LedgerError {
   }
 }
 
+/** The caller's role does not allow the operation (e.g. a read-only token, or a customer's token granting credits). */
+export class ForbiddenError extends LedgerError {
+  readonly code = "FORBIDDEN";
+  constructor(readonly role: string, readonly permission: string) {
+    super(`a ${role} token may not ${PERMISSION_VERBS[permission] ?? permission}`);
+  }
+}
+
+const PERMISSION_VERBS: Record<string, string> = {
+  spend: "spend credits",
+  pay: "pay for top-ups",
+  manage: "grant, correct or configure credits and wallets",
+  tokens: "manage API tokens",
+};
+
 export class InsufficientCreditsError extends LedgerError {
   readonly code = "INSUFFICIENT_CREDITS";
   constructor(readonly requested: bigint, readonly available: bigint) {

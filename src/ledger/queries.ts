@@ -1,6 +1,8 @@
-// What both adapters read: wallets, blocks, entries, holds, operations and refunds, scoped to a tenant
-// and mode, with keyset pagination (stable under concurrent writes, unlike offsets).
+// What both adapters read: wallets, blocks, entries, holds, operations and refunds, within the
+// caller's scope (access.ts: tenant, mode, and a personal token's customer), with keyset pagination
+// (stable under concurrent writes, unlike offsets). Outside the scope, a row is simply not found.
 import type { CreditBlock, Customer, FundingReversal, Hold, LedgerEntry, LedgerEntryType, Operation, Prisma, Wallet } from "../db/generated/client.ts";
+import { customersInScope, walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 import { loadOperationResult, requireId } from "./transaction.ts";
@@ -24,12 +26,16 @@ function pageSize(limit: number | undefined, fallback = 50): number {
 
 export async function getWallet(ctx: LedgerContext, scope: Scope, walletId: string): Promise<Wallet & { customer: Customer }> {
   requireId(walletId, "Wallet");
-  const wallet = await ctx.prisma.wallet.findFirst({
-    where: { id: walletId, tenantId: scope.tenantId, livemode: scope.livemode },
-    include: { customer: true },
-  });
+  const wallet = await ctx.prisma.wallet.findFirst({ where: { id: walletId, ...walletsInScope(scope) }, include: { customer: true } });
   if (!wallet) throw new NotFoundError("Wallet", walletId);
   return wallet;
+}
+
+/** NotFoundError unless the wallet is in the scope; one indexed read. */
+export async function requireWalletInScope(ctx: LedgerContext, scope: Scope, walletId: string): Promise<void> {
+  requireId(walletId, "Wallet");
+  const wallet = await ctx.prisma.wallet.findFirst({ where: { id: walletId, ...walletsInScope(scope) }, select: { id: true } });
+  if (!wallet) throw new NotFoundError("Wallet", walletId);
 }
 
 /** Wallets of one unit, oldest first, by page number (1-based), with their customers. */
@@ -39,8 +45,7 @@ export async function listWallets(
   filter: { currency: string; customerExternalId?: string | null; status?: Wallet["status"] | null; page: number; perPage: number },
 ) {
   const where: Prisma.WalletWhereInput = {
-    tenantId: scope.tenantId,
-    livemode: scope.livemode,
+    ...walletsInScope(scope),
     currency: filter.currency,
     ...(filter.customerExternalId ? { customer: { externalId: filter.customerExternalId } } : {}),
     ...(filter.status ? { status: filter.status } : {}),
@@ -53,16 +58,24 @@ export async function listWallets(
 }
 
 export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
-  return ctx.prisma.customer.findUnique({
-    where: { tenantId_livemode_externalId: { tenantId: scope.tenantId, livemode: scope.livemode, externalId } },
+  return ctx.prisma.customer.findFirst({
+    where: { externalId, ...customersInScope(scope) },
     include: { wallets: { orderBy: { createdAt: "asc" } } },
+  });
+}
+
+/** The customer's oldest active wallet in `currency`, or null (no customer, or no such wallet). */
+export async function findCustomerWallet(ctx: LedgerContext, scope: Scope, externalId: string, currency: string): Promise<Wallet | null> {
+  return ctx.prisma.wallet.findFirst({
+    where: { ...walletsInScope(scope), currency, status: "active", customer: { externalId } },
+    orderBy: { createdAt: "asc" },
   });
 }
 
 export async function findCustomerById(ctx: LedgerContext, scope: Scope, customerId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
   requireId(customerId, "Customer");
   return ctx.prisma.customer.findFirst({
-    where: { id: customerId, tenantId: scope.tenantId, livemode: scope.livemode },
+    where: { id: customerId, ...customersInScope(scope) },
     include: { wallets: { orderBy: { createdAt: "asc" } } },
   });
 }
@@ -92,7 +105,7 @@ export async function listCreditBlocks(ctx: LedgerContext, scope: Scope, walletI
 /** Blocks of the scope by id (missing or foreign ids are left out). */
 export async function getCreditBlocks(ctx: LedgerContext, scope: Scope, blockIds: string[]): Promise<CreditBlock[]> {
   return ctx.prisma.creditBlock.findMany({
-    where: { id: { in: blockIds }, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } },
+    where: { id: { in: blockIds }, wallet: walletsInScope(scope) },
   });
 }
 
@@ -137,7 +150,7 @@ export async function countLedgerEntries(ctx: LedgerContext, scope: Scope, walle
 
 export async function getHold(ctx: LedgerContext, scope: Scope, holdId: string): Promise<Hold> {
   requireId(holdId, "Hold");
-  const hold = await ctx.prisma.hold.findFirst({ where: { id: holdId, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } } });
+  const hold = await ctx.prisma.hold.findFirst({ where: { id: holdId, wallet: walletsInScope(scope) } });
   if (!hold) throw new NotFoundError("Hold", holdId);
   return hold;
 }
@@ -145,7 +158,7 @@ export async function getHold(ctx: LedgerContext, scope: Scope, holdId: string):
 /** The latest hold the caller tagged with `reference` (e.g. its transaction id), or null. */
 export async function findHoldByReference(ctx: LedgerContext, scope: Scope, reference: string): Promise<Hold | null> {
   return ctx.prisma.hold.findFirst({
-    where: { reference, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } },
+    where: { reference, wallet: walletsInScope(scope) },
     orderBy: { createdAt: "desc" },
   });
 }
@@ -181,7 +194,7 @@ export async function listOperations(
 export async function getOperationResult(ctx: LedgerContext, scope: Scope, operationId: string): Promise<LedgerResult> {
   requireId(operationId, "Operation");
   const operation: Operation | null = await ctx.prisma.operation.findFirst({
-    where: { id: operationId, tenantId: scope.tenantId, livemode: scope.livemode },
+    where: { id: operationId, wallet: walletsInScope(scope) },
   });
   if (!operation) throw new NotFoundError("Operation", operationId);
   return loadOperationResult(ctx.prisma, operation);
@@ -195,7 +208,7 @@ function paged<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<
 /** Refunds and chargebacks of a deposit, oldest first; none outside the scope. */
 export function listDepositReversals(ctx: LedgerContext, scope: Scope, depositOperationId: string): Promise<FundingReversal[]> {
   return ctx.prisma.fundingReversal.findMany({
-    where: { depositOperationId, depositOperation: { tenantId: scope.tenantId, livemode: scope.livemode } },
+    where: { depositOperationId, depositOperation: { wallet: walletsInScope(scope) } },
     orderBy: { reversedTotal: "asc" },
   });
 }

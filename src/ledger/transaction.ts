@@ -8,6 +8,7 @@
 // unique per tenant and mode in the database: two concurrent first requests with one key cannot
 // both commit; the loser finds the winner's operation and replays it.
 import type { Operation, OperationType, Wallet } from "../db/generated/client.ts";
+import { authorize, permissionFor } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { IdempotencyConflictError, NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
 import { releaseExpiredHolds } from "./holds.ts";
@@ -46,7 +47,8 @@ export function validateIdempotencyKey(key: string | null | undefined): string |
 
 /**
  * Runs `body` as one operation on a locked wallet and returns what it wrote.
- * Fails with NotFoundError (wallet outside the scope), WalletTerminatedError,
+ * Fails with ForbiddenError (the scope's role may not do this), NotFoundError (wallet outside the
+ * scope), WalletTerminatedError,
  * IdempotencyConflictError, and whatever `body` throws; nothing is written on failure.
  */
 export async function runWalletCommand(
@@ -54,6 +56,7 @@ export async function runWalletCommand(
   command: WalletCommand,
   body: (ledger: WalletLedger, operation: Operation) => Promise<void>,
 ): Promise<LedgerResult> {
+  authorize(command.scope, permissionFor(command.type));
   const idempotencyKey = validateIdempotencyKey(command.idempotencyKey);
   const requestHash = hashRequest(command.type, command.walletId, command.request);
   try {
@@ -113,7 +116,7 @@ export async function withLockedWallet<T>(
 
 /**
  * Locks the wallet row for the rest of the transaction and reads it in the same round trip;
- * NotFoundError outside the scope. `hasLapsedHolds` saves the hot path a query when, as
+ * NotFoundError outside the scope (another tenant or mode, or another customer's wallet). `hasLapsedHolds` saves the hot path a query when, as
  * usual, no hold has run out.
  */
 export async function lockWallet(tx: Tx, scope: Scope, walletId: string, now: Date): Promise<{ wallet: Wallet; hasLapsedHolds: boolean }> {
@@ -125,6 +128,7 @@ export async function lockWallet(tx: Tx, scope: Scope, walletId: string, now: Da
            EXISTS (SELECT 1 FROM hold h WHERE h.wallet_id = w.id AND h.status = 'open' AND h.expires_at <= ${now}) AS "hasLapsedHolds"
     FROM wallet w
     WHERE id = ${walletId}::uuid AND tenant_id = ${scope.tenantId}::uuid AND livemode = ${scope.livemode}
+      AND (${scope.customerId}::uuid IS NULL OR customer_id = ${scope.customerId}::uuid)
     FOR UPDATE OF w`;
   if (!row) throw new NotFoundError("Wallet", walletId);
   const { hasLapsedHolds, ...wallet } = row;

@@ -2,6 +2,7 @@
 // debit, charge the owner's card. The database decides who fires: the rule row is locked while
 // the balance is read, and a partial unique index allows one open auto top-up per wallet, so
 // any number of concurrent debits, in any number of gateways, fire it once per crossing.
+import { authorize } from "../ledger/access.ts";
 import { Prisma, type AutoTopUpRule, type PrismaClient, type TopUp } from "../db/generated/client.ts";
 import { walletBalance } from "../ledger/balances.ts";
 import type { CommittedChange, Scope } from "../ledger/context.ts";
@@ -35,6 +36,7 @@ export interface AutoTopUpSettings {
  * ValidationError.
  */
 export async function setAutoTopUpRule(deps: PaymentsDeps, input: { scope: Scope; walletId: string; rule: AutoTopUpSettings | null }): Promise<AutoTopUpRule | null> {
+  authorize(input.scope, "manage");
   const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
   const { prisma } = deps.ledger;
   if (input.rule === null) {

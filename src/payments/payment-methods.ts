@@ -1,8 +1,9 @@
+import { authorize } from "../ledger/access.ts";
 import type { Customer } from "../db/generated/client.ts";
 import type { LedgerContext, Scope } from "../ledger/context.ts";
 import { TEAM_CUSTOMER } from "../ledger/customers.ts";
 import { NotFoundError } from "../ledger/errors.ts";
-import { findCustomer } from "../ledger/queries.ts";
+import { findCustomer, findCustomerById } from "../ledger/queries.ts";
 import { PaymentsNotConfiguredError } from "./errors.ts";
 import type { StripeAccess } from "./stripe-client.ts";
 
@@ -18,15 +19,18 @@ export function stripeFor(deps: PaymentsDeps, scope: Scope): StripeAccess["strip
 }
 
 /**
- * Attaches a Stripe payment method to the customer (the tenant's team owner when none is named)
- * and makes it the default that top-ups charge. Creates the Stripe customer on first use.
- * Fails with NotFoundError, PaymentsNotConfiguredError, and Stripe's own errors.
+ * Attaches a Stripe payment method to the customer (the tenant's team owner when none is named;
+ * a personal token's own customer) and makes it the default that top-ups charge. Creates the
+ * Stripe customer on first use.
+ * Fails with ForbiddenError, NotFoundError, PaymentsNotConfiguredError, and Stripe's own errors.
  */
 export async function setPaymentMethod(deps: PaymentsDeps, input: { scope: Scope; customerExternalId?: string | null; paymentMethodId: string }): Promise<Customer> {
+  authorize(input.scope, "pay");
   const stripe = stripeFor(deps, input.scope);
-  const externalId = input.customerExternalId ?? TEAM_CUSTOMER;
-  const customer = await findCustomer(deps.ledger, input.scope, externalId);
-  if (!customer) throw new NotFoundError("Customer", externalId);
+  const customer = input.customerExternalId == null && input.scope.customerId
+    ? await findCustomerById(deps.ledger, input.scope, input.scope.customerId)
+    : await findCustomer(deps.ledger, input.scope, input.customerExternalId ?? TEAM_CUSTOMER);
+  if (!customer) throw new NotFoundError("Customer", input.customerExternalId ?? TEAM_CUSTOMER);
   const stripeCustomerId =
     customer.stripeCustomerId ??
     (await stripe.customers.create({ metadata: { billing_gateway_customer: customer.id } }, { idempotencyKey: `customer_${customer.id}` })).id;

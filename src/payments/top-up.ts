@@ -8,6 +8,7 @@
 // Whatever stops between 2 and 3 leaves a pending top-up that Stripe's webhook or runDueTopUps
 // completes. A process working on a top-up holds a short lease on it, so that the sweep of
 // another gateway does not work on it at the same time.
+import { authorize, systemScope } from "../ledger/access.ts";
 import type Stripe from "stripe";
 import { Prisma, type TopUp } from "../db/generated/client.ts";
 import type { Scope } from "../ledger/context.ts";
@@ -45,12 +46,13 @@ export interface TopUpInput {
 /**
  * Charges the wallet owner's default payment method off-session and credits a `paid` block once
  * the payment succeeded; the ledger entries carry `stripe_charge_id`.
- * Fails with ValidationError (amount, minimum), NotFoundError, PaymentsNotConfiguredError,
+ * Fails with ForbiddenError, ValidationError (amount, minimum), NotFoundError, PaymentsNotConfiguredError,
  * PaymentFailedError (declined, authentication required, no payment method; no credits),
  * PaymentPendingError (Stripe's answer did not arrive; the top-up completes on its own) and
  * IdempotencyConflictError.
  */
 export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<LedgerResult> {
+  authorize(input.scope, "pay");
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
   const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
@@ -106,7 +108,7 @@ function findByKey(deps: PaymentsDeps, scope: Scope, idempotencyKey: string): Pr
 async function answerFor(deps: PaymentsDeps, record: TopUp, requestHash: string): Promise<LedgerResult> {
   if (record.requestHash !== requestHash) throw new IdempotencyConflictError(record.idempotencyKey ?? "");
   if (record.status === "succeeded") {
-    return { ...(await getOperationResult(deps.ledger, { tenantId: record.tenantId, livemode: record.livemode }, record.operationId!)), replayed: true };
+    return { ...(await getOperationResult(deps.ledger, systemScope(record.tenantId, record.livemode), record.operationId!)), replayed: true };
   }
   if (record.status === "failed") throw new PaymentFailedError(record.failureMessage ?? "payment failed", record.declineCode, record.failureCode);
   // Still pending: ask Stripe again under the same attempt's key; it answers the original outcome.
@@ -148,7 +150,7 @@ async function charge(deps: PaymentsDeps, record: TopUp): Promise<AttemptOutcome
   }
   let stripe: Stripe;
   try {
-    stripe = stripeFor(deps, { tenantId: record.tenantId, livemode: record.livemode });
+    stripe = stripeFor(deps, systemScope(record.tenantId, record.livemode));
   } catch (error) {
     if (!(error instanceof PaymentsNotConfiguredError)) throw error;
     return { kind: "declined", code: "payments_not_configured", declineCode: null, message: error.message };
@@ -222,7 +224,7 @@ export async function recordDecline(
  */
 export async function completeTopUp(deps: PaymentsDeps, record: TopUp, intent: Pick<Stripe.PaymentIntent, "id" | "latest_charge">): Promise<LedgerResult> {
   const chargeId = typeof intent.latest_charge === "string" ? intent.latest_charge : (intent.latest_charge?.id ?? null);
-  const scope = { tenantId: record.tenantId, livemode: record.livemode };
+  const scope = systemScope(record.tenantId, record.livemode);
   const paid = {
     scope,
     walletId: record.walletId,

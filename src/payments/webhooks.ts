@@ -2,6 +2,7 @@
 // handled once per event id. Each handler is idempotent on its own (keyed deposits, cumulative
 // refund totals), so an event redelivered while the first delivery is still running, or events
 // arriving out of order, still credit and void exactly once.
+import { systemScope } from "../ledger/access.ts";
 import type Stripe from "stripe";
 import type { TopUp } from "../db/generated/client.ts";
 import { reverseDeposit } from "../ledger/commands/reverse-deposit.ts";
@@ -75,7 +76,7 @@ async function handleEvent(deps: PaymentsDeps, event: Stripe.Event): Promise<boo
       const reversedTotal = creditsRefunded(record, BigInt(charge.amount_refunded));
       if (reversedTotal > 0n) {
         await reverseDeposit(deps.ledger, {
-          scope: { tenantId: record.tenantId, livemode: record.livemode },
+          scope: systemScope(record.tenantId, record.livemode),
           walletId: record.walletId,
           depositOperationId: record.operationId!,
           reversedTotal,

@@ -9,6 +9,7 @@ import { debit } from "../../src/ledger/commands/debit.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
 import { systemClock, type LedgerContext, type Scope } from "../../src/ledger/context.ts";
 import { verifyLedger } from "../../src/ledger/verify.ts";
+import { teamScope } from "../support/ledger.ts";
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -67,7 +68,7 @@ async function benchLedger(url: string): Promise<Run[]> {
   try {
     const ctx: LedgerContext = { prisma: db.prisma, now: systemClock };
     const tenant = await db.prisma.tenant.create({ data: { slug: "bench", name: "Bench" } });
-    const scope = { tenantId: tenant.id, livemode: true };
+    const scope = teamScope(tenant.id, true);
     const walletIds: string[] = [];
     for (let index = 0; index < 64; index += 1) {
       const { wallet } = await createWallet(ctx, { scope, customer: { externalId: `bench-${index}` }, currency: "USD" });

@@ -8,6 +8,7 @@ import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
 import { useGateway } from "../support/app.ts";
+import { teamScope } from "../support/ledger.ts";
 
 const gateway = useGateway();
 
@@ -48,7 +49,7 @@ async function countOperations(first: number): Promise<{ operations: number; wal
 
 beforeAll(async () => {
   const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
-  const scope = { tenantId: tenant.id, livemode: true };
+  const scope = teamScope(tenant.id, true);
   const ctx = gateway.ledger;
   for (let index = 0; index < 50; index += 1) {
     const { wallet } = await createWallet(ctx, { scope, customer: { externalId: `c-${index}` }, currency: "USD" });

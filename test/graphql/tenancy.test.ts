@@ -65,7 +65,7 @@ describe("tenant isolation", () => {
 
   it("lets a personal token see and move only its customer's wallets", async () => {
     const personal = await gateway.issue("other-tenant", { customer: "someone-else" });
-    const mine = await createWalletVia(gateway, "someone-else", personal);
+    const mine = await createWalletVia(gateway, "someone-else", foreign.token);
     const lists = await gateway.graphql(`{ wallets(first: 10) { edges { node { id } } } viewer { customer { externalId } } }`, {}, personal);
     expect(lists.data.wallets.edges).toEqual([{ node: { id: mine } }]);
     expect(lists.data.viewer.customer).toEqual({ externalId: "someone-else" });
@@ -80,6 +80,6 @@ describe("tenant isolation", () => {
       { input: { customerExternalId: "theirs", currency: "USD" } },
       personal,
     );
-    expect(create.data.createWallet.__typename).toBe("NotFoundError");
+    expect(create.data.createWallet.__typename).toBe("ForbiddenError");
   });
 });

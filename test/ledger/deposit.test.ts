@@ -5,7 +5,7 @@ import { deposit } from "../../src/ledger/commands/deposit.ts";
 import { updateWallet } from "../../src/ledger/commands/update-wallet.ts";
 import { walletBalance } from "../../src/ledger/balances.ts";
 import { IdempotencyConflictError, NotFoundError, ValidationError } from "../../src/ledger/errors.ts";
-import { DAY, useLedger } from "../support/ledger.ts";
+import { DAY, useLedger, teamScope } from "../support/ledger.ts";
 
 const ledger = useLedger();
 
@@ -92,7 +92,7 @@ describe("deposit", () => {
   it("does not see wallets of another tenant", async () => {
     const wallet = await ledger.newWallet();
     const stranger = await ledger.db.prisma.tenant.create({ data: { slug: "stranger", name: "Stranger" } });
-    await expect(deposit(ledger.ctx, { scope: { tenantId: stranger.id, livemode: true }, walletId: wallet.id, amount: 1n })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deposit(ledger.ctx, { scope: teamScope(stranger.id, true), walletId: wallet.id, amount: 1n })).rejects.toBeInstanceOf(NotFoundError);
     await expect(deposit(ledger.ctx, { scope: { ...ledger.scope, livemode: false }, walletId: wallet.id, amount: 1n })).rejects.toBeInstanceOf(NotFoundError);
   });
 

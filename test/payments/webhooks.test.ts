@@ -14,6 +14,7 @@ import { LEASE_MS, runDueTopUps, topUp } from "../../src/payments/top-up.ts";
 import { useGateway } from "../support/app.ts";
 import { signWebhook, startFakeStripe, type FakeEvent, type FakeStripe } from "../support/fake-stripe.ts";
 import { useHttp } from "../support/http.ts";
+import { teamScope } from "../support/ledger.ts";
 
 const SECRET = "whsec_test_secret";
 const gateway = useGateway();
@@ -28,7 +29,7 @@ beforeAll(async () => {
   deps = { ledger: gateway.ledger, payments: createStripeAccess(loadPaymentsConfig(env)!) };
   gateway.app = createApp({ db: gateway.db, ledger: gateway.ledger, payments: deps.payments });
   const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
-  scope = { tenantId: tenant.id, livemode: true };
+  scope = teamScope(tenant.id, true);
 });
 afterAll(() => stripe.close());
 
@@ -58,7 +59,7 @@ const crashing = (): LedgerContext => ({
 });
 
 async function topUpRecord(idempotencyKey: string) {
-  return gateway.db.prisma.topUp.findUniqueOrThrow({ where: { tenantId_livemode_idempotencyKey: { ...scope, idempotencyKey } } });
+  return gateway.db.prisma.topUp.findUniqueOrThrow({ where: { tenantId_livemode_idempotencyKey: { tenantId: scope.tenantId, livemode: scope.livemode, idempotencyKey } } });
 }
 
 describe("POST /webhooks/stripe", () => {

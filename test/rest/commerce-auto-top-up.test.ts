@@ -11,6 +11,7 @@ import { createStripeAccess, type StripeAccess } from "../../src/payments/stripe
 import { useGateway } from "../support/app.ts";
 import { startFakeStripe, type FakeStripe } from "../support/fake-stripe.ts";
 import { useHttp } from "../support/http.ts";
+import { teamScope } from "../support/ledger.ts";
 
 const gateway = useGateway();
 const http = useHttp(gateway);
@@ -26,7 +27,7 @@ beforeAll(async () => {
   gateway.ledger.onCommitted = autoTopUps.onCommitted;
   gateway.app = createApp({ db: gateway.db, ledger: gateway.ledger, payments });
   const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
-  scope = { tenantId: tenant.id, livemode: true };
+  scope = teamScope(tenant.id, true);
 });
 afterAll(() => stripe.close());
 

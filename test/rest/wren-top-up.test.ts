@@ -9,6 +9,7 @@ import { createStripeAccess } from "../../src/payments/stripe-client.ts";
 import { useGateway } from "../support/app.ts";
 import { startFakeStripe, type FakeStripe } from "../support/fake-stripe.ts";
 import { useHttp } from "../support/http.ts";
+import { teamScope } from "../support/ledger.ts";
 
 const gateway = useGateway();
 const http = useHttp(gateway);
@@ -20,7 +21,7 @@ beforeAll(async () => {
   // The HTTP server serves whatever gateway.app is when a request arrives.
   gateway.app = createApp({ db: gateway.db, ledger: gateway.ledger, payments });
   const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
-  const scope = { tenantId: tenant.id, livemode: true };
+  const scope = teamScope(tenant.id, true);
   await ensureCustomerWallet(gateway.ledger, { scope, customer: { externalId: TEAM_CUSTOMER }, currency: "USD" });
   await setPaymentMethod({ ledger: gateway.ledger, payments }, { scope, paymentMethodId: "pm_card_visa" });
 });

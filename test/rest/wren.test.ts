@@ -6,6 +6,7 @@ import { ensureCustomerWallet } from "../../src/ledger/commands/ensure-customer-
 import { TEAM_CUSTOMER } from "../../src/rest/wren/routes.ts";
 import { useGateway } from "../support/app.ts";
 import { useHttp } from "../support/http.ts";
+import { teamScope } from "../support/ledger.ts";
 
 const gateway = useGateway();
 const http = useHttp(gateway);
@@ -14,7 +15,7 @@ let testToken: string;
 beforeAll(async () => {
   testToken = await gateway.issue("acme", { test: true });
   const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
-  const scope = { tenantId: tenant.id, livemode: true };
+  const scope = teamScope(tenant.id, true);
   const wallet = await ensureCustomerWallet(gateway.ledger, { scope, customer: { externalId: TEAM_CUSTOMER }, currency: "USD" });
   await deposit(gateway.ledger, { scope, walletId: wallet.id, amount: 10_000n, category: "paid", source: "top_up", metadata: { stripe_charge_id: "ch_123" } });
   gateway.clock.advance(1000);

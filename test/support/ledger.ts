@@ -46,7 +46,7 @@ export function useLedger(): LedgerFixture {
     fixture.clock = new TestClock();
     fixture.ctx = { prisma: fixture.db.prisma, now: fixture.clock.now };
     const tenant = await fixture.db.prisma.tenant.create({ data: { slug: `tenant-${Date.now()}`, name: "Test tenant" } });
-    fixture.scope = { tenantId: tenant.id, livemode: true };
+    fixture.scope = teamScope(tenant.id, true);
     fixture.newWallet = async (input = {}) => {
       walletCount += 1;
       const { wallet } = await createWallet(fixture.ctx, {
@@ -71,4 +71,9 @@ export function useLedger(): LedgerFixture {
     await fixture.db?.close();
   });
   return fixture;
+}
+
+/** A team admin token's scope: the whole tenant in one mode. */
+export function teamScope(tenantId: string, livemode: boolean): Scope {
+  return { tenantId, livemode, customerId: null, role: "admin" };
 }

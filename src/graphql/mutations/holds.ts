@@ -4,7 +4,6 @@ import { builder } from "../builder.ts";
 import { HOLD_ERRORS, SPEND_ERRORS } from "../errors.ts";
 import { HoldRef } from "../types/hold.ts";
 import { WalletRef } from "../types/wallet.ts";
-import { requireVisibleWallet } from "../visibility.ts";
 import { IDEMPOTENCY_KEY_DESCRIPTION, ledgerResultFields } from "./ledger-result.ts";
 
 builder.relayMutationField(
@@ -25,7 +24,6 @@ builder.relayMutationField(
   {
     errors: { types: SPEND_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { walletId: input.walletId.id });
       return holdCredits(ctx.ledger, { ...input, scope: ctx.viewer, walletId: input.walletId.id });
     },
   },
@@ -46,7 +44,6 @@ builder.relayMutationField(
   {
     errors: { types: HOLD_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { holdId: input.holdId.id });
       return captureHold(ctx.ledger, { ...input, scope: ctx.viewer, holdId: input.holdId.id });
     },
   },
@@ -66,7 +63,6 @@ builder.relayMutationField(
   {
     errors: { types: HOLD_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { holdId: input.holdId.id });
       return releaseHold(ctx.ledger, { ...input, scope: ctx.viewer, holdId: input.holdId.id });
     },
   },

@@ -11,7 +11,6 @@ import { BLOCK_ERRORS, COMMON_ERRORS, PAYMENT_ERRORS, REFUND_ERRORS, SPEND_ERROR
 import { CreditBlockRef } from "../types/credit-block.ts";
 import { OperationRef } from "../types/ledger-entry.ts";
 import { WalletRef } from "../types/wallet.ts";
-import { requireVisibleWallet } from "../visibility.ts";
 import { IDEMPOTENCY_KEY_DESCRIPTION, ledgerResultFields } from "./ledger-result.ts";
 
 builder.relayMutationField(
@@ -35,7 +34,6 @@ builder.relayMutationField(
   {
     errors: { types: COMMON_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { walletId: input.walletId.id });
       return deposit(ctx.ledger, { ...input, scope: ctx.viewer, walletId: input.walletId.id });
     },
   },
@@ -55,7 +53,6 @@ builder.relayMutationField(
   {
     errors: { types: PAYMENT_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { walletId: input.walletId.id });
       return topUp(ctx, { scope: ctx.viewer, walletId: input.walletId.id, amount: input.amount, idempotencyKey: input.idempotencyKey });
     },
   },
@@ -79,7 +76,6 @@ builder.relayMutationField(
   {
     errors: { types: SPEND_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { walletId: input.walletId.id });
       return debit(ctx.ledger, { ...input, scope: ctx.viewer, walletId: input.walletId.id });
     },
   },
@@ -103,7 +99,6 @@ builder.relayMutationField(
   {
     errors: { types: BLOCK_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { walletId: input.walletId.id });
       return voidCredits(ctx.ledger, { ...input, scope: ctx.viewer, walletId: input.walletId.id, blockId: input.blockId?.id ?? null });
     },
   },
@@ -125,7 +120,6 @@ builder.relayMutationField(
   {
     errors: { types: REFUND_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { operationId: input.operationId.id });
       return refund(ctx.ledger, { ...input, scope: ctx.viewer, operationId: input.operationId.id });
     },
   },
@@ -147,7 +141,6 @@ builder.relayMutationField(
   {
     errors: { types: BLOCK_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { blockId: input.blockId.id });
       return amendBlock(ctx.ledger, { ...input, scope: ctx.viewer, blockId: input.blockId.id });
     },
   },
@@ -170,7 +163,6 @@ builder.relayMutationField(
   {
     errors: { types: BLOCK_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      await requireVisibleWallet(ctx, { blockId: input.blockId.id });
       return changeBlockExpiry(ctx.ledger, { ...input, expiresAt: input.expiresAt ?? null, scope: ctx.viewer, blockId: input.blockId.id });
     },
   },

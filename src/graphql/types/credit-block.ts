@@ -1,11 +1,11 @@
 import { builder } from "../builder.ts";
-import { visibleWallets } from "../visibility.ts";
+import { walletsInScope } from "../../ledger/access.ts";
 import { CreditBlockStatusEnum } from "./enums.ts";
 import { pageCap } from "./pagination.ts";
 
 export const CreditBlockRef = builder.prismaNode("CreditBlock", {
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id, wallet: visibleWallets(ctx.viewer) }),
+  findUnique: (id, ctx) => ({ id, wallet: walletsInScope(ctx.viewer) }),
   fields: (t) => ({
     wallet: t.relation("wallet"),
     amount: t.field({ type: "Money", description: "Credits the block was opened with.", resolve: (block) => block.amount }),

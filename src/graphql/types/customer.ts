@@ -1,6 +1,6 @@
 import { builder } from "../builder.ts";
 import { pageCap } from "./pagination.ts";
-import { visibleCustomers } from "../visibility.ts";
+import { customersInScope } from "../../ledger/access.ts";
 
 const PaymentMethodRef = builder
   .objectRef<{ id: string; brand: string | null; last4: string | null; expMonth: number | null; expYear: number | null }>("PaymentMethod")
@@ -16,7 +16,7 @@ const PaymentMethodRef = builder
 
 export const CustomerRef = builder.prismaNode("Customer", {
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id, ...visibleCustomers(ctx.viewer) }),
+  findUnique: (id, ctx) => ({ id, ...customersInScope(ctx.viewer) }),
   fields: (t) => ({
     externalId: t.exposeString("externalId", { description: "The tenant's own id for the customer." }),
     name: t.exposeString("name", { nullable: true }),

@@ -1,10 +1,10 @@
 import { builder } from "../builder.ts";
-import { visibleWallets } from "../visibility.ts";
+import { walletsInScope } from "../../ledger/access.ts";
 import { HoldStatusEnum } from "./enums.ts";
 
 export const HoldRef = builder.prismaNode("Hold", {
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id, wallet: visibleWallets(ctx.viewer) }),
+  findUnique: (id, ctx) => ({ id, wallet: walletsInScope(ctx.viewer) }),
   fields: (t) => ({
     wallet: t.relation("wallet"),
     amount: t.field({ type: "Money", resolve: (hold) => hold.amount }),

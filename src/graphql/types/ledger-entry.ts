@@ -1,10 +1,10 @@
 import { builder } from "../builder.ts";
-import { visibleWallets } from "../visibility.ts";
+import { walletsInScope } from "../../ledger/access.ts";
 import { LedgerEntryStatusEnum, LedgerEntryTypeEnum, OperationTypeEnum } from "./enums.ts";
 
 export const LedgerEntryRef = builder.prismaNode("LedgerEntry", {
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id, wallet: visibleWallets(ctx.viewer) }),
+  findUnique: (id, ctx) => ({ id, wallet: walletsInScope(ctx.viewer) }),
   fields: (t) => ({
     sequence: t.field({ type: "String", description: "Position in the wallet's ledger: 1, 2, 3… without gaps.", resolve: (entry) => entry.sequence.toString() }),
     type: t.expose("type", { type: LedgerEntryTypeEnum }),
@@ -25,7 +25,7 @@ export const LedgerEntryRef = builder.prismaNode("LedgerEntry", {
 export const OperationRef = builder.prismaNode("Operation", {
   name: "LedgerOperation",
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id, wallet: visibleWallets(ctx.viewer) }),
+  findUnique: (id, ctx) => ({ id, wallet: walletsInScope(ctx.viewer) }),
   description: "One ledger command as it was carried out; its entries share it.",
   fields: (t) => ({
     type: t.expose("type", { type: OperationTypeEnum }),

@@ -2,7 +2,7 @@
 import type { Viewer } from "../../auth/tokens.ts";
 import type { Prisma, WalletStatus } from "../../db/generated/client.ts";
 import { builder } from "../builder.ts";
-import { visibleCustomers, visibleWallets } from "../visibility.ts";
+import { customersInScope, walletsInScope } from "../../ledger/access.ts";
 import { CustomerRef } from "./customer.ts";
 import { WalletStatusEnum } from "./enums.ts";
 import { pageCap } from "./pagination.ts";
@@ -36,7 +36,7 @@ function walletFilter(
   args: { customerExternalId?: string | null; currency?: string | null; status?: WalletStatus | null },
 ): Prisma.WalletWhereInput {
   return {
-    ...visibleWallets(viewer),
+    ...walletsInScope(viewer),
     ...(args.customerExternalId ? { customer: { externalId: args.customerExternalId } } : {}),
     ...(args.currency ? { currency: args.currency } : {}),
     ...(args.status ? { status: args.status } : {}),
@@ -50,22 +50,22 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { externalId: t.arg.string({ required: true }) },
     resolve: (query, _root, { externalId }, ctx) =>
-      ctx.ledger.prisma.customer.findFirst({ ...query, where: { externalId, ...visibleCustomers(ctx.viewer) } }),
+      ctx.ledger.prisma.customer.findFirst({ ...query, where: { externalId, ...customersInScope(ctx.viewer) } }),
   }),
   customers: t.prismaConnection({
     type: CustomerRef,
     cursor: "id",
     maxSize: pageCap,
-    totalCount: (_connection, _args, ctx) => ctx.ledger.prisma.customer.count({ where: visibleCustomers(ctx.viewer) }),
+    totalCount: (_connection, _args, ctx) => ctx.ledger.prisma.customer.count({ where: customersInScope(ctx.viewer) }),
     resolve: (query, _root, args, ctx) => {
-      return ctx.ledger.prisma.customer.findMany({ ...query, where: visibleCustomers(ctx.viewer), orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+      return ctx.ledger.prisma.customer.findMany({ ...query, where: customersInScope(ctx.viewer), orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
     },
   }),
   wallet: t.prismaField({
     type: WalletRef,
     nullable: true,
     args: { id: t.arg.globalID({ required: true, for: [WalletRef] }) },
-    resolve: (query, _root, { id }, ctx) => ctx.ledger.prisma.wallet.findFirst({ ...query, where: { id: id.id, ...visibleWallets(ctx.viewer) } }),
+    resolve: (query, _root, { id }, ctx) => ctx.ledger.prisma.wallet.findFirst({ ...query, where: { id: id.id, ...walletsInScope(ctx.viewer) } }),
   }),
   wallets: t.prismaConnection({
     type: WalletRef,

@@ -1,6 +1,6 @@
 import { walletBalance, walletBalances } from "../../ledger/balances.ts";
 import { builder } from "../builder.ts";
-import { visibleWallets } from "../visibility.ts";
+import { walletsInScope } from "../../ledger/access.ts";
 import { WalletBalanceRef } from "./balance.ts";
 import { CreditBlockStatusEnum, LedgerEntryTypeEnum, WalletStatusEnum } from "./enums.ts";
 import { pageCap } from "./pagination.ts";
@@ -8,7 +8,7 @@ import { AutoTopUpRuleRef, TopUpRef } from "./top-up.ts";
 
 export const WalletRef = builder.prismaNode("Wallet", {
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id, ...visibleWallets(ctx.viewer) }),
+  findUnique: (id, ctx) => ({ id, ...walletsInScope(ctx.viewer) }),
   fields: (t) => ({
     customer: t.relation("customer"),
     name: t.exposeString("name", { nullable: true }),

@@ -1,3 +1,4 @@
+import { walletsInScope } from "../access.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { BlockNotUsableError, InsufficientCreditsError, NotFoundError, ValidationError } from "../errors.ts";
 import { validMetadata, validText } from "../input.ts";
@@ -40,7 +41,7 @@ export async function amendBlock(ctx: LedgerContext, input: AmendBlockInput): Pr
 export async function walletOfBlock(ctx: LedgerContext, scope: Scope, blockId: string): Promise<string> {
   requireId(blockId, "CreditBlock");
   const block = await ctx.prisma.creditBlock.findFirst({
-    where: { id: blockId, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } },
+    where: { id: blockId, wallet: walletsInScope(scope) },
     select: { walletId: true },
   });
   if (!block) throw new NotFoundError("CreditBlock", blockId);

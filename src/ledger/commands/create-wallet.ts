@@ -1,4 +1,5 @@
 import type { Customer, Wallet } from "../../db/generated/client.ts";
+import { authorize } from "../access.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { upsertCustomer, validCustomer, type CustomerInput } from "../customers.ts";
 import { IdempotencyConflictError, ValidationError } from "../errors.ts";
@@ -30,9 +31,16 @@ export interface CreateWalletResult {
 
 /**
  * Opens a wallet for a customer, creating the customer when its external id is new.
- * Fails with ValidationError (currency, scale, limits, customer fields) and IdempotencyConflictError.
+ * Fails with ForbiddenError, ValidationError (currency, scale, limits, customer fields) and
+ * IdempotencyConflictError.
  */
 export async function createWallet(ctx: LedgerContext, input: CreateWalletInput): Promise<CreateWalletResult> {
+  authorize(input.scope, "manage");
+  return openWallet(ctx, input);
+}
+
+/** createWallet without the permission check, for commands that decide it themselves. */
+export async function openWallet(ctx: LedgerContext, input: CreateWalletInput): Promise<CreateWalletResult> {
   const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
   const customer = validCustomer(input.customer);
   const currency = input.currency;

@@ -1,4 +1,6 @@
+import { authorize } from "../access.ts";
 import type { LedgerContext, Scope } from "../context.ts";
+import { requireWalletInScope } from "../queries.ts";
 import { InsufficientCreditsError, NotFoundError, WalletTerminatedError } from "../errors.ts";
 import { releaseLapsedHolds } from "./release-lapsed-holds.ts";
 import { validCategories, validMetadata, validText } from "../input.ts";
@@ -36,16 +38,20 @@ type DebitOutcome =
  * runWalletCommand. Lapsed holds, which the function leaves to the general path, are released
  * first and the debit tried again.
  *
- * Fails with InsufficientCreditsError (nothing written), NotFoundError, WalletTerminatedError,
+ * Fails with ForbiddenError, InsufficientCreditsError (nothing written), NotFoundError, WalletTerminatedError,
  * ValidationError and IdempotencyConflictError.
  */
 export async function debit(ctx: LedgerContext, input: DebitInput): Promise<LedgerResult> {
+  authorize(input.scope, "spend");
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const categories = validCategories(input.categories);
   const description = validText(input.description, "description");
   const metadata = validMetadata(input.metadata);
   const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
   requireId(input.walletId, "Wallet");
+  // `ledger_debit` scopes by tenant and mode; a personal token's customer is checked first. A
+  // wallet never changes customer, so the check cannot go stale before the lock.
+  if (input.scope.customerId) await requireWalletInScope(ctx, input.scope, input.walletId);
   const requestHash = hashRequest("debit", input.walletId, { amount, categories, description, metadata, reference: input.reference });
 
   for (let attempt = 0; ; attempt += 1) {

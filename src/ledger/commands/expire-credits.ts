@@ -1,3 +1,4 @@
+import { systemScope } from "../access.ts";
 import type { LedgerContext } from "../context.ts";
 import { runWalletCommand } from "../transaction.ts";
 
@@ -24,7 +25,7 @@ export async function expireCredits(ctx: LedgerContext, options: { maxWallets?: 
     LIMIT ${options.maxWallets ?? 1000}`;
   let entriesWritten = 0;
   for (const wallet of due) {
-    const scope = { tenantId: wallet.tenant_id, livemode: wallet.livemode };
+    const scope = systemScope(wallet.tenant_id, wallet.livemode);
     const result = await runWalletCommand(
       ctx,
       { scope, walletId: wallet.wallet_id, type: "expiration", request: { at: now } },

@@ -1,4 +1,5 @@
 import type { CreditBlock, LedgerEntry } from "../../db/generated/client.ts";
+import { walletsInScope } from "../access.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { NotFoundError, RefundExceedsDebitError, ValidationError } from "../errors.ts";
 import { validMetadata, validText } from "../input.ts";
@@ -31,7 +32,7 @@ export async function refund(ctx: LedgerContext, input: RefundInput): Promise<Le
   const metadata = validMetadata(input.metadata);
   requireId(input.operationId, "Operation");
   const target = await ctx.prisma.operation.findFirst({
-    where: { id: input.operationId, tenantId: input.scope.tenantId, livemode: input.scope.livemode },
+    where: { id: input.operationId, wallet: walletsInScope(input.scope) },
   });
   if (!target) throw new NotFoundError("Operation", input.operationId);
   if (target.type !== "debit" && target.type !== "capture") {

@@ -1,5 +1,6 @@
 // Capture and release: the two ways an open hold ends (the third, expiry, is in holds.ts).
 import type { Hold } from "../../db/generated/client.ts";
+import { walletsInScope } from "../access.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { CaptureExceedsHoldError, HoldNotOpenError, NotFoundError } from "../errors.ts";
 import { captureHeldCredits, releaseHeldCredits } from "../holds.ts";
@@ -65,7 +66,7 @@ export async function releaseHold(ctx: LedgerContext, input: ReleaseHoldInput): 
 async function walletOfHold(ctx: LedgerContext, scope: Scope, holdId: string): Promise<string> {
   requireId(holdId, "Hold");
   const hold = await ctx.prisma.hold.findFirst({
-    where: { id: holdId, wallet: { tenantId: scope.tenantId, livemode: scope.livemode } },
+    where: { id: holdId, wallet: walletsInScope(scope) },
     select: { walletId: true },
   });
   if (!hold) throw new NotFoundError("Hold", holdId);

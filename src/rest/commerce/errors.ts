@@ -1,6 +1,6 @@
 // Commerce billing errors: `{ name, message, debug_id, details: [{ field, value, location, issue, description }] }`.
 import { randomUUID } from "node:crypto";
-import { BlockNotUsableError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/errors.ts";
+import { BlockNotUsableError, ForbiddenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 
 export function commerceError(status: number, name: string, message: string, details: Record<string, unknown>[] = []): Response {
@@ -17,6 +17,7 @@ export function commerceFailure(error: unknown): Response {
       error.issues.map((issue) => ({ field: `/${issue.path.join("/")}`, location: "body", issue: "INVALID_PARAMETER_VALUE", description: issue.message })),
     );
   }
+  if (error instanceof ForbiddenError) return commerceError(403, "NOT_AUTHORIZED", "Authorization failed due to insufficient permissions.", [{ issue: "PERMISSION_DENIED", description: error.message }]);
   if (error instanceof NotFoundError) return commerceError(404, "RESOURCE_NOT_FOUND", "The specified resource does not exist.", [{ issue: "INVALID_RESOURCE_ID", description: error.message }]);
   if (error instanceof InsufficientCreditsError || error instanceof BlockNotUsableError || error instanceof WalletTerminatedError) {
     return commerceError(422, "UNPROCESSABLE_ENTITY", "The requested action could not be performed.", [{ issue: error.code, description: error.message }]);

@@ -1,6 +1,7 @@
 // Customer deposit API errors: an HTTP status and `{ error: { message, type, code } }`.
 import {
   CaptureExceedsHoldError,
+  ForbiddenError,
   HoldNotOpenError,
   IdempotencyConflictError,
   InsufficientCreditsError,
@@ -21,6 +22,7 @@ export function velobaseFailure(error: unknown): Response {
   if (error instanceof MalformedBodyError) return velobaseError(400, "bad_request", "invalid_request", error.message);
   if (error instanceof ValidationError) return velobaseError(400, "bad_request", "invalid_parameter", error.message);
   if (error instanceof InsufficientCreditsError) return velobaseError(400, "bad_request", "insufficient_balance", "insufficient balance");
+  if (error instanceof ForbiddenError) return velobaseError(403, "permission_error", "forbidden", error.message);
   if (error instanceof CaptureExceedsHoldError) return velobaseError(400, "bad_request", "amount_exceeds_frozen", error.message);
   if (error instanceof IdempotencyConflictError) {
     return velobaseError(409, "conflict", "transaction_conflict", "this transaction_id or idempotency_key was already used for a different request");

@@ -1,6 +1,6 @@
 // Wren's errors: 400 for validation and payment failures, 402 for insufficient credits, 403 for
 // authentication; the body is `{ "error": "<message>" }`.
-import { InsufficientCreditsError, LedgerError, NotFoundError, ValidationError } from "../../ledger/errors.ts";
+import { ForbiddenError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError } from "../../ledger/errors.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../../payments/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 
@@ -10,6 +10,7 @@ export function wrenFailure(error: unknown): Response {
   // Wren documents no status for "not known yet"; 400 with a message that says to ask again.
   if (error instanceof PaymentPendingError) return jsonResponse({ error: `Payment pending: ${error.message}` }, 400);
   if (error instanceof InsufficientCreditsError) return jsonResponse({ error: "Insufficient credits" }, 402);
+  if (error instanceof ForbiddenError) return jsonResponse({ error: `Forbidden: ${error.message}` }, 403);
   if (error instanceof NotFoundError) return jsonResponse({ error: error.message }, 404);
   if (error instanceof LedgerError) return jsonResponse({ error: error.message }, 400);
   console.error("unexpected error in the Wren credits API", error);

@@ -7,7 +7,7 @@ import { walletBalance } from "../../ledger/balances.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { TEAM_CUSTOMER } from "../../ledger/customers.ts";
 import { ValidationError } from "../../ledger/errors.ts";
-import { countLedgerEntries, findCustomerById, listLedgerEntries } from "../../ledger/queries.ts";
+import { countLedgerEntries, findCustomerById, findCustomerWallet, listLedgerEntries } from "../../ledger/queries.ts";
 import { topUp as chargeTopUp } from "../../payments/top-up.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
@@ -17,15 +17,24 @@ import { wrenFailure } from "./errors.ts";
 export { TEAM_CUSTOMER };
 const WREN_TYPES: LedgerEntry["type"][] = ["increment", "decrement", "capture", "refund", "void", "amendment", "expiration"];
 
-async function creditWallet({ ledger, viewer }: RestCall): Promise<Wallet> {
-  const externalId = viewer.customerId ? (await findCustomerById(ledger, viewer, viewer.customerId))!.externalId : TEAM_CUSTOMER;
-  return ensureCustomerWallet(ledger, { scope: viewer, customer: { externalId }, currency: "USD" });
+async function creditWalletOwner({ ledger, viewer }: RestCall): Promise<string> {
+  return viewer.customerId ? (await findCustomerById(ledger, viewer, viewer.customerId))!.externalId : TEAM_CUSTOMER;
+}
+
+/** The wallet to charge, opened on first use. */
+async function creditWallet(call: RestCall): Promise<Wallet> {
+  return ensureCustomerWallet(call.ledger, { scope: call.viewer, customer: { externalId: await creditWalletOwner(call) }, currency: "USD" });
+}
+
+/** The wallet to read; null before its first top-up (reading opens nothing). */
+async function existingCreditWallet(call: RestCall): Promise<Wallet | null> {
+  return findCustomerWallet(call.ledger, call.viewer, await creditWalletOwner(call), "USD");
 }
 
 async function balance(call: RestCall): Promise<Response> {
   if (!call.viewer.livemode) return jsonResponse({ creditBalanceUsdCents: CANNED_BALANCE_CENTS });
-  const wallet = await creditWallet(call);
-  return jsonResponse({ creditBalanceUsdCents: (await walletBalance(call.ledger, call.viewer, wallet.id)).available });
+  const wallet = await existingCreditWallet(call);
+  return jsonResponse({ creditBalanceUsdCents: wallet ? (await walletBalance(call.ledger, call.viewer, wallet.id)).available : 0n });
 }
 
 function pageParameter(url: URL, name: string, fallback: number, max: number): number {
@@ -53,7 +62,8 @@ async function ledgerEntries(call: RestCall): Promise<Response> {
   const offset = pageParameter(call.url, "offset", 0, Number.MAX_SAFE_INTEGER);
   if (limit === 0) throw new ValidationError("limit must be from 1 to 200", [{ path: ["limit"], message: "out of range" }]);
   if (!call.viewer.livemode) return jsonResponse(cannedLedger(limit, offset));
-  const wallet = await creditWallet(call);
+  const wallet = await existingCreditWallet(call);
+  if (!wallet) return jsonResponse({ entries: [], total: 0, limit, offset });
   // Holds are reservations, not movements: Wren's ledger shows what was added, spent and refunded.
   const page = await listLedgerEntries(call.ledger, call.viewer, wallet.id, { types: WREN_TYPES, limit, offset });
   const total = await countLedgerEntries(call.ledger, call.viewer, wallet.id, WREN_TYPES);
