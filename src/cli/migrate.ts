@@ -1,4 +1,5 @@
 // Migration tools: `npm run db:migrate`, `npm run db:migration:create -- <name>`, `npm run db:check`.
+// db:migrate runs as DATABASE_MIGRATION_URL's role when set, and then grants the gateway's role.
 import { loadConfig } from "../config.ts";
 import { createMigration, pendingSchemaChanges } from "../db/migrations.ts";
 
@@ -8,13 +9,23 @@ async function main([command, name, ...rest]: string[]): Promise<number> {
   switch (command) {
     case "apply": {
       const config = loadConfig();
-      // Imported here: only `apply` needs the generated client, so check and create work before
-      // `npm run generate` has ever run.
+      // The owner's URL when there is one: the gateway's own role may not migrate.
+      const url = config.databaseMigrationUrl ?? config.databaseUrl;
+      if (url) {
+        // Imported here: only `apply` needs the generated client, so check and create work before
+        // `npm run generate` has ever run.
+        const { migratePostgres } = await import("../db/postgres.ts");
+        const appRole = config.databaseAppRole ?? undefined;
+        const applied = await migratePostgres(url, { appRole });
+        console.log(applied.length > 0 ? `applied to PostgreSQL:\n${applied.map((m) => `  ${m}`).join("\n")}` : "PostgreSQL is up to date");
+        if (appRole) console.log(`granted role "${appRole}" what the gateway needs (it owns nothing; ledger entries and operations are insert-only)`);
+        return 0;
+      }
       const { openDatabase } = await import("../db/database.ts");
-      const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, migrate: false });
+      const db = await openDatabase({ dataDir: config.dataDir, migrate: false });
       try {
         const applied = await db.migrate();
-        const where = config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`;
+        const where = `the embedded database in ${config.dataDir}`;
         console.log(applied.length > 0 ? `applied to ${where}:\n${applied.map((m) => `  ${m}`).join("\n")}` : `${where} is up to date`);
       } finally {
         await db.close();

@@ -1,6 +1,7 @@
 // The one Prisma client: PostgreSQL through @prisma/adapter-pg when a URL is given, otherwise
 // PGlite, an embedded PostgreSQL kept in a directory. Pending migrations are applied on open,
-// before the client has run a single query.
+// before the client has run a single query; on PostgreSQL only by a role that owns the tables,
+// and otherwise opening fails, naming the migrations missing (see postgres.ts).
 import type { PrismaClient } from "./generated/client.ts";
 import { openPGlite } from "./pglite.ts";
 import { openPostgres } from "./postgres.ts";
@@ -11,7 +12,8 @@ export interface Database {
   /**
    * Applies the migrations this database lacks (prisma/migrations unless told otherwise) and
    * returns their names; on PGlite through the client's own instance, on PostgreSQL under an
-   * advisory lock. A no-op when there are none.
+   * advisory lock, and fails there when some are missing and this role does not own the tables.
+   * A no-op when there are none.
    */
   migrate(migrationsDir?: string): Promise<string[]>;
   close(): Promise<void>;

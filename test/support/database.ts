@@ -1,16 +1,24 @@
 // A fresh database for each test file, of the kind the vitest project names (TEST_DATABASE_KIND,
 // set in test/vitest.config.ts): in-memory PGlite in "pglite", and in "postgres" a new database
-// on TEST_DATABASE_URL's server, dropped when the test file closes it.
+// on TEST_DATABASE_URL's server, dropped when the test file closes it. On PostgreSQL the tests
+// run as production does: migrated by an owner role, then served by a role granted only what
+// `npm run db:migrate` grants the gateway, so a code path needing more fails here first.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openDatabase, type Database } from "../../src/db/database.ts";
+import { migratePostgres } from "../../src/db/postgres.ts";
 
 export const testDatabaseKind: "pglite" | "postgres" = process.env.TEST_DATABASE_KIND === "postgres" ? "postgres" : "pglite";
 
 export interface TestDatabaseOptions {
   poolSize?: number;
-  /** false: an empty database, for tests of the migrations themselves. */
+  /** false: an empty database, for tests of the migrations themselves (opened as the owner). */
   migrate?: boolean;
+  /**
+   * On PostgreSQL, whom the client logs in as: the gateway's restricted role (default), or the
+   * owner of the tables, for what the database enforces whatever the grants (triggers, checks).
+   */
+  as?: "app" | "owner";
 }
 
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
@@ -18,7 +26,9 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   if (testDatabaseKind === "pglite") return openDatabase({ dataDir: "memory://", migrate });
   const scratch = await createScratchPostgresDatabase();
   try {
-    const db = await openDatabase({ databaseUrl: scratch.url, poolSize: options.poolSize ?? 8, migrate });
+    const asApp = migrate && (options.as ?? "app") === "app";
+    if (asApp) await migratePostgres(scratch.ownerUrl, { appRole: scratch.appRole });
+    const db = await openDatabase({ databaseUrl: asApp ? scratch.appUrl : scratch.ownerUrl, poolSize: options.poolSize ?? 8, migrate });
     return {
       ...db,
       close: async () => {
@@ -32,18 +42,53 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   }
 }
 
-/** An empty database on TEST_DATABASE_URL's server: its URL, and how to drop it. */
-export async function createScratchPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export interface ScratchPostgres {
+  /** As TEST_DATABASE_URL's user (a superuser). */
+  url: string;
+  /** The database's owner, which migrates: no superuser. */
+  ownerUrl: string;
+  /** A role of its own for the gateway, not yet granted anything. */
+  appUrl: string;
+  appRole: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * An empty database on TEST_DATABASE_URL's server, owned by a new role, with a second new role
+ * for the gateway; dropping it drops both roles.
+ */
+export async function createScratchPostgresDatabase(): Promise<ScratchPostgres> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error("the postgres test project needs TEST_DATABASE_URL");
   const name = `bg_test_${randomBytes(8).toString("hex")}`;
-  await asAdmin(serverUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const [ownerRole, appRole] = [`${name}_owner`, `${name}_app`];
+  const passwords = [randomBytes(12).toString("hex"), randomBytes(12).toString("hex")] as const;
+  await asAdmin(serverUrl, async (admin) => {
+    await admin.query(`CREATE ROLE ${ownerRole} LOGIN PASSWORD '${passwords[0]}'`);
+    await admin.query(`CREATE ROLE ${appRole} LOGIN PASSWORD '${passwords[1]}'`);
+    // Owning the database, the owner may create in its public schema (PostgreSQL 15 grants
+    // that to the database owner only).
+    await admin.query(`CREATE DATABASE ${name} OWNER ${ownerRole}`);
+  });
+  const urlFor = (user?: string, password?: string) => {
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    if (user) [url.username, url.password] = [user, password!];
+    return url.toString();
+  };
   return {
-    url: url.toString(),
-    // FORCE: a test that failed half-way may have left connections open.
-    drop: () => asAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    url: urlFor(),
+    ownerUrl: urlFor(ownerRole, passwords[0]),
+    appUrl: urlFor(appRole, passwords[1]),
+    appRole,
+    // FORCE: a test that failed half-way may have left connections open. The roles go after
+    // the database, which held their privileges.
+    drop: () =>
+      asAdmin(serverUrl, async (admin) => {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.query(`DROP ROLE IF EXISTS ${appRole}`);
+        await admin.query(`DROP ROLE IF EXISTS ${ownerRole}`);
+      }),
   };
 }
 
