@@ -20,6 +20,7 @@ import { holdCredits } from "../../src/ledger/commands/hold.ts";
 import type { LedgerContext } from "../../src/ledger/context.ts";
 import { verifyLedger } from "../../src/ledger/verify.ts";
 import { createScratchPostgresDatabase, testDatabaseKind, type ScratchPostgres } from "../support/database.ts";
+import { teamScope } from "../support/ledger.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const MIGRATION_NAMES = fs.readdirSync(MIGRATIONS_DIR).filter((name) => /^\d+_/.test(name)).sort();
@@ -116,7 +117,7 @@ if (testDatabaseKind === "pglite") {
 
     it("runs the ledger as the app role: a wallet, deposits, a debit, a hold captured and one released", async () => {
       const tenant = await gateway.prisma.tenant.create({ data: { slug: "least-privilege", name: "Least privilege" } });
-      const scope = { tenantId: tenant.id, livemode: true };
+      const scope = teamScope(tenant.id, true);
       const { wallet } = await createWallet(ctx, { scope, customer: { externalId: "alice" }, currency: "USD" });
       await deposit(ctx, { scope, walletId: wallet.id, amount: 5_000n, idempotencyKey: "deposit-1" });
       expect((await deposit(ctx, { scope, walletId: wallet.id, amount: 5_000n, idempotencyKey: "deposit-1" })).replayed).toBe(true);
