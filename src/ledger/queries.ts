@@ -5,7 +5,7 @@ import type { CreditBlock, Customer, FundingReversal, Hold, LedgerEntry, LedgerE
 import { customersInScope, walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
-import { loadOperationResult, requireId } from "./transaction.ts";
+import { findOperationByKey, loadOperationResult, requireId } from "./transaction.ts";
 import type { LedgerResult } from "./wallet-ledger.ts";
 
 export const MAX_PAGE_SIZE = 200;
@@ -198,6 +198,12 @@ export async function getOperationResult(ctx: LedgerContext, scope: Scope, opera
   });
   if (!operation) throw new NotFoundError("Operation", operationId);
   return loadOperationResult(ctx.prisma, operation);
+}
+
+/** What the operation an idempotency key names wrote, or null when the key was never used. */
+export async function findOperationResultByKey(ctx: LedgerContext, scope: Scope, idempotencyKey: string): Promise<LedgerResult | null> {
+  const operation = await findOperationByKey(ctx.prisma, scope, idempotencyKey);
+  return operation ? loadOperationResult(ctx.prisma, operation) : null;
 }
 
 function paged<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {

@@ -4,23 +4,27 @@
 //     attempt number, and a new attempt starts only after the previous one was declined: an
 //     attempt whose outcome is unknown (timeout, crash) is asked again under the same key, which
 //     answers the original outcome and never charges twice;
-//  3. the credit is a deposit keyed by the top-up, so completing it twice credits once.
+//  3. the credit is a deposit keyed by the top-up, so completing it twice credits once, and the
+//     first PaymentIntent to credit it is the only one that does: any other that succeeds for it
+//     (a late attempt, an attempt asked again after Stripe forgot its key) is refunded, as is a
+//     payment for a wallet terminated meanwhile (returned-payments.ts).
 // Whatever stops between 2 and 3 leaves a pending top-up that Stripe's webhook or runDueTopUps
 // completes. A process working on a top-up holds a short lease on it, so that the sweep of
 // another gateway does not work on it at the same time.
 import { authorize, systemScope } from "../ledger/access.ts";
 import type Stripe from "stripe";
-import { Prisma, type TopUp } from "../db/generated/client.ts";
+import { Prisma, type ReturnedPayment, type TopUp } from "../db/generated/client.ts";
 import type { Scope } from "../ledger/context.ts";
 import { deposit } from "../ledger/commands/deposit.ts";
-import { IdempotencyConflictError, ValidationError } from "../ledger/errors.ts";
+import { IdempotencyConflictError, ValidationError, WalletTerminatedError } from "../ledger/errors.ts";
 import { parseMinorUnits, requirePositive } from "../ledger/money.ts";
-import { getOperationResult, getWallet } from "../ledger/queries.ts";
+import { findOperationResultByKey, getOperationResult, getWallet } from "../ledger/queries.ts";
 import { hashRequest } from "../ledger/request-hash.ts";
 import { validateIdempotencyKey } from "../ledger/transaction.ts";
 import type { LedgerResult } from "../ledger/wallet-ledger.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
+import { runDueRefunds, returnPayment, type SucceededPayment } from "./returned-payments.ts";
 
 /** Stripe's smallest charge we accept, per currency: $1.00 as documented for USD. */
 export const MINIMUM_TOP_UP: Record<string, bigint> = { USD: 100n };
@@ -48,8 +52,9 @@ export interface TopUpInput {
  * the payment succeeded; the ledger entries carry `stripe_charge_id`.
  * Fails with ForbiddenError, ValidationError (amount, minimum), NotFoundError, PaymentsNotConfiguredError,
  * PaymentFailedError (declined, authentication required, no payment method; no credits),
- * PaymentPendingError (Stripe's answer did not arrive; the top-up completes on its own) and
- * IdempotencyConflictError.
+ * PaymentPendingError (Stripe's answer did not arrive; the top-up completes on its own),
+ * WalletTerminatedError (nothing charged; or, when the wallet was terminated while the card was
+ * being charged, the payment is refunded) and IdempotencyConflictError.
  */
 export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<LedgerResult> {
   authorize(input.scope, "pay");
@@ -63,6 +68,7 @@ export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<Ledg
 
   const earlier = idempotencyKey ? await findByKey(deps, input.scope, idempotencyKey) : null;
   if (earlier) return answerFor(deps, earlier, requestHash);
+  if (wallet.status !== "active") throw new WalletTerminatedError(wallet.id);
   if (!wallet.customer.paymentMethodId || !wallet.customer.stripeCustomerId) {
     throw new PaymentFailedError("no payment method on file: set one first", null, "payment_method_missing");
   }
@@ -129,8 +135,12 @@ export function attemptKey(record: Pick<TopUp, "id" | "attempts">): string {
 async function attempt(deps: PaymentsDeps, record: TopUp): Promise<LedgerResult> {
   const outcome = await charge(deps, record);
   switch (outcome.kind) {
-    case "succeeded":
-      return completeTopUp(deps, record, outcome.intent);
+    case "succeeded": {
+      const completion = await completeTopUp(deps, record, paymentOf(outcome.intent));
+      if (!completion.credit) throw new WalletTerminatedError(record.walletId);
+      // Another payment credited the top-up meanwhile (this one is refunded): that is the answer.
+      return completion.returned ? { ...completion.credit, replayed: true } : completion.credit;
+    }
     case "declined":
       await recordDecline(deps, record, outcome);
       throw new PaymentFailedError(outcome.message, outcome.declineCode, outcome.code);
@@ -218,12 +228,31 @@ export async function recordDecline(
   });
 }
 
+function paymentOf(intent: Pick<Stripe.PaymentIntent, "id" | "latest_charge">): SucceededPayment {
+  return { id: intent.id, chargeId: typeof intent.latest_charge === "string" ? intent.latest_charge : (intent.latest_charge?.id ?? null) };
+}
+
+export interface TopUpCompletion {
+  /** The deposit that credited the top-up, by this payment or an earlier one; null when the wallet was terminated. */
+  credit: LedgerResult | null;
+  /** Set when this payment cannot credit the top-up and is given back through Stripe. */
+  returned: ReturnedPayment | null;
+}
+
+/** The idempotency key of the deposit that credits a top-up: one credit per top-up. */
+function creditKey(record: Pick<TopUp, "id">): string {
+  return `topup:${record.id}`;
+}
+
 /**
- * Credits a succeeded payment; safe to call any number of times for one top-up, and also when a
- * late success follows a recorded failure (the money was taken, so the credit is owed).
+ * Settles a succeeded payment of the top-up; safe to call any number of times, at once or in
+ * turn, with one payment or several. The first payment to credit the top-up does (also after a
+ * recorded failure: the top-up had no credit, and the money was taken); any other PaymentIntent
+ * is refunded, as is a payment for a wallet terminated before it was credited (the top-up then
+ * fails with `wallet_terminated`). The database decides which payment credits: the deposit's
+ * idempotency key is unique, and it names the payment, so a second payment's deposit conflicts.
  */
-export async function completeTopUp(deps: PaymentsDeps, record: TopUp, intent: Pick<Stripe.PaymentIntent, "id" | "latest_charge">): Promise<LedgerResult> {
-  const chargeId = typeof intent.latest_charge === "string" ? intent.latest_charge : (intent.latest_charge?.id ?? null);
+export async function completeTopUp(deps: PaymentsDeps, record: TopUp, payment: SucceededPayment): Promise<TopUpCompletion> {
   const scope = systemScope(record.tenantId, record.livemode);
   const paid = {
     scope,
@@ -231,17 +260,73 @@ export async function completeTopUp(deps: PaymentsDeps, record: TopUp, intent: P
     source: "top_up" as const,
     reference: record.id,
     description: record.trigger === "auto" ? "auto top-up" : "top-up",
-    metadata: { stripe_charge_id: chargeId, stripe_payment_intent_id: intent.id, top_up_trigger: record.trigger },
+    metadata: { stripe_charge_id: payment.chargeId, stripe_payment_intent_id: payment.id, top_up_trigger: record.trigger },
   };
-  const result = await deposit(deps.ledger, { ...paid, amount: record.amount, category: "paid", costBasis: record.costBasis?.toFixed() ?? "1", idempotencyKey: `topup:${record.id}` });
-  if (record.bonusAmount > 0n) {
-    await deposit(deps.ledger, { ...paid, amount: record.bonusAmount, category: "granted", costBasis: "0", idempotencyKey: `topup:${record.id}:bonus` });
+  let credit: LedgerResult;
+  try {
+    credit = await deposit(deps.ledger, { ...paid, amount: record.amount, category: "paid", costBasis: record.costBasis?.toFixed() ?? "1", idempotencyKey: creditKey(record) });
+  } catch (error) {
+    if (error instanceof WalletTerminatedError) return { credit: null, returned: await returnForTerminatedWallet(deps, record, payment) };
+    if (!(error instanceof IdempotencyConflictError)) throw error;
+    const earlier = (await findOperationResultByKey(deps.ledger, scope, creditKey(record)))!;
+    // Another payment credited the top-up first: this one is given back.
+    if (paymentIntentOf(earlier) !== payment.id) return { credit: earlier, returned: await returnPayment(deps, record, payment, "duplicate") };
+    // This very payment, described differently (say, without its charge): already credited.
+    credit = { ...earlier, replayed: true };
   }
+  if (record.bonusAmount > 0n) {
+    try {
+      await deposit(deps.ledger, { ...paid, amount: record.bonusAmount, category: "granted", costBasis: "0", idempotencyKey: `topup:${record.id}:bonus` });
+    } catch (error) {
+      // Terminated between the two deposits: the paid credits went with the wallet, and so would
+      // these. A conflict is the same payment described differently, whose bonus is in.
+      if (!(error instanceof WalletTerminatedError) && !(error instanceof IdempotencyConflictError)) throw error;
+    }
+  }
+  // The row shows the payment as the credit recorded it.
+  const creditedBy = paymentIntentOf(credit);
   await deps.ledger.prisma.topUp.update({
     where: { id: record.id },
-    data: { status: "succeeded", stripePaymentIntentId: intent.id, stripeChargeId: chargeId, operationId: result.operation.id, lockedUntil: null },
+    data: {
+      status: "succeeded",
+      stripePaymentIntentId: creditedBy ?? payment.id,
+      stripeChargeId: creditedBy ? chargeIdOf(credit) : payment.chargeId,
+      operationId: credit.operation.id,
+      lockedUntil: null,
+    },
   });
-  return result;
+  return { credit, returned: null };
+}
+
+function creditMetadata(credit: LedgerResult): Record<string, unknown> {
+  const metadata = credit.entries[0]?.metadata;
+  return metadata && typeof metadata === "object" && !Array.isArray(metadata) ? metadata : {};
+}
+
+function paymentIntentOf(credit: LedgerResult): string | null {
+  const id = creditMetadata(credit).stripe_payment_intent_id;
+  return typeof id === "string" ? id : null;
+}
+
+function chargeIdOf(credit: LedgerResult): string | null {
+  const id = creditMetadata(credit).stripe_charge_id;
+  return typeof id === "string" ? id : null;
+}
+
+/** The wallet took no more credits when the payment came in: give it back and close the top-up. */
+async function returnForTerminatedWallet(deps: PaymentsDeps, record: TopUp, payment: SucceededPayment): Promise<ReturnedPayment> {
+  const returned = await returnPayment(deps, record, payment, "wallet_terminated");
+  await deps.ledger.prisma.topUp.updateMany({
+    where: { id: record.id, status: { not: "succeeded" } },
+    data: {
+      status: "failed",
+      failureCode: "wallet_terminated",
+      declineCode: null,
+      failureMessage: "the wallet was terminated before the payment was credited; the payment is refunded",
+      lockedUntil: null,
+    },
+  });
+  return returned;
 }
 
 export interface DueTopUpsReport {
@@ -254,7 +339,8 @@ export interface DueTopUpsReport {
 /**
  * Works through pending top-ups that are due: auto top-ups to fire or retry, and top-ups that a
  * crash or an outage left with an unknown outcome. Each is taken under a lease, so gateways
- * sweeping together never work on one top-up at the same time.
+ * sweeping together never work on one top-up at the same time. Then asks Stripe again for
+ * refunds of returned payments whose answer did not arrive (returned-payments.ts).
  */
 export async function runDueTopUps(deps: PaymentsDeps, options: { limit?: number } = {}): Promise<DueTopUpsReport> {
   const now = deps.ledger.now();
@@ -274,6 +360,7 @@ export async function runDueTopUps(deps: PaymentsDeps, options: { limit?: number
       report.pending += 1;
     }
   }
+  await runDueRefunds(deps, options);
   return report;
 }
 
@@ -285,6 +372,14 @@ export async function runDueTopUps(deps: PaymentsDeps, options: { limit?: number
 export async function runTopUp(deps: PaymentsDeps, seen: TopUp): Promise<keyof DueTopUpsReport | null> {
   const now = deps.ledger.now();
   const startsNewAttempt = seen.attempts === 0 || seen.attemptFailed;
+  if (startsNewAttempt && (await walletTerminated(deps, seen))) {
+    // Nothing to charge for: the wallet takes no more credits.
+    const { count } = await deps.ledger.prisma.topUp.updateMany({
+      where: { id: seen.id, status: "pending", attempts: seen.attempts, attemptFailed: seen.attemptFailed },
+      data: { status: "failed", failureCode: "wallet_terminated", declineCode: null, failureMessage: "the wallet was terminated; nothing was charged", lockedUntil: null },
+    });
+    return count === 1 ? "failed" : null;
+  }
   const claim = { lockedUntil: new Date(now.getTime() + LEASE_MS), ...(startsNewAttempt ? { attempts: seen.attempts + 1, attemptFailed: false } : {}) };
   const { count } = await deps.ledger.prisma.topUp.updateMany({
     where: { id: seen.id, status: "pending", attempts: seen.attempts, attemptFailed: seen.attemptFailed, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
@@ -299,9 +394,15 @@ export async function runTopUp(deps: PaymentsDeps, seen: TopUp): Promise<keyof D
     return "succeeded";
   } catch (error) {
     if (error instanceof PaymentPendingError) return "pending";
+    if (error instanceof WalletTerminatedError) return "failed";
     if (error instanceof PaymentFailedError) {
       return (await deps.ledger.prisma.topUp.findUniqueOrThrow({ where: { id: record.id } })).status === "failed" ? "failed" : "pending";
     }
     throw error;
   }
+}
+
+async function walletTerminated(deps: PaymentsDeps, record: Pick<TopUp, "walletId">): Promise<boolean> {
+  const wallet = await deps.ledger.prisma.wallet.findUnique({ where: { id: record.walletId }, select: { status: true } });
+  return wallet?.status !== "active";
 }

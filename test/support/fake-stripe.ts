@@ -1,9 +1,10 @@
 // A local stand-in for Stripe's API, enough for the real `stripe` SDK: customers, payment methods,
 // off-session PaymentIntents (create, retrieve) and refunds, form-encoded like Stripe, honouring
-// Idempotency-Key (the same key answers the same response and never charges twice). Stripe's test
-// payment methods behave as documented: pm_card_visa succeeds, pm_card_chargeDeclined is
-// declined, pm_card_authenticationRequired needs the customer. It records the events Stripe
-// would send, for tests to deliver to the webhook, signed, in whatever order they choose.
+// Idempotency-Key (the same key answers the same response and never charges twice, until Stripe
+// forgets keys after 24 hours). Stripe's test payment methods behave as documented: pm_card_visa
+// succeeds, pm_card_chargeDeclined is declined, pm_card_authenticationRequired needs the
+// customer. It records the events Stripe would send, for tests to deliver to the webhook,
+// signed, in whatever order they choose.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
@@ -24,9 +25,15 @@ export interface FakeStripe {
   charges: string[];
   /** Events Stripe would have sent, oldest first. */
   events: FakeEvent[];
+  /** Refunds made, oldest first. */
+  refunds: { id: string; paymentIntentId: string; amount: number }[];
+  /** The customer completes, on session, a PaymentIntent whose off-session attempt failed: it succeeds now. */
+  succeedLater(paymentIntentId: string): void;
+  /** Stripe forgets every idempotency key, as it does 24 hours after a key's first use. */
+  forgetIdempotencyKeys(): void;
   /** The next `count` payments are declined, whatever the card, with this decline code. */
   declineNext(count: number, declineCode?: string): void;
-  /** The next payment goes through, but its answer comes only after `ms` (a client timeout). */
+  /** The next payment or refund goes through, but its answer comes only after `ms` (a client timeout). */
   answerLate(ms: number): void;
   close(): Promise<void>;
 }
@@ -46,6 +53,7 @@ interface Reply {
 export async function startFakeStripe(): Promise<FakeStripe> {
   const charges: string[] = [];
   const events: FakeEvent[] = [];
+  const refunds: FakeStripe["refunds"] = [];
   const replies = new Map<string, Reply>();
   const intents = new Map<string, Record<string, any>>();
   const chargesById = new Map<string, Record<string, any>>();
@@ -96,14 +104,18 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     if (paymentMethod === "pm_card_authenticationRequired") {
       return cardError(intent, "authentication_required", "authentication_required", "This payment requires authentication.");
     }
-    const charge = { id: nextId("ch"), object: "charge", amount: intent.amount, amount_refunded: 0, currency: intent.currency, paid: true, refunded: false, status: "succeeded", payment_intent: intent.id, metadata: {} };
-    chargesById.set(charge.id, charge);
-    Object.assign(intent, { status: "succeeded", latest_charge: charge.id });
-    charges.push(intent.id);
-    emit("payment_intent.succeeded", intent);
+    succeed(intent);
     const delayMs = lateBy;
     lateBy = 0;
     return { status: 200, body: intent, delayMs };
+  }
+
+  function succeed(intent: Record<string, any>) {
+    const charge = { id: nextId("ch"), object: "charge", amount: intent.amount, amount_refunded: 0, currency: intent.currency, paid: true, refunded: false, status: "succeeded", payment_intent: intent.id, metadata: {} };
+    chargesById.set(charge.id, charge);
+    Object.assign(intent, { status: "succeeded", latest_charge: charge.id, last_payment_error: null });
+    charges.push(intent.id);
+    emit("payment_intent.succeeded", intent);
   }
 
   function refund(form: URLSearchParams): Reply {
@@ -117,7 +129,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
     emit("charge.refunded", charge);
-    return { status: 200, body: { id: nextId("re"), object: "refund", amount, charge: charge.id, payment_intent: charge.payment_intent, status: "succeeded" } };
+    const made = { id: nextId("re"), object: "refund", amount, charge: charge.id, payment_intent: charge.payment_intent, status: "succeeded", metadata: metadataOf(form) };
+    refunds.push({ id: made.id, paymentIntentId: charge.payment_intent, amount });
+    const delayMs = lateBy;
+    lateBy = 0;
+    return { status: 200, body: made, delayMs };
   }
 
   function handle(method: string, path: string, form: URLSearchParams): Reply {
@@ -158,6 +174,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     charges,
     events,
+    refunds,
+    succeedLater(paymentIntentId) {
+      const intent = intents.get(paymentIntentId);
+      if (!intent || intent.status === "succeeded") throw new Error(`fake Stripe: ${paymentIntentId} cannot succeed now`);
+      succeed(intent);
+    },
+    forgetIdempotencyKeys: () => replies.clear(),
     declineNext: (count, declineCode = "insufficient_funds") => (declines = { count, declineCode }),
     answerLate: (ms) => (lateBy = ms),
     close: () =>
