@@ -1,7 +1,7 @@
 // What both adapters read: wallets, blocks, entries, holds, operations and refunds, within the
 // caller's scope (access.ts: tenant, mode, and a personal token's customer), with keyset pagination
 // (stable under concurrent writes, unlike offsets). Outside the scope, a row is simply not found.
-import type { CreditBlock, Customer, FundingReversal, Hold, LedgerEntry, LedgerEntryType, Operation, Prisma, Wallet } from "../db/generated/client.ts";
+import type { CreditBlock, Customer, FundingReversal, Hold, LedgerEntry, LedgerEntryStatus, LedgerEntryType, Operation, Prisma, Wallet } from "../db/generated/client.ts";
 import { customersInScope, walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
@@ -9,11 +9,29 @@ import { findOperationByKey, loadOperationResult, requireId } from "./transactio
 import type { LedgerResult } from "./wallet-ledger.ts";
 
 export const MAX_PAGE_SIZE = 200;
+/** The most rows an offset-paged list skips: the database client wraps larger skips around. */
+export const MAX_OFFSET = 2 ** 31 - 1;
 
 export interface Page<T> {
   items: T[];
   /** Pass as `after` for the next page; null on the last one. */
   nextCursor: string | null;
+}
+
+/**
+ * Whether a client's id or key can be in a text column at all: PostgreSQL text holds no NUL, and
+ * asking for one fails in SQL. One that cannot be stored names no row.
+ */
+function couldBeStored(text: string): boolean {
+  return !text.includes("\u0000");
+}
+
+/** Rows to skip before a page: a whole number from 0 to MAX_OFFSET. */
+function offsetOf(offset: number, field = "offset"): number {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
+    throw new ValidationError(`${field} is out of range: at most ${MAX_OFFSET} rows can be skipped`, [{ path: [field], message: `skips more than ${MAX_OFFSET} rows` }]);
+  }
+  return offset;
 }
 
 function pageSize(limit: number | undefined, fallback = 50): number {
@@ -44,6 +62,7 @@ export async function listWallets(
   scope: Scope,
   filter: { currency: string; customerExternalId?: string | null; status?: Wallet["status"] | null; page: number; perPage: number },
 ) {
+  if (filter.customerExternalId != null && !couldBeStored(filter.customerExternalId)) return { items: [], total: 0 };
   const where: Prisma.WalletWhereInput = {
     ...walletsInScope(scope),
     currency: filter.currency,
@@ -51,13 +70,14 @@ export async function listWallets(
     ...(filter.status ? { status: filter.status } : {}),
   };
   const [items, total] = await Promise.all([
-    ctx.prisma.wallet.findMany({ where, include: { customer: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: (filter.page - 1) * filter.perPage, take: filter.perPage }),
+    ctx.prisma.wallet.findMany({ where, include: { customer: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: offsetOf((filter.page - 1) * filter.perPage, "page"), take: filter.perPage }),
     ctx.prisma.wallet.count({ where }),
   ]);
   return { items, total };
 }
 
 export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
+  if (!couldBeStored(externalId)) return null;
   return ctx.prisma.customer.findFirst({
     where: { externalId, ...customersInScope(scope) },
     include: { wallets: { orderBy: { createdAt: "asc" } } },
@@ -66,6 +86,7 @@ export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId:
 
 /** The customer's oldest active wallet in `currency`, or null (no customer, or no such wallet). */
 export async function findCustomerWallet(ctx: LedgerContext, scope: Scope, externalId: string, currency: string): Promise<Wallet | null> {
+  if (!couldBeStored(externalId)) return null;
   return ctx.prisma.wallet.findFirst({
     where: { ...walletsInScope(scope), currency, status: "active", customer: { externalId } },
     orderBy: { createdAt: "asc" },
@@ -88,11 +109,20 @@ export interface BlockFilter {
   after?: string | null;
 }
 
+/** A cursor comes from the previous page: one that is no block id is malformed input, not a missing block. */
+function blockCursor(after: string): string {
+  try {
+    return requireId(after, "CreditBlock");
+  } catch {
+    throw new ValidationError("cursor is not valid", [{ path: ["cursor"], message: "is not valid" }]);
+  }
+}
+
 /** The wallet's blocks, oldest first. */
 export async function listCreditBlocks(ctx: LedgerContext, scope: Scope, walletId: string, filter: BlockFilter = {}): Promise<Page<CreditBlock>> {
   await getWallet(ctx, scope, walletId);
   const limit = pageSize(filter.limit);
-  if (filter.after) requireId(filter.after, "cursor");
+  if (filter.after != null) blockCursor(filter.after);
   const items = await ctx.prisma.creditBlock.findMany({
     where: { walletId, ...(filter.status ? { status: filter.status } : {}), ...(filter.category ? { category: filter.category } : {}) },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -111,10 +141,17 @@ export async function getCreditBlocks(ctx: LedgerContext, scope: Scope, blockIds
 
 export interface EntryFilter {
   types?: LedgerEntryType[];
+  status?: LedgerEntryStatus;
   category?: string;
   blockId?: string;
+  /** Created at or after. */
   createdFrom?: Date;
+  /** Created strictly after. */
+  createdAfter?: Date;
+  /** Created strictly before. */
   createdBefore?: Date;
+  /** Created at or before. */
+  createdUntil?: Date;
   /** `desc` (newest first, the default) or `asc`. */
   order?: "asc" | "desc";
   limit?: number;
@@ -133,13 +170,14 @@ export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, wallet
     walletId,
     ...(filter.types?.length ? { type: { in: filter.types } } : {}),
     ...(filter.category ? { block: { category: filter.category } } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
     ...(filter.blockId ? { blockId: filter.blockId } : {}),
-    ...(filter.createdFrom || filter.createdBefore
-      ? { createdAt: { ...(filter.createdFrom ? { gte: filter.createdFrom } : {}), ...(filter.createdBefore ? { lt: filter.createdBefore } : {}) } }
+    ...(filter.createdFrom || filter.createdAfter || filter.createdBefore || filter.createdUntil
+      ? { createdAt: { gte: filter.createdFrom, gt: filter.createdAfter, lt: filter.createdBefore, lte: filter.createdUntil } }
       : {}),
     ...(filter.after != null ? { sequence: order === "desc" ? { lt: BigInt(filter.after) } : { gt: BigInt(filter.after) } } : {}),
   };
-  const items = await ctx.prisma.ledgerEntry.findMany({ where, orderBy: { sequence: order }, take: limit + 1, skip: filter.offset ?? 0 });
+  const items = await ctx.prisma.ledgerEntry.findMany({ where, orderBy: { sequence: order }, take: limit + 1, skip: offsetOf(filter.offset ?? 0) });
   return paged(items, limit, (entry) => entry.sequence.toString());
 }
 
@@ -155,11 +193,19 @@ export async function getHold(ctx: LedgerContext, scope: Scope, holdId: string):
   return hold;
 }
 
-/** The latest hold the caller tagged with `reference` (e.g. its transaction id), or null. */
-export async function findHoldByReference(ctx: LedgerContext, scope: Scope, reference: string): Promise<Hold | null> {
-  return ctx.prisma.hold.findFirst({
-    where: { reference, wallet: walletsInScope(scope) },
-    orderBy: { createdAt: "desc" },
+/**
+ * The operation an idempotency key names, with its wallet's customer; null when there is none in
+ * the scope. Unlike a free-form reference, a key names one operation per tenant and mode.
+ */
+export async function findOperationByIdempotencyKey(
+  ctx: LedgerContext,
+  scope: Scope,
+  idempotencyKey: string,
+): Promise<(Operation & { wallet: Wallet & { customer: Customer } }) | null> {
+  if (!couldBeStored(idempotencyKey)) return null;
+  return ctx.prisma.operation.findFirst({
+    where: { tenantId: scope.tenantId, livemode: scope.livemode, idempotencyKey, wallet: walletsInScope(scope) },
+    include: { wallet: { include: { customer: true } } },
   });
 }
 
@@ -181,7 +227,7 @@ export async function listOperations(
     ctx.prisma.operation.findMany({
       where,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      skip: (filter.page - 1) * filter.perPage,
+      skip: offsetOf((filter.page - 1) * filter.perPage, "page"),
       take: filter.perPage,
       include: { ledgerEntries: { orderBy: { sequence: "asc" } }, creditBlocks: { select: { category: true } } },
     }),

@@ -1,6 +1,8 @@
 // JSON for the REST shim. Amounts leave as JSON numbers, as the vendors document them, written
 // digit for digit from bigint (JSON.stringify would refuse a bigint, and a Number could round).
 
+import { isJsonObject, parseExactJson } from "./exact-json.ts";
+
 const NUMBER_MARK = "\u0000number:";
 
 /** A number written into JSON exactly as this decimal string, e.g. 10.5 for "10.50". */
@@ -36,10 +38,10 @@ export async function readBody(request: Request, options: { allowForm?: boolean 
   }
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = parseExactJson(text);
   } catch {
     throw new MalformedBodyError("the request body is not valid JSON");
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new MalformedBodyError("the request body must be a JSON object");
+  if (!isJsonObject(body)) throw new MalformedBodyError("the request body must be a JSON object");
   return body as Record<string, unknown>;
 }

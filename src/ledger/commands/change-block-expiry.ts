@@ -9,6 +9,8 @@ import { requireLiveBlock, walletOfBlock } from "./amend-block.ts";
 export interface ChangeBlockExpiryInput {
   scope: Scope;
   blockId: string;
+  /** When set, the block must be this wallet's (NotFoundError otherwise). */
+  walletId?: string | null;
   /** The new expiry; null for credits that never expire. */
   expiresAt: Date | null;
   /** How many of the block's credits move; default all it has left. */
@@ -22,7 +24,8 @@ export interface ChangeBlockExpiryInput {
  * Moves credits to a new block with another expiry: an `expiration_change` entry out of the old
  * block and one into the new, so the wallet's balance ends where it started and the old block's
  * history (and balances at past instants) stay as they were.
- * Fails with NotFoundError, BlockNotUsableError, InsufficientCreditsError, ValidationError
+ * Fails with NotFoundError (the block is outside the scope, or not the given wallet's),
+ * BlockNotUsableError, InsufficientCreditsError, ValidationError
  * (expiry already past or not after the block's effective date) and IdempotencyConflictError.
  */
 export async function changeBlockExpiry(ctx: LedgerContext, input: ChangeBlockExpiryInput): Promise<LedgerResult> {
@@ -30,7 +33,7 @@ export async function changeBlockExpiry(ctx: LedgerContext, input: ChangeBlockEx
   const amount = input.amount == null ? null : requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const description = validText(input.description, "description");
   const metadata = validMetadata(input.metadata);
-  const walletId = await walletOfBlock(ctx, input.scope, input.blockId);
+  const walletId = await walletOfBlock(ctx, input.scope, input.blockId, input.walletId);
   const request = { blockId: input.blockId, expiresAt: expiresAt ?? "never", amount, description, metadata };
 
   return runWalletCommand(ctx, { ...input, walletId, type: "expiration_change", request }, async (ledger, operation) => {

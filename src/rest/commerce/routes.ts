@@ -12,6 +12,7 @@ import { NotFoundError, ValidationError } from "../../ledger/errors.ts";
 import { decimalToMinorUnits } from "../../ledger/money.ts";
 import { getOperationResult, getWallet, listOperations, listWallets } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
+import { isJsonObject, plainJson } from "../exact-json.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
 import { setAutoTopUpRule } from "../../payments/auto-top-up.ts";
@@ -37,6 +38,14 @@ function dateOf(body: Record<string, unknown>, field: string): string | null {
   if (value == null) return null;
   if (typeof value !== "string" || Number.isNaN(new Date(value).getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) invalid(field, "must be an ISO 8601 date-time");
   return new Date(value).toISOString();
+}
+
+/** `applies_to` as given (`{ fee_types: [...] }`), kept as JSON with the wallet's settings. */
+function appliesToOf(body: Record<string, unknown>): unknown {
+  const value = body.applies_to;
+  if (value == null) return null;
+  if (!isJsonObject(value)) invalid("applies_to", "must be an object");
+  return plainJson(value);
 }
 
 /** `[{ key, value }]` as documented, kept as an object on the ledger's entries. */
@@ -101,8 +110,8 @@ async function createCommerceWallet({ request, ledger, payments, viewer }: RestC
   const commerce: CommerceSettings = {
     currency_code: currency,
     rate_amount: rate,
-    applies_to: body.applies_to ?? null,
-    recurring_transaction_rules: (body.recurring_transaction_rules as unknown[] | undefined) ?? [],
+    applies_to: appliesToOf(body),
+    recurring_transaction_rules: (plainJson(body.recurring_transaction_rules) as unknown[] | undefined) ?? [],
     expiration_at: dateOf(body, "expiration_at"),
   };
   const autoTopUp = autoTopUpOfRules(commerce.recurring_transaction_rules, commerce);
@@ -126,7 +135,8 @@ async function createCommerceWallet({ request, ledger, payments, viewer }: RestC
 function pageOf(url: URL): { page: number; perPage: number } {
   const page = url.searchParams.get("page") ?? "1";
   const perPage = url.searchParams.get("per_page") ?? "20";
-  if (!/^\d+$/.test(page) || Number(page) < 1) invalid("page", "must be a positive integer");
+  // How far a page may lie is the ledger's to say (MAX_OFFSET rows); here only its form.
+  if (!/^\d+$/.test(page) || !Number.isSafeInteger(Number(page)) || Number(page) < 1) invalid("page", "must be a positive integer");
   if (!/^\d+$/.test(perPage) || Number(perPage) < 1 || Number(perPage) > 100) invalid("per_page", "must be an integer from 1 to 100");
   return { page: Number(page), perPage: Number(perPage) };
 }
@@ -136,14 +146,20 @@ function meta(total: number, page: number, perPage: number) {
   return { total_count: total, total_pages: totalPages, current_page: page, next_page: page < totalPages ? page + 1 : null, prev_page: page > 1 ? page - 1 : null };
 }
 
+const WALLET_STATUSES: ReadonlyMap<string, Wallet["status"]> = new Map([
+  ["ACTIVE", "active"],
+  ["TERMINATED", "terminated"],
+]);
+
 async function listCommerceWallets({ url, ledger, viewer }: RestCall): Promise<Response> {
   const { page, perPage } = pageOf(url);
-  const status = url.searchParams.get("status");
-  if (status && status !== "ACTIVE" && status !== "TERMINATED") invalid("status", "must be ACTIVE or TERMINATED");
+  const statusParameter = url.searchParams.get("status");
+  const status = statusParameter === null ? null : WALLET_STATUSES.get(statusParameter);
+  if (status === undefined) invalid("status", "must be ACTIVE or TERMINATED");
   const { items, total } = await listWallets(ledger, viewer, {
     currency: CREDIT_UNIT,
     customerExternalId: url.searchParams.get("external_customer_id"),
-    status: status ? (status === "ACTIVE" ? "active" : "terminated") : null,
+    status,
     page,
     perPage,
   });
@@ -157,11 +173,11 @@ async function updateCommerceWallet({ request, ledger, payments, viewer, params 
   const settings = settingsOf(wallet);
   const commerce: CommerceSettings = {
     ...settings,
-    ...("expiration_at" in body ? { expiration_at: dateOf(body, "expiration_at") } : {}),
-    ...("applies_to" in body ? { applies_to: body.applies_to ?? null } : {}),
-    ...("recurring_transaction_rules" in body ? { recurring_transaction_rules: body.recurring_transaction_rules as unknown[] } : {}),
+    ...(Object.hasOwn(body, "expiration_at") ? { expiration_at: dateOf(body, "expiration_at") } : {}),
+    ...(Object.hasOwn(body, "applies_to") ? { applies_to: appliesToOf(body) } : {}),
+    ...(Object.hasOwn(body, "recurring_transaction_rules") ? { recurring_transaction_rules: plainJson(body.recurring_transaction_rules) as unknown[] } : {}),
   };
-  const rulesChanged = "recurring_transaction_rules" in body;
+  const rulesChanged = Object.hasOwn(body, "recurring_transaction_rules");
   const autoTopUp = rulesChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : null;
   if (body.name != null && typeof body.name !== "string") invalid("name", "must be a string");
   await updateWallet(ledger, { scope: viewer, walletId: wallet.id, name: (body.name as string | undefined) ?? undefined, metadata: { commerce } });

@@ -3,6 +3,7 @@
 // not run: this gateway has no schedules.
 import { ValidationError } from "../../ledger/errors.ts";
 import { decimalToMinorUnits } from "../../ledger/money.ts";
+import { isJsonObject } from "../exact-json.ts";
 import { validAutoTopUpRule, type AutoTopUpSettings } from "../../payments/auto-top-up.ts";
 import { CREDIT_SCALE, CREDIT_UNIT, type CommerceSettings } from "./resources.ts";
 
@@ -39,8 +40,8 @@ export function autoTopUpOfRules(rules: unknown, settings: Pick<CommerceSettings
   if (!Array.isArray(rules)) invalid("must be an array");
   let found: AutoTopUpSettings | null = null;
   rules.forEach((value: unknown, index) => {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) invalid(`[${index}] must be an object`);
-    const rule = value as Record<string, unknown>;
+    if (!isJsonObject(value)) invalid(`[${index}] must be an object`);
+    const rule = value;
     const method = rule.method ?? "FIXED";
     if (method !== "FIXED" && method !== "TARGET") invalid(`[${index}].method must be FIXED or TARGET`);
     if (rule.trigger === "INTERVAL") {

@@ -4,20 +4,21 @@ import type { CreditBlock, Customer, LedgerEntry, Wallet } from "../../db/genera
 import { formatMinorUnits } from "../../ledger/money.ts";
 import { JsonDecimal } from "../json.ts";
 
-export const ORB_ENTRY_TYPES: Record<string, LedgerEntry["type"][]> = {
-  increment: ["increment", "refund"],
-  decrement: ["decrement", "capture"],
-  void: ["void"],
-  amendment: ["amendment"],
-  expiration_change: ["expiration_change"],
-  credit_block_expiry: ["expiration"],
-};
+/** Orb's entry types and the ledger's entry types each stands for; a Map, as its keys come from query strings. */
+export const ORB_ENTRY_TYPES: ReadonlyMap<string, LedgerEntry["type"][]> = new Map([
+  ["increment", ["increment", "refund"]],
+  ["decrement", ["decrement", "capture"]],
+  ["void", ["void"]],
+  ["amendment", ["amendment"]],
+  ["expiration_change", ["expiration_change"]],
+  ["credit_block_expiry", ["expiration"]],
+]);
 
 /** Ledger entry types Orb has a name for; holds are reservations, which Orb's ledger does not show. */
-export const ORB_VISIBLE_TYPES = Object.values(ORB_ENTRY_TYPES).flat();
+export const ORB_VISIBLE_TYPES = [...ORB_ENTRY_TYPES.values()].flat();
 
 function orbType(type: LedgerEntry["type"]): string {
-  return Object.entries(ORB_ENTRY_TYPES).find(([, ours]) => ours.includes(type))?.[0] ?? type;
+  return [...ORB_ENTRY_TYPES].find(([, ours]) => ours.includes(type))?.[0] ?? type;
 }
 
 export function money(amount: bigint, wallet: Wallet): JsonDecimal {

@@ -8,11 +8,11 @@ import { debit } from "../../ledger/commands/debit.ts";
 import { deposit, validDeposit } from "../../ledger/commands/deposit.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
-import { ValidationError } from "../../ledger/errors.ts";
-import { NotFoundError } from "../../ledger/errors.ts";
-import { decimalToMinorUnits } from "../../ledger/money.ts";
-import { findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries } from "../../ledger/queries.ts";
+import { NotFoundError, ValidationError } from "../../ledger/errors.ts";
+import { currencyScale, decimalToMinorUnits } from "../../ledger/money.ts";
+import { findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries, type EntryFilter } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
+import { exactDecimal, isJsonObject, JsonNumber, plainJson } from "../exact-json.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, RestRoute, VendorApi } from "../router.ts";
 import { orbError, orbFailure } from "./errors.ts";
@@ -22,22 +22,39 @@ function invalid(field: string, message: string): never {
   throw new ValidationError(`${field} ${message}`, [{ path: [field], message }]);
 }
 
-/** An Orb amount (a JSON number or decimal string of credits) in the wallet's minor units. */
-function amountOf(body: Record<string, unknown>, field: string, wallet: { scale: number }, required: boolean): bigint | null {
+/**
+ * An Orb amount, a JSON number read digit for digit (or a decimal string), in minor units at
+ * `scale`: 10.5 EUR is 1050. More decimals than the scale holds is an error, never a rounding.
+ */
+function amountOf(body: Record<string, unknown>, field: string, scale: number, required: boolean): bigint | null {
   const value = body[field];
   if (value == null) return required ? invalid(field, "is required") : null;
-  if (typeof value !== "number" && typeof value !== "string") invalid(field, "must be a number");
-  const amount = decimalToMinorUnits(String(value), wallet.scale, field);
+  const decimal = typeof value === "string" ? value : exactDecimal(value);
+  if (decimal === null) invalid(field, value instanceof JsonNumber ? "is out of range" : "must be a number");
+  const amount = decimalToMinorUnits(decimal, scale, field);
   if (amount <= 0n) invalid(field, "must be greater than 0");
   return amount;
 }
+
+/** Years 1 to 9999: the instants that JavaScript and PostgreSQL write and read alike (there is no year 0 in SQL). */
+const FIRST_INSTANT = Date.parse("0001-01-01T00:00:00.000Z");
+const LAST_INSTANT = Date.parse("9999-12-31T23:59:59.999Z");
 
 function dateOf(body: Record<string, unknown>, field: string): Date | null {
   const value = body[field];
   if (value == null) return null;
   const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : null;
   if (!date || Number.isNaN(date.getTime())) invalid(field, "must be an ISO 8601 date");
+  if (date.getTime() < FIRST_INSTANT || date.getTime() > LAST_INSTANT) invalid(field, "must be in the years 1 to 9999");
   return date;
+}
+
+/** Free-form metadata, kept as JSON (its numbers as JSON.parse reads them: it holds no amounts). */
+function metadataOf(body: Record<string, unknown>): Record<string, unknown> | null {
+  const value = body.metadata;
+  if (value == null) return null;
+  if (!isJsonObject(value)) invalid("metadata", "must be an object");
+  return plainJson(value) as Record<string, unknown>;
 }
 
 function textOf(body: Record<string, unknown>, field: string): string | null {
@@ -66,7 +83,7 @@ async function createLedgerEntry(call: RestCall): Promise<Response> {
   const entryType = body.entry_type;
   if (typeof entryType !== "string" || !ENTRY_TYPES.includes(entryType)) invalid("entry_type", `must be one of ${ENTRY_TYPES.join(", ")}`);
   const { viewer, ledger } = call;
-  const metadata = body.metadata == null ? null : (body.metadata as Record<string, unknown>);
+  const metadata = metadataOf(body);
   const description = textOf(body, "description");
 
   if (entryType === "increment") {
@@ -75,9 +92,10 @@ async function createLedgerEntry(call: RestCall): Promise<Response> {
     const existing = await findCustomer(ledger, viewer, externalId);
     const wallet = (existing && creditWallet(existing)) ?? null;
     if (wallet && wallet.currency !== currency && body.currency != null) invalid("currency", `must match the customer's currency ${wallet.currency}`);
-    const scale = wallet?.scale ?? (currency === "USD" ? 2 : undefined);
+    // A new wallet is kept at its currency's scale (EUR 2, JPY 0, a custom unit 0).
+    const scale = wallet?.scale ?? currencyScale(currency);
     const credits = {
-      amount: amountOf(body, "amount", { scale: scale ?? 0 }, true)!,
+      amount: amountOf(body, "amount", scale, true)!,
       category: "granted",
       costBasis: textOf(body, "per_unit_cost_basis"),
       effectiveAt: dateOf(body, "effective_date"),
@@ -99,7 +117,7 @@ async function createLedgerEntry(call: RestCall): Promise<Response> {
   let result: LedgerResult;
   switch (entryType) {
     case "decrement":
-      result = await debit(ledger, { scope: viewer, walletId: wallet.id, amount: amountOf(body, "amount", wallet, true)!, description, metadata, idempotencyKey });
+      result = await debit(ledger, { scope: viewer, walletId: wallet.id, amount: amountOf(body, "amount", wallet.scale, true)!, description, metadata, idempotencyKey });
       break;
     case "void":
       if (!blockId) invalid("block_id", "is required for a void");
@@ -107,7 +125,7 @@ async function createLedgerEntry(call: RestCall): Promise<Response> {
         scope: viewer,
         walletId: wallet.id,
         blockId,
-        amount: amountOf(body, "amount", wallet, false),
+        amount: amountOf(body, "amount", wallet.scale, false),
         reason: textOf(body, "void_reason"),
         description,
         metadata,
@@ -116,12 +134,23 @@ async function createLedgerEntry(call: RestCall): Promise<Response> {
       break;
     case "amendment":
       if (!blockId) invalid("block_id", "is required for an amendment");
-      result = await amendBlock(ledger, { scope: viewer, blockId, amount: amountOf(body, "amount", wallet, true)!, description, metadata, idempotencyKey });
+      // The ledger checks that the block is this customer's wallet's: a block id of another
+      // customer is not found, rather than amended in that customer's wallet.
+      result = await amendBlock(ledger, { scope: viewer, walletId: wallet.id, blockId, amount: amountOf(body, "amount", wallet.scale, true)!, description, metadata, idempotencyKey });
       break;
     case "expiration_change": {
       const target = dateOf(body, "target_expiry_date") ?? invalid("target_expiry_date", "is required for an expiration change");
       const block = blockId ?? (await blockExpiringOn(call, wallet, dateOf(body, "expiry_date")));
-      result = await changeBlockExpiry(ledger, { scope: viewer, blockId: block, expiresAt: target, amount: amountOf(body, "amount", wallet, false), description, metadata, idempotencyKey });
+      result = await changeBlockExpiry(ledger, {
+        scope: viewer,
+        walletId: wallet.id,
+        blockId: block,
+        expiresAt: target,
+        amount: amountOf(body, "amount", wallet.scale, false),
+        description,
+        metadata,
+        idempotencyKey,
+      });
       const [out, into] = result.entries;
       return entryResponse(call, result, customer, { starting_balance_from: out, ending_balance_from: into, new_block_expiry_date: target.toISOString() });
     }
@@ -168,32 +197,50 @@ function pageLimit(url: URL): number {
 }
 
 async function listBlocks(call: RestCall): Promise<Response> {
+  const filter = { status: "active" as const, limit: pageLimit(call.url), after: call.url.searchParams.get("cursor") };
   const customer = await customerOf(call);
   const wallet = creditWallet(customer);
   if (!wallet) return jsonResponse({ data: [], pagination_metadata: { has_more: false, next_cursor: null } });
-  const page = await listCreditBlocks(call.ledger, call.viewer, wallet.id, { status: "active", limit: pageLimit(call.url), after: call.url.searchParams.get("cursor") });
+  const page = await listCreditBlocks(call.ledger, call.viewer, wallet.id, filter);
   return jsonResponse({
     data: page.items.map((block) => orbBlock(block, wallet)),
     pagination_metadata: { has_more: page.nextCursor !== null, next_cursor: page.nextCursor },
   });
 }
 
+const ENTRY_STATUSES: ReadonlySet<string> = new Set(["committed", "pending"]);
+
+/** The ledger list's filters, all read (and refused when malformed) before anything is looked up. */
+function entryFilter(url: URL): EntryFilter & { currency: string | null } {
+  const { searchParams } = url;
+  const entryType = searchParams.get("entry_type");
+  const types = entryType === null ? ORB_VISIBLE_TYPES : ORB_ENTRY_TYPES.get(entryType);
+  if (!types) invalid("entry_type", `must be one of ${[...ORB_ENTRY_TYPES.keys()].join(", ")}`);
+  const status = searchParams.get("entry_status");
+  if (status !== null && !ENTRY_STATUSES.has(status)) invalid("entry_status", "must be committed or pending");
+  const createdAt = (bound: string) => {
+    const field = `created_at[${bound}]`;
+    return searchParams.has(field) ? (dateOf({ [field]: searchParams.get(field) }, field) ?? undefined) : undefined;
+  };
+  return {
+    types,
+    status: (status as EntryFilter["status"]) ?? undefined,
+    createdFrom: createdAt("gte"),
+    createdAfter: createdAt("gt"),
+    createdBefore: createdAt("lt"),
+    createdUntil: createdAt("lte"),
+    limit: pageLimit(url),
+    after: searchParams.get("cursor"),
+    currency: searchParams.get("currency"),
+  };
+}
+
 async function listEntries(call: RestCall): Promise<Response> {
+  const { currency, ...filter } = entryFilter(call.url);
   const customer = await customerOf(call);
   const wallet = creditWallet(customer);
-  if (!wallet) return jsonResponse({ data: [], pagination_metadata: { has_more: false, next_cursor: null } });
-  const { searchParams } = call.url;
-  const entryType = searchParams.get("entry_type");
-  if (entryType && !ORB_ENTRY_TYPES[entryType]) invalid("entry_type", "is not a ledger entry type");
-  const createdFrom = searchParams.get("created_at[gte]") ?? searchParams.get("created_at[gt]");
-  const createdBefore = searchParams.get("created_at[lt]") ?? searchParams.get("created_at[lte]");
-  const page = await listLedgerEntries(call.ledger, call.viewer, wallet.id, {
-    types: entryType ? ORB_ENTRY_TYPES[entryType] : ORB_VISIBLE_TYPES,
-    createdFrom: createdFrom ? (dateOf({ createdFrom }, "createdFrom") ?? undefined) : undefined,
-    createdBefore: createdBefore ? (dateOf({ createdBefore }, "createdBefore") ?? undefined) : undefined,
-    limit: pageLimit(call.url),
-    after: searchParams.get("cursor"),
-  });
+  if (!wallet || (currency !== null && currency !== wallet.currency)) return jsonResponse({ data: [], pagination_metadata: { has_more: false, next_cursor: null } });
+  const page = await listLedgerEntries(call.ledger, call.viewer, wallet.id, filter);
   const blockIds = [...new Set(page.items.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])))];
   const blocks = new Map((await getCreditBlocks(call.ledger, call.viewer, blockIds)).map((block) => [block.id, block]));
   return jsonResponse({

@@ -1,6 +1,7 @@
 // Reading the customer deposit API's request fields, with its rules: amounts are positive
 // integers, dates ISO 8601, ids non-empty strings.
 import { ValidationError } from "../../ledger/errors.ts";
+import { exactDecimal, isJsonObject, plainJson } from "../exact-json.ts";
 
 function invalid(field: string, message: string): never {
   throw new ValidationError(`${field} ${message}`, [{ path: [field], message }]);
@@ -19,16 +20,16 @@ export function optionalString(body: Record<string, unknown>, field: string): st
   return value;
 }
 
-/** A positive whole number of credits, as a JSON number or an integer string. */
+/** A positive whole number of credits, as a JSON number (read exactly) or an integer string. */
 export function positiveAmount(body: Record<string, unknown>, field: string, required = true): bigint | null {
   const value = body[field];
   if (value == null) {
     if (required) invalid(field, "is required");
     return null;
   }
-  const isInteger = (typeof value === "number" && Number.isSafeInteger(value)) || (typeof value === "string" && /^\d{1,18}$/.test(value));
-  if (!isInteger) invalid(field, "must be a positive integer");
-  const amount = BigInt(value as number | string);
+  const digits = typeof value === "string" ? value : exactDecimal(value);
+  if (digits === null || !/^-?\d{1,18}$/.test(digits)) invalid(field, "must be a positive integer");
+  const amount = BigInt(digits);
   if (amount <= 0n) invalid(field, "must be greater than 0");
   return amount;
 }
@@ -41,11 +42,12 @@ export function optionalDate(body: Record<string, unknown>, field: string): Date
   return date;
 }
 
+/** A free-form object, kept as JSON (its numbers as JSON.parse reads them: it holds no amounts). */
 export function optionalObject(body: Record<string, unknown>, field: string): Record<string, unknown> | null {
   const value = body[field];
   if (value == null) return null;
-  if (typeof value !== "object" || Array.isArray(value)) invalid(field, "must be an object");
-  return value as Record<string, unknown>;
+  if (!isJsonObject(value)) invalid(field, "must be an object");
+  return plainJson(value) as Record<string, unknown>;
 }
 
 export function optionalStringList(body: Record<string, unknown>, field: string): string[] | null {

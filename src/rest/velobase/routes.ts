@@ -11,8 +11,8 @@ import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wall
 import { holdCredits } from "../../ledger/commands/hold.ts";
 import { captureHold, releaseHold } from "../../ledger/commands/resolve-hold.ts";
 import type { LedgerContext, Scope } from "../../ledger/context.ts";
-import { InsufficientCreditsError, NotFoundError } from "../../ledger/errors.ts";
-import { findCustomer, findHoldByReference } from "../../ledger/queries.ts";
+import { IdempotencyConflictError, InsufficientCreditsError, NotFoundError } from "../../ledger/errors.ts";
+import { findCustomer, findOperationByIdempotencyKey } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
@@ -113,6 +113,16 @@ async function explainingCreditTypes(creditTypes: string[] | null, spend: () => 
   }
 }
 
+/**
+ * The key of the one freeze or deduction a transaction_id names in a tenant (and mode). Freeze and
+ * deduct share it, so a second use with another verb, amount or customer is an idempotency
+ * conflict (409 transaction_conflict) and an identical one replays the original, even when two
+ * such requests race: the key is unique in the database.
+ */
+function transactionKey(transactionId: string): string {
+  return `transaction:${transactionId}`;
+}
+
 /** What freeze and deduct both take: an amount of a customer's credits, for one transaction. */
 async function spendingRequest(ledger: LedgerContext, viewer: Scope, body: Record<string, unknown>) {
   const transactionId = requiredString(body, "transaction_id");
@@ -134,23 +144,32 @@ async function spendingRequest(ledger: LedgerContext, viewer: Scope, body: Recor
 async function freeze({ request, ledger, viewer }: RestCall): Promise<Response> {
   const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, await readBody(request));
   return explainingCreditTypes(creditTypes, async () => {
-    const result = await holdCredits(ledger, { ...spend, idempotencyKey: `freeze:${transactionId}` });
+    const result = await holdCredits(ledger, { ...spend, idempotencyKey: transactionKey(transactionId) });
     return jsonResponse({ transaction_id: transactionId, frozen_amount: result.hold!.amount, freeze_details: details(result, "hold"), is_idempotent_replay: result.replayed });
   });
 }
 
-async function frozenHold(ledger: LedgerContext, scope: Scope, transactionId: string) {
-  const hold = await findHoldByReference(ledger, scope, transactionId);
-  if (!hold) throw new NotFoundError("Transaction", transactionId);
-  return hold;
+/**
+ * The hold of the freeze this API made for `transactionId`, found by its key (never by a hold's
+ * free-form reference, which any GraphQL hold may carry). A transaction_id that names a deduction,
+ * or a customer other than `customerId` (when the body names one), is a conflict.
+ */
+async function frozenHoldId(ledger: LedgerContext, scope: Scope, transactionId: string, customerId: string | null): Promise<string> {
+  const key = transactionKey(transactionId);
+  const operation = await findOperationByIdempotencyKey(ledger, scope, key);
+  if (!operation) throw new NotFoundError("Transaction", transactionId);
+  if (operation.type !== "hold" || !operation.holdId || (customerId !== null && operation.wallet.customer.externalId !== customerId)) {
+    throw new IdempotencyConflictError(key);
+  }
+  return operation.holdId;
 }
 
 async function consume({ request, ledger, viewer }: RestCall): Promise<Response> {
   const body = await readBody(request);
   const transactionId = requiredString(body, "transaction_id");
   const actualAmount = positiveAmount(body, "actual_amount", false);
-  const hold = await frozenHold(ledger, viewer, transactionId);
-  const result = await captureHold(ledger, { scope: viewer, holdId: hold.id, amount: actualAmount, idempotencyKey: `consume:${transactionId}` });
+  const holdId = await frozenHoldId(ledger, viewer, transactionId, optionalString(body, "customer_id"));
+  const result = await captureHold(ledger, { scope: viewer, holdId, amount: actualAmount, idempotencyKey: `consume:${transactionId}` });
   const consumed = result.hold!.captured;
   return jsonResponse({
     transaction_id: transactionId,
@@ -165,15 +184,15 @@ async function consume({ request, ledger, viewer }: RestCall): Promise<Response>
 async function unfreeze({ request, ledger, viewer }: RestCall): Promise<Response> {
   const body = await readBody(request);
   const transactionId = requiredString(body, "transaction_id");
-  const hold = await frozenHold(ledger, viewer, transactionId);
-  const result = await releaseHold(ledger, { scope: viewer, holdId: hold.id, idempotencyKey: `unfreeze:${transactionId}` });
+  const holdId = await frozenHoldId(ledger, viewer, transactionId, optionalString(body, "customer_id"));
+  const result = await releaseHold(ledger, { scope: viewer, holdId, idempotencyKey: `unfreeze:${transactionId}` });
   return jsonResponse({ transaction_id: transactionId, unfrozen_amount: result.hold!.amount, is_idempotent_replay: result.replayed });
 }
 
 async function deduct({ request, ledger, viewer }: RestCall): Promise<Response> {
   const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, await readBody(request));
   return explainingCreditTypes(creditTypes, async () => {
-    const result = await debit(ledger, { ...spend, idempotencyKey: `deduct:${transactionId}` });
+    const result = await debit(ledger, { ...spend, idempotencyKey: transactionKey(transactionId) });
     return jsonResponse({
       transaction_id: transactionId,
       deducted_amount: spend.amount,

@@ -7,8 +7,9 @@ import { walletBalance } from "../../ledger/balances.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { TEAM_CUSTOMER } from "../../ledger/customers.ts";
 import { ValidationError } from "../../ledger/errors.ts";
-import { countLedgerEntries, findCustomerById, findCustomerWallet, listLedgerEntries } from "../../ledger/queries.ts";
+import { countLedgerEntries, findCustomerById, findCustomerWallet, listLedgerEntries, MAX_OFFSET } from "../../ledger/queries.ts";
 import { topUp as chargeTopUp } from "../../payments/top-up.ts";
+import { exactDecimal } from "../exact-json.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
 import { CANNED_BALANCE_CENTS, cannedLedger, cannedTopUp } from "./test-mode.ts";
@@ -59,7 +60,7 @@ function wrenEntry(entry: LedgerEntry) {
 
 async function ledgerEntries(call: RestCall): Promise<Response> {
   const limit = pageParameter(call.url, "limit", 50, 200);
-  const offset = pageParameter(call.url, "offset", 0, Number.MAX_SAFE_INTEGER);
+  const offset = pageParameter(call.url, "offset", 0, MAX_OFFSET);
   if (limit === 0) throw new ValidationError("limit must be from 1 to 200", [{ path: ["limit"], message: "out of range" }]);
   if (!call.viewer.livemode) return jsonResponse(cannedLedger(limit, offset));
   const wallet = await existingCreditWallet(call);
@@ -73,9 +74,12 @@ async function ledgerEntries(call: RestCall): Promise<Response> {
 async function topUp(call: RestCall): Promise<Response> {
   const body = await readBody(call.request, { allowForm: true });
   const raw = body.amountInUsdCents;
-  const valid = (typeof raw === "number" && Number.isSafeInteger(raw)) || (typeof raw === "string" && /^\d{1,15}$/.test(raw));
-  if (!valid) throw new ValidationError("amountInUsdCents must be a positive integer", [{ path: ["amountInUsdCents"], message: "must be a positive integer" }]);
-  const amount = BigInt(raw as number | string);
+  // A JSON number is read exactly; a form sends digits as text.
+  const digits = typeof raw === "string" ? raw : exactDecimal(raw);
+  if (digits === null || !/^\d{1,15}$/.test(digits)) {
+    throw new ValidationError("amountInUsdCents must be a positive integer", [{ path: ["amountInUsdCents"], message: "must be a positive integer" }]);
+  }
+  const amount = BigInt(digits);
   if (amount < 100n) throw new ValidationError("amountInUsdCents must be at least 100 ($1.00)", [{ path: ["amountInUsdCents"], message: "below minimum" }]);
   if (!call.viewer.livemode) return jsonResponse(cannedTopUp(amount));
   const wallet = await creditWallet(call);
