@@ -43,7 +43,8 @@ export interface PGliteSocketServer {
  * Listens on `<dataDir>/.s.PGSQL.5432`. The caller holds the data directory's lock, so a socket
  * file already there was left by a process that died: it is replaced.
  */
-export async function servePGlite(pglite: PGlite, dataDir: string): Promise<PGliteSocketServer> {
+export async function servePGlite(pglite: PGlite, dataDir: string, options: { idleInTransactionMs?: number } = {}): Promise<PGliteSocketServer> {
+  const idleInTransactionMs = options.idleInTransactionMs ?? IDLE_IN_TRANSACTION_MS;
   const socketPath = socketPathIn(dataDir);
   // Bound under another name first and renamed once private, so nobody connects before chmod.
   const staging = `${socketPath}.${process.pid}`;
@@ -54,7 +55,7 @@ export async function servePGlite(pglite: PGlite, dataDir: string): Promise<PGli
       socket.end(fatal("53300", `too many local connections to the embedded database (at most ${MAX_CLIENTS})`));
       return;
     }
-    const client = new LocalClient(socket, pglite, () => clients.delete(client));
+    const client = new LocalClient(socket, pglite, idleInTransactionMs, () => clients.delete(client));
     clients.add(client);
   });
   await new Promise<void>((resolve, reject) => {
@@ -96,6 +97,7 @@ class LocalClient {
   constructor(
     private readonly socket: net.Socket,
     private readonly pglite: PGlite,
+    private readonly idleInTransactionMs: number,
     private readonly onGone: () => void,
   ) {
     socket.on("data", (chunk) => this.receive(chunk));
@@ -218,7 +220,7 @@ class LocalClient {
         this.wake = null;
         resolve(message);
       };
-      const timer = setTimeout(() => finish(null), IDLE_IN_TRANSACTION_MS);
+      const timer = setTimeout(() => finish(null), this.idleInTransactionMs);
       // Woken by every chunk received; a chunk may hold only part of a message.
       const check = () => {
         if (this.closed) finish(null);
