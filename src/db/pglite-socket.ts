@@ -161,21 +161,33 @@ class LocalClient {
 
   /** Serves queued messages (one exchange per turn of the lock), then cleans up once closed. */
   private run(): Promise<void> {
-    this.running ??= (async () => {
-      try {
-        while (!this.closed && this.messages.length > 0) await this.exclusively(() => this.serveExchange());
-        if (this.closed && !this.cleanedUp) await this.exclusively(() => this.cleanUp());
-      } catch (error) {
-        console.error("a local connection to the embedded database failed", error);
-        this.socket.destroy();
-      } finally {
-        this.running = null;
-      }
+    if (this.running) return this.running;
+    // Assigned before it can settle: `finally` runs later, even when there is nothing to do.
+    const running = this.serveQueued().finally(() => {
+      this.running = null;
       if (this.closed) this.onGone();
       // Messages that arrived while the last turn was ending.
       else if (this.messages.length > 0) void this.run();
-    })();
-    return this.running;
+    });
+    this.running = running;
+    return running;
+  }
+
+  private async serveQueued(): Promise<void> {
+    while (!this.closed && this.messages.length > 0) await this.exclusively(() => this.serveTurn());
+    if (this.closed && !this.cleanedUp) await this.exclusively(() => this.cleanUp());
+  }
+
+  /** One exchange; a failure drops the client, its leftovers undone before the lock is let go. */
+  private async serveTurn(): Promise<void> {
+    try {
+      await this.serveExchange();
+    } catch (error) {
+      console.error("a local connection to the embedded database failed", error);
+      this.closed = true;
+      this.socket.destroy();
+      await this.cleanUp(true);
+    }
   }
 
   private exclusively<T>(work: () => Promise<T>): Promise<T> {
@@ -239,9 +251,13 @@ class LocalClient {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     if (!this.started) return;
-    if (midExchange) await this.pglite.execProtocolRaw(SYNC);
-    const rollback = this.pglite.isInTransaction() ? "ROLLBACK; " : "";
-    await this.pglite.execProtocolRaw(simpleQuery(`${rollback}RESET ALL; DEALLOCATE ALL; CLOSE ALL; UNLISTEN *`));
+    try {
+      if (midExchange) await this.pglite.execProtocolRaw(SYNC);
+      const rollback = this.pglite.isInTransaction() ? "ROLLBACK; " : "";
+      await this.pglite.execProtocolRaw(simpleQuery(`${rollback}RESET ALL; DEALLOCATE ALL; CLOSE ALL; UNLISTEN *`));
+    } catch (error) {
+      console.error("could not reset the embedded database's session after a local client left", error);
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 // The embedded database served to local tools while a process has it open: a PostgreSQL client
 // on the directory's socket shares PGlite's one session with that process, one exchange at a
 // time, and leaves the session as it found it.
+import { once } from "node:events";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -148,6 +150,35 @@ describe.skipIf(testDatabaseKind === "postgres")("a local client's turn on the s
     expect(await counted).toBe(0);
     await expect(client.query("COMMIT")).rejects.toThrow();
     expect(pglite.isInTransaction()).toBe(false);
+  });
+
+  it("puts together messages that arrive in pieces", async () => {
+    const socket = net.createConnection(socketPathIn(socketDir));
+    await once(socket, "connect");
+    let received = Buffer.alloc(0);
+    socket.on("data", (chunk) => (received = Buffer.concat([received, chunk])));
+    /** Waits for the ReadyForQuery that ends the server's answer (Z, length 5, status). */
+    const answered = async () => {
+      while (!/Z\0\0\0\x05[ITE]$/.test(received.toString("latin1"))) await once(socket, "data");
+      const text = received.toString("latin1");
+      received = Buffer.alloc(0);
+      return text;
+    };
+    const startup = Buffer.from("\0\0\0\0\0\x03\0\0user\0postgres\0database\0postgres\0\0", "latin1");
+    startup.writeInt32BE(startup.length, 0);
+    socket.write(startup.subarray(0, 3));
+    await new Promise((resolve) => setImmediate(resolve));
+    socket.write(startup.subarray(3));
+    expect(await answered()).toContain("server_version");
+    const query = Buffer.from("Q\0\0\0\0SELECT 'in pieces' AS said\0", "latin1");
+    query.writeInt32BE(query.length - 1, 1);
+    for (const piece of [query.subarray(0, 2), query.subarray(2, 9), query.subarray(9)]) {
+      socket.write(piece);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await answered()).toContain("in pieces");
+    socket.end(Buffer.from("X\0\0\0\x04", "latin1"));
+    await once(socket, "close");
   });
 
   it("serves several clients, each exchange whole", async () => {
