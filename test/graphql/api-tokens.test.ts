@@ -177,7 +177,10 @@ describe("who may manage tokens", () => {
 
   it("keeps each tenant's tokens to itself", async () => {
     const acmeToken = await created({ role: "read" });
+    const NODE = "query($id: ID!) { node(id: $id) { ... on ApiToken { role } } }";
+    expect((await gateway.graphql(NODE, { id: acmeToken.apiToken.id })).data.node).toEqual({ role: "read" });
     const globexAdmin = await gateway.issue("globex");
+    expect((await gateway.graphql(NODE, { id: acmeToken.apiToken.id }, globexAdmin)).data.node).toBeNull();
     expect(await revoke(acmeToken.apiToken.id, globexAdmin)).toMatchObject({ __typename: "NotFoundError" });
     expect((await list({ includeRevoked: true }, globexAdmin)).map((node) => node.id)).not.toContain(acmeToken.apiToken.id);
     expect(await status(acmeToken.token)).toBe(200);
