@@ -1,7 +1,7 @@
 // Builds the gateway's HTTP application as one fetch handler, so tests call `app.fetch(request)`
 // in process and the server only has to listen.
 import { createServerAdapter } from "@whatwg-node/server";
-import { authenticate } from "./auth/tokens.ts";
+import { TokenAuthenticator } from "./auth/authenticator.ts";
 import type { Database } from "./db/database.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import type { LedgerContext } from "./ledger/context.ts";
@@ -19,11 +19,13 @@ export interface AppOptions {
   ledger: LedgerContext;
   /** Stripe, when STRIPE_SECRET_KEY is set; without it top-ups answer "payments not configured". */
   payments?: StripeAccess | null;
+  /** Checks tokens (and caches what it read); by default one on the ledger's clock, trusting an answer 5 s. */
+  tokens?: TokenAuthenticator;
 }
 
-export function createApp({ db, ledger, payments = null }: AppOptions) {
-  const graphql = createGraphQLHandler(ledger, payments);
-  const rest = createRestHandler({ ledger, payments }, [wrenApi, velobaseApi, orbApi, commerceApi]);
+export function createApp({ db, ledger, payments = null, tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }) }: AppOptions) {
+  const graphql = createGraphQLHandler(ledger, payments, tokens);
+  const rest = createRestHandler({ ledger, payments, tokens }, [wrenApi, velobaseApi, orbApi, commerceApi]);
   return createServerAdapter(async (request: Request) => {
     const url = new URL(request.url);
     if (url.pathname === "/healthz" && request.method === "GET") {
@@ -33,7 +35,7 @@ export function createApp({ db, ledger, payments = null }: AppOptions) {
     if (url.pathname === "/graphql") {
       // GraphiQL loads without a token; every operation needs one.
       if (wantsGraphiQL(request)) return graphql.fetch(request, { viewer: null as never });
-      const authentication = await authenticate(ledger.prisma, request.headers.get("authorization"));
+      const authentication = await tokens.authenticate(request.headers.get("authorization"));
       if ("failure" in authentication) return unauthenticated(authentication.failure);
       return graphql.fetch(request, { viewer: authentication.viewer });
     }

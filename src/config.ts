@@ -20,6 +20,8 @@ export interface Config {
   dataDir: string;
   /** Seconds between expiry sweeps (expiration entries and lapsed holds); 0 turns them off. */
   expirySweepSeconds: number;
+  /** Seconds a token's check is trusted without the database: how late a revocation elsewhere may be. 0: never. */
+  tokenCacheSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseAppRole,
     dataDir: path.resolve(env.DATA_DIR?.trim() || "data"),
     expirySweepSeconds: integer(env, "EXPIRY_SWEEP_SECONDS", 60, 0, 86_400),
+    tokenCacheSeconds: integer(env, "TOKEN_CACHE_SECONDS", 5, 0, 300),
   };
 }
 

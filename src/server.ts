@@ -1,6 +1,7 @@
 // Starts the gateway: configuration, database (migrated), HTTP server, expiry sweep.
 import { createServer } from "node:http";
 import { createApp } from "./app.ts";
+import { TokenAuthenticator } from "./auth/authenticator.ts";
 import { issueToken } from "./auth/tokens.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
@@ -18,7 +19,8 @@ const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
 // Every committed change is shown to the auto top-up watcher, whichever API made it.
 const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
 const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, onCommitted: (change) => autoTopUps.onCommitted(change) };
-const server = createServer(createApp({ db, ledger, payments }));
+const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
+const server = createServer(createApp({ db, ledger, payments, tokens }));
 
 const sweep =
   config.expirySweepSeconds > 0
@@ -48,6 +50,7 @@ async function shutdown(signal: string) {
   if (sweep) clearInterval(sweep);
   server.close();
   await autoTopUps.settled();
+  await tokens.settled();
   await db.close();
   process.exit(0);
 }

@@ -1,11 +1,13 @@
 // API tokens. A token belongs to a tenant, is live or test (`…_test_…`), has a role (what it may
 // do: src/ledger/access.ts), and may be bound to one customer (a "personal" token) or act for the
 // whole tenant (a "team" token). Only the SHA-256 of a token is stored; the token itself is shown
-// once, when issued.
+// once, when issued. Issuing is here; who may issue, list and revoke is token-management.ts, and
+// checking a request's token is authenticator.ts.
 import { createHash, randomUUID } from "node:crypto";
-import type { PrismaClient } from "../db/generated/client.ts";
+import type { ApiToken, PrismaClient } from "../db/generated/client.ts";
 import type { Role, Scope } from "../ledger/access.ts";
 import { ValidationError } from "../ledger/errors.ts";
+import { validText } from "../ledger/input.ts";
 
 /** Who is calling: the token's scope, and the token itself. */
 export interface Viewer extends Scope {
@@ -41,48 +43,71 @@ export function tokenRole(role: Role | null | undefined, personal: boolean): Rol
   return chosen;
 }
 
-/** Issues a token, creating the tenant (and the customer) when new. Returns the token once. */
+/**
+ * Issues a token for the gateway's operator (the CLI, the demo tenant), creating the tenant (and
+ * the customer) when new. Returns the token, shown only now.
+ */
 export async function issueToken(prisma: PrismaClient, input: IssueTokenInput): Promise<string> {
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.tenantSlug)) throw new Error("the tenant slug must be lower-case letters, digits and '-'");
+  const minted = await prisma.$transaction(async (tx) => {
+    const tenant = await tx.tenant.upsert({
+      where: { slug: input.tenantSlug },
+      create: { slug: input.tenantSlug, name: input.tenantSlug },
+      update: {},
+    });
+    return mintToken(tx, { ...input, tenantId: tenant.id, livemode: !input.test });
+  });
+  return minted.token;
+}
+
+export interface MintTokenInput {
+  tenantId: string;
+  livemode: boolean;
+  customerExternalId?: string | null;
+  role?: Role | null;
+  name?: string | null;
+  prefix?: string;
+}
+
+/** What `token_prefix` keeps of a token: its kind and mode, and enough of it to tell it apart. */
+const SHOWN_CHARACTERS = 4;
+
+/**
+ * Writes a new token of the tenant, creating its customer when new; checks its input first, so
+ * that bad input writes nothing. Fails with ValidationError.
+ */
+export async function mintToken(
+  tx: Pick<PrismaClient, "customer" | "apiToken">,
+  input: MintTokenInput,
+): Promise<{ token: string; apiToken: ApiToken }> {
   const prefix = input.prefix ?? "bg";
   if (!/^[a-z][a-z0-9]{0,15}$/.test(prefix)) throw new Error("the token prefix must be 1 to 16 lower-case letters or digits");
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.tenantSlug)) throw new Error("the tenant slug must be lower-case letters, digits and '-'");
-  const role = tokenRole(input.role, Boolean(input.customerExternalId));
-  const tenant = await prisma.tenant.upsert({
-    where: { slug: input.tenantSlug },
-    create: { slug: input.tenantSlug, name: input.tenantSlug },
-    update: {},
-  });
-  const livemode = !input.test;
-  const customer = input.customerExternalId
-    ? await prisma.customer.upsert({
-        where: { tenantId_livemode_externalId: { tenantId: tenant.id, livemode, externalId: input.customerExternalId } },
-        create: { tenantId: tenant.id, livemode, externalId: input.customerExternalId },
+  const customerExternalId = input.customerExternalId ?? null;
+  if (customerExternalId !== null && (customerExternalId.length === 0 || customerExternalId.length > 255)) {
+    throw new ValidationError("customerExternalId must be 1 to 255 characters", [{ path: ["customerExternalId"], message: "must be 1 to 255 characters" }]);
+  }
+  const role = tokenRole(input.role, customerExternalId !== null);
+  const name = validText(input.name, "name", 255);
+  const { tenantId, livemode } = input;
+  const customer = customerExternalId
+    ? await tx.customer.upsert({
+        where: { tenantId_livemode_externalId: { tenantId, livemode, externalId: customerExternalId } },
+        create: { tenantId, livemode, externalId: customerExternalId },
         update: {},
       })
     : null;
-  const token = `${prefix}_${livemode ? "live" : "test"}_${randomUUID()}`;
-  await prisma.apiToken.create({
+  const kind = `${prefix}_${livemode ? "live" : "test"}_`;
+  const token = `${kind}${randomUUID()}`;
+  const apiToken = await tx.apiToken.create({
     data: {
-      tenantId: tenant.id,
+      tenantId,
       livemode,
       tokenHash: hashToken(token),
-      prefix: token.slice(0, prefix.length + 6),
+      prefix: token.slice(0, kind.length + SHOWN_CHARACTERS),
       customerId: customer?.id ?? null,
       role,
-      name: input.name ?? null,
+      name,
     },
   });
-  return token;
-}
-
-export type Authentication = { viewer: Viewer } | { failure: "missing" | "invalid" };
-
-/** Reads `Authorization: Bearer <token>`; a token that is unknown or revoked is invalid. */
-export async function authenticate(prisma: PrismaClient, authorization: string | null): Promise<Authentication> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  if (!authorization?.trim()) return { failure: "missing" };
-  if (!match) return { failure: "invalid" };
-  const token = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(match[1]!) } });
-  if (!token || token.revokedAt) return { failure: "invalid" };
-  return { viewer: { tokenId: token.id, tenantId: token.tenantId, livemode: token.livemode, customerId: token.customerId, role: token.role } };
+  return { token, apiToken };
 }

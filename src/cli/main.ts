@@ -1,13 +1,13 @@
 // `npm run --silent cli -- <command>`: the gateway's administration commands.
 import { loadConfig } from "../config.ts";
 import { openDatabase, type Database } from "../db/database.ts";
-import { runToken } from "./token.ts";
+import { runToken, TOKEN_USAGE } from "./token.ts";
 import { runVerify } from "./verify.ts";
 
 export type CliCommand = (db: Database, args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: CliCommand; usage: string }> = {
-  token: { run: runToken, usage: "token create --tenant <slug> [--test] [--customer <externalId>] [--prefix <p>]   print a new API token" },
+  token: { run: runToken, usage: TOKEN_USAGE },
   verify: { run: runVerify, usage: "verify                 check every ledger invariant; exit 1 on any violation" },
 };
 
@@ -19,7 +19,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  // While a gateway runs on the embedded database, through the socket it serves.
+  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, connectWhenInUse: true });
   try {
     return await command.run(db, args);
   } finally {

@@ -1,10 +1,19 @@
 // PGlite serves one process per data directory: a second one would corrupt it. The gateway, the
-// CLI and the migration tools therefore take a lock file there first and say who holds it.
+// CLI and the migration tools therefore take a lock file there first and say who holds it. The
+// holder serves the database on a socket beside it (pglite-socket.ts), which the CLI then uses.
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-export class DataDirInUseError extends Error {}
+export class DataDirInUseError extends Error {
+  constructor(
+    message: string,
+    /** The process holding the directory, when one does. */
+    readonly holder: number | null = null,
+  ) {
+    super(message);
+  }
+}
 
 const LOCK_FILE = "gateway.lock";
 /** A lock file still empty after this long was left by a process that died while writing it. */
@@ -108,5 +117,6 @@ function inUse(dataDir: string, pid: number): DataDirInUseError {
   return new DataDirInUseError(
     `The embedded database in ${dataDir} is in use by process ${pid} (${who}). ` +
       "Stop that process, or set DATABASE_URL to use PostgreSQL, which any number of processes can share.",
+    pid,
   );
 }

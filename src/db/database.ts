@@ -2,9 +2,12 @@
 // PGlite, an embedded PostgreSQL kept in a directory. Pending migrations are applied on open,
 // before the client has run a single query; on PostgreSQL only by a role that owns the tables,
 // and otherwise opening fails, naming the migrations missing (see postgres.ts).
+import { setTimeout as sleep } from "node:timers/promises";
+import { DataDirInUseError } from "./data-dir-lock.ts";
 import type { PrismaClient } from "./generated/client.ts";
 import { openPGlite } from "./pglite.ts";
 import { openPostgres } from "./postgres.ts";
+import { connectToServedPGlite } from "./served-pglite.ts";
 
 export interface Database {
   prisma: PrismaClient;
@@ -28,14 +31,26 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * When another process has the embedded database open (a running gateway), connect through
+   * the socket it serves instead of failing: for short-lived tools such as the CLI. Migrations
+   * are then that process's business, done when it opened the database.
+   */
+  connectWhenInUse?: boolean;
 }
+
+/**
+ * How long to wait for a process that holds the directory to serve it: a gateway that has just
+ * started serves once its migrations are applied.
+ */
+const SERVED_WITHIN_MS = 15_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   let db: Database;
   if (options.databaseUrl) {
     db = openPostgres(options.databaseUrl, options.poolSize ?? 10);
   } else if (options.dataDir) {
-    db = await openPGlite(options.dataDir);
+    return openEmbedded(options.dataDir, options);
   } else {
     // Rather than a silent in-memory database whose data would vanish on exit.
     throw new Error('openDatabase needs a databaseUrl (PostgreSQL) or a dataDir (embedded; "memory://" for a throwaway one)');
@@ -48,4 +63,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     throw error;
   }
   return db;
+}
+
+async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {
+  const deadline = Date.now() + SERVED_WITHIN_MS;
+  for (;;) {
+    try {
+      return await openPGlite(dataDir, { migrate: options.migrate ?? true });
+    } catch (error) {
+      if (!(error instanceof DataDirInUseError) || !options.connectWhenInUse) throw error;
+      const served = await connectToServedPGlite(dataDir, error.holder);
+      if (served) return served;
+      if (Date.now() >= deadline) {
+        throw new DataDirInUseError(`${error.message} It does not serve it to local tools (an older version, or the socket could not be created).`, error.holder);
+      }
+      // The holder may be starting (it serves once migrated) or have just exited (then the lock is ours).
+      await sleep(100);
+    }
+  }
 }

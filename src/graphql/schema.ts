@@ -9,11 +9,13 @@ import "./types/credit-block.ts";
 import "./types/ledger-entry.ts";
 import "./types/hold.ts";
 import "./types/top-up.ts";
+import "./types/api-token.ts";
 import "./types/queries.ts";
 import "./mutations/wallets.ts";
 import "./mutations/movements.ts";
 import "./mutations/holds.ts";
 import "./mutations/payments.ts";
+import "./mutations/api-tokens.ts";
 
 builder.mutationType({});
 

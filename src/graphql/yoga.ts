@@ -3,6 +3,7 @@
 import { GraphQLError } from "graphql";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, maskError } from "graphql-yoga";
+import type { TokenAuthenticator } from "../auth/authenticator.ts";
 import type { Viewer } from "../auth/tokens.ts";
 import type { LedgerContext } from "../ledger/context.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
@@ -20,7 +21,7 @@ query Wallets {
 }
 `;
 
-export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAccess | null) {
+export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAccess | null, tokens: TokenAuthenticator) {
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -28,7 +29,7 @@ export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAcce
     graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
     // GraphiQL's scripts are served inline, not from a CDN: it works on a closed network too.
     renderGraphiQL,
-    context: ({ viewer }) => ({ viewer, ledger, payments }),
+    context: ({ viewer }) => ({ viewer, ledger, payments, tokens }),
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = (error as { originalError?: unknown }).originalError ?? error;

@@ -1,6 +1,7 @@
 // The REST shim's routing: each vendor family brings a route table and its own error shapes;
 // handlers parse, call the ledger, and shape the response. No money logic lives here.
-import { authenticate, type Viewer } from "../auth/tokens.ts";
+import type { TokenAuthenticator } from "../auth/authenticator.ts";
+import type { Viewer } from "../auth/tokens.ts";
 import type { LedgerContext } from "../ledger/context.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 
@@ -29,14 +30,17 @@ export interface VendorApi {
 }
 
 /** Returns a handler that answers the vendors' paths, or null for a path none of them has. */
-export function createRestHandler({ ledger, payments }: { ledger: LedgerContext; payments: StripeAccess | null }, vendors: VendorApi[]) {
+export function createRestHandler(
+  { ledger, payments, tokens }: { ledger: LedgerContext; payments: StripeAccess | null; tokens: TokenAuthenticator },
+  vendors: VendorApi[],
+) {
   return async (request: Request): Promise<Response | null> => {
     const url = new URL(request.url);
     for (const vendor of vendors) {
       for (const route of vendor.routes) {
         const match = route.path.exec(url.pathname);
         if (!match || route.method !== request.method) continue;
-        const authentication = await authenticate(ledger.prisma, request.headers.get("authorization"));
+        const authentication = await tokens.authenticate(request.headers.get("authorization"));
         if ("failure" in authentication) return vendor.unauthenticated(authentication.failure);
         try {
           return await route.handle({ request, url, params: match.slice(1).map(decodeURIComponent), viewer: authentication.viewer, ledger, payments });

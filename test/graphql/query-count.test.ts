@@ -3,6 +3,7 @@
 // through a client extension on the gateway's own client.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
+import { TokenAuthenticator } from "../../src/auth/authenticator.ts";
 import type { PrismaClient } from "../../src/db/generated/client.ts";
 import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
@@ -34,7 +35,9 @@ async function countOperations(first: number): Promise<{ operations: number; wal
       },
     },
   }) as unknown as PrismaClient;
-  const app = createApp({ db: { ...gateway.db, prisma: counted }, ledger: { prisma: counted, now: gateway.clock.now } });
+  // The token's check (a read, and at first use a last-used write) is not the page's cost.
+  const tokens = new TokenAuthenticator(gateway.db.prisma, { now: gateway.clock.now });
+  const app = createApp({ db: { ...gateway.db, prisma: counted }, ledger: { prisma: counted, now: gateway.clock.now }, tokens });
   const response = await app.fetch(
     new Request("http://gateway.test/graphql", {
       method: "POST",

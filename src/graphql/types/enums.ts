@@ -1,4 +1,4 @@
-import { CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../../db/generated/enums.ts";
+import { ApiTokenRole, CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../../db/generated/enums.ts";
 import { builder } from "../builder.ts";
 
 export const WalletStatusEnum = builder.enumType(WalletStatus, { name: "WalletStatus" });
@@ -7,3 +7,7 @@ export const LedgerEntryTypeEnum = builder.enumType(LedgerEntryType, { name: "Le
 export const LedgerEntryStatusEnum = builder.enumType(LedgerEntryStatus, { name: "LedgerEntryStatus" });
 export const HoldStatusEnum = builder.enumType(HoldStatus, { name: "HoldStatus" });
 export const OperationTypeEnum = builder.enumType(OperationType, { name: "OperationType" });
+export const ApiTokenRoleEnum = builder.enumType(ApiTokenRole, {
+  name: "ApiTokenRole",
+  description: "admin: everything, token management included; write: money movements and settings; read: queries only; customer: a personal token's own wallets (read, spend, pay).",
+});

@@ -4,11 +4,11 @@ import type { Prisma, WalletStatus } from "../../db/generated/client.ts";
 import { builder } from "../builder.ts";
 import { customersInScope, walletsInScope } from "../../ledger/access.ts";
 import { CustomerRef } from "./customer.ts";
-import { WalletStatusEnum } from "./enums.ts";
+import { ApiTokenRoleEnum, WalletStatusEnum } from "./enums.ts";
 import { pageCap } from "./pagination.ts";
 import { WalletRef } from "./wallet.ts";
 
-const ViewerRef = builder.objectRef<{ tenantId: string; livemode: boolean; customerId: string | null }>("Viewer").implement({
+const ViewerRef = builder.objectRef<Viewer>("Viewer").implement({
   description: "The tenant the token acts for.",
   fields: (t) => ({
     tenant: t.prismaField({
@@ -16,6 +16,7 @@ const ViewerRef = builder.objectRef<{ tenantId: string; livemode: boolean; custo
       resolve: (query, viewer, _args, ctx) => ctx.ledger.prisma.tenant.findUniqueOrThrow({ ...query, where: { id: viewer.tenantId } }),
     }),
     livemode: t.exposeBoolean("livemode", { description: "False for a test token: test data is kept apart." }),
+    role: t.expose("role", { type: ApiTokenRoleEnum, description: "What the token may do." }),
     customer: t.prismaField({
       type: CustomerRef,
       nullable: true,
