@@ -4,6 +4,7 @@ import { createApp } from "./app.ts";
 import { issueToken } from "./auth/tokens.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
+import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
 import { expireCredits } from "./ledger/commands/expire-credits.ts";
 import { systemClock, type LedgerContext } from "./ledger/context.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
@@ -18,7 +19,8 @@ const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
 // Every committed change is shown to the auto top-up watcher, whichever API made it.
 const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
 const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, onCommitted: (change) => autoTopUps.onCommitted(change) };
-const server = createServer(createApp({ db, ledger, payments }));
+const rateLimiter = await configuredRateLimiter(config.http);
+const server = createServer(createApp({ db, ledger, payments, http: { ...config.http, rateLimiter } }));
 
 const sweep =
   config.expirySweepSeconds > 0
@@ -48,6 +50,7 @@ async function shutdown(signal: string) {
   if (sweep) clearInterval(sweep);
   server.close();
   await autoTopUps.settled();
+  await rateLimiter?.close();
   await db.close();
   process.exit(0);
 }

@@ -1,13 +1,19 @@
 // The GraphQL endpoint: Yoga over the Pothos schema, GraphiQL for browsers. Unexpected errors
 // are masked (no stack traces or SQL reach a client) and logged; ours keep their message and code.
+// Body size, CORS, authentication and rate limits are the HTTP edge's (src/app.ts); what one
+// operation may ask for is checked here (query-limits.ts).
 import { GraphQLError } from "graphql";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, maskError } from "graphql-yoga";
 import type { Viewer } from "../auth/tokens.ts";
+import type { GraphQLLimits } from "../config.ts";
+import { isDatabaseUnavailable } from "../http/database-unavailable.ts";
+import { ServiceUnavailableError } from "../http/errors.ts";
 import type { LedgerContext } from "../ledger/context.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 import { LedgerError } from "../ledger/errors.ts";
 import type { GraphQLContext } from "./context.ts";
+import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";
 
 const FIRST_QUERY = `# Welcome to Billing Gateway. Send your token as a header: {"Authorization": "Bearer <token>"}
@@ -20,11 +26,14 @@ query Wallets {
 }
 `;
 
-export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAccess | null) {
+export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAccess | null, limits: GraphQLLimits) {
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
+    // Yoga's default CORS echoes any Origin with credentials; the edge answers CORS instead.
+    cors: false,
+    plugins: [useQueryLimits(limits)],
     graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
     // GraphiQL's scripts are served inline, not from a CDN: it works on a closed network too.
     renderGraphiQL,
@@ -38,6 +47,11 @@ export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAcce
         // GraphQL's own errors (bad queries, bad variables) are for the client to see. Checked by
         // name: `graphql` can be loaded twice (ESM and CommonJS), and instanceof would then lie.
         if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) return error;
+        if (isDatabaseUnavailable(original)) {
+          console.error("a GraphQL request failed: the database is unreachable:", (original as Error).message);
+          const unavailable = new ServiceUnavailableError();
+          return new GraphQLError(unavailable.message, { extensions: { code: unavailable.code, http: { status: unavailable.status } } });
+        }
         console.error("unexpected error in a GraphQL request", original);
         return maskError(error, message, isDev);
       },
