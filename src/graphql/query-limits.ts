@@ -1,28 +1,16 @@
 // What one GraphQL request may ask for, checked before anything is resolved, so that no single
 // request can exhaust the process (GRAPHQL_MAX_* settings):
 // - tokens: counted while lexing, before the document is parsed;
-// - aliases, and how deeply introspection lists nest: validation rules on the document;
+// - aliases: a validation rule on the document;
 // - depth and cost: measured on the operation about to run, with its variables, by the Pothos
 //   complexity plugin. Each field costs 1, and what is selected under a list costs once per item it
 //   can hold: a connection's `first`/`last` (or the default page), the ids given to `nodes`, ten
-//   for other lists.
+//   for other lists. Introspection is outside the schema's cost; graphql-js' own
+//   MaxIntrospectionDepthRule, which Yoga applies, bounds how deeply its lists nest.
 // Every refusal names the limit, e.g. "query depth 14 exceeds the limit of 12", with a code.
 import { complexityFromQuery } from "@pothos/plugin-complexity";
-import {
-  getOperationAST,
-  GraphQLError,
-  Kind,
-  Lexer,
-  Source,
-  TokenKind,
-  type ASTVisitor,
-  type DocumentNode,
-  type ExecutionArgs,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
-} from "graphql";
-import type { Plugin } from "graphql-yoga";
+import { getOperationAST, Kind, Lexer, Source, TokenKind, type ASTVisitor, type DocumentNode, type ExecutionArgs, type GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
+import { createGraphQLError, type Plugin } from "graphql-yoga";
 import type { GraphQLLimits } from "../config.ts";
 import { MAX_NODE_IDS } from "./nodes.ts";
 import { MAX_PAGE_SIZE } from "./types/pagination.ts";
@@ -42,14 +30,6 @@ export function nodesCost(args: { ids: readonly unknown[] }) {
   return { field: 1, multiplier: Math.min(args.ids.length, MAX_NODE_IDS) };
 }
 
-/**
- * Introspection lists (types, fields, args…) multiply like any list but are not in the schema's
- * cost: three levels cover GraphiQL's introspection query, and `types { fields { type { fields …`
- * beyond that is refused.
- */
-export const MAX_INTROSPECTION_NESTING = 3;
-const INTROSPECTION_LISTS = new Set(["types", "fields", "inputFields", "interfaces", "possibleTypes", "enumValues", "args", "directives"]);
-
 export function useQueryLimits(limits: GraphQLLimits): Plugin {
   const aliasRule = aliasLimit(limits.maxAliases);
   return {
@@ -61,7 +41,6 @@ export function useQueryLimits(limits: GraphQLLimits): Plugin {
     },
     onValidate({ addValidationRule }) {
       addValidationRule(aliasRule);
-      addValidationRule(introspectionNesting);
     },
     onExecute({ args, setResultAndStopExecution }) {
       const measured = measure(args);
@@ -98,8 +77,9 @@ function measure(args: ExecutionArgs): { depth: number; complexity: number } | n
   }
 }
 
+/** A refusal, answered as Yoga answers any invalid query (in Yoga's own error class, which it knows to answer so). */
 function limitError(code: string, message: string, limit: number, actual: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, limit, actual } });
+  return createGraphQLError(message, { extensions: { code, limit, actual } });
 }
 
 /** Counts tokens as graphql-js' parser would, stopping one past the limit. */
@@ -128,46 +108,5 @@ function aliasLimit(maxAliases: number): ValidationRule {
         },
       },
     };
-  };
-}
-
-function introspectionNesting(context: ValidationContext): ASTVisitor {
-  const fragments = new Map(context.getDocument().definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
-  const byFragment = new Map<string, number>();
-  const entered = new Set<string>();
-  /** How deeply introspection lists nest in a selection set, fragments included. */
-  const nesting = (selectionSet: SelectionSetNode): number => {
-    let deepest = 0;
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const own = INTROSPECTION_LISTS.has(selection.name.value) ? 1 : 0;
-        deepest = Math.max(deepest, own + (selection.selectionSet ? nesting(selection.selectionSet) : 0));
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        deepest = Math.max(deepest, nesting(selection.selectionSet));
-      } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        // A fragment that spreads itself is NoFragmentCyclesRule's to report.
-        if (!fragment || entered.has(name)) continue;
-        if (!byFragment.has(name)) {
-          entered.add(name);
-          byFragment.set(name, nesting(fragment.selectionSet));
-          entered.delete(name);
-        }
-        deepest = Math.max(deepest, byFragment.get(name)!);
-      }
-    }
-    return deepest;
-  };
-  return {
-    Field(node) {
-      if ((node.name.value !== "__schema" && node.name.value !== "__type") || !node.selectionSet) return;
-      const depth = nesting(node.selectionSet);
-      if (depth > MAX_INTROSPECTION_NESTING) {
-        context.reportError(
-          limitError("DEPTH_LIMIT_EXCEEDED", `introspection lists nest ${depth} deep, over the limit of ${MAX_INTROSPECTION_NESTING}`, MAX_INTROSPECTION_NESTING, depth),
-        );
-      }
-    },
   };
 }
