@@ -106,6 +106,7 @@ export function createApp({ db, ledger, payments = null, http = {} }: AppOptions
       methods: rest.methods,
       needsToken: true,
       handle: (forwarded, viewer) => {
+        // Only called for one of the path's methods, so there is a route for it.
         const { route, captures } = rest.route!;
         return route.handle({ request: forwarded, url, params: pathParams(captures), viewer: viewer!, ledger, payments });
       },
