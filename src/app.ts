@@ -1,16 +1,31 @@
 // Builds the gateway's HTTP application as one fetch handler, so tests call `app.fetch(request)`
 // in process and the server only has to listen.
+//
+// Every request passes the same edge, in this order: CORS preflights are answered (no token
+// needed); a declared body over the limit is refused before it is read; the token is
+// authenticated and counted against its rate limit; the body is read, counting bytes, up to the
+// limit; then the route answers. Whatever fails on the way, the database included, is answered
+// in the route family's error shape (GraphQL, each REST vendor, the Stripe webhook, the gateway's
+// own paths) with no internals, and logged once.
 import { createServerAdapter } from "@whatwg-node/server";
 import { TokenAuthenticator } from "./auth/authenticator.ts";
+import type { Viewer } from "./auth/tokens.ts";
+import { DEFAULT_HTTP_CONFIG, type GraphQLLimits } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
+import { readBodyWithin, refuseDeclaredOversize, withBody } from "./http/body-limit.ts";
+import { createCors } from "./http/cors.ts";
+import { isDatabaseUnavailable } from "./http/database-unavailable.ts";
+import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError } from "./http/errors.ts";
+import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
+import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
 import type { LedgerContext } from "./ledger/context.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
-import { createRestHandler } from "./rest/router.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
 import { openApiDocument } from "./rest/openapi.ts";
 import { orbApi } from "./rest/orb/routes.ts";
+import { createRestRouter, pathParams } from "./rest/router.ts";
 import { velobaseApi } from "./rest/velobase/routes.ts";
 import { wrenApi } from "./rest/wren/routes.ts";
 
@@ -21,46 +36,128 @@ export interface AppOptions {
   payments?: StripeAccess | null;
   /** Checks tokens (and caches what it read); by default one on the ledger's clock, trusting an answer 5 s. */
   tokens?: TokenAuthenticator;
+  /** The edge's limits; each one left out takes its default (config.ts). */
+  http?: Partial<HttpOptions>;
 }
 
-export function createApp({ db, ledger, payments = null, tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }) }: AppOptions) {
-  const graphql = createGraphQLHandler(ledger, payments, tokens);
-  const rest = createRestHandler({ ledger, payments, tokens }, [wrenApi, velobaseApi, orbApi, commerceApi]);
+export interface HttpOptions {
+  maxBodyBytes: number;
+  corsOrigins: string[];
+  graphql: GraphQLLimits;
+  /** Per-token rate limits; null (the default here) for none. server.ts passes the configured one. */
+  rateLimiter: RateLimiter | null;
+}
+
+/** Where a request goes: its family, the methods its path takes, and its handler. */
+interface Target {
+  family: RouteFamily;
+  methods: string[];
+  /** Whether this request needs a token (and so counts against the token's rate limit). */
+  needsToken: boolean;
+  handle(request: Request, viewer: Viewer | null): Promise<Response>;
+}
+
+export function createApp({ db, ledger, payments = null, http = {}, tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }) }: AppOptions) {
+  const options: HttpOptions = {
+    maxBodyBytes: http.maxBodyBytes ?? DEFAULT_HTTP_CONFIG.maxBodyBytes,
+    corsOrigins: http.corsOrigins ?? DEFAULT_HTTP_CONFIG.corsOrigins,
+    graphql: http.graphql ?? DEFAULT_HTTP_CONFIG.graphql,
+    rateLimiter: http.rateLimiter ?? null,
+  };
+  const graphql = createGraphQLHandler(ledger, payments, tokens, options.graphql);
+  const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);
+  const cors = createCors(options.corsOrigins);
+
+  function target(request: Request, url: URL): Target | null {
+    switch (url.pathname) {
+      case "/healthz":
+        return {
+          family: gatewayFamily,
+          methods: ["GET"],
+          needsToken: false,
+          handle: async () => {
+            await db.prisma.$queryRaw`SELECT 1`;
+            return Response.json({ status: "ok", database: db.kind });
+          },
+        };
+      case "/graphql":
+        return {
+          family: graphqlFamily,
+          methods: ["GET", "POST"],
+          // GraphiQL loads without a token; every operation needs one.
+          needsToken: !wantsGraphiQL(request, url),
+          handle: (forwarded, viewer) => Promise.resolve(graphql.fetch(forwarded, { viewer: viewer as Viewer })),
+        };
+      case "/openapi.json":
+        return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => Response.json(openApiDocument) };
+      case "/webhooks/stripe":
+        // Stripe signs its events; the signature, not a token, is what this route trusts.
+        return {
+          family: stripeWebhookFamily,
+          methods: ["POST"],
+          needsToken: false,
+          handle: async (forwarded) => {
+            const answer = await handleStripeWebhook({ ledger, payments }, await forwarded.text(), forwarded.headers.get("stripe-signature"));
+            return Response.json(answer.body, { status: answer.status });
+          },
+        };
+    }
+    const rest = findRestRoute(request.method, url.pathname);
+    if (!rest) return null;
+    return {
+      family: rest.vendor,
+      methods: rest.methods,
+      needsToken: true,
+      handle: (forwarded, viewer) => {
+        // Only called for one of the path's methods, so there is a route for it.
+        const { route, captures } = rest.route!;
+        return route.handle({ request: forwarded, url, params: pathParams(captures), viewer: viewer!, ledger, payments });
+      },
+    };
+  }
+
+  async function answer(request: Request, route: Target): Promise<Response> {
+    if (!route.methods.includes(request.method)) throw new MethodNotAllowedError(request.method, route.methods);
+    refuseDeclaredOversize(request, options.maxBodyBytes);
+    let viewer: Viewer | null = null;
+    if (route.needsToken) {
+      const authentication = await tokens.authenticate(request.headers.get("authorization"));
+      if ("failure" in authentication) return route.family.unauthenticated(authentication.failure);
+      viewer = authentication.viewer;
+      const decision = await options.rateLimiter?.take(viewer.tokenId);
+      if (decision && !decision.allowed) throw new RateLimitedError(retryAfterSeconds(decision.retryAfterMs));
+    }
+    const body = await readBodyWithin(request, options.maxBodyBytes);
+    return route.handle(withBody(request, body), viewer);
+  }
+
   return createServerAdapter(async (request: Request) => {
     const url = new URL(request.url);
-    if (url.pathname === "/healthz" && request.method === "GET") {
-      await db.prisma.$queryRaw`SELECT 1`;
-      return Response.json({ status: "ok", database: db.kind });
+    const route = target(request, url);
+    if (!route) return cors.decorate(request, gatewayError(404, "NOT_FOUND", `no route for ${request.method} ${url.pathname}`));
+    if (request.method === "OPTIONS") return cors.preflight(request, route.methods);
+    try {
+      return cors.decorate(request, await answer(request, route));
+    } catch (error) {
+      return cors.decorate(request, failureAnswer(route.family, error));
     }
-    if (url.pathname === "/graphql") {
-      // GraphiQL loads without a token; every operation needs one.
-      if (wantsGraphiQL(request)) return graphql.fetch(request, { viewer: null as never });
-      const authentication = await tokens.authenticate(request.headers.get("authorization"));
-      if ("failure" in authentication) return unauthenticated(authentication.failure);
-      return graphql.fetch(request, { viewer: authentication.viewer });
-    }
-    if (url.pathname === "/openapi.json" && request.method === "GET") return Response.json(openApiDocument);
-    // Stripe signs its events; the signature, not a token, is what this route trusts.
-    if (url.pathname === "/webhooks/stripe" && request.method === "POST") {
-      const answer = await handleStripeWebhook({ ledger, payments }, await request.text(), request.headers.get("stripe-signature"));
-      return Response.json(answer.body, { status: answer.status });
-    }
-    const answered = await rest(request);
-    if (answered) return answered;
-    return Response.json({ error: { message: `no route for ${request.method} ${url.pathname}`, code: "NOT_FOUND" } }, { status: 404 });
   });
 }
 
 export type App = ReturnType<typeof createApp>;
 
-function wantsGraphiQL(request: Request): boolean {
-  return request.method === "GET" && !new URL(request.url).searchParams.has("query") && (request.headers.get("accept") ?? "").includes("text/html");
+/** The family's answer to a failure, with the headers an edge failure carries (Retry-After, Allow…). */
+function failureAnswer(family: RouteFamily, error: unknown): Response {
+  let failure = error;
+  if (!(error instanceof EdgeError) && isDatabaseUnavailable(error)) {
+    console.error("a request failed: the database is unreachable:", (error as Error).message);
+    failure = new ServiceUnavailableError();
+  }
+  const response = family.failure(failure);
+  if (failure instanceof EdgeError) for (const [name, value] of Object.entries(failure.headers())) response.headers.set(name, value);
+  return response;
 }
 
-function unauthenticated(failure: "missing" | "invalid"): Response {
-  const [status, message] =
-    failure === "missing"
-      ? [401, "Authentication required: send Authorization: Bearer <token>. Create one with `npm run --silent cli -- token create --tenant <slug>`."]
-      : [403, "The token is not valid: it is unknown, revoked or malformed."];
-  return Response.json({ errors: [{ message, extensions: { code: failure === "missing" ? "UNAUTHENTICATED" : "FORBIDDEN" } }] }, { status });
+function wantsGraphiQL(request: Request, url: URL): boolean {
+  return request.method === "GET" && !url.searchParams.has("query") && (request.headers.get("accept") ?? "").includes("text/html");
 }

@@ -22,9 +22,43 @@ export interface Config {
   expirySweepSeconds: number;
   /** Seconds a token's check is trusted without the database: how late a revocation elsewhere may be. 0: never. */
   tokenCacheSeconds: number;
+  http: HttpConfig;
+}
+
+/** The HTTP edge: what one request may ask of the gateway. */
+export interface HttpConfig {
+  /** Largest request body, in bytes, on every route. */
+  maxBodyBytes: number;
+  /** Origins (scheme://host[:port]) whose browsers may call the gateway; empty: none. */
+  corsOrigins: string[];
+  /** Requests per token; null when rate limiting is off. */
+  rateLimit: { perSecond: number; burst: number } | null;
+  /** redis://… to share rate limits across gateway processes; null keeps them in memory. */
+  redisUrl: string | null;
+  /** Put before every Redis key, so several deployments can share one Redis. */
+  redisKeyPrefix: string;
+  graphql: GraphQLLimits;
+}
+
+/** What one GraphQL operation may ask for; each is checked before anything is resolved. */
+export interface GraphQLLimits {
+  maxDepth: number;
+  /** Fields selected, each counted once per item a list or page can hold. */
+  maxCost: number;
+  maxAliases: number;
+  maxTokens: number;
 }
 
 export class ConfigError extends Error {}
+
+export const DEFAULT_HTTP_CONFIG: HttpConfig = {
+  maxBodyBytes: 1_048_576,
+  corsOrigins: [],
+  rateLimit: { perSecond: 100, burst: 200 },
+  redisUrl: null,
+  redisKeyPrefix: "billing-gateway:",
+  graphql: { maxDepth: 12, maxCost: 50_000, maxAliases: 30, maxTokens: 5_000 },
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = postgresUrl(env, "DATABASE_URL", "unset it to use the embedded database");
@@ -45,6 +79,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR?.trim() || "data"),
     expirySweepSeconds: integer(env, "EXPIRY_SWEEP_SECONDS", 60, 0, 86_400),
     tokenCacheSeconds: integer(env, "TOKEN_CACHE_SECONDS", 5, 0, 300),
+    http: loadHttpConfig(env),
+  };
+}
+
+export function loadHttpConfig(env: NodeJS.ProcessEnv = process.env): HttpConfig {
+  const defaults = DEFAULT_HTTP_CONFIG;
+  const perSecond = decimal(env, "RATE_LIMIT_PER_SECOND", defaults.rateLimit!.perSecond, 0, 1_000_000);
+  const burst = integer(env, "RATE_LIMIT_BURST", defaults.rateLimit!.burst, 1, 1_000_000);
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl.split("@").pop()}")`);
+  return {
+    maxBodyBytes: integer(env, "MAX_BODY_BYTES", defaults.maxBodyBytes, 1_024, 1_073_741_824),
+    corsOrigins: origins(env, "CORS_ORIGINS"),
+    rateLimit: perSecond === 0 ? null : { perSecond, burst },
+    redisUrl,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || defaults.redisKeyPrefix,
+    graphql: {
+      maxDepth: integer(env, "GRAPHQL_MAX_DEPTH", defaults.graphql.maxDepth, 1, 1_000),
+      maxCost: integer(env, "GRAPHQL_MAX_COST", defaults.graphql.maxCost, 1, 100_000_000),
+      maxAliases: integer(env, "GRAPHQL_MAX_ALIASES", defaults.graphql.maxAliases, 0, 10_000),
+      maxTokens: integer(env, "GRAPHQL_MAX_TOKENS", defaults.graphql.maxTokens, 100, 1_000_000),
+    },
   };
 }
 
@@ -74,4 +130,37 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+function decimal(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a number from ${min} to ${max}, e.g. 100 or 0.5 (got "${raw}")`);
+  }
+  return value;
+}
+
+/** A comma-separated list of exact origins; a browser's Origin header is compared with these. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(entry);
+      } catch {
+        // reported below
+      }
+      // An origin is scheme://host[:port] and nothing more; "*" or a path would be a mistake.
+      if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== "/" || url.search || url.hash || url.username) {
+        throw new ConfigError(`${name} must list origins such as https://app.example.com, separated by commas (got "${entry}")`);
+      }
+      return url.origin;
+    });
 }

@@ -5,6 +5,7 @@ import { TokenAuthenticator } from "./auth/authenticator.ts";
 import { issueToken } from "./auth/tokens.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
+import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
 import { expireCredits } from "./ledger/commands/expire-credits.ts";
 import { systemClock, type LedgerContext } from "./ledger/context.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
@@ -20,7 +21,8 @@ const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
 const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
 const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, onCommitted: (change) => autoTopUps.onCommitted(change) };
 const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
-const server = createServer(createApp({ db, ledger, payments, tokens }));
+const rateLimiter = await configuredRateLimiter(config.http);
+const server = createServer(createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter } }));
 
 const sweep =
   config.expirySweepSeconds > 0
@@ -51,6 +53,7 @@ async function shutdown(signal: string) {
   server.close();
   await autoTopUps.settled();
   await tokens.settled();
+  await rateLimiter?.close();
   await db.close();
   process.exit(0);
 }

@@ -1,4 +1,5 @@
 import SchemaBuilder from "@pothos/core";
+import ComplexityPlugin from "@pothos/plugin-complexity";
 import DataloaderPlugin from "@pothos/plugin-dataloader";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
@@ -6,18 +7,9 @@ import RelayPlugin from "@pothos/plugin-relay";
 import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
 import type { GraphQLContext } from "./context.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function loadOrNull(load: () => unknown, id: string): Promise<unknown> {
-  if (!UUID.test(id)) return null;
-  try {
-    return await load();
-  } catch (error) {
-    if ((error as { code?: string }).code === "P2025") return null;
-    throw error;
-  }
-}
+import { decodeGlobalIdLeniently } from "./global-ids.ts";
+import { loadNode, loadNodes } from "./nodes.ts";
+import { connectionCost, DEFAULT_PAGE_SIZE, nodesCost } from "./query-limits.ts";
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -30,24 +22,30 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin, PrismaPlugin, DataloaderPlugin],
+  // globalIdNotFound (global-ids.ts) before Relay: a malformed ID becomes a NotFoundError first.
+  plugins: [ErrorsPlugin, "globalIdNotFound", RelayPlugin, PrismaPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    decodeGlobalID: decodeGlobalIdLeniently,
     // Node loaders filter by the token's tenant, so another tenant's id is simply not found.
-    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => loadOrNull(() => resolveNode(id), id.id) },
-    nodesQueryOptions: {
-      resolve: (_root, { ids }, _ctx, _info, resolveNodes) => ids.map((id) => loadOrNull(async () => (await resolveNodes([id]))[0], id.id)),
-    },
+    nodeQueryOptions: { resolve: (_root, { id }, ctx, info) => loadNode(ctx, info, id) },
+    nodesQueryOptions: { complexity: nodesCost, resolve: (_root, { ids }, ctx, info) => loadNodes(ctx, info, ids) },
+    // A page's items are counted on the connection field, so its edges list is not counted again.
+    defaultConnectionFieldOptions: { complexity: connectionCost },
+    edgesFieldOptions: { complexity: { field: 1, multiplier: 1 } },
   },
   prisma: {
     client: (ctx) => ctx.ledger.prisma,
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
     onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
   },
+  // Costs only: the limits are checked per request, before execution (query-limits.ts).
+  complexity: { defaultComplexity: 1, defaultListMultiplier: 10 },
   // Only errors listed on a mutation become typed results; anything else stays an error,
   // masked by Yoga unless it is one of ours (see yoga.ts).
   errors: {
@@ -55,5 +53,7 @@ export const builder = new SchemaBuilder<{
     // `deposit` returns `DepositResult = DepositPayload | InsufficientCreditsError | …`.
     directResult: true,
     defaultUnionOptions: { name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Result` },
+    // A global ID in a mutation's input that names nothing is its NotFoundError result.
+    unsafelyHandleInputErrors: true,
   },
 });

@@ -1,14 +1,21 @@
 // The GraphQL endpoint: Yoga over the Pothos schema, GraphiQL for browsers. Unexpected errors
-// are masked (no stack traces or SQL reach a client) and logged; ours keep their message and code.
+// are masked (no stack traces or SQL reach a client) and logged once, by Yoga; ours keep their
+// message and code and are logged at debug level only, since they are answers, not faults.
+// Body size, CORS, authentication and rate limits are the HTTP edge's (src/app.ts); what one
+// operation may ask for is checked here (query-limits.ts).
 import { GraphQLError } from "graphql";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { createYoga, maskError } from "graphql-yoga";
+import { createGraphQLError, createLogger, createYoga, maskError, type YogaLogger } from "graphql-yoga";
 import type { TokenAuthenticator } from "../auth/authenticator.ts";
 import type { Viewer } from "../auth/tokens.ts";
+import type { GraphQLLimits } from "../config.ts";
+import { isDatabaseUnavailable } from "../http/database-unavailable.ts";
+import { ServiceUnavailableError } from "../http/errors.ts";
 import type { LedgerContext } from "../ledger/context.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 import { LedgerError } from "../ledger/errors.ts";
 import type { GraphQLContext } from "./context.ts";
+import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";
 
 const FIRST_QUERY = `# Welcome to Billing Gateway. Send your token as a header: {"Authorization": "Bearer <token>"}
@@ -21,11 +28,15 @@ query Wallets {
 }
 `;
 
-export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAccess | null, tokens: TokenAuthenticator) {
+export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits) {
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
+    // Yoga's default CORS echoes any Origin with credentials; the edge answers CORS instead.
+    cors: false,
+    plugins: [useQueryLimits(limits)],
+    logging: errorsAreLoggedOnce(createLogger()),
     graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
     // GraphiQL's scripts are served inline, not from a CDN: it works on a closed network too.
     renderGraphiQL,
@@ -39,7 +50,11 @@ export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAcce
         // GraphQL's own errors (bad queries, bad variables) are for the client to see. Checked by
         // name: `graphql` can be loaded twice (ESM and CommonJS), and instanceof would then lie.
         if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) return error;
-        console.error("unexpected error in a GraphQL request", original);
+        if (isDatabaseUnavailable(original)) {
+          const unavailable = new ServiceUnavailableError();
+          // Yoga's own error class: Yoga takes the status from `http` and strips it from the answer.
+          return createGraphQLError(unavailable.message, { extensions: { code: unavailable.code, http: { status: unavailable.status } } });
+        }
         return maskError(error, message, isDev);
       },
     },
@@ -47,6 +62,15 @@ export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAcce
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
+
+/**
+ * Yoga logs the original of every error maskError replaces, stack included. Ours (a wallet not
+ * found, a malformed id) are expected answers: those go to debug, the rest stay errors.
+ */
+function errorsAreLoggedOnce(logger: YogaLogger): YogaLogger {
+  const deliberate = (error: unknown) => error instanceof LedgerError || (error as { originalError?: unknown } | null)?.originalError instanceof LedgerError;
+  return { ...logger, error: (...args: unknown[]) => (deliberate(args[0]) ? logger.debug(...args) : logger.error(...args)) };
+}
 
 function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === "GraphQLError";

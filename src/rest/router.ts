@@ -1,7 +1,10 @@
 // The REST shim's routing: each vendor family brings a route table and its own error shapes;
-// handlers parse, call the ledger, and shape the response. No money logic lives here.
-import type { TokenAuthenticator } from "../auth/authenticator.ts";
+// handlers parse, call the ledger, and shape the response. No money logic lives here, and no
+// authentication or error handling either: the HTTP edge (src/app.ts) does those for every
+// family alike.
 import type { Viewer } from "../auth/tokens.ts";
+import { MalformedPathError } from "../http/errors.ts";
+import type { RouteFamily } from "../http/route-family.ts";
 import type { LedgerContext } from "../ledger/context.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 
@@ -21,34 +24,43 @@ export interface RestRoute {
   handle(call: RestCall): Promise<Response>;
 }
 
-export interface VendorApi {
+/** A vendor's paths, and its answers to a missing or invalid token and to anything a handler throws. */
+export interface VendorApi extends RouteFamily {
   routes: RestRoute[];
-  /** The vendor's answer to a missing or invalid token. */
-  unauthenticated(failure: "missing" | "invalid"): Response;
-  /** The vendor's answer to anything a handler throws. */
-  failure(error: unknown): Response;
 }
 
-/** Returns a handler that answers the vendors' paths, or null for a path none of them has. */
-export function createRestHandler(
-  { ledger, payments, tokens }: { ledger: LedgerContext; payments: StripeAccess | null; tokens: TokenAuthenticator },
-  vendors: VendorApi[],
-) {
-  return async (request: Request): Promise<Response | null> => {
-    const url = new URL(request.url);
+export interface RestMatch {
+  vendor: VendorApi;
+  /** The methods the path takes. */
+  methods: string[];
+  /** The route for the request's method, with its path's captures; null when the path takes other methods. */
+  route: { route: RestRoute; captures: string[] } | null;
+}
+
+/** Finds the vendor whose paths include this one; null for a path none of them has. */
+export function createRestRouter(vendors: VendorApi[]) {
+  return (method: string, pathname: string): RestMatch | null => {
     for (const vendor of vendors) {
-      for (const route of vendor.routes) {
-        const match = route.path.exec(url.pathname);
-        if (!match || route.method !== request.method) continue;
-        const authentication = await tokens.authenticate(request.headers.get("authorization"));
-        if ("failure" in authentication) return vendor.unauthenticated(authentication.failure);
-        try {
-          return await route.handle({ request, url, params: match.slice(1).map(decodeURIComponent), viewer: authentication.viewer, ledger, payments });
-        } catch (error) {
-          return vendor.failure(error);
-        }
-      }
+      const matching = vendor.routes.flatMap((route) => {
+        const match = route.path.exec(pathname);
+        return match ? [{ route, captures: match.slice(1) }] : [];
+      });
+      if (matching.length === 0) continue;
+      return {
+        vendor,
+        methods: [...new Set(matching.map(({ route }) => route.method))],
+        route: matching.find(({ route }) => route.method === method) ?? null,
+      };
     }
     return null;
   };
+}
+
+/** Decodes path parameters; a segment that is not valid percent-encoding (`%ZZ`) is a MalformedPathError. */
+export function pathParams(captures: string[]): string[] {
+  try {
+    return captures.map(decodeURIComponent);
+  } catch {
+    throw new MalformedPathError();
+  }
 }

@@ -1,13 +1,26 @@
 // Commerce billing errors: `{ name, message, debug_id, details: [{ field, value, location, issue, description }] }`.
 import { randomUUID } from "node:crypto";
 import { BlockNotUsableError, ForbiddenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/errors.ts";
+import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 
 export function commerceError(status: number, name: string, message: string, details: Record<string, unknown>[] = []): Response {
   return jsonResponse({ name, message, debug_id: randomUUID().replaceAll("-", "").slice(0, 13), details }, status);
 }
 
+/** The error names this API uses for the failures the HTTP edge answers. */
+const EDGE_NAMES: Record<number, string> = {
+  400: "INVALID_REQUEST",
+  405: "METHOD_NOT_SUPPORTED",
+  413: "REQUEST_ENTITY_TOO_LARGE",
+  429: "RATE_LIMIT_REACHED",
+  503: "SERVICE_UNAVAILABLE",
+};
+
 export function commerceFailure(error: unknown): Response {
+  if (error instanceof EdgeError) {
+    return commerceError(error.status, EDGE_NAMES[error.status] ?? "INTERNAL_SERVER_ERROR", error.message, [{ issue: error.code, description: error.message }]);
+  }
   if (error instanceof MalformedBodyError) return commerceError(400, "INVALID_REQUEST", error.message, [{ field: "/", location: "body", issue: "MALFORMED_REQUEST_JSON", description: error.message }]);
   if (error instanceof ValidationError) {
     return commerceError(

@@ -1,12 +1,26 @@
 // Orb's error responses: `{ status, type, title, detail }`, `type` a link to the error's kind.
 import { BlockNotUsableError, ForbiddenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/errors.ts";
+import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 
 export function orbError(status: number, kind: string, title: string, detail: string, extra: Record<string, unknown> = {}): Response {
   return jsonResponse({ status, type: `https://docs.withorb.com/reference/error-responses#${kind}`, title, detail, ...extra }, status);
 }
 
+/** Orb's error kinds (the anchor of `type`) and titles for the failures the HTTP edge answers. */
+const EDGE_KINDS: Record<number, [kind: string, title: string]> = {
+  400: ["400-request-validation-errors", "Request validation error"],
+  405: ["405-method-not-allowed", "Method not allowed"],
+  413: ["413-request-too-large", "Request too large"],
+  429: ["429-too-many-requests", "Too many requests"],
+  503: ["503-service-unavailable", "Service unavailable"],
+};
+
 export function orbFailure(error: unknown): Response {
+  if (error instanceof EdgeError) {
+    const [kind, title] = EDGE_KINDS[error.status] ?? ["500-internal-server-error", "Internal server error"];
+    return orbError(error.status, kind, title, error.message);
+  }
   if (error instanceof MalformedBodyError) return orbError(400, "400-request-validation-errors", "Request validation error", error.message);
   if (error instanceof ValidationError) {
     return orbError(400, "400-request-validation-errors", "Request validation error", error.message, {

@@ -10,6 +10,7 @@ import {
   ValidationError,
   WalletTerminatedError,
 } from "../../ledger/errors.ts";
+import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 
 export function velobaseError(status: number, type: string, code: string, message: string): Response {
@@ -19,6 +20,10 @@ export function velobaseError(status: number, type: string, code: string, messag
 export class CustomerNotFoundError extends NotFoundError {}
 
 export function velobaseFailure(error: unknown): Response {
+  if (error instanceof EdgeError) {
+    const type = error.status === 429 ? "rate_limit_error" : error.status >= 500 ? "api_error" : "bad_request";
+    return velobaseError(error.status, type, error.code.toLowerCase(), error.message);
+  }
   if (error instanceof MalformedBodyError) return velobaseError(400, "bad_request", "invalid_request", error.message);
   if (error instanceof ValidationError) return velobaseError(400, "bad_request", "invalid_parameter", error.message);
   if (error instanceof InsufficientCreditsError) return velobaseError(400, "bad_request", "insufficient_balance", "insufficient balance");

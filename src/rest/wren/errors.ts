@@ -2,9 +2,11 @@
 // authentication; the body is `{ "error": "<message>" }`.
 import { ForbiddenError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError } from "../../ledger/errors.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../../payments/errors.ts";
+import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 
 export function wrenFailure(error: unknown): Response {
+  if (error instanceof EdgeError) return jsonResponse({ error: error.message }, error.status);
   if (error instanceof MalformedBodyError || error instanceof ValidationError) return jsonResponse({ error: error.message }, 400);
   if (error instanceof PaymentFailedError || error instanceof PaymentsNotConfiguredError) return jsonResponse({ error: `Payment failed: ${error.message}` }, 400);
   // Wren documents no status for "not known yet"; 400 with a message that says to ask again.

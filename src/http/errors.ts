@@ -1,0 +1,73 @@
+// Failures the HTTP edge answers itself, around a route's handler: too large, too many, a path
+// that cannot be decoded, a database that does not answer. Each route family writes them in its
+// own error shape (src/rest/<vendor>/errors.ts, src/http/route-families.ts); the edge adds the
+// headers they carry.
+
+export abstract class EdgeError extends Error {
+  abstract readonly status: number;
+  /** Stable machine-readable code, e.g. PAYLOAD_TOO_LARGE. */
+  abstract readonly code: string;
+  /** Headers the answer carries, e.g. Retry-After. */
+  headers(): Record<string, string> {
+    return {};
+  }
+}
+
+export class PayloadTooLargeError extends EdgeError {
+  readonly status = 413;
+  readonly code = "PAYLOAD_TOO_LARGE";
+  constructor(readonly limitBytes: number) {
+    super(`the request body is larger than the limit of ${limitBytes} bytes`);
+  }
+  // The rest of the body is never read: closing the connection after the answer is the only way
+  // to stop the client sending it.
+  override headers(): Record<string, string> {
+    return { connection: "close" };
+  }
+}
+
+export class RateLimitedError extends EdgeError {
+  readonly status = 429;
+  readonly code = "RATE_LIMITED";
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many requests with this token: retry after ${retryAfterSeconds} second${retryAfterSeconds === 1 ? "" : "s"}`);
+  }
+  override headers(): Record<string, string> {
+    return { "retry-after": String(this.retryAfterSeconds) };
+  }
+}
+
+/** The database did not answer; nothing was changed by this request. */
+export class ServiceUnavailableError extends EdgeError {
+  readonly status = 503;
+  readonly code = "SERVICE_UNAVAILABLE";
+  constructor() {
+    super("the service is temporarily unavailable: retry shortly");
+  }
+  override headers(): Record<string, string> {
+    return { "retry-after": "5" };
+  }
+}
+
+/** A path segment that is not valid percent-encoding (e.g. `%ZZ`) names nothing. */
+export class MalformedPathError extends EdgeError {
+  readonly status = 400;
+  readonly code = "MALFORMED_PATH";
+  constructor() {
+    super("the request path is not valid percent-encoding");
+  }
+}
+
+export class MethodNotAllowedError extends EdgeError {
+  readonly status = 405;
+  readonly code = "METHOD_NOT_ALLOWED";
+  constructor(
+    method: string,
+    readonly allowed: string[],
+  ) {
+    super(`${method} is not allowed on this path; use ${allowed.join(" or ")}`);
+  }
+  override headers(): Record<string, string> {
+    return { allow: this.allowed.join(", ") };
+  }
+}

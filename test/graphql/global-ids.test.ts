@@ -1,0 +1,87 @@
+// A malformed global id, or one of another type than asked for, is a typed not-found wherever it
+// is given: NOT_FOUND on node and wallet(id:), null among nodes, the NotFoundError result of a
+// mutation that lists it. It never reaches the database and is not logged as an error.
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { createWalletVia, depositVia, useGateway } from "../support/app.ts";
+
+const gateway = useGateway();
+const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString("base64");
+
+/** Ids that name nothing: not base64 of a type and id, an id that is not a UUID, no id at all. */
+const MALFORMED = ["not a global id", "%%%", globalId("Wallet", "not-a-uuid"), globalId("Wallet", ""), "V2FsbGV0", "x".repeat(5_000)];
+
+let walletId: string;
+let blockId: string;
+let errors: ReturnType<typeof vi.spyOn>;
+
+beforeAll(async () => {
+  walletId = await createWalletVia(gateway, "alice");
+  blockId = (await depositVia(gateway, walletId, "500")).blocks[0]!.id;
+  errors = vi.spyOn(console, "error");
+});
+afterEach(() => {
+  // Expected answers, not faults: nothing was logged as an error.
+  expect(errors).not.toHaveBeenCalled();
+});
+afterAll(() => errors.mockRestore());
+
+describe("in queries", () => {
+  it("node(id:) answers NOT_FOUND", async () => {
+    for (const id of MALFORMED) {
+      const reply = await gateway.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id });
+      expect(reply.data.node, id).toBeNull();
+      expect(reply.errors, id).toEqual([expect.objectContaining({ extensions: { code: "NOT_FOUND" } })]);
+    }
+  });
+
+  it("wallet(id:) answers NOT_FOUND, for another type's id too", async () => {
+    for (const id of [...MALFORMED, blockId, globalId("CreditBlock", randomUUID())]) {
+      const reply = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { id } }`, { id });
+      expect(reply.data?.wallet ?? null, id).toBeNull();
+      expect(reply.errors, id).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Wallet .* was not found$/), extensions: { code: "NOT_FOUND" } })]);
+    }
+  });
+
+  it("nodes(ids:) answers null in its place", async () => {
+    const reply = await gateway.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [walletId, ...MALFORMED] });
+    expect(reply.errors).toBeUndefined();
+    expect(reply.data.nodes).toEqual([{ id: walletId }, ...MALFORMED.map(() => null)]);
+  });
+
+  it("shortens a long id in the message", async () => {
+    const reply = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { id } }`, { id: "x".repeat(5_000) });
+    expect(reply.errors![0]!.message).toBe(`Wallet ${"x".repeat(100)}… was not found`);
+  });
+});
+
+describe("in mutation inputs", () => {
+  const ERROR_FIELDS = `... on NotFoundError { __typename code message resource }`;
+
+  it("is the NotFoundError result, naming the type the input takes", async () => {
+    const cases: { mutation: string; input: (id: string) => Record<string, unknown>; resource: string }[] = [
+      { mutation: "deposit", input: (id) => ({ walletId: id, amount: "100" }), resource: "Wallet" },
+      { mutation: "debit", input: (id) => ({ walletId: id, amount: "1" }), resource: "Wallet" },
+      { mutation: "void", input: (id) => ({ walletId, blockId: id }), resource: "CreditBlock" },
+      { mutation: "captureHold", input: (id) => ({ holdId: id }), resource: "Hold" },
+      { mutation: "refund", input: (id) => ({ operationId: id }), resource: "LedgerOperation" },
+      { mutation: "updateWallet", input: (id) => ({ walletId: id, name: "renamed" }), resource: "Wallet" },
+    ];
+    for (const { mutation, input, resource } of cases) {
+      // …and a well-formed id of another type.
+      for (const id of [...MALFORMED, resource === "Wallet" ? blockId : walletId]) {
+        const type = `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input`;
+        const reply = await gateway.graphql(`mutation($input: ${type}!) { ${mutation}(input: $input) { __typename ${ERROR_FIELDS} } }`, { input: input(id) });
+        expect(reply.errors, `${mutation} ${id}`).toBeUndefined();
+        expect(reply.data[mutation], `${mutation} ${id}`).toEqual({ __typename: "NotFoundError", code: "NOT_FOUND", resource, message: expect.stringMatching(new RegExp(`^${resource} .* was not found$`)) });
+      }
+    }
+  });
+
+  it("changes nothing", async () => {
+    const before = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balance { total } ledgerEntries(first: 10) { totalCount } } }`, { id: walletId });
+    await gateway.graphql(`mutation { deposit(input: { walletId: "not a global id", amount: "100" }) { __typename } }`);
+    const after = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balance { total } ledgerEntries(first: 10) { totalCount } } }`, { id: walletId });
+    expect(after.data).toEqual(before.data);
+  });
+});
