@@ -1,7 +1,6 @@
 import type { Customer } from "../db/generated/client.ts";
 import type { Scope } from "./context.ts";
-import { ValidationError } from "./errors.ts";
-import { validMetadata, validText } from "./input.ts";
+import { invalid, requiredText, validMetadata, validText } from "./input.ts";
 import type { Metadata, Tx } from "./wallet-ledger.ts";
 
 /** The customer that owns a tenant's own ("team") wallet. */
@@ -17,18 +16,16 @@ export interface CustomerInput {
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** Checks a customer's fields (ValidationError naming `customer.<field>`); every text must be storable. */
 export function validCustomer(input: CustomerInput): CustomerInput {
-  if (!input.externalId || input.externalId.length > 255) {
-    throw new ValidationError("customer externalId must be 1 to 255 characters", [{ path: ["customer", "externalId"], message: "must be 1 to 255 characters" }]);
-  }
-  if (input.email != null && !EMAIL.test(input.email)) {
-    throw new ValidationError("customer email is not an email address", [{ path: ["customer", "email"], message: "is not an email address" }]);
-  }
+  const externalId = requiredText(input.externalId, "customer.externalId", 255);
+  const email = validText(input.email, "customer.email", 320);
+  if (email != null && !EMAIL.test(email)) invalid("customer.email", "is not an email address");
   return {
-    externalId: input.externalId,
-    name: validText(input.name, "name", 255),
-    email: input.email ?? null,
-    metadata: input.metadata == null ? null : validMetadata(input.metadata),
+    externalId,
+    name: validText(input.name, "customer.name", 255),
+    email,
+    metadata: input.metadata == null ? null : validMetadata(input.metadata, "customer.metadata"),
   };
 }
 

@@ -4,8 +4,21 @@ import { ValidationError } from "./errors.ts";
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 const INTEGER = /^-?\d+$/;
-/** Guards against amounts no column or client could hold (Postgres bigint is 2^63 − 1). */
+/** The largest figure any bigint column holds (PostgreSQL bigint is 2^63 − 1): balances, blocks, overdrafts. */
+export const LEDGER_MAX = 2n ** 63n - 1n;
+/**
+ * The largest single amount a request may name. Half the column range, so that one amount added
+ * to or taken from any figure the ledger holds never overflows the arithmetic on the way (SQL
+ * computes `balance - amount` before it checks anything); whether the result itself fits is
+ * checked where entries are appended (WalletLedger.append).
+ */
 export const MAX_MINOR_UNITS = 2n ** 62n;
+
+function outOfRange(field: string): never {
+  throw new ValidationError(`${field} is out of range: at most ${MAX_MINOR_UNITS} minor units either way`, [
+    { path: [field], message: `must be between -${MAX_MINOR_UNITS} and ${MAX_MINOR_UNITS}` },
+  ]);
+}
 
 /**
  * Reads an amount of minor units given as a bigint, an integer string or a safe integer number.
@@ -15,11 +28,12 @@ export function parseMinorUnits(value: unknown, field: string): bigint {
   let amount: bigint;
   if (typeof value === "bigint") amount = value;
   else if (typeof value === "number" && Number.isSafeInteger(value)) amount = BigInt(value);
-  else if (typeof value === "string" && INTEGER.test(value.trim())) amount = BigInt(value.trim());
-  else throw new ValidationError(`${field} must be a whole number of minor units`, [{ path: [field], message: "must be an integer" }]);
-  if (amount > MAX_MINOR_UNITS || amount < -MAX_MINOR_UNITS) {
-    throw new ValidationError(`${field} is too large`, [{ path: [field], message: "is out of range" }]);
-  }
+  else if (typeof value === "string" && INTEGER.test(value.trim())) {
+    // Digits past what any amount has are refused before BigInt spends time on them.
+    if (value.trim().replace(/^-?0*/, "").length > 19) outOfRange(field);
+    amount = BigInt(value.trim());
+  } else throw new ValidationError(`${field} must be a whole number of minor units`, [{ path: [field], message: "must be an integer" }]);
+  if (amount > MAX_MINOR_UNITS || amount < -MAX_MINOR_UNITS) outOfRange(field);
   return amount;
 }
 
@@ -41,6 +55,7 @@ export function decimalToMinorUnits(decimal: string, scale: number, field: strin
   if (significant.length > scale) {
     throw new ValidationError(`${field} has more than ${scale} decimal places`, [{ path: [field], message: `at most ${scale} decimal places` }]);
   }
+  if (whole!.replace(/^0+/, "").length + scale > 19) outOfRange(field);
   const minor = BigInt(whole! + significant.padEnd(scale, "0"));
   return parseMinorUnits(sign ? -minor : minor, field);
 }

@@ -1,10 +1,12 @@
 // What both adapters read: wallets, blocks, entries, holds, operations and refunds, within the
 // caller's scope (access.ts: tenant, mode, and a personal token's customer), with keyset pagination
-// (stable under concurrent writes, unlike offsets). Outside the scope, a row is simply not found.
+// (stable under concurrent writes, unlike offsets). Outside the scope, a row is simply not found,
+// and so is a row looked up by text PostgreSQL could not have stored (a NUL, a lone surrogate).
 import type { CreditBlock, Customer, FundingReversal, Hold, LedgerEntry, LedgerEntryType, Operation, Prisma, Wallet } from "../db/generated/client.ts";
 import { customersInScope, walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
+import { isStorableText } from "./input.ts";
 import { loadOperationResult, requireId } from "./transaction.ts";
 import type { LedgerResult } from "./wallet-ledger.ts";
 
@@ -44,6 +46,7 @@ export async function listWallets(
   scope: Scope,
   filter: { currency: string; customerExternalId?: string | null; status?: Wallet["status"] | null; page: number; perPage: number },
 ) {
+  if (!isStorableText(filter.currency) || !isStorableText(filter.customerExternalId ?? "")) return { items: [], total: 0 };
   const where: Prisma.WalletWhereInput = {
     ...walletsInScope(scope),
     currency: filter.currency,
@@ -58,6 +61,7 @@ export async function listWallets(
 }
 
 export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
+  if (!isStorableText(externalId)) return null;
   return ctx.prisma.customer.findFirst({
     where: { externalId, ...customersInScope(scope) },
     include: { wallets: { orderBy: { createdAt: "asc" } } },
@@ -66,6 +70,7 @@ export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId:
 
 /** The customer's oldest active wallet in `currency`, or null (no customer, or no such wallet). */
 export async function findCustomerWallet(ctx: LedgerContext, scope: Scope, externalId: string, currency: string): Promise<Wallet | null> {
+  if (!isStorableText(externalId) || !isStorableText(currency)) return null;
   return ctx.prisma.wallet.findFirst({
     where: { ...walletsInScope(scope), currency, status: "active", customer: { externalId } },
     orderBy: { createdAt: "asc" },
@@ -93,6 +98,7 @@ export async function listCreditBlocks(ctx: LedgerContext, scope: Scope, walletI
   await getWallet(ctx, scope, walletId);
   const limit = pageSize(filter.limit);
   if (filter.after) requireId(filter.after, "cursor");
+  if (filter.category != null && !isStorableText(filter.category)) return { items: [], nextCursor: null };
   const items = await ctx.prisma.creditBlock.findMany({
     where: { walletId, ...(filter.status ? { status: filter.status } : {}), ...(filter.category ? { category: filter.category } : {}) },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -129,6 +135,7 @@ export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, wallet
   const limit = pageSize(filter.limit);
   const order = filter.order ?? "desc";
   if (filter.after != null && !/^\d{1,18}$/.test(filter.after)) throw new ValidationError("cursor is not valid", [{ path: ["cursor"], message: "is not valid" }]);
+  if (filter.category != null && !isStorableText(filter.category)) return { items: [], nextCursor: null };
   const where: Prisma.LedgerEntryWhereInput = {
     walletId,
     ...(filter.types?.length ? { type: { in: filter.types } } : {}),
@@ -157,6 +164,7 @@ export async function getHold(ctx: LedgerContext, scope: Scope, holdId: string):
 
 /** The latest hold the caller tagged with `reference` (e.g. its transaction id), or null. */
 export async function findHoldByReference(ctx: LedgerContext, scope: Scope, reference: string): Promise<Hold | null> {
+  if (!isStorableText(reference)) return null;
   return ctx.prisma.hold.findFirst({
     where: { reference, wallet: walletsInScope(scope) },
     orderBy: { createdAt: "desc" },
