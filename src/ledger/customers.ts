@@ -29,16 +29,19 @@ export function validCustomer(input: CustomerInput): CustomerInput {
   };
 }
 
-/** Finds the customer by external id or creates it; given name, email and metadata update it. */
-export function upsertCustomer(tx: Tx, scope: Scope, input: CustomerInput): Promise<Customer> {
+/**
+ * Finds the customer by external id or creates it; given name, email and metadata update it.
+ * Safe under concurrency: the insert skips a customer another transaction created meanwhile
+ * (ON CONFLICT DO NOTHING waits for it to commit), where Prisma's upsert would fail on the unique key.
+ */
+export async function upsertCustomer(tx: Tx, scope: Scope, input: CustomerInput): Promise<Customer> {
   const changes = {
     ...(input.name != null ? { name: input.name } : {}),
     ...(input.email != null ? { email: input.email } : {}),
     ...(input.metadata != null ? { metadata: input.metadata as object } : {}),
   };
-  return tx.customer.upsert({
-    where: { tenantId_livemode_externalId: { tenantId: scope.tenantId, livemode: scope.livemode, externalId: input.externalId } },
-    create: { tenantId: scope.tenantId, livemode: scope.livemode, externalId: input.externalId, ...changes },
-    update: changes,
-  });
+  const key = { tenantId: scope.tenantId, livemode: scope.livemode, externalId: input.externalId };
+  const { count } = await tx.customer.createMany({ data: [{ ...key, ...changes }], skipDuplicates: true });
+  if (count === 0 && Object.keys(changes).length > 0) return tx.customer.update({ where: { tenantId_livemode_externalId: key }, data: changes });
+  return tx.customer.findUniqueOrThrow({ where: { tenantId_livemode_externalId: key } });
 }

@@ -10,7 +10,7 @@ import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wall
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
 import { ValidationError } from "../../ledger/errors.ts";
 import { NotFoundError } from "../../ledger/errors.ts";
-import { decimalToMinorUnits } from "../../ledger/money.ts";
+import { currencyScale, decimalToMinorUnits } from "../../ledger/money.ts";
 import { findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { jsonResponse, readBody } from "../json.ts";
@@ -75,7 +75,7 @@ async function createLedgerEntry(call: RestCall): Promise<Response> {
     const existing = await findCustomer(ledger, viewer, externalId);
     const wallet = (existing && creditWallet(existing)) ?? null;
     if (wallet && wallet.currency !== currency && body.currency != null) invalid("currency", `must match the customer's currency ${wallet.currency}`);
-    const scale = wallet?.scale ?? (currency === "USD" ? 2 : undefined);
+    const scale = wallet?.scale ?? currencyScale(currency);
     const credits = {
       amount: amountOf(body, "amount", { scale: scale ?? 0 }, true)!,
       category: "granted",
