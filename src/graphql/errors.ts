@@ -11,6 +11,7 @@ import {
   NotFoundError,
   RefundExceedsDebitError,
   ValidationError,
+  WalletExistsError,
   WalletTerminatedError,
   type ValidationIssue,
 } from "../ledger/errors.ts";
@@ -81,6 +82,14 @@ builder.objectType(RefundExceedsDebitError, {
   interfaces: [ErrorInterface],
   fields: (t) => ({ refundable: t.field({ type: "Money", resolve: (error) => error.refundable }) }),
 });
+builder.objectType(WalletExistsError, {
+  name: "WalletExistsError",
+  description: "The customer already has an active wallet in this currency under this name (or without a name): name the new one distinctly, or use that one.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    walletId: t.globalID({ description: "The existing wallet.", resolve: (error) => ({ type: "Wallet", id: error.walletId }) }),
+  }),
+});
 builder.objectType(BlockNotUsableError, { name: "BlockNotUsableError", interfaces: [ErrorInterface], fields: () => ({}) });
 builder.objectType(PaymentFailedError, {
   name: "PaymentFailedError",
@@ -99,6 +108,8 @@ builder.objectType(PaymentsNotConfiguredError, { name: "PaymentsNotConfiguredErr
 
 /** What every mutation on a wallet can fail with. */
 export const COMMON_ERRORS = [ValidationError, NotFoundError, ForbiddenError, IdempotencyConflictError, WalletTerminatedError];
+/** Opening or renaming a wallet: also WalletExistsError. */
+export const WALLET_ERRORS = [...COMMON_ERRORS, WalletExistsError];
 export const SPEND_ERRORS = [...COMMON_ERRORS, InsufficientCreditsError];
 export const HOLD_ERRORS = [...COMMON_ERRORS, HoldNotOpenError, CaptureExceedsHoldError];
 export const BLOCK_ERRORS = [...SPEND_ERRORS, BlockNotUsableError];

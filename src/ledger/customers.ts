@@ -1,7 +1,6 @@
 import type { Customer } from "../db/generated/client.ts";
 import type { Scope } from "./context.ts";
-import { ValidationError } from "./errors.ts";
-import { validMetadata, validText } from "./input.ts";
+import { invalid, requiredText, validMetadata, validText } from "./input.ts";
 import type { Metadata, Tx } from "./wallet-ledger.ts";
 
 /** The customer that owns a tenant's own ("team") wallet. */
@@ -17,31 +16,32 @@ export interface CustomerInput {
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** Checks a customer's fields (ValidationError naming `customer.<field>`); every text must be storable. */
 export function validCustomer(input: CustomerInput): CustomerInput {
-  if (!input.externalId || input.externalId.length > 255) {
-    throw new ValidationError("customer externalId must be 1 to 255 characters", [{ path: ["customer", "externalId"], message: "must be 1 to 255 characters" }]);
-  }
-  if (input.email != null && !EMAIL.test(input.email)) {
-    throw new ValidationError("customer email is not an email address", [{ path: ["customer", "email"], message: "is not an email address" }]);
-  }
+  const externalId = requiredText(input.externalId, "customer.externalId", 255);
+  const email = validText(input.email, "customer.email", 320);
+  if (email != null && !EMAIL.test(email)) invalid("customer.email", "is not an email address");
   return {
-    externalId: input.externalId,
-    name: validText(input.name, "name", 255),
-    email: input.email ?? null,
-    metadata: input.metadata == null ? null : validMetadata(input.metadata),
+    externalId,
+    name: validText(input.name, "customer.name", 255),
+    email,
+    metadata: input.metadata == null ? null : validMetadata(input.metadata, "customer.metadata"),
   };
 }
 
-/** Finds the customer by external id or creates it; given name, email and metadata update it. */
-export function upsertCustomer(tx: Tx, scope: Scope, input: CustomerInput): Promise<Customer> {
+/**
+ * Finds the customer by external id or creates it; given name, email and metadata update it.
+ * Safe under concurrency: the insert skips a customer another transaction created meanwhile
+ * (ON CONFLICT DO NOTHING waits for it to commit), where Prisma's upsert would fail on the unique key.
+ */
+export async function upsertCustomer(tx: Tx, scope: Scope, input: CustomerInput): Promise<Customer> {
   const changes = {
     ...(input.name != null ? { name: input.name } : {}),
     ...(input.email != null ? { email: input.email } : {}),
     ...(input.metadata != null ? { metadata: input.metadata as object } : {}),
   };
-  return tx.customer.upsert({
-    where: { tenantId_livemode_externalId: { tenantId: scope.tenantId, livemode: scope.livemode, externalId: input.externalId } },
-    create: { tenantId: scope.tenantId, livemode: scope.livemode, externalId: input.externalId, ...changes },
-    update: changes,
-  });
+  const key = { tenantId: scope.tenantId, livemode: scope.livemode, externalId: input.externalId };
+  const { count } = await tx.customer.createMany({ data: [{ ...key, ...changes }], skipDuplicates: true });
+  if (count === 0 && Object.keys(changes).length > 0) return tx.customer.update({ where: { tenantId_livemode_externalId: key }, data: changes });
+  return tx.customer.findUniqueOrThrow({ where: { tenantId_livemode_externalId: key } });
 }

@@ -91,3 +91,18 @@ export class BlockNotUsableError extends LedgerError {
     super(`credit block ${blockId} ${reason}`);
   }
 }
+
+/**
+ * Opening a second active wallet for a customer in the same currency (or custom unit) under the
+ * same name; a wallet without a name counts as one name. Name the new wallet distinctly, or use
+ * the existing one.
+ */
+export class WalletExistsError extends LedgerError {
+  readonly code = "WALLET_EXISTS";
+  constructor(readonly walletId: string, readonly currency: string, readonly walletName: string | null) {
+    super(
+      `the customer already has an active ${currency} wallet ${walletName ? `named "${walletName}"` : "without a name"} (${walletId}); ` +
+        "give the new wallet another name, or use that one",
+    );
+  }
+}

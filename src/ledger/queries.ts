@@ -1,10 +1,12 @@
 // What both adapters read: wallets, blocks, entries, holds, operations and refunds, within the
 // caller's scope (access.ts: tenant, mode, and a personal token's customer), with keyset pagination
-// (stable under concurrent writes, unlike offsets). Outside the scope, a row is simply not found.
+// (stable under concurrent writes, unlike offsets). Outside the scope, a row is simply not found,
+// and so is a row looked up by text PostgreSQL could not have stored (a NUL, a lone surrogate).
 import type { CreditBlock, Customer, FundingReversal, Hold, LedgerEntry, LedgerEntryStatus, LedgerEntryType, Operation, Prisma, Wallet } from "../db/generated/client.ts";
 import { customersInScope, walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
+import { isStorableText } from "./input.ts";
 import { findOperationByKey, loadOperationResult, requireId } from "./transaction.ts";
 import type { LedgerResult } from "./wallet-ledger.ts";
 
@@ -16,14 +18,6 @@ export interface Page<T> {
   items: T[];
   /** Pass as `after` for the next page; null on the last one. */
   nextCursor: string | null;
-}
-
-/**
- * Whether a client's id or key can be in a text column at all: PostgreSQL text holds no NUL, and
- * asking for one fails in SQL. One that cannot be stored names no row.
- */
-function couldBeStored(text: string): boolean {
-  return !text.includes("\u0000");
 }
 
 /** Rows to skip before a page: a whole number from 0 to MAX_OFFSET. */
@@ -62,7 +56,7 @@ export async function listWallets(
   scope: Scope,
   filter: { currency: string; customerExternalId?: string | null; status?: Wallet["status"] | null; page: number; perPage: number },
 ) {
-  if (filter.customerExternalId != null && !couldBeStored(filter.customerExternalId)) return { items: [], total: 0 };
+  if (!isStorableText(filter.currency) || !isStorableText(filter.customerExternalId ?? "")) return { items: [], total: 0 };
   const where: Prisma.WalletWhereInput = {
     ...walletsInScope(scope),
     currency: filter.currency,
@@ -77,7 +71,7 @@ export async function listWallets(
 }
 
 export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
-  if (!couldBeStored(externalId)) return null;
+  if (!isStorableText(externalId)) return null;
   return ctx.prisma.customer.findFirst({
     where: { externalId, ...customersInScope(scope) },
     include: { wallets: { orderBy: { createdAt: "asc" } } },
@@ -86,7 +80,7 @@ export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId:
 
 /** The customer's oldest active wallet in `currency`, or null (no customer, or no such wallet). */
 export async function findCustomerWallet(ctx: LedgerContext, scope: Scope, externalId: string, currency: string): Promise<Wallet | null> {
-  if (!couldBeStored(externalId)) return null;
+  if (!isStorableText(externalId) || !isStorableText(currency)) return null;
   return ctx.prisma.wallet.findFirst({
     where: { ...walletsInScope(scope), currency, status: "active", customer: { externalId } },
     orderBy: { createdAt: "asc" },
@@ -123,6 +117,7 @@ export async function listCreditBlocks(ctx: LedgerContext, scope: Scope, walletI
   await getWallet(ctx, scope, walletId);
   const limit = pageSize(filter.limit);
   if (filter.after != null) blockCursor(filter.after);
+  if (filter.category != null && !isStorableText(filter.category)) return { items: [], nextCursor: null };
   const items = await ctx.prisma.creditBlock.findMany({
     where: { walletId, ...(filter.status ? { status: filter.status } : {}), ...(filter.category ? { category: filter.category } : {}) },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -166,6 +161,7 @@ export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, wallet
   const limit = pageSize(filter.limit);
   const order = filter.order ?? "desc";
   if (filter.after != null && !/^\d{1,18}$/.test(filter.after)) throw new ValidationError("cursor is not valid", [{ path: ["cursor"], message: "is not valid" }]);
+  if (filter.category != null && !isStorableText(filter.category)) return { items: [], nextCursor: null };
   const where: Prisma.LedgerEntryWhereInput = {
     walletId,
     ...(filter.types?.length ? { type: { in: filter.types } } : {}),
@@ -202,7 +198,7 @@ export async function findOperationByIdempotencyKey(
   scope: Scope,
   idempotencyKey: string,
 ): Promise<(Operation & { wallet: Wallet & { customer: Customer } }) | null> {
-  if (!couldBeStored(idempotencyKey)) return null;
+  if (!isStorableText(idempotencyKey)) return null;
   return ctx.prisma.operation.findFirst({
     where: { tenantId: scope.tenantId, livemode: scope.livemode, idempotencyKey, wallet: walletsInScope(scope) },
     include: { wallet: { include: { customer: true } } },

@@ -12,6 +12,7 @@ import { authorize, permissionFor } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { IdempotencyConflictError, NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
 import { releaseExpiredHolds } from "./holds.ts";
+import { validIdempotencyKey } from "./input.ts";
 import { hashRequest } from "./request-hash.ts";
 import { WalletLedger, type LedgerResult, type OperationFields, type Tx } from "./wallet-ledger.ts";
 
@@ -37,19 +38,37 @@ export function requireId(id: string, resource: string): string {
   return id;
 }
 
-export function validateIdempotencyKey(key: string | null | undefined): string | null {
-  if (key == null) return null;
-  if (key.length === 0 || key.length > 255) {
-    throw new ValidationError("idempotencyKey must be 1 to 255 characters", [{ path: ["idempotencyKey"], message: "must be 1 to 255 characters" }]);
-  }
-  return key;
+/** 1 to 255 characters PostgreSQL can store (input.ts); kept here for the callers that import it from here. */
+export const validateIdempotencyKey = validIdempotencyKey;
+
+/**
+ * PostgreSQL's numeric_value_out_of_range (SQLSTATE 22003), as Prisma reports it for typed and
+ * raw queries: a figure past what its bigint column holds.
+ */
+export function isNumericOutOfRange(error: unknown): boolean {
+  const prismaError = error as { code?: string; meta?: unknown };
+  if (prismaError?.code === "P2020") return true;
+  if (prismaError?.code !== "P2010" && prismaError?.code !== "P2039") return false;
+  return JSON.stringify(prismaError.meta ?? {}).includes('"originalCode":"22003"');
+}
+
+/**
+ * The last line behind the range checks of WalletLedger.append: should a figure still overflow its
+ * column, the request is refused as bad input (nothing was written: the transaction rolled back)
+ * rather than failing as an internal error.
+ */
+export function outOfRangeAsValidation(error: unknown): unknown {
+  if (!isNumericOutOfRange(error)) return error;
+  return new ValidationError("amount would take a figure of the wallet past what the ledger can hold", [
+    { path: ["amount"], message: "would overflow the wallet's balance, a block or the overdraft" },
+  ]);
 }
 
 /**
  * Runs `body` as one operation on a locked wallet and returns what it wrote.
  * Fails with ForbiddenError (the scope's role may not do this), NotFoundError (wallet outside the
- * scope), WalletTerminatedError,
- * IdempotencyConflictError, and whatever `body` throws; nothing is written on failure.
+ * scope), WalletTerminatedError, IdempotencyConflictError, ValidationError (a figure that would
+ * overflow its column), and whatever `body` throws; nothing is written on failure.
  */
 export async function runWalletCommand(
   ctx: LedgerContext,
@@ -101,17 +120,21 @@ export async function withLockedWallet<T>(
   use: (ledger: WalletLedger, tx: Tx) => Promise<T>,
 ): Promise<T> {
   requireId(walletId, "Wallet");
-  return ctx.prisma.$transaction(async (tx) => {
-    const now = ctx.now();
-    const { wallet, hasLapsedHolds } = await lockWallet(tx, scope, walletId, now);
-    const ledger = new WalletLedger(tx, wallet, now, scope);
-    if (hasLapsedHolds && wallet.status === "active") {
-      await releaseExpiredHolds(ledger);
-    }
-    const result = await use(ledger, tx);
-    if (ledger.hasUnflushedWrites()) await ledger.flush();
-    return result;
-  }, TRANSACTION_OPTIONS);
+  try {
+    return await ctx.prisma.$transaction(async (tx) => {
+      const now = ctx.now();
+      const { wallet, hasLapsedHolds } = await lockWallet(tx, scope, walletId, now);
+      const ledger = new WalletLedger(tx, wallet, now, scope);
+      if (hasLapsedHolds && wallet.status === "active") {
+        await releaseExpiredHolds(ledger);
+      }
+      const result = await use(ledger, tx);
+      if (ledger.hasUnflushedWrites()) await ledger.flush();
+      return result;
+    }, TRANSACTION_OPTIONS);
+  } catch (error) {
+    throw outOfRangeAsValidation(error);
+  }
 }
 
 /**

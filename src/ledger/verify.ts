@@ -86,6 +86,12 @@ const CHECKS: { invariant: string; sql: string }[] = [
           GROUP BY r.id, d.amount
           HAVING r.voided <> -COALESCE(SUM(e.amount), 0) OR r.reversed_total > d.amount`,
   },
+  {
+    invariant: "a customer has one active wallet per currency and name (no name counting as one)",
+    sql: `SELECT customer_id, currency, COALESCE(name, '') AS name, COUNT(*) AS wallets
+          FROM wallet WHERE status = 'active'
+          GROUP BY customer_id, currency, COALESCE(name, '') HAVING COUNT(*) > 1`,
+  },
 ];
 
 /** Returns every violation found; an empty list means the ledger is consistent. */

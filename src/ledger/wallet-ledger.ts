@@ -14,6 +14,8 @@ import {
   type OperationType,
   type Wallet,
 } from "../db/generated/client.ts";
+import { ValidationError } from "./errors.ts";
+import { LEDGER_MAX } from "./money.ts";
 
 export type Tx = Prisma.TransactionClient;
 export type Metadata = Record<string, unknown>;
@@ -143,9 +145,16 @@ export class WalletLedger {
     return hold;
   }
 
-  /** Appends one entry and moves every balance it touches. */
+  /**
+   * Appends one entry and moves every balance it touches. An entry that would take the block, the
+   * overdraft or the wallet's balance past what a bigint column holds is refused with
+   * ValidationError before anything moves: every command's amounts pass through here, checked
+   * against the figures read under the wallet lock.
+   */
   append(operation: Operation, fields: EntryFields): LedgerEntry {
     const { block, amount } = fields;
+    requireInRange(block ? block.remaining + amount : this.wallet.overdraftUsed - amount, block ? "a credit block" : "the overdraft");
+    requireInRange(this.wallet.balance + amount, "the wallet's balance");
     if (block) {
       if (block.remaining + amount < 0n) {
         throw new Error(`entry would take block ${block.id} below zero`);
@@ -276,6 +285,14 @@ export class WalletLedger {
   private markBlockChanged(block: CreditBlock): void {
     if (!this.blocks.has(block.id)) this.blocks.set(block.id, block);
     this.changedBlockIds.add(block.id);
+  }
+}
+
+function requireInRange(figure: bigint, what: string): void {
+  if (figure > LEDGER_MAX || figure < -LEDGER_MAX) {
+    throw new ValidationError(`amount would take ${what} past ${LEDGER_MAX}, the most the ledger can hold`, [
+      { path: ["amount"], message: `would take ${what} past ${LEDGER_MAX}` },
+    ]);
   }
 }
 

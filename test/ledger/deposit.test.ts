@@ -20,7 +20,7 @@ describe("createWallet", () => {
 
   it("takes the currency's minor-unit scale, or the given one for custom units", async () => {
     const yen = await createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "jp" }, currency: "JPY" });
-    const credits = await createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "jp" }, currency: "CREDITS", scale: 3 });
+    const credits = await createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "jp" }, customUnit: { code: "CREDITS", scale: 3 } });
     expect(yen.wallet.scale).toBe(0);
     expect(credits.wallet.scale).toBe(3);
   });

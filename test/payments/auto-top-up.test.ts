@@ -182,7 +182,7 @@ describe("auto top-ups", () => {
     await expect(set({ threshold: 1_000n, amount: 500n, maxAttempts: 0 })).rejects.toMatchObject({ issues: [{ path: ["autoTopUp", "maxAttempts"] }] });
     expect(await ledger.db.prisma.autoTopUpRule.count({ where: { walletId: wallet.id } })).toBe(0);
 
-    const credits = await ledger.newWallet({ currency: "CREDITS" });
+    const credits = await ledger.newWallet({ currency: null, customUnit: { code: "CREDITS", scale: 0 } });
     await expect(setAutoTopUpRule(gateway.deps, { scope: ledger.scope, walletId: credits.id, rule: { threshold: 10n, amount: 500n } })).rejects.toMatchObject({
       issues: [{ path: ["autoTopUp"], message: "the wallet holds CREDITS, which has no price to charge a card with" }],
     });

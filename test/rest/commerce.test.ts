@@ -45,7 +45,7 @@ describe("wallets", () => {
   });
 
   it("updates expiration, applicable charges and rules, then terminates for good", async () => {
-    const wallet = await newWallet();
+    const wallet = await newWallet({ external_customer_id: "cust-updates" });
     const rules = [{ trigger: "THRESHOLD", method: "FIXED", paid_credits: "50", threshold_credits: "10" }];
     const updated = await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, {
       json: { expiration_at: "2099-12-31T00:00:00Z", applies_to: { fee_types: ["SUBSCRIPTION"] }, recurring_transaction_rules: rules },

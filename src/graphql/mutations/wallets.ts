@@ -4,11 +4,19 @@ import { updateWallet } from "../../ledger/commands/update-wallet.ts";
 import { getWallet } from "../../ledger/queries.ts";
 import { setAutoTopUpRule, validAutoTopUpRule } from "../../payments/auto-top-up.ts";
 import { builder } from "../builder.ts";
-import { COMMON_ERRORS } from "../errors.ts";
+import { COMMON_ERRORS, WALLET_ERRORS } from "../errors.ts";
 import { CustomerRef } from "../types/customer.ts";
 import { AutoTopUpInput } from "../types/top-up.ts";
 import { WalletRef } from "../types/wallet.ts";
 import { IDEMPOTENCY_KEY_DESCRIPTION, ledgerResultFields } from "./ledger-result.ts";
+
+const CustomUnitInput = builder.inputType("CustomUnitInput", {
+  description: "A unit of your own, such as credits, instead of an ISO 4217 currency.",
+  fields: (t) => ({
+    code: t.string({ required: true, description: "2 to 32 upper-case letters, digits or '_', starting with a letter, and not an ISO 4217 code: e.g. CREDITS." }),
+    scale: t.int({ required: true, description: "Minor-unit digits, 0 to 18: with 3, an amount of 1500 is 1.5 units." }),
+  }),
+});
 
 builder.relayMutationField(
   "createWallet",
@@ -17,9 +25,9 @@ builder.relayMutationField(
       customerExternalId: t.string({ required: true, description: "Created when new." }),
       customerName: t.string(),
       customerEmail: t.string(),
-      currency: t.string({ required: true, description: "ISO 4217 code, or a custom unit such as CREDITS." }),
-      scale: t.int({ description: "Minor-unit digits; default from ISO 4217, 0 for custom units." }),
-      name: t.string(),
+      currency: t.string({ description: "An ISO 4217 code such as USD; minor units from the standard (cents for USD, none for JPY). Give this or customUnit." }),
+      customUnit: t.field({ type: CustomUnitInput, description: "A unit of your own, with its scale. Give this or currency." }),
+      name: t.string({ description: "Sets the wallet apart from the customer's other active wallets in the same currency, which must each have another name." }),
       overdraftLimit: t.field({ type: "Money" }),
       defaultExpiryDays: t.int(),
       metadata: t.field({ type: "JSONObject" }),
@@ -27,13 +35,13 @@ builder.relayMutationField(
     }),
   },
   {
-    errors: { types: COMMON_ERRORS },
+    errors: { types: WALLET_ERRORS },
     resolve: async (_root, { input }, ctx) => {
       return createWallet(ctx.ledger, {
         scope: ctx.viewer,
         customer: { externalId: input.customerExternalId, name: input.customerName, email: input.customerEmail },
         currency: input.currency,
-        scale: input.scale,
+        customUnit: input.customUnit,
         name: input.name,
         overdraftLimit: input.overdraftLimit,
         defaultExpiryDays: input.defaultExpiryDays,
@@ -65,7 +73,7 @@ builder.relayMutationField(
     }),
   },
   {
-    errors: { types: COMMON_ERRORS },
+    errors: { types: WALLET_ERRORS },
     resolve: async (_root, { input }, ctx) => {
       const walletId = input.walletId.id;
       // The rule is checked before anything is written, so bad input changes nothing.

@@ -7,7 +7,7 @@ import { validCategories, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits, requirePositive } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
 import { creditBlockFromJson, ledgerEntryFromJson, operationFromJson, walletFromJson } from "../rows.ts";
-import { findOperationByKey, isIdempotencyKeyViolation, replayOperation, requireId, validateIdempotencyKey } from "../transaction.ts";
+import { findOperationByKey, isIdempotencyKeyViolation, outOfRangeAsValidation, replayOperation, requireId, validateIdempotencyKey } from "../transaction.ts";
 import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
 
 export interface DebitInput {
@@ -47,24 +47,25 @@ export async function debit(ctx: LedgerContext, input: DebitInput): Promise<Ledg
   const categories = validCategories(input.categories);
   const description = validText(input.description, "description");
   const metadata = validMetadata(input.metadata);
+  const reference = validText(input.reference, "reference", 255);
   const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
   requireId(input.walletId, "Wallet");
   // `ledger_debit` scopes by tenant and mode; a personal token's customer is checked first. A
   // wallet never changes customer, so the check cannot go stale before the lock.
   if (input.scope.customerId) await requireWalletInScope(ctx, input.scope, input.walletId);
-  const requestHash = hashRequest("debit", input.walletId, { amount, categories, description, metadata, reference: input.reference });
+  const requestHash = hashRequest("debit", input.walletId, { amount, categories, description, metadata, reference });
 
   for (let attempt = 0; ; attempt += 1) {
     let result: DebitOutcome;
     try {
       const [row] = await ctx.prisma.$queryRaw<{ result: DebitOutcome }[]>`
         SELECT ledger_debit(${input.scope.tenantId}::uuid, ${input.scope.livemode}, ${input.walletId}::uuid, ${amount},
-          ${categories}::text[], ${ctx.now()}::timestamptz, ${idempotencyKey}, ${requestHash}, ${input.reference ?? null},
+          ${categories}::text[], ${ctx.now()}::timestamptz, ${idempotencyKey}, ${requestHash}, ${reference},
           ${description}, ${JSON.stringify(metadata)}::jsonb) AS result`;
       result = row!.result;
     } catch (error) {
       // Another wallet's request with the same key committed first: it is that request's key.
-      if (!idempotencyKey || !isIdempotencyKeyViolation(error)) throw error;
+      if (!idempotencyKey || !isIdempotencyKeyViolation(error)) throw outOfRangeAsValidation(error);
       result = { outcome: "replay", operationId: (await findOperationByKey(ctx.prisma, input.scope, idempotencyKey))!.id };
     }
     switch (result.outcome) {

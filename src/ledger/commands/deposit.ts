@@ -48,6 +48,7 @@ export function validDeposit(input: Omit<DepositInput, "scope" | "walletId">) {
     expiresAtGiven,
     description: validText(input.description, "description"),
     metadata: validMetadata(input.metadata),
+    reference: validText(input.reference, "reference", 255),
     source: input.source ?? "deposit",
   };
 }
@@ -59,10 +60,10 @@ export function validDeposit(input: Omit<DepositInput, "scope" | "walletId">) {
  * the effective date or already past) and IdempotencyConflictError.
  */
 export async function deposit(ctx: LedgerContext, input: DepositInput): Promise<LedgerResult> {
-  const { amount, category, priority, costBasis, effectiveAtGiven, expiresAtGiven, description, metadata, source } = validDeposit(input);
-  const request = { amount, category, priority, costBasis: input.costBasis, effectiveAt: effectiveAtGiven, expiresAt: expiresAtGiven, description, metadata, reference: input.reference, source };
+  const { amount, category, priority, costBasis, effectiveAtGiven, expiresAtGiven, description, metadata, reference, source } = validDeposit(input);
+  const request = { amount, category, priority, costBasis: input.costBasis, effectiveAt: effectiveAtGiven, expiresAt: expiresAtGiven, description, metadata, reference, source };
 
-  return runWalletCommand(ctx, { ...input, type: "deposit", request }, async (ledger, operation) => {
+  return runWalletCommand(ctx, { ...input, reference, type: "deposit", request }, async (ledger, operation) => {
     const { wallet, now } = ledger;
     const effectiveAt = effectiveAtGiven ?? now;
     const expiresAt =

@@ -31,16 +31,17 @@ export async function holdCredits(ctx: LedgerContext, input: HoldInput): Promise
   const expiresAt = validDate(input.expiresAt, "expiresAt");
   const description = validText(input.description, "description");
   const metadata = validMetadata(input.metadata);
-  const request = { amount, categories, expiresAt, description, metadata, reference: input.reference };
+  const reference = validText(input.reference, "reference", 255);
+  const request = { amount, categories, expiresAt, description, metadata, reference };
 
-  return runWalletCommand(ctx, { ...input, type: "hold", request }, async (ledger, operation) => {
+  return runWalletCommand(ctx, { ...input, reference, type: "hold", request }, async (ledger, operation) => {
     if (expiresAt && expiresAt.getTime() <= ledger.now.getTime()) {
       throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
     }
     const blocks = await spendableBlocks(ledger, categories);
     const { draws, shortfall } = planDraws(blocks, amount);
     if (shortfall > 0n) throw new InsufficientCreditsError(amount, totalRemaining(blocks));
-    const hold = ledger.openHold(operation, { amount, expiresAt, description, metadata, reference: input.reference ?? null });
+    const hold = ledger.openHold(operation, { amount, expiresAt, description, metadata, reference });
     for (const draw of draws) {
       ledger.append(operation, { block: draw.block, type: "hold", amount: -draw.amount, hold, status: "pending", description, metadata });
     }

@@ -1,7 +1,7 @@
 import type { FundingReversal } from "../../db/generated/client.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
-import { validText } from "../input.ts";
+import { validMetadata, validText } from "../input.ts";
 import { parseMinorUnits, requirePositive } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
 import { requireId, withLockedWallet } from "../transaction.ts";
@@ -38,6 +38,7 @@ export async function reverseDeposit(ctx: LedgerContext, input: ReverseDepositIn
   const reversedTotal = requirePositive(parseMinorUnits(input.reversedTotal, "reversedTotal"), "reversedTotal");
   requireId(input.depositOperationId, "Operation");
   const reference = validText(input.reference, "reference", 255);
+  const metadata = validMetadata(input.metadata);
 
   const outcome = await withLockedWallet(ctx, input.scope, input.walletId, async (ledger, tx) => {
     const depositOperation = await tx.operation.findFirst({ where: { id: input.depositOperationId, walletId: input.walletId, type: "deposit" } });
@@ -58,7 +59,7 @@ export async function reverseDeposit(ctx: LedgerContext, input: ReverseDepositIn
     for (const block of blocks) {
       const voided = block.remaining < left ? block.remaining : left;
       if (voided === 0n) continue;
-      ledger.append(operation, { block, type: "void", amount: -voided, metadata: { ...input.metadata, void_reason: "refund" } });
+      ledger.append(operation, { block, type: "void", amount: -voided, metadata: { ...metadata, void_reason: "refund" } });
       left -= voided;
     }
     await ledger.flush();

@@ -1,10 +1,10 @@
 import type { LedgerContext, Scope } from "../context.ts";
-import { ValidationError } from "../errors.ts";
+import { ValidationError, WalletExistsError } from "../errors.ts";
 import { validMetadata, validText } from "../input.ts";
 import { parseMinorUnits } from "../money.ts";
 import { runWalletCommand } from "../transaction.ts";
 import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
-import { validExpiryDays } from "./create-wallet.ts";
+import { findActiveWallet, isActiveWalletViolation, validExpiryDays } from "./create-wallet.ts";
 
 export interface UpdateWalletInput {
   scope: Scope;
@@ -21,7 +21,8 @@ export interface UpdateWalletInput {
 /**
  * Changes a wallet's settings; balances are untouched.
  * Fails with NotFoundError, WalletTerminatedError, ValidationError (an overdraft limit below the
- * overdraft already used) and IdempotencyConflictError.
+ * overdraft already used), WalletExistsError (a name another active wallet of the customer has in
+ * the same currency) and IdempotencyConflictError.
  */
 export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput): Promise<LedgerResult> {
   const overdraftLimit = input.overdraftLimit === undefined ? undefined : parseMinorUnits(input.overdraftLimit, "overdraftLimit");
@@ -33,19 +34,33 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput)
   const name = input.name === undefined ? undefined : validText(input.name, "name", 255);
   const request = { name, overdraftLimit, defaultExpiryDays: input.defaultExpiryDays === null ? "clear" : defaultExpiryDays, metadata: metadataPatch };
 
-  return runWalletCommand(ctx, { ...input, type: "wallet_update", request }, async (ledger) => {
-    if (overdraftLimit !== undefined && overdraftLimit < ledger.wallet.overdraftUsed) {
-      throw new ValidationError(`overdraftLimit cannot go below the ${ledger.wallet.overdraftUsed} already overdrawn`, [
-        { path: ["overdraftLimit"], message: "is below the overdraft already used" },
-      ]);
-    }
-    ledger.updateWallet({
-      ...(name !== undefined ? { name } : {}),
-      ...(overdraftLimit !== undefined ? { overdraftLimit } : {}),
-      ...(defaultExpiryDays !== undefined ? { defaultExpiryDays } : {}),
-      ...(metadataPatch !== undefined ? { metadata: mergeMetadata(ledger.wallet.metadata, metadataPatch) as object } : {}),
+  try {
+    return await runWalletCommand(ctx, { ...input, type: "wallet_update", request }, async (ledger) => {
+      if (name !== undefined) {
+        const namesake = await findActiveWallet(ledger.tx, ledger.wallet.customerId, ledger.wallet.currency, name || null);
+        if (namesake && namesake.id !== ledger.wallet.id) throw new WalletExistsError(namesake.id, ledger.wallet.currency, name || null);
+      }
+      if (overdraftLimit !== undefined && overdraftLimit < ledger.wallet.overdraftUsed) {
+        throw new ValidationError(`overdraftLimit cannot go below the ${ledger.wallet.overdraftUsed} already overdrawn`, [
+          { path: ["overdraftLimit"], message: "is below the overdraft already used" },
+        ]);
+      }
+      // Patches add up: the merged metadata is bounded as a whole.
+      const metadata = metadataPatch === undefined ? undefined : validMetadata(mergeMetadata(ledger.wallet.metadata, metadataPatch));
+      ledger.updateWallet({
+        ...(name !== undefined ? { name } : {}),
+        ...(overdraftLimit !== undefined ? { overdraftLimit } : {}),
+        ...(defaultExpiryDays !== undefined ? { defaultExpiryDays } : {}),
+        ...(metadata !== undefined ? { metadata: metadata as object } : {}),
+      });
     });
-  });
+  } catch (error) {
+    // Another wallet of the customer took the name concurrently (under its own lock).
+    if (name === undefined || !isActiveWalletViolation(error)) throw error;
+    const wallet = await ctx.prisma.wallet.findUniqueOrThrow({ where: { id: input.walletId } });
+    const namesake = await findActiveWallet(ctx.prisma, wallet.customerId, wallet.currency, name || null);
+    throw namesake ? new WalletExistsError(namesake.id, wallet.currency, name || null) : error;
+  }
 }
 
 export function mergeMetadata(current: unknown, patch: Metadata): Metadata {

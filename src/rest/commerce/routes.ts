@@ -9,7 +9,7 @@ import { updateWallet } from "../../ledger/commands/update-wallet.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
 import type { LedgerContext, Scope } from "../../ledger/context.ts";
 import { NotFoundError, ValidationError } from "../../ledger/errors.ts";
-import { decimalToMinorUnits } from "../../ledger/money.ts";
+import { decimalToMinorUnits, isoMinorUnit } from "../../ledger/money.ts";
 import { getOperationResult, getWallet, listOperations, listWallets } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { isJsonObject, plainJson } from "../exact-json.ts";
@@ -100,7 +100,7 @@ async function createCommerceWallet({ request, ledger, payments, viewer }: RestC
   const externalId = body.external_customer_id;
   if (typeof externalId !== "string" || externalId === "") invalid("external_customer_id", "is required");
   const currency = body.currency;
-  if (typeof currency !== "string" || !/^[A-Z]{3}$/.test(currency)) invalid("currency", "must be a 3-letter ISO 4217 code");
+  if (typeof currency !== "string" || isoMinorUnit(currency) === null) invalid("currency", "must be a 3-letter ISO 4217 code");
   const rate = body.rate_amount;
   if (typeof rate !== "string" || !/^\d+(\.\d+)?$/.test(rate) || Number(rate) <= 0) invalid("rate_amount", "must be a positive decimal string");
   if (body.name != null && typeof body.name !== "string") invalid("name", "must be a string");
@@ -119,8 +119,7 @@ async function createCommerceWallet({ request, ledger, payments, viewer }: RestC
   const { wallet } = await createWallet(ledger, {
     scope: viewer,
     customer: { externalId },
-    currency: CREDIT_UNIT,
-    scale: CREDIT_SCALE,
+    customUnit: { code: CREDIT_UNIT, scale: CREDIT_SCALE },
     name: (body.name as string | undefined) ?? null,
     metadata: { commerce },
     idempotencyKey: idempotencyKey ? `commerce-wallet:${idempotencyKey}` : null,

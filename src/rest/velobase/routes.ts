@@ -37,7 +37,7 @@ async function depositToCustomer({ request, ledger, viewer }: RestCall): Promise
   // Bad input must create nothing, not even the customer.
   validDeposit(credits);
   validCustomer(customer);
-  const wallet = await ensureCustomerWallet(ledger, { scope: viewer, customer, currency: CREDIT_UNIT });
+  const wallet = await ensureCustomerWallet(ledger, { scope: viewer, customer, customUnit: { code: CREDIT_UNIT, scale: 0 } });
   const result = await deposit(ledger, { ...credits, scope: viewer, walletId: wallet.id });
   const block = result.blocks[0]!;
   return jsonResponse({
