@@ -1,5 +1,6 @@
 // Commerce billing wallets (commerce-billing-wallets-api.txt, REFERENCE.md): wallets of credits
 // priced at `rate_amount`, their top-ups and voids as wallet transactions.
+import { parseIsoDateTime } from "../../ledger/dates.ts";
 import type { Wallet } from "../../db/generated/client.ts";
 import { walletBalance } from "../../ledger/balances.ts";
 import { createWallet } from "../../ledger/commands/create-wallet.ts";
@@ -35,9 +36,7 @@ function creditsOf(body: Record<string, unknown>, field: string): bigint | null 
 
 function dateOf(body: Record<string, unknown>, field: string): string | null {
   const value = body[field];
-  if (value == null) return null;
-  if (typeof value !== "string" || Number.isNaN(new Date(value).getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) invalid(field, "must be an ISO 8601 date-time");
-  return new Date(value).toISOString();
+  return value == null ? null : parseIsoDateTime(value, field).toISOString();
 }
 
 /** `applies_to` as given (`{ fee_types: [...] }`), kept as JSON with the wallet's settings. */

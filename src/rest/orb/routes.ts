@@ -9,6 +9,7 @@ import { deposit, validDeposit } from "../../ledger/commands/deposit.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
 import { NotFoundError, ValidationError } from "../../ledger/errors.ts";
+import { parseIsoDateTime } from "../../ledger/dates.ts";
 import { currencyScale, decimalToMinorUnits } from "../../ledger/money.ts";
 import { findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries, type EntryFilter } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
@@ -36,17 +37,9 @@ function amountOf(body: Record<string, unknown>, field: string, scale: number, r
   return amount;
 }
 
-/** Years 1 to 9999: the instants that JavaScript and PostgreSQL write and read alike (there is no year 0 in SQL). */
-const FIRST_INSTANT = Date.parse("0001-01-01T00:00:00.000Z");
-const LAST_INSTANT = Date.parse("9999-12-31T23:59:59.999Z");
-
 function dateOf(body: Record<string, unknown>, field: string): Date | null {
   const value = body[field];
-  if (value == null) return null;
-  const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : null;
-  if (!date || Number.isNaN(date.getTime())) invalid(field, "must be an ISO 8601 date");
-  if (date.getTime() < FIRST_INSTANT || date.getTime() > LAST_INSTANT) invalid(field, "must be in the years 1 to 9999");
-  return date;
+  return value == null ? null : parseIsoDateTime(value, field);
 }
 
 /** Free-form metadata, kept as JSON (its numbers as JSON.parse reads them: it holds no amounts). */

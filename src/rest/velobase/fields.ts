@@ -1,5 +1,6 @@
 // Reading the customer deposit API's request fields, with its rules: amounts are positive
 // integers, dates ISO 8601, ids non-empty strings.
+import { parseIsoDateTime } from "../../ledger/dates.ts";
 import { ValidationError } from "../../ledger/errors.ts";
 import { exactDecimal, isJsonObject, plainJson } from "../exact-json.ts";
 
@@ -36,10 +37,7 @@ export function positiveAmount(body: Record<string, unknown>, field: string, req
 
 export function optionalDate(body: Record<string, unknown>, field: string): Date | null {
   const value = body[field];
-  if (value == null) return null;
-  const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : null;
-  if (!date || Number.isNaN(date.getTime())) invalid(field, "must be an ISO 8601 date-time");
-  return date;
+  return value == null ? null : parseIsoDateTime(value, field);
 }
 
 /** A free-form object, kept as JSON (its numbers as JSON.parse reads them: it holds no amounts). */
