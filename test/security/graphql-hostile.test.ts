@@ -44,6 +44,9 @@ afterAll(() => {
   console.log(`hostile inputs (GraphQL): ${counts.sent} sent, ${counts.refused} refused, ${counts.accepted} accepted (seed ${FUZZ_SEED})`);
 });
 
+/** The fingerprint after the last probe, which is the state before the next, unless something was prepared since. */
+let knownState: string | null = null;
+
 let created = 0;
 const fresh = {
   wallet: async () => encodeGlobalID("Wallet", (await createWallet(gateway.ledger, { scope: scopeOf(admin.space), customer: { externalId: own.externalId }, currency: "USD" })).wallet.id),
@@ -51,21 +54,27 @@ const fresh = {
   debit: async () => encodeGlobalID("LedgerOperation", (await debit(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).operation.id),
 };
 
+/** Marks the database as changed by preparing an input, outside any probe. */
+const prepared = <T>(value: T): T => {
+  knownState = null;
+  return value;
+};
+
 /** A valid input per mutation, on the admin's own objects; fresh ones where a success would use them up. */
 const BASE_INPUTS: Record<string, () => Promise<Record<string, unknown>>> = {
   createWallet: async () => ({ customerExternalId: `hostile-created-${(created += 1)}`, currency: "USD" }),
   updateWallet: async () => ({ walletId: own.usd.gid.wallet, name: "renamed" }),
-  terminateWallet: async () => ({ walletId: await fresh.wallet() }),
+  terminateWallet: async () => ({ walletId: prepared(await fresh.wallet()) }),
   deposit: async () => ({ walletId: own.usd.gid.wallet, amount: "100" }),
   topUp: async () => ({ walletId: own.usd.gid.wallet, amount: "500" }),
   debit: async () => ({ walletId: own.usd.gid.wallet, amount: "1" }),
   void: async () => ({ walletId: own.usd.gid.wallet, amount: "1" }),
-  refund: async () => ({ operationId: await fresh.debit() }),
+  refund: async () => ({ operationId: prepared(await fresh.debit()) }),
   amendBlock: async () => ({ blockId: own.usd.gid.blocks[0], amount: "1" }),
   changeBlockExpiry: async () => ({ blockId: own.usd.gid.blocks[1], amount: "1", expiresAt: LATER }),
   hold: async () => ({ walletId: own.usd.gid.wallet, amount: "1" }),
-  captureHold: async () => ({ holdId: await fresh.hold() }),
-  releaseHold: async () => ({ holdId: await fresh.hold() }),
+  captureHold: async () => ({ holdId: prepared(await fresh.hold()) }),
+  releaseHold: async () => ({ holdId: prepared(await fresh.hold()) }),
   setPaymentMethod: async () => ({ paymentMethodId: "pm_card_visa", customerExternalId: own.externalId }),
 };
 
@@ -128,9 +137,10 @@ function untypedErrors(answer: WireAnswer): string[] {
 
 /** Sends, and returns what is wrong with the answer (empty when nothing). */
 async function probe(label: string, send: () => Promise<WireAnswer>, mutation: string | null, mustRefuse: boolean): Promise<string[]> {
-  const before = await fingerprintState(gateway.db.prisma);
+  const before = knownState ?? (await fingerprintState(gateway.db.prisma));
   const answer = await send();
-  const changed = (await fingerprintState(gateway.db.prisma)) !== before;
+  knownState = await fingerprintState(gateway.db.prisma);
+  const changed = knownState !== before;
   const wasRefused = refused(answer, mutation);
   counts.sent += 1;
   counts[wasRefused ? "refused" : "accepted"] += 1;
@@ -181,7 +191,7 @@ const json = (body: string, contentType = "application/json") => ({ body, header
 /** Requests to the endpoint itself, each of which must be refused (except valid JSON that is merely deep). */
 const ENDPOINT_CASES: [name: string, request: () => { method?: string; path?: string; body?: RawBody; headers?: Record<string, string>; mayAccept?: boolean }][] = [
   ["a query 100 levels deep", () => json(JSON.stringify({ query: deepQuery(100) }))],
-  ["1,000 aliases", () => json(JSON.stringify({ query: `{ ${Array.from({ length: 1000 }, (_, index) => `a${index}: wallets(first: 100) { totalCount }`).join(" ")} }` }))],
+  ["1,000 aliases", () => json(JSON.stringify({ query: `{ ${Array.from({ length: 1000 }, (_, index) => `a${index}: viewer { livemode }`).join(" ")} }` }))],
   ["nodes(ids:) with 5,000 ids", () => json(JSON.stringify({ query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, variables: { ids: Array.from({ length: 5000 }, (_, index) => encodeGlobalID("Wallet", `w${index}`)) } }))],
   ["a 1 MB query", () => json(JSON.stringify({ query: `{ viewer { livemode } }${" ".repeat(1 << 20)}` }))],
   ["a 1 MB variable", () => json(JSON.stringify({ query: `query($e: String!) { customer(externalId: $e) { id } }`, variables: { e: "x".repeat(1 << 20) } }))],
