@@ -1,0 +1,370 @@
+// Every GraphQL query and mutation, sent over real HTTP by every kind of token of two tenants in
+// live and test mode: aimed at objects the token must not reach (another tenant's, the other
+// mode's, another customer's), and with roles that may not do it. Each attempt is refused as not
+// found (a null, or NotFoundError) or as forbidden (ForbiddenError), and changes nothing. The
+// permission table is written out here, from the product's rules, not read from the code.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { schema } from "../../src/graphql/schema.ts";
+import { useGateway } from "../support/app.ts";
+import { DAY } from "../support/ledger.ts";
+import {
+  answerProblems,
+  AttemptTally,
+  changesBetween,
+  databaseNameOf,
+  describeActor,
+  foreignTargets,
+  ownCustomer,
+  seedSpaces,
+  snapshotState,
+  useWire,
+  usePayments,
+  type Actor,
+  type ActorKind,
+  type SeededCustomer,
+  type SeededSpace,
+  type Verdict,
+} from "../support/security.ts";
+
+type Permission = "read" | "spend" | "pay" | "manage";
+
+/** What each kind of token may do: team admin and write tokens everything, read tokens read, a customer's token reads, spends and pays. */
+const MAY: Record<ActorKind, readonly Permission[]> = {
+  admin: ["read", "spend", "pay", "manage"],
+  write: ["read", "spend", "pay", "manage"],
+  read: ["read"],
+  customer: ["read", "spend", "pay"],
+  "personal read": ["read"],
+};
+
+const LATER = new Date(Date.now() + 90 * DAY).toISOString();
+
+interface MutationCase {
+  permission: Permission;
+  /** Inputs aimed at `target`'s objects, by what they aim at; `own` is the caller's own customer, for inputs that mix the two. */
+  inputs(target: SeededCustomer, own: SeededCustomer): Record<string, Record<string, unknown>>;
+  /**
+   * Names its customer by external id and creates it when new. An external id names a customer
+   * of the caller's own tenant and mode, so a token allowed to create one is attacking no one
+   * with another tenant's name: that is checked on its own below.
+   */
+  createsCustomer?: boolean;
+}
+
+const MUTATIONS: Record<string, MutationCase> = {
+  createWallet: { permission: "manage", createsCustomer: true, inputs: (t) => ({ "customer external id": { customerExternalId: t.externalId, currency: "EUR" } }) },
+  updateWallet: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, name: "taken over", overdraftLimit: "1000000" } }) },
+  terminateWallet: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet } }) },
+  deposit: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "100000" } }) },
+  topUp: { permission: "pay", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "500" } }) },
+  debit: { permission: "spend", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "1" } }) },
+  void: {
+    permission: "manage",
+    inputs: (t, own) => ({
+      wallet: { walletId: t.usd.gid.wallet, amount: "1" },
+      block: { walletId: t.usd.gid.wallet, blockId: t.usd.gid.blocks[1] },
+      "block, under the caller's own wallet": { walletId: own.usd.gid.wallet, blockId: t.usd.gid.blocks[1] },
+    }),
+  },
+  refund: { permission: "manage", inputs: (t) => ({ "debit operation": { operationId: t.usd.gid.debitOperation } }) },
+  amendBlock: { permission: "manage", inputs: (t) => ({ block: { blockId: t.usd.gid.blocks[0], amount: "100000" } }) },
+  changeBlockExpiry: { permission: "manage", inputs: (t) => ({ block: { blockId: t.usd.gid.blocks[1], expiresAt: LATER } }) },
+  hold: { permission: "spend", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "1" } }) },
+  captureHold: { permission: "spend", inputs: (t) => ({ hold: { holdId: t.usd.gid.hold } }) },
+  releaseHold: { permission: "spend", inputs: (t) => ({ hold: { holdId: t.usd.gid.hold } }) },
+  setPaymentMethod: { permission: "pay", inputs: (t) => ({ "customer external id": { paymentMethodId: "pm_card_visa", customerExternalId: t.externalId } }) },
+};
+
+const gateway = useGateway();
+usePayments(gateway);
+const wire = useWire(gateway);
+let spaces: SeededSpace[];
+let actors: Actor[];
+let tally: AttemptTally;
+let databaseName: string;
+
+beforeAll(async () => {
+  spaces = await seedSpaces(gateway.db.prisma, gateway.ledger);
+  actors = spaces.flatMap((seeded) => seeded.actors);
+  tally = new AttemptTally(gateway.db.prisma);
+  databaseName = await databaseNameOf(gateway.db.prisma);
+});
+
+beforeEach(() => tally?.forgetState());
+
+afterAll(() => {
+  if (tally) console.log(tally.summary("security matrix (GraphQL)"));
+});
+
+function inputTypeOf(mutation: string): string {
+  const input = schema.getMutationType()!.getFields()[mutation]!.args.find((arg) => arg.name === "input")!;
+  // The type's name, unwrapped by hand: `graphql` may be loaded twice (ESM and CommonJS), and its
+  // type predicates refuse types of the other copy.
+  return String(input.type).replace(/[[\]!]/g, "");
+}
+
+function sendMutation(actor: Actor, mutation: string, input: Record<string, unknown>) {
+  return wire.graphql(actor.token, `mutation($input: ${inputTypeOf(mutation)}!) { ${mutation}(input: $input) { __typename ... on Error { code message } } }`, { input });
+}
+
+async function mutationVerdict(actor: Actor, mutation: string, input: Record<string, unknown>): Promise<Verdict> {
+  const answer = await sendMutation(actor, mutation, input);
+  const result = answer.json?.data?.[mutation];
+  const detail = `${answer.status} ${answer.text.slice(0, 300)}`;
+  const problems = answerProblems(answer, databaseName);
+  if (problems.length > 0) return { outcome: "other", detail: `${problems.join("; ")}: ${detail}` };
+  if (answer.status === 200 && result?.__typename === "NotFoundError" && result.code === "NOT_FOUND") return { outcome: "not found", detail };
+  if (answer.status === 200 && result?.__typename === "ForbiddenError" && result.code === "FORBIDDEN") return { outcome: "forbidden", detail };
+  if (result && result.code === undefined) return { outcome: "leak", detail };
+  return { outcome: "other", detail };
+}
+
+function allowed(actor: Actor, permission: Permission): boolean {
+  return MAY[actor.kind].includes(permission);
+}
+
+describe("the matrix covers the schema", () => {
+  it("has a case for every mutation and every query field", () => {
+    expect(Object.keys(MUTATIONS).sort()).toEqual(Object.keys(schema.getMutationType()!.getFields()).sort());
+    expect(Object.keys(QUERIES).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
+    expect(POSITIVE.map(([mutation]) => mutation).sort()).toEqual(Object.keys(MUTATIONS).sort());
+  });
+
+  it("aims at ids that are real: each owner's tokens resolve every seeded id", async () => {
+    for (const seeded of spaces) {
+      const admin = seeded.actors.find((actor) => actor.kind === "admin")!;
+      const personal = seeded.actors.find((actor) => actor.kind === "personal read")!;
+      for (const [actor, customers] of [[admin, seeded.customers], [personal, [seeded.customers[0]]]] as const) {
+        const ids = customers.flatMap(everyGlobalId);
+        const answer = await wire.graphql(actor.token, ...aliased("node", ids, "{ id }"));
+        expect(Object.values(answer.json.data), describeActor(actor)).toEqual(ids.map((id) => ({ id })));
+      }
+    }
+  });
+});
+
+function usdGlobalIds(customer: SeededCustomer): string[] {
+  return [customer.gid.customer, customer.usd.gid.wallet, customer.usd.gid.blocks[0], customer.usd.gid.hold];
+}
+
+function everyGlobalId(customer: SeededCustomer): string[] {
+  const { usd } = customer;
+  return [customer.gid.customer, usd.gid.wallet, ...usd.gid.blocks, usd.gid.hold, usd.gid.debitOperation, usd.gid.entry, customer.credits.gid.wallet, customer.commerce.gid.wallet];
+}
+
+describe("mutations", () => {
+  it.each(Object.keys(MUTATIONS))("%s: a role that may not is forbidden, a foreign object is not found, nothing changes", async (mutation) => {
+    const { permission, inputs, createsCustomer } = MUTATIONS[mutation]!;
+    const problems: (string | null)[] = [];
+    for (const actor of actors) {
+      const own = ownCustomer(actor, spaces);
+      if (!allowed(actor, permission)) {
+        // Refused on its own objects, so on anyone's: a role is checked before anything is read.
+        for (const [aim, input] of Object.entries(inputs(own, own))) {
+          problems.push(await tally.attempt(`${describeActor(actor)}, own ${aim}`, ["forbidden"], () => mutationVerdict(actor, mutation, input)));
+        }
+        continue;
+      }
+      // A team token allowed to create customers names one of its own with this external id.
+      if (createsCustomer && !actor.customer) continue;
+      for (const { why, customer } of foreignTargets(actor, spaces)) {
+        for (const [aim, input] of Object.entries(inputs(customer, own))) {
+          problems.push(await tally.attempt(`${describeActor(actor)}, ${why}'s ${aim}`, ["not found"], () => mutationVerdict(actor, mutation, input)));
+        }
+      }
+    }
+    expect(problems.filter(Boolean)).toEqual([]);
+  });
+});
+
+type QueryCase =
+  /** Asked once per foreign target: must find nothing. */
+  | { aimed(actor: Actor, target: SeededCustomer): Record<string, () => Promise<Verdict>> }
+  /** Asked once per token: must answer with the token's own data only. */
+  | { scoped(actor: Actor): Promise<Verdict> };
+
+/** The answer's data, or undefined when it has errors or anything else wrong with it. */
+async function ask(actor: Actor, query: string, variables: Record<string, unknown>) {
+  const answer = await wire.graphql(actor.token, query, variables);
+  const problems = answerProblems(answer, databaseName);
+  const detail = `${problems.length > 0 ? `${problems.join("; ")}: ` : ""}${answer.status} ${answer.text.slice(0, 300)}`;
+  return { answer, data: answer.status === 200 && !answer.json?.errors && problems.length === 0 ? answer.json?.data : undefined, detail };
+}
+
+/** Null (or an empty list) is not found; anything else is a leak. */
+async function findsNothing(actor: Actor, query: string, variables: Record<string, unknown>, empty: (data: any) => boolean): Promise<Verdict> {
+  const { data, detail } = await ask(actor, query, variables);
+  if (data === undefined) return { outcome: "other", detail };
+  return { outcome: empty(data) ? "not found" : "leak", detail };
+}
+
+/** One lookup per id in one request, as aliases `o0`, `o1`, …: the query and its variables. */
+function aliased(field: "node" | "wallet", ids: string[], selection: string): [string, Record<string, unknown>] {
+  const query = `query(${ids.map((_, index) => `$id${index}: ID!`).join(", ")}) { ${ids.map((_, index) => `o${index}: ${field}(id: $id${index}) ${selection}`).join(" ")} }`;
+  return [query, Object.fromEntries(ids.map((id, index) => [`id${index}`, id]))];
+}
+
+function allNull(data: Record<string, unknown>): boolean {
+  return Object.values(data).every((value) => value === null);
+}
+
+/** What a token may see, from the database itself. */
+async function visibleTo(actor: Actor) {
+  const where = { tenantId: actor.space.tenantId, livemode: actor.space.livemode, ...(actor.customer ? { customerId: actor.customer.customerId } : {}) };
+  const wallets = await gateway.db.prisma.wallet.findMany({ where, select: { id: true, customerId: true } });
+  const customers = actor.customer ? [actor.customer.customerId] : (await gateway.db.prisma.customer.findMany({ where: { tenantId: actor.space.tenantId, livemode: actor.space.livemode }, select: { id: true } })).map((row) => row.id);
+  return { walletIds: new Set(wallets.map((wallet) => wallet.id)), customerIds: new Set(customers) };
+}
+
+function decodedIds(globalIds: string[]): string[] {
+  return globalIds.map((id) => Buffer.from(id, "base64").toString("utf8").split(":").slice(1).join(":"));
+}
+
+async function scopedList(actor: Actor, query: string, field: "wallets" | "customers"): Promise<Verdict> {
+  const { data, detail } = await ask(actor, query, {});
+  if (data === undefined) return { outcome: "other", detail };
+  const ids = decodedIds(data[field].edges.map((edge: { node: { id: string } }) => edge.node.id));
+  const visible = await visibleTo(actor);
+  const allowedIds = field === "wallets" ? visible.walletIds : visible.customerIds;
+  const all = ids.length === allowedIds.size && data[field].totalCount === allowedIds.size;
+  return { outcome: all && ids.every((id) => allowedIds.has(id)) ? "scoped" : "leak", detail };
+}
+
+const QUERIES: Record<string, QueryCase> = {
+  node: {
+    aimed: (actor, target) => ({ "every object": () => findsNothing(actor, ...aliased("node", everyGlobalId(target), "{ id }"), allNull) }),
+  },
+  nodes: {
+    // The caller's own ids between the foreign ones: each foreign one is null, each own one itself.
+    aimed: (actor, target) => ({
+      "objects, among the caller's own": async () => {
+        // Few ids: nodes(ids:) costs a lookup per id.
+        const own = usdGlobalIds(ownCustomer(actor, spaces));
+        const foreign = usdGlobalIds(target);
+        const ids = own.flatMap((id, index) => [id, foreign[index]!]);
+        const { data, detail } = await ask(actor, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids });
+        if (data === undefined) return { outcome: "other", detail };
+        const nodes: ({ id: string } | null)[] = data.nodes;
+        if (nodes.some((node, index) => index % 2 === 1 && node !== null)) return { outcome: "leak", detail };
+        const ownAnswered = nodes.every((node, index) => index % 2 === 1 || node?.id === ids[index]);
+        return { outcome: ownAnswered ? "not found" : "other", detail };
+      },
+    }),
+  },
+  wallet: {
+    aimed: (actor, target) => ({
+      "every wallet": () => findsNothing(actor, ...aliased("wallet", [target.usd.gid.wallet, target.credits.gid.wallet, target.commerce.gid.wallet], "{ id }"), allNull),
+    }),
+  },
+  customer: {
+    aimed: (actor, target) => ({
+      "external id": () =>
+        findsNothing(actor, `query($externalId: String!) { customer(externalId: $externalId) { id wallets(first: 10) { totalCount } } }`, { externalId: target.externalId }, (data) => data.customer === null),
+    }),
+  },
+  wallets: {
+    aimed: (actor, target) => ({
+      "customer external id": () =>
+        findsNothing(
+          actor,
+          `query($externalId: String) { wallets(first: 100, customerExternalId: $externalId) { totalCount edges { node { id } } } }`,
+          { externalId: target.externalId },
+          (data) => data.wallets.totalCount === 0 && data.wallets.edges.length === 0,
+        ),
+    }),
+  },
+  customers: { scoped: (actor) => scopedList(actor, `{ customers(first: 100) { totalCount edges { node { id } } } }`, "customers") },
+  viewer: {
+    scoped: async (actor) => {
+      const { data, detail } = await ask(actor, `{ viewer { livemode tenant { slug } customer { externalId } } }`, {});
+      if (data === undefined) return { outcome: "other", detail };
+      const expected = { livemode: actor.space.livemode, tenant: { slug: actor.space.tenantSlug }, customer: actor.customer ? { externalId: actor.customer.externalId } : null };
+      return { outcome: JSON.stringify(data.viewer) === JSON.stringify(expected) ? "scoped" : "leak", detail };
+    },
+  },
+};
+
+describe("queries", () => {
+  it.each(Object.keys(QUERIES))("%s: foreign objects are not found, lists hold the token's own only", async (field) => {
+    const query = QUERIES[field]!;
+    const problems: (string | null)[] = [];
+    for (const actor of actors) {
+      if ("scoped" in query) {
+        problems.push(await tally.attempt(describeActor(actor), ["scoped"], () => query.scoped(actor)));
+        continue;
+      }
+      for (const { why, customer } of foreignTargets(actor, spaces)) {
+        for (const [aim, run] of Object.entries(query.aimed(actor, customer))) {
+          problems.push(await tally.attempt(`${describeActor(actor)}, ${why}'s ${aim}`, ["not found"], run));
+        }
+      }
+    }
+    // Unfiltered wallet lists are scoped too.
+    if (field === "wallets") {
+      for (const actor of actors) {
+        problems.push(
+          await tally.attempt(`${describeActor(actor)}, every wallet`, ["scoped"], () => scopedList(actor, `{ wallets(first: 100) { totalCount edges { node { id } } } }`, "wallets")),
+        );
+      }
+    }
+    expect(problems.filter(Boolean)).toEqual([]);
+  });
+});
+
+/**
+ * The allowed side of the table: each mutation succeeds for the least token that may do it, on
+ * its own objects (so the refusals above are about access, not broken requests). In order: a card
+ * before the top-up, termination last.
+ */
+const POSITIVE: [mutation: string, kind: ActorKind, input: (own: SeededCustomer) => Record<string, unknown>][] = [
+  ["setPaymentMethod", "customer", () => ({ paymentMethodId: "pm_card_visa" })],
+  ["topUp", "customer", (own) => ({ walletId: own.usd.gid.wallet, amount: "500" })],
+  ["debit", "customer", (own) => ({ walletId: own.usd.gid.wallet, amount: "1" })],
+  ["hold", "customer", (own) => ({ walletId: own.usd.gid.wallet, amount: "1" })],
+  ["captureHold", "customer", (own) => ({ holdId: own.usd.gid.hold })],
+  ["releaseHold", "customer", (own) => ({ holdId: own.usd.gid.spareHold })],
+  ["deposit", "write", (own) => ({ walletId: own.usd.gid.wallet, amount: "100" })],
+  ["void", "write", (own) => ({ walletId: own.usd.gid.wallet, amount: "1" })],
+  ["refund", "write", (own) => ({ operationId: own.usd.gid.debitOperation, amount: "1" })],
+  ["amendBlock", "write", (own) => ({ blockId: own.usd.gid.blocks[0], amount: "1" })],
+  ["changeBlockExpiry", "write", (own) => ({ blockId: own.usd.gid.blocks[1], expiresAt: LATER, amount: "1" })],
+  ["updateWallet", "write", (own) => ({ walletId: own.usd.gid.wallet, name: "renamed" })],
+  ["createWallet", "write", (own) => ({ customerExternalId: own.externalId, currency: "EUR" })],
+  ["terminateWallet", "write", (own) => ({ walletId: own.usd.gid.wallet })],
+];
+
+describe("the allowed side", () => {
+  it("every mutation succeeds for a token allowed to do it, on its own objects", async () => {
+    const failures: string[] = [];
+    for (const seeded of spaces.filter((candidate) => candidate.space.livemode)) {
+      for (const [mutation, kind, input] of POSITIVE) {
+        const actor = seeded.actors.find((candidate) => candidate.kind === kind)!;
+        const answer = await sendMutation(actor, mutation, input(seeded.customers[0]));
+        const typename = answer.json?.data?.[mutation]?.__typename;
+        if (typename !== `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Payload`) failures.push(`${describeActor(actor)} ${mutation}: ${answer.status} ${answer.text.slice(0, 300)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe("external ids name the caller's own customers", () => {
+  it("createWallet with another tenant's external id opens a customer of the caller's own, and leaves the other untouched", async () => {
+    for (const actor of actors.filter((candidate) => allowed(candidate, "manage") && !candidate.customer)) {
+      for (const { customer: foreign } of foreignTargets(actor, spaces)) {
+        const before = await snapshotState(gateway.db.prisma);
+        const answer = await wire.graphql(
+          actor.token,
+          `mutation($input: CreateWalletInput!) { createWallet(input: $input) { __typename ... on CreateWalletPayload { customer { id externalId } } } }`,
+          { input: { customerExternalId: foreign.externalId, currency: "EUR" } },
+        );
+        expect(answer.json.data.createWallet.customer.externalId).toBe(foreign.externalId);
+        const created = await gateway.db.prisma.customer.findFirstOrThrow({ where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode } });
+        expect(created.id).not.toBe(foreign.customerId);
+        const victimRows = [foreign.customerId, foreign.usd.walletId, foreign.credits.walletId, foreign.commerce.walletId];
+        const changed = changesBetween(before, await snapshotState(gateway.db.prisma));
+        expect(changed.filter((key) => victimRows.some((id) => key.endsWith(id)))).toEqual([]);
+      }
+    }
+  });
+});
