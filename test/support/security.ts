@@ -262,18 +262,17 @@ async function seedCustomer(ledger: LedgerContext, space: Space, externalId: str
   const spareHold = await holdCredits(ledger, { scope, walletId: usdWalletId, amount: 500n, reference: `${externalId}-spare-hold` });
   const spent = await debit(ledger, { scope, walletId: usdWalletId, amount: 700n, reference: `${externalId}-order` });
 
-  const { wallet: credits } = await createWallet(ledger, { scope, customer: { externalId }, currency: "CREDITS" });
+  const { wallet: credits } = await createWallet(ledger, { scope, customer: { externalId }, customUnit: { code: "CREDITS", scale: 0 } });
   await deposit(ledger, { scope, walletId: credits.id, amount: 1_000n, category: "default" });
   const frozenTransactionId = `${externalId}-frozen`;
-  await holdCredits(ledger, { scope, walletId: credits.id, amount: 100n, reference: frozenTransactionId, idempotencyKey: `freeze:${frozenTransactionId}` });
+  await holdCredits(ledger, { scope, walletId: credits.id, amount: 100n, reference: frozenTransactionId, idempotencyKey: `transaction:${frozenTransactionId}` });
   const deductedTransactionId = `${externalId}-deducted`;
-  await debit(ledger, { scope, walletId: credits.id, amount: 50n, reference: deductedTransactionId, idempotencyKey: `deduct:${deductedTransactionId}` });
+  await debit(ledger, { scope, walletId: credits.id, amount: 50n, reference: deductedTransactionId, idempotencyKey: `transaction:${deductedTransactionId}` });
 
   const { wallet: commerce, customer } = await createWallet(ledger, {
     scope,
     customer: { externalId },
-    currency: "BILLING_CREDITS",
-    scale: 6,
+    customUnit: { code: "BILLING_CREDITS", scale: 6 },
     metadata: { commerce: COMMERCE_SETTINGS },
   });
   const commerceDeposit = await deposit(ledger, { scope, walletId: commerce.id, amount: 5_000_000n, category: "granted", costBasis: "0" });
