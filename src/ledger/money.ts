@@ -28,10 +28,10 @@ export function parseMinorUnits(value: unknown, field: string): bigint {
   let amount: bigint;
   if (typeof value === "bigint") amount = value;
   else if (typeof value === "number" && Number.isSafeInteger(value)) amount = BigInt(value);
-  else if (typeof value === "string" && INTEGER.test(value.trim())) {
+  else if (typeof value === "string" && INTEGER.test(value)) {
     // Digits past what any amount has are refused before BigInt spends time on them.
-    if (value.trim().replace(/^-?0*/, "").length > 19) outOfRange(field);
-    amount = BigInt(value.trim());
+    if (value.replace(/^-?0*/, "").length > 19) outOfRange(field);
+    amount = BigInt(value);
   } else throw new ValidationError(`${field} must be a whole number of minor units`, [{ path: [field], message: "must be an integer" }]);
   if (amount > MAX_MINOR_UNITS || amount < -MAX_MINOR_UNITS) outOfRange(field);
   return amount;
@@ -48,7 +48,7 @@ export function requirePositive(amount: bigint, field: string): bigint {
  * More fractional digits than the scale can hold is an error, never a rounding.
  */
 export function decimalToMinorUnits(decimal: string, scale: number, field: string): bigint {
-  const match = DECIMAL.exec(decimal.trim());
+  const match = DECIMAL.exec(decimal);
   if (!match) throw new ValidationError(`${field} must be a decimal number`, [{ path: [field], message: "must be a decimal string" }]);
   const [, sign, whole, fraction = ""] = match;
   const significant = fraction.replace(/0+$/, "");

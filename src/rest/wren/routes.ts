@@ -2,6 +2,7 @@
 // a USD wallet. A team token uses the tenant's team wallet (customer `__team__`), a personal token
 // its customer's. Test tokens (…_test_…) get the documented canned answers, after the same
 // validation as live ones.
+import { authorize } from "../../ledger/access.ts";
 import type { LedgerEntry, Wallet } from "../../db/generated/client.ts";
 import { walletBalance } from "../../ledger/balances.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
@@ -81,7 +82,11 @@ async function topUp(call: RestCall): Promise<Response> {
   }
   const amount = BigInt(digits);
   if (amount < 100n) throw new ValidationError("amountInUsdCents must be at least 100 ($1.00)", [{ path: ["amountInUsdCents"], message: "below minimum" }]);
-  if (!call.viewer.livemode) return jsonResponse(cannedTopUp(amount));
+  // The canned answer moves no money, but a token that may not pay must not be told it did.
+  if (!call.viewer.livemode) {
+    authorize(call.viewer, "pay");
+    return jsonResponse(cannedTopUp(amount));
+  }
   const wallet = await creditWallet(call);
   const result = await chargeTopUp(call, {
     scope: call.viewer,
