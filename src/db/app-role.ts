@@ -16,7 +16,7 @@ import pg from "pg";
 const UPDATABLE: Readonly<Record<string, "all" | readonly string[]>> = {
   customer: "all", // upserts, payment methods
   wallet: "all", // balance and sequence; its row lock (SELECT … FOR UPDATE) needs UPDATE as well
-  credit_block: ["remaining", "status"],
+  credit_block: ["remaining", "used", "frozen", "status"],
   hold: ["status", "captured", "resolved_at"],
   top_up: "all", // attempts, outcome, lease
   auto_top_up_rule: "all", // pause and resume; locked FOR UPDATE when a debit checks it

@@ -1,9 +1,20 @@
-// Wallet balances at any instant, computed from the entries: the stored `remaining` and
-// `balance` columns are for the write path; reads replay the ledger up to the instant asked,
-// so a balance at a past instant and one now come from the same arithmetic, and credits past
-// their expiry stop counting at that instant whether or not the sweep has run.
+// Wallet balances now or at any instant, from stored figures rather than a replay of the ledger.
+// Each block keeps its figures (remaining, used, frozen) and each entry carries its block's
+// figures just after it (block-figures.ts), so a block's figures are, exactly, the sums of its
+// entries:
+//  - now, or at an instant at or after the wallet's latest entry: the block's own figures;
+//  - at an earlier instant: those of the block's last entry stamped at or before it (one index
+//    probe), i.e. the sums of the entries stamped at or before the instant.
+// Both feed the same arithmetic (`summarise`), so a balance now and one at a past instant cannot
+// disagree, and credits outside their block's effective window stop counting at the instant
+// whether or not the expiry sweep has run. A read costs one row per block, whatever the wallet's age.
+//
+// "Now" counts every committed entry, even one stamped after this process's clock: an entry is
+// never stamped before the wallet's latest, so a gateway whose clock lags can write entries
+// stamped ahead of it, and its next balance must show them.
 import type { CreditBlock } from "../db/generated/client.ts";
 import { walletsInScope } from "./access.ts";
+import { NO_FIGURES, type AccountFigures } from "./block-figures.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError } from "./errors.ts";
 import { requireId } from "./transaction.ts";
@@ -41,15 +52,6 @@ export interface WalletBalance extends BalanceFigures {
   blocks: BlockBalance[];
 }
 
-interface BlockSums {
-  wallet_id: string;
-  block_id: string | null;
-  net: bigint;
-  spent: bigint;
-  refunded: bigint;
-  held: bigint;
-}
-
 /** Balances of one wallet; NotFoundError outside the scope. */
 export async function walletBalance(ctx: LedgerContext, scope: Scope, walletId: string, at?: Date): Promise<WalletBalance> {
   requireId(walletId, "Wallet");
@@ -59,45 +61,81 @@ export async function walletBalance(ctx: LedgerContext, scope: Scope, walletId: 
 }
 
 /**
- * Balances of many wallets in two queries (for DataLoader batches); wallets outside the scope
- * are left out of the answer.
+ * Balances of many wallets in two round trips (for DataLoader batches), now or at `at`; wallets
+ * outside the scope are left out of the answer.
  */
 export async function walletBalances(ctx: LedgerContext, scope: Scope, walletIds: string[], at?: Date): Promise<WalletBalance[]> {
   const instant = at ?? ctx.now();
   const wallets = await ctx.prisma.wallet.findMany({
     where: { id: { in: walletIds }, ...walletsInScope(scope) },
-    select: { id: true },
+    select: { id: true, overdraftUsed: true, lastEntryAt: true },
   });
+  if (wallets.length === 0) return [];
   const ids = wallets.map((wallet) => wallet.id);
-  if (ids.length === 0) return [];
-  const [sums, blocks] = await Promise.all([
-    ctx.prisma.$queryRaw<BlockSums[]>`
-      SELECT wallet_id::text, block_id::text,
-        COALESCE(SUM(amount), 0)::bigint AS net,
-        COALESCE(SUM(amount) FILTER (WHERE type IN ('decrement', 'capture')), 0)::bigint AS spent,
-        COALESCE(SUM(amount) FILTER (WHERE type = 'refund'), 0)::bigint AS refunded,
-        COALESCE(SUM(amount) FILTER (WHERE type IN ('hold', 'hold_release')), 0)::bigint AS held
-      FROM ledger_entry
-      WHERE wallet_id = ANY(${ids}::uuid[]) AND created_at <= ${instant}
-      GROUP BY wallet_id, block_id`,
+  // Wallets with entries after the instant asked for, which their stored figures count.
+  const rewound = new Set(at ? wallets.filter((wallet) => wallet.lastEntryAt !== null && wallet.lastEntryAt > at).map((wallet) => wallet.id) : []);
+  const [blocks, earlier] = await Promise.all([
     ctx.prisma.creditBlock.findMany({
-      where: { walletId: { in: ids }, createdAt: { lte: instant } },
+      where: { walletId: { in: ids }, ...(at ? { createdAt: { lte: at } } : {}) },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     }),
+    rewound.size > 0 ? figuresAt(ctx, [...rewound], instant) : new Map<string, AccountFigures>(),
   ]);
-  const sumsByBlock = new Map(sums.map((row) => [`${row.wallet_id}/${row.block_id}`, row]));
   const byWallet = new Map(ids.map((id) => [id, [] as CreditBlock[]]));
   for (const block of blocks) byWallet.get(block.walletId)!.push(block);
   const order = new Map(walletIds.map((id, index) => [id, index]));
-  return ids
-    .map((id) => summarise(id, instant, byWallet.get(id)!, sumsByBlock))
+  return wallets
+    .map((wallet) => {
+      const figuresOf = (blockId: string | null, stored: AccountFigures) =>
+        rewound.has(wallet.id) ? (earlier.get(accountKey(wallet.id, blockId)) ?? NO_FIGURES) : stored;
+      const overdraft = figuresOf(null, { remaining: -wallet.overdraftUsed, used: 0n, frozen: 0n });
+      const accounts = byWallet.get(wallet.id)!.map((block) => ({ block, figures: figuresOf(block.id, block) }));
+      return summarise(wallet.id, instant, -overdraft.remaining, accounts);
+    })
     .sort((a, b) => order.get(a.walletId)! - order.get(b.walletId)!);
 }
 
-function summarise(walletId: string, at: Date, blocks: CreditBlock[], sums: Map<string, BlockSums>): WalletBalance {
-  const blockBalances = blocks.map((block) => blockBalance(block, at, sums.get(`${walletId}/${block.id}`)));
-  const overdraft = sums.get(`${walletId}/null`);
-  const overdraftUsed = overdraft ? -BigInt(overdraft.net) : 0n;
+interface FiguresRow {
+  wallet_id: string;
+  block_id: string | null;
+  remaining: bigint;
+  used: bigint;
+  frozen: bigint;
+}
+
+function accountKey(walletId: string, blockId: string | null): string {
+  return `${walletId}/${blockId ?? "overdraft"}`;
+}
+
+/**
+ * Each account's figures at `instant`: those its last entry at or before the instant carries
+ * (by time, then sequence), found by one index probe per block and one per overdraft account.
+ * Accounts with no entry by then are left out: their figures were zero.
+ */
+async function figuresAt(ctx: LedgerContext, walletIds: string[], instant: Date): Promise<Map<string, AccountFigures>> {
+  const rows = await ctx.prisma.$queryRaw<FiguresRow[]>`
+    SELECT b.wallet_id::text AS wallet_id, b.id::text AS block_id, e.remaining_after AS remaining, e.used_after AS used, e.frozen_after AS frozen
+    FROM credit_block b
+    CROSS JOIN LATERAL (
+      SELECT remaining_after, used_after, frozen_after FROM ledger_entry
+      WHERE block_id = b.id AND created_at <= ${instant}
+      ORDER BY created_at DESC, sequence DESC LIMIT 1) e
+    WHERE b.wallet_id = ANY(${walletIds}::uuid[]) AND b.created_at <= ${instant}
+    UNION ALL
+    SELECT w.id::text, NULL, e.remaining_after, e.used_after, e.frozen_after
+    FROM unnest(${walletIds}::uuid[]) AS w(id)
+    CROSS JOIN LATERAL (
+      SELECT remaining_after, used_after, frozen_after FROM ledger_entry
+      WHERE wallet_id = w.id AND block_id IS NULL AND created_at <= ${instant}
+      ORDER BY created_at DESC, sequence DESC LIMIT 1) e`;
+  return new Map(
+    rows.map((row) => [accountKey(row.wallet_id, row.block_id), { remaining: BigInt(row.remaining), used: BigInt(row.used), frozen: BigInt(row.frozen) }]),
+  );
+}
+
+/** The one arithmetic from the accounts' figures at `at` to a wallet's balances. */
+function summarise(walletId: string, at: Date, overdraftUsed: bigint, accounts: { block: CreditBlock; figures: AccountFigures }[]): WalletBalance {
+  const blockBalances = accounts.map(({ block, figures }) => blockBalance(block, at, figures));
   const categories = new Map<string, CategoryBalance>();
   const wallet: WalletBalance = {
     walletId,
@@ -124,12 +162,7 @@ function summarise(walletId: string, at: Date, blocks: CreditBlock[], sums: Map<
   return wallet;
 }
 
-function blockBalance(block: CreditBlock, at: Date, sums: BlockSums | undefined): BlockBalance {
-  const remaining = BigInt(sums?.net ?? 0n);
-  const frozen = -BigInt(sums?.held ?? 0n);
-  // A refund into a block it came from un-spends; into a new refund block it is the grant itself.
-  const unspent = block.source === "refund" ? 0n : BigInt(sums?.refunded ?? 0n);
-  const used = -BigInt(sums?.spent ?? 0n) - unspent;
+function blockBalance(block: CreditBlock, at: Date, { remaining, used, frozen }: AccountFigures): BlockBalance {
   const active = block.effectiveAt.getTime() <= at.getTime() && (block.expiresAt === null || at.getTime() < block.expiresAt.getTime());
   return { block, active, total: remaining + used + frozen, used, frozen, available: remaining };
 }

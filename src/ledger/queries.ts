@@ -177,9 +177,16 @@ export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, wallet
   return paged(items, limit, (entry) => entry.sequence.toString());
 }
 
+/** A wallet's entries, all of them or those of the given types. */
 export async function countLedgerEntries(ctx: LedgerContext, scope: Scope, walletId: string, types?: LedgerEntryType[]): Promise<number> {
-  await getWallet(ctx, scope, walletId);
-  return ctx.prisma.ledgerEntry.count({ where: { walletId, ...(types?.length ? { type: { in: types } } : {}) } });
+  const wallet = await getWallet(ctx, scope, walletId);
+  if (!types?.length) return ledgerEntryCount(wallet);
+  return ctx.prisma.ledgerEntry.count({ where: { walletId, type: { in: types } } });
+}
+
+/** All of a wallet's entries, without counting them: they are numbered 1, 2, 3… without gaps. */
+export function ledgerEntryCount(wallet: Pick<Wallet, "lastSequence">): number {
+  return Number(wallet.lastSequence);
 }
 
 export async function getHold(ctx: LedgerContext, scope: Scope, holdId: string): Promise<Hold> {

@@ -16,6 +16,37 @@ const CHECKS: { invariant: string; sql: string }[] = [
           GROUP BY b.id HAVING b.remaining <> COALESCE(SUM(e.amount), 0)`,
   },
   {
+    invariant: "block used and frozen equal the sums of its entries",
+    sql: `SELECT b.id AS block_id, b.used, b.frozen,
+                 -COALESCE(SUM(e.amount) FILTER (WHERE e.type IN ('decrement', 'capture')
+                                                  OR (e.type = 'refund' AND b.source <> 'refund')), 0) AS entries_used,
+                 -COALESCE(SUM(e.amount) FILTER (WHERE e.type IN ('hold', 'hold_release')), 0) AS entries_frozen
+          FROM credit_block b LEFT JOIN ledger_entry e ON e.block_id = b.id
+          GROUP BY b.id
+          HAVING b.used <> -COALESCE(SUM(e.amount) FILTER (WHERE e.type IN ('decrement', 'capture')
+                                                            OR (e.type = 'refund' AND b.source <> 'refund')), 0)
+              OR b.frozen <> -COALESCE(SUM(e.amount) FILTER (WHERE e.type IN ('hold', 'hold_release')), 0)`,
+  },
+  {
+    invariant: "each entry carries its block's (or the overdraft's) figures up to it, in time order",
+    sql: `SELECT id AS entry_id, wallet_id, block_id, sequence, remaining_after, used_after, frozen_after, remaining, used, frozen
+          FROM (SELECT e.id, e.wallet_id, e.block_id, e.sequence, e.remaining_after, e.used_after, e.frozen_after,
+                       SUM(e.amount) OVER account AS remaining,
+                       -SUM(e.amount) FILTER (WHERE b.id IS NOT NULL AND (e.type IN ('decrement', 'capture')
+                                              OR (e.type = 'refund' AND b.source <> 'refund'))) OVER account AS used,
+                       -SUM(e.amount) FILTER (WHERE b.id IS NOT NULL AND e.type IN ('hold', 'hold_release')) OVER account AS frozen
+                FROM ledger_entry e LEFT JOIN credit_block b ON b.id = e.block_id
+                WINDOW account AS (PARTITION BY e.wallet_id, e.block_id ORDER BY e.created_at, e.sequence ROWS UNBOUNDED PRECEDING)) running
+          WHERE remaining_after <> remaining OR used_after <> COALESCE(used, 0) OR frozen_after <> COALESCE(frozen, 0)`,
+  },
+  {
+    invariant: "a wallet's last entry time is that of its latest entry",
+    sql: `SELECT w.id AS wallet_id, w.last_entry_at, MAX(e.created_at) AS latest_entry_at
+          FROM wallet w LEFT JOIN ledger_entry e ON e.wallet_id = w.id
+          GROUP BY w.id
+          HAVING w.last_entry_at IS DISTINCT FROM MAX(e.created_at)`,
+  },
+  {
     invariant: "block amount equals its opening entries",
     sql: `SELECT b.id AS block_id, b.amount, COALESCE(SUM(e.amount), 0) AS opening_sum
           FROM credit_block b LEFT JOIN ledger_entry e ON e.block_id = b.id AND e.operation_id = b.operation_id AND e.amount > 0

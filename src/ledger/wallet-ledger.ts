@@ -1,7 +1,8 @@
 // The in-transaction view of one locked wallet. Commands change balances only by appending
-// entries here: `append` moves the block's remaining, the overdraft, the wallet balance and the
-// sequence together, so "remaining = sum of the block's entries" and "balance = sum of the
-// wallet's entries" hold by construction. `flush` writes everything in a handful of statements.
+// entries here: `append` moves the block's figures (remaining, used, frozen), the overdraft, the
+// wallet balance and the sequence together, and stamps the entry with the block's figures after
+// it, so "a block's figures = the sums of its entries" and "balance = sum of the wallet's
+// entries" hold by construction. `flush` writes everything in a handful of statements.
 import { randomUUID } from "node:crypto";
 import {
   Prisma,
@@ -16,6 +17,7 @@ import {
 } from "../db/generated/client.ts";
 import { ValidationError } from "./errors.ts";
 import { LEDGER_MAX } from "./money.ts";
+import { figuresAfter } from "./block-figures.ts";
 
 export type Tx = Prisma.TransactionClient;
 export type Metadata = Record<string, unknown>;
@@ -108,6 +110,8 @@ export class WalletLedger {
       operationId: operation.id,
       amount: opening.amount,
       remaining: 0n,
+      used: 0n,
+      frozen: 0n,
       category: fields.category,
       priority: fields.priority ?? 50,
       costBasis: fields.costBasis ?? null,
@@ -155,18 +159,25 @@ export class WalletLedger {
     const { block, amount } = fields;
     requireInRange(block ? block.remaining + amount : this.wallet.overdraftUsed - amount, block ? "a credit block" : "the overdraft");
     requireInRange(this.wallet.balance + amount, "the wallet's balance");
+    const before = block ?? { remaining: -this.wallet.overdraftUsed, used: 0n, frozen: 0n };
+    const after = figuresAfter(before, block, fields.type, amount);
     if (block) {
-      if (block.remaining + amount < 0n) {
+      if (after.remaining < 0n) {
         throw new Error(`entry would take block ${block.id} below zero`);
       }
-      block.remaining += amount;
+      Object.assign(block, after);
       this.markBlockChanged(block);
     } else {
-      this.wallet.overdraftUsed -= amount;
+      this.wallet.overdraftUsed = -after.remaining;
     }
     const startingBalance = this.wallet.balance;
     this.wallet.balance += amount;
     this.wallet.lastSequence += 1n;
+    // Never earlier than the wallet's latest entry (another gateway's clock may be ahead, or a
+    // command may have waited for the lock behind a later one), so that each block's entries
+    // are in time order and a balance at an instant can read the last one before it.
+    const createdAt = this.wallet.lastEntryAt && this.wallet.lastEntryAt > this.now ? this.wallet.lastEntryAt : this.now;
+    this.wallet.lastEntryAt = createdAt;
     const entry: LedgerEntry = {
       id: randomUUID(),
       walletId: this.wallet.id,
@@ -178,11 +189,14 @@ export class WalletLedger {
       amount,
       startingBalance,
       endingBalance: this.wallet.balance,
+      remainingAfter: after.remaining,
+      usedAfter: after.used,
+      frozenAfter: after.frozen,
       status: fields.status ?? "committed",
       description: fields.description ?? null,
       metadata: (fields.metadata ?? {}) as Prisma.JsonValue,
       reference: fields.reference ?? operation.reference,
-      createdAt: this.now,
+      createdAt,
     };
     this.entries.push(entry);
     return entry;
@@ -247,7 +261,7 @@ export class WalletLedger {
     for (const id of this.changedBlockIds) {
       if (this.openedBlockIds.has(id)) continue;
       const block = this.blocks.get(id)!;
-      await tx.creditBlock.update({ where: { id }, data: { remaining: block.remaining, status: block.status } });
+      await tx.creditBlock.update({ where: { id }, data: { remaining: block.remaining, used: block.used, frozen: block.frozen, status: block.status } });
     }
     if (this.entries.length > 0) await tx.ledgerEntry.createMany({ data: this.entries.map(entryRow) });
     for (const id of this.changedHoldIds) {
@@ -261,6 +275,7 @@ export class WalletLedger {
         balance: this.wallet.balance,
         overdraftUsed: this.wallet.overdraftUsed,
         lastSequence: this.wallet.lastSequence,
+        lastEntryAt: this.wallet.lastEntryAt,
       },
     });
     Object.assign(this.wallet, updated);

@@ -47,7 +47,10 @@ describe("migrations", () => {
         data: { walletId: wallet.id, operationId: operation.id, amount: 100n, remaining: 100n, category: "paid", effectiveAt: new Date(), source: "deposit" },
       });
       const entry = await prisma.ledgerEntry.create({
-        data: { walletId: wallet.id, blockId: block.id, operationId: operation.id, sequence: 1n, type: "increment", amount: 100n, startingBalance: 0n, endingBalance: 100n },
+        data: {
+          walletId: wallet.id, blockId: block.id, operationId: operation.id, sequence: 1n, type: "increment", amount: 100n,
+          startingBalance: 0n, endingBalance: 100n, remainingAfter: 100n, usedAfter: 0n, frozenAfter: 0n,
+        },
       });
       return { wallet, operation, block, entry };
     }
