@@ -16,7 +16,7 @@ import { createGraphQLHandler } from "./graphql/yoga.ts";
 import { readBodyWithin, refuseDeclaredOversize, withBody } from "./http/body-limit.ts";
 import { createCors } from "./http/cors.ts";
 import { isDatabaseUnavailable } from "./http/database-unavailable.ts";
-import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError } from "./http/errors.ts";
+import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, UnsupportedMediaTypeError } from "./http/errors.ts";
 import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
 import type { LedgerContext } from "./ledger/context.ts";
@@ -86,7 +86,10 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
           methods: ["GET", "POST"],
           // GraphiQL loads without a token; every operation needs one.
           needsToken: !wantsGraphiQL(request, url),
-          handle: (forwarded, viewer) => Promise.resolve(graphql.fetch(forwarded, { viewer: viewer as Viewer })),
+          handle: (forwarded, viewer) => {
+            if (forwarded.method === "POST") requireJson(forwarded);
+            return Promise.resolve(graphql.fetch(forwarded, { viewer: viewer as Viewer }));
+          },
         };
       case "/openapi.json":
         return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => Response.json(openApiDocument) };
@@ -160,4 +163,10 @@ function failureAnswer(family: RouteFamily, error: unknown): Response {
 
 function wantsGraphiQL(request: Request, url: URL): boolean {
   return request.method === "GET" && !url.searchParams.has("query") && (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+/** A GraphQL POST carries JSON (`application/json`, or the GraphQL-over-HTTP response type's JSON). */
+function requireJson(request: Request): void {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json" && type !== "application/graphql-response+json") throw new UnsupportedMediaTypeError(type);
 }

@@ -71,3 +71,15 @@ export class MethodNotAllowedError extends EdgeError {
     return { allow: this.allowed.join(", ") };
   }
 }
+
+/**
+ * GraphQL operations are sent as JSON. A form or multipart POST is what a browser sends across
+ * origins without asking first, so it is refused rather than executed.
+ */
+export class UnsupportedMediaTypeError extends EdgeError {
+  readonly status = 415;
+  readonly code = "UNSUPPORTED_MEDIA_TYPE";
+  constructor(received: string) {
+    super(`GraphQL requests are POSTed as application/json (got ${received || "no Content-Type"})`);
+  }
+}
