@@ -7,7 +7,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { ApiToken, PrismaClient } from "../db/generated/client.ts";
 import type { Role, Scope } from "../ledger/access.ts";
 import { ValidationError } from "../ledger/errors.ts";
-import { validText } from "../ledger/input.ts";
+import { requiredText, validText } from "../ledger/input.ts";
 
 /** Who is calling: the token's scope, and the token itself. */
 export interface Viewer extends Scope {
@@ -82,10 +82,7 @@ export async function mintToken(
 ): Promise<{ token: string; apiToken: ApiToken }> {
   const prefix = input.prefix ?? "bg";
   if (!/^[a-z][a-z0-9]{0,15}$/.test(prefix)) throw new Error("the token prefix must be 1 to 16 lower-case letters or digits");
-  const customerExternalId = input.customerExternalId ?? null;
-  if (customerExternalId !== null && (customerExternalId.length === 0 || customerExternalId.length > 255)) {
-    throw new ValidationError("customerExternalId must be 1 to 255 characters", [{ path: ["customerExternalId"], message: "must be 1 to 255 characters" }]);
-  }
+  const customerExternalId = input.customerExternalId == null ? null : requiredText(input.customerExternalId, "customerExternalId");
   const role = tokenRole(input.role, customerExternalId !== null);
   const name = validText(input.name, "name", 255);
   const { tenantId, livemode } = input;

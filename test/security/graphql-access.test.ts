@@ -3,7 +3,10 @@
 // mode's, another customer's), and with roles that may not do it. Each attempt is refused as not
 // found (a null, or NotFoundError) or as forbidden (ForbiddenError), and changes nothing. The
 // permission table is written out here, from the product's rules, not read from the code.
+import { randomUUID } from "node:crypto";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { hashToken, issueToken } from "../../src/auth/tokens.ts";
 import { schema } from "../../src/graphql/schema.ts";
 import { useGateway } from "../support/app.ts";
 import { DAY } from "../support/ledger.ts";
@@ -21,16 +24,20 @@ import {
   usePayments,
   type Actor,
   type ActorKind,
+  type ForeignTarget,
   type SeededCustomer,
   type SeededSpace,
   type Verdict,
 } from "../support/security.ts";
 
-type Permission = "read" | "spend" | "pay" | "manage";
+type Permission = "read" | "spend" | "pay" | "manage" | "tokens";
 
-/** What each kind of token may do: team admin and write tokens everything, read tokens read, a customer's token reads, spends and pays. */
+/**
+ * What each kind of token may do: team admin tokens everything, token management included, write
+ * tokens everything else, read tokens read, a customer's token reads, spends and pays.
+ */
 const MAY: Record<ActorKind, readonly Permission[]> = {
-  admin: ["read", "spend", "pay", "manage"],
+  admin: ["read", "spend", "pay", "manage", "tokens"],
   write: ["read", "spend", "pay", "manage"],
   read: ["read"],
   customer: ["read", "spend", "pay"],
@@ -49,10 +56,15 @@ interface MutationCase {
    * with another tenant's name: that is checked on its own below.
    */
   createsCustomer?: boolean;
+  /** Targets the actor may reach by the product's rules, so that aiming at them attacks no one. */
+  mayReach?(actor: Actor, target: ForeignTarget): boolean;
 }
 
+/** A distinct wallet name: a customer has one active wallet per currency and name. */
+const unique = (label: string) => `${label} ${randomUUID().slice(0, 8)}`;
+
 const MUTATIONS: Record<string, MutationCase> = {
-  createWallet: { permission: "manage", createsCustomer: true, inputs: (t) => ({ "customer external id": { customerExternalId: t.externalId, currency: "EUR" } }) },
+  createWallet: { permission: "manage", createsCustomer: true, inputs: (t) => ({ "customer external id": { customerExternalId: t.externalId, currency: "EUR", name: unique("security") } }) },
   updateWallet: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, name: "taken over", overdraftLimit: "1000000" } }) },
   terminateWallet: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet } }) },
   deposit: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "100000" } }) },
@@ -73,7 +85,31 @@ const MUTATIONS: Record<string, MutationCase> = {
   captureHold: { permission: "spend", inputs: (t) => ({ hold: { holdId: t.usd.gid.hold } }) },
   releaseHold: { permission: "spend", inputs: (t) => ({ hold: { holdId: t.usd.gid.hold } }) },
   setPaymentMethod: { permission: "pay", inputs: (t) => ({ "customer external id": { paymentMethodId: "pm_card_visa", customerExternalId: t.externalId } }) },
+  // Creates a token in the caller's own tenant: an admin aims at no one (its test-mode limit is checked below).
+  createApiToken: {
+    permission: "tokens",
+    createsCustomer: true,
+    inputs: (t) => ({
+      "admin token": { role: "admin", name: "taken over" },
+      "live admin token": { role: "admin", test: false, name: "taken over" },
+      "personal token for the customer external id": { role: "customer", customerExternalId: t.externalId, name: "taken over" },
+    }),
+  },
+  revokeApiToken: {
+    permission: "tokens",
+    inputs: (t) => ({ "api token": { id: tokenGidOf(t) } }),
+    // A live admin token manages its tenant's test tokens as well.
+    mayReach: (actor, target) => actor.space.livemode && target.why === "other mode",
+  },
 };
+
+/** The global id of the personal token of `customer` (each space's first customer has one). */
+function tokenGidOf(customer: SeededCustomer): string {
+  const seeded = spaces.find((candidate) => candidate.space === customer.space)!;
+  const personal = seeded.actors.find((actor) => actor.kind === "customer" && actor.customer === customer);
+  // The space's second customer has no token of its own: aim at the space's personal read token.
+  return (personal ?? seeded.actors.find((actor) => actor.kind === "personal read")!).tokenGid;
+}
 
 const gateway = useGateway();
 usePayments(gateway);
@@ -154,7 +190,7 @@ function everyGlobalId(customer: SeededCustomer): string[] {
 
 describe("mutations", () => {
   it.each(Object.keys(MUTATIONS))("%s: a role that may not is forbidden, a foreign object is not found, nothing changes", async (mutation) => {
-    const { permission, inputs, createsCustomer } = MUTATIONS[mutation]!;
+    const { permission, inputs, createsCustomer, mayReach } = MUTATIONS[mutation]!;
     const problems: (string | null)[] = [];
     for (const actor of actors) {
       const own = ownCustomer(actor, spaces);
@@ -167,7 +203,9 @@ describe("mutations", () => {
       }
       // A team token allowed to create customers names one of its own with this external id.
       if (createsCustomer && !actor.customer) continue;
-      for (const { why, customer } of foreignTargets(actor, spaces)) {
+      for (const target of foreignTargets(actor, spaces)) {
+        if (mayReach?.(actor, target)) continue;
+        const { why, customer } = target;
         for (const [aim, input] of Object.entries(inputs(customer, own))) {
           problems.push(await tally.attempt(`${describeActor(actor)}, ${why}'s ${aim}`, ["not found"], () => mutationVerdict(actor, mutation, input)));
         }
@@ -180,8 +218,11 @@ describe("mutations", () => {
 type QueryCase =
   /** Asked once per foreign target: must find nothing. */
   | { aimed(actor: Actor, target: SeededCustomer): Record<string, () => Promise<Verdict>> }
-  /** Asked once per token: must answer with the token's own data only. */
-  | { scoped(actor: Actor): Promise<Verdict> };
+  /**
+   * Asked once per token: must answer with the token's own data only; a token without
+   * `permission` (when given) must be forbidden.
+   */
+  | { scoped(actor: Actor): Promise<Verdict>; permission?: Permission };
 
 /** The answer's data, or undefined when it has errors or anything else wrong with it. */
 async function ask(actor: Actor, query: string, variables: Record<string, unknown>) {
@@ -274,6 +315,38 @@ const QUERIES: Record<string, QueryCase> = {
     }),
   },
   customers: { scoped: (actor) => scopedList(actor, `{ customers(first: 100) { totalCount edges { node { id } } } }`, "customers") },
+  apiTokens: {
+    permission: "tokens",
+    scoped: async (actor) => {
+      const list = `query($livemode: Boolean) { apiTokens(first: 100, includeRevoked: true, livemode: $livemode) { totalCount edges { node { id livemode } } } }`;
+      const answer = await wire.graphql(actor.token, list, {});
+      const detail = `${answer.status} ${answer.text.slice(0, 300)}`;
+      const problems = answerProblems(answer, databaseName);
+      if (problems.length > 0) return { outcome: "other", detail: `${problems.join("; ")}: ${detail}` };
+      const errors: { extensions?: { code?: string } }[] = answer.json?.errors ?? [];
+      if (errors.length > 0) {
+        const forbidden = answer.status === 200 && answer.json?.data === null && errors.every((error) => error.extensions?.code === "FORBIDDEN");
+        return { outcome: forbidden ? "forbidden" : "other", detail };
+      }
+      // The tenant's tokens, both modes for a live admin token, test ones for a test one.
+      const visible = await gateway.db.prisma.apiToken.findMany({
+        where: { tenantId: actor.space.tenantId, ...(actor.space.livemode ? {} : { livemode: false }) },
+        select: { id: true },
+      });
+      const allowedIds = new Set(visible.map((row) => row.id));
+      const data = answer.json.data.apiTokens;
+      const ids = decodedIds(data.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      const all = ids.length === allowedIds.size && data.totalCount === allowedIds.size && ids.every((id) => allowedIds.has(id));
+      if (!all) return { outcome: "leak", detail };
+      // Asking a test-mode token for live tokens finds none.
+      if (!actor.space.livemode) {
+        const live = await ask(actor, list, { livemode: true });
+        if (live.data === undefined) return { outcome: "other", detail: live.detail };
+        if (live.data.apiTokens.totalCount !== 0 || live.data.apiTokens.edges.length !== 0) return { outcome: "leak", detail: live.detail };
+      }
+      return { outcome: "scoped", detail };
+    },
+  },
   viewer: {
     scoped: async (actor) => {
       const { data, detail } = await ask(actor, `{ viewer { livemode tenant { slug } customer { externalId } } }`, {});
@@ -290,7 +363,8 @@ describe("queries", () => {
     const problems: (string | null)[] = [];
     for (const actor of actors) {
       if ("scoped" in query) {
-        problems.push(await tally.attempt(describeActor(actor), ["scoped"], () => query.scoped(actor)));
+        const expected = query.permission && !allowed(actor, query.permission) ? "forbidden" : "scoped";
+        problems.push(await tally.attempt(describeActor(actor), [expected], () => query.scoped(actor)));
         continue;
       }
       for (const { why, customer } of foreignTargets(actor, spaces)) {
@@ -316,7 +390,7 @@ describe("queries", () => {
  * its own objects (so the refusals above are about access, not broken requests). In order: a card
  * before the top-up, termination last.
  */
-const POSITIVE: [mutation: string, kind: ActorKind, input: (own: SeededCustomer) => Record<string, unknown>][] = [
+const POSITIVE: [mutation: string, kind: ActorKind, input: (own: SeededCustomer, space: SeededSpace) => Record<string, unknown> | Promise<Record<string, unknown>>][] = [
   ["setPaymentMethod", "customer", () => ({ paymentMethodId: "pm_card_visa" })],
   ["topUp", "customer", (own) => ({ walletId: own.usd.gid.wallet, amount: "500" })],
   ["debit", "customer", (own) => ({ walletId: own.usd.gid.wallet, amount: "1" })],
@@ -329,9 +403,19 @@ const POSITIVE: [mutation: string, kind: ActorKind, input: (own: SeededCustomer)
   ["amendBlock", "write", (own) => ({ blockId: own.usd.gid.blocks[0], amount: "1" })],
   ["changeBlockExpiry", "write", (own) => ({ blockId: own.usd.gid.blocks[1], expiresAt: LATER, amount: "1" })],
   ["updateWallet", "write", (own) => ({ walletId: own.usd.gid.wallet, name: "renamed" })],
-  ["createWallet", "write", (own) => ({ customerExternalId: own.externalId, currency: "EUR" })],
+  ["createWallet", "write", (own) => ({ customerExternalId: own.externalId, currency: "EUR", name: unique("allowed") })],
+  ["createApiToken", "admin", (own) => ({ role: "read", customerExternalId: own.externalId, name: unique("allowed") })],
+  // A token of its own to revoke, not one the suite uses.
+  ["revokeApiToken", "admin", async (_own, seeded) => ({ id: await spareTokenGid(seeded) })],
   ["terminateWallet", "write", (own) => ({ walletId: own.usd.gid.wallet })],
 ];
+
+/** A new token of the space's tenant and mode, to revoke. */
+async function spareTokenGid(seeded: SeededSpace): Promise<string> {
+  const token = await issueToken(gateway.db.prisma, { tenantSlug: seeded.space.tenantSlug, test: !seeded.space.livemode, role: "read", customerExternalId: null, name: unique("spare") });
+  const { id } = await gateway.db.prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } });
+  return encodeGlobalID("ApiToken", id);
+}
 
 describe("the allowed side", () => {
   it("every mutation succeeds for a token allowed to do it, on its own objects", async () => {
@@ -339,7 +423,7 @@ describe("the allowed side", () => {
     for (const seeded of spaces.filter((candidate) => candidate.space.livemode)) {
       for (const [mutation, kind, input] of POSITIVE) {
         const actor = seeded.actors.find((candidate) => candidate.kind === kind)!;
-        const answer = await sendMutation(actor, mutation, input(seeded.customers[0]));
+        const answer = await sendMutation(actor, mutation, await input(seeded.customers[0], seeded));
         const typename = answer.json?.data?.[mutation]?.__typename;
         if (typename !== `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Payload`) failures.push(`${describeActor(actor)} ${mutation}: ${answer.status} ${answer.text.slice(0, 300)}`);
       }
@@ -356,7 +440,7 @@ describe("external ids name the caller's own customers", () => {
         const answer = await wire.graphql(
           actor.token,
           `mutation($input: CreateWalletInput!) { createWallet(input: $input) { __typename ... on CreateWalletPayload { customer { id externalId } } } }`,
-          { input: { customerExternalId: foreign.externalId, currency: "EUR" } },
+          { input: { customerExternalId: foreign.externalId, currency: "EUR", name: unique("named after a foreign customer") } },
         );
         expect(answer.json.data.createWallet.customer.externalId).toBe(foreign.externalId);
         const created = await gateway.db.prisma.customer.findFirstOrThrow({ where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode } });
@@ -366,5 +450,46 @@ describe("external ids name the caller's own customers", () => {
         expect(changed.filter((key) => victimRows.some((id) => key.endsWith(id)))).toEqual([]);
       }
     }
+  });
+
+  it("createApiToken with another tenant's external id makes a token for a customer of the caller's own, and leaves the other untouched", async () => {
+    for (const actor of actors.filter((candidate) => allowed(candidate, "tokens"))) {
+      for (const { customer: foreign } of foreignTargets(actor, spaces)) {
+        const before = await snapshotState(gateway.db.prisma);
+        const answer = await wire.graphql(
+          actor.token,
+          `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { __typename ... on CreateApiTokenPayload { apiToken { id livemode customer { id externalId } } } } }`,
+          { input: { role: "customer", customerExternalId: foreign.externalId, name: unique("named after a foreign customer") } },
+        );
+        const payload = answer.json?.data?.createApiToken;
+        expect(payload?.__typename, answer.text.slice(0, 300)).toBe("CreateApiTokenPayload");
+        expect(payload.apiToken.livemode).toBe(actor.space.livemode);
+        expect(payload.apiToken.customer.externalId).toBe(foreign.externalId);
+        expect(payload.apiToken.customer.id).not.toBe(foreign.gid.customer);
+        const created = await gateway.db.prisma.customer.findFirstOrThrow({ where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode } });
+        expect(created.id).not.toBe(foreign.customerId);
+        const victimRows = [foreign.customerId, foreign.usd.walletId, foreign.credits.walletId, foreign.commerce.walletId];
+        const changed = changesBetween(before, await snapshotState(gateway.db.prisma));
+        expect(changed.filter((key) => victimRows.some((id) => key.endsWith(id)))).toEqual([]);
+      }
+    }
+  });
+});
+
+describe("token management stays within its mode", () => {
+  it("a test-mode admin token asking for a live token is forbidden, and nothing changes", async () => {
+    const problems: (string | null)[] = [];
+    tally.forgetState();
+    for (const actor of actors.filter((candidate) => candidate.kind === "admin" && !candidate.space.livemode)) {
+      const own = ownCustomer(actor, spaces);
+      const inputs: Record<string, Record<string, unknown>> = {
+        "a live admin token": { role: "admin", test: false, name: "escalated" },
+        "a live personal token": { role: "customer", test: false, customerExternalId: own.externalId, name: "escalated" },
+      };
+      for (const [aim, input] of Object.entries(inputs)) {
+        problems.push(await tally.attempt(`${describeActor(actor)}, ${aim}`, ["forbidden"], () => mutationVerdict(actor, "createApiToken", input)));
+      }
+    }
+    expect(problems.filter(Boolean)).toEqual([]);
   });
 });

@@ -5,9 +5,11 @@
 // never carrying a trace of the code or the database; what must be refused is refused (malformed
 // amounts, impossible dates, 1 MB strings, abusive queries), a refusal changes nothing, and the
 // ledger's invariants hold after every test.
+import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeGlobalID } from "@pothos/plugin-relay";
+import { hashToken, issueToken } from "../../src/auth/tokens.ts";
 import { schema } from "../../src/graphql/schema.ts";
 import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
@@ -49,9 +51,15 @@ let knownState: string | null = null;
 
 let created = 0;
 const fresh = {
-  wallet: async () => encodeGlobalID("Wallet", (await createWallet(gateway.ledger, { scope: scopeOf(admin.space), customer: { externalId: own.externalId }, currency: "USD" })).wallet.id),
+  // Named apart: the customer already has an unnamed USD wallet, and one active wallet per currency and name.
+  wallet: async () =>
+    encodeGlobalID("Wallet", (await createWallet(gateway.ledger, { scope: scopeOf(admin.space), customer: { externalId: own.externalId }, currency: "USD", name: `hostile ${randomUUID()}` })).wallet.id),
   hold: async () => encodeGlobalID("Hold", (await holdCredits(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).hold!.id),
   debit: async () => encodeGlobalID("LedgerOperation", (await debit(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).operation.id),
+  apiToken: async () => {
+    const token = await issueToken(gateway.db.prisma, { tenantSlug: admin.space.tenantSlug, test: !admin.space.livemode, role: "read", name: "hostile spare" });
+    return encodeGlobalID("ApiToken", (await gateway.db.prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } })).id);
+  },
 };
 
 /** Marks the database as changed by preparing an input, outside any probe. */
@@ -60,9 +68,16 @@ const prepared = <T>(value: T): T => {
   return value;
 };
 
-/** A valid input per mutation, on the admin's own objects; fresh ones where a success would use them up. */
-const BASE_INPUTS: Record<string, () => Promise<Record<string, unknown>>> = {
-  createWallet: async () => ({ customerExternalId: `hostile-created-${(created += 1)}`, currency: "USD" }),
+/**
+ * A valid input per mutation, on the admin's own objects; fresh ones where a success would use
+ * them up. Given the path of the field being fuzzed, for inputs whose fields exclude each other.
+ */
+const BASE_INPUTS: Record<string, (field: string[]) => Promise<Record<string, unknown>>> = {
+  // A custom unit goes without a currency: fuzzing its fields next to one would only test that they exclude each other.
+  createWallet: async (field) =>
+    field[0] === "customUnit"
+      ? { customerExternalId: `hostile-created-${(created += 1)}`, customUnit: { code: "HOSTILE_UNIT", scale: 2 } }
+      : { customerExternalId: `hostile-created-${(created += 1)}`, currency: "USD" },
   updateWallet: async () => ({ walletId: own.usd.gid.wallet, name: "renamed" }),
   terminateWallet: async () => ({ walletId: prepared(await fresh.wallet()) }),
   deposit: async () => ({ walletId: own.usd.gid.wallet, amount: "100" }),
@@ -76,12 +91,25 @@ const BASE_INPUTS: Record<string, () => Promise<Record<string, unknown>>> = {
   captureHold: async () => ({ holdId: prepared(await fresh.hold()) }),
   releaseHold: async () => ({ holdId: prepared(await fresh.hold()) }),
   setPaymentMethod: async () => ({ paymentMethodId: "pm_card_visa", customerExternalId: own.externalId }),
+  createApiToken: async () => ({ role: "read", name: "hostile", test: !admin.space.livemode }),
+  // A token of its own, not the admin's: revoking that would end the test.
+  revokeApiToken: async () => ({ id: prepared(await fresh.apiToken()) }),
 };
 
 /** Valid values of nested inputs, for fuzzing one field inside them. */
-const NESTED_BASES: Record<string, Record<string, unknown>> = { AutoTopUpInput: { threshold: "100", amount: "500" } };
+const NESTED_BASES: Record<string, Record<string, unknown>> = { AutoTopUpInput: { threshold: "100", amount: "500" }, CustomUnitInput: { code: "HOSTILE_UNIT", scale: 2 } };
 
-const KINDS: Record<string, FieldKind> = { Money: "money", ID: "id", String: "text", DateTime: "date", Int: "int", JSONObject: "object", "[String!]": "list" };
+const KINDS: Record<string, FieldKind> = {
+  Money: "money",
+  ID: "id",
+  String: "text",
+  DateTime: "date",
+  Int: "int",
+  Boolean: "boolean",
+  JSONObject: "object",
+  "[String!]": "list",
+  ApiTokenRole: "enum",
+};
 
 interface InputField {
   path: string[];
@@ -171,7 +199,7 @@ describe("every mutation's input, field by field", () => {
       const examples = examplesFor(field.kind!, MUTATIONS.indexOf(mutation) * 7 + index);
       await fc.assert(
         fc.asyncProperty(hostileArbitrary(field.kind!), async (hostile: HostileValue) => {
-          const input = withValue(await BASE_INPUTS[mutation]!(), field.path, hostile.value, inputType);
+          const input = withValue(await BASE_INPUTS[mutation]!(field.path), field.path, hostile.value, inputType);
           const label = `${mutation}.${field.path.join(".")} = ${describeHostile(hostile)}`;
           failures.push(...(await probe(label, () => wire.graphql(admin.token, query, { input }), mutation, hostile.mustRefuse)));
         }),

@@ -27,7 +27,8 @@ export type FieldKind =
   | "int"
   | "object"
   | "list"
-  | "enum";
+  | "enum"
+  | "boolean";
 
 /** A fixed seed unless FUZZ_SEED says otherwise: CI runs are repeatable, and a failure names its seed. */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261125);
@@ -135,6 +136,15 @@ const LISTS: HostileValue[] = [
   named("a string", "paid"),
 ];
 
+const BOOLEANS: HostileValue[] = [
+  named("string", "true"),
+  named("number", 1),
+  named("empty string", ""),
+  named("object", { value: true }),
+  named("array", [true]),
+  named("1 MB string", MEGABYTE, true),
+];
+
 const ENUMS: HostileValue[] = [named("__proto__", "__proto__"), named("constructor", "constructor"), named("toString", "toString"), named("lower case", "topup"), named("NUL", "TOPUP\u0000")];
 
 function nested(depth: number): Record<string, unknown> {
@@ -168,6 +178,8 @@ export function namedValues(kind: FieldKind): { always: HostileValue[]; rotating
       return { always: LISTS.slice(0, 1), rotating: LISTS.slice(1) };
     case "enum":
       return { always: ENUMS.slice(0, 2), rotating: ENUMS.slice(2) };
+    case "boolean":
+      return { always: BOOLEANS.slice(0, 2), rotating: BOOLEANS.slice(2) };
   }
 }
 
@@ -226,6 +238,8 @@ export function hostileArbitrary(kind: FieldKind): fc.Arbitrary<HostileValue> {
       return fc.oneof(fc.integer().map((value) => named("random integer", value)), fc.double().map((value) => named("random double", value)), anything);
     case "object":
       return fc.oneof(fc.object().map((value) => named("random object", value)), anything);
+    case "boolean":
+      return fc.oneof(fc.boolean().map((value) => named("random boolean", value)), anything);
     case "list":
       return fc.oneof(fc.array(fc.string({ unit: anyCodePoint, maxLength: 20 }), { maxLength: 20 }).map((value) => named("random list", value)), anything);
   }

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll } from "vitest";
 import { createApp } from "../../src/app.ts";
-import { issueToken } from "../../src/auth/tokens.ts";
+import { hashToken, issueToken } from "../../src/auth/tokens.ts";
 import type { PrismaClient } from "../../src/db/generated/client.ts";
 import { systemScope, type Role } from "../../src/ledger/access.ts";
 import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
@@ -155,6 +155,9 @@ export interface Actor {
   token: string;
   /** For a personal token: the customer it acts for. */
   customer: SeededCustomer | null;
+  /** The token's record (api_token.id) and its GraphQL global id. */
+  tokenId: string;
+  tokenGid: string;
 }
 
 /** One customer's seeded objects; `gid` fields are GraphQL global ids. */
@@ -243,7 +246,8 @@ export async function seedSpaces(prisma: PrismaClient, ledger: LedgerContext, te
         customerExternalId: personal ? customers[0].externalId : null,
         name: `security ${kind}`,
       });
-      actors.push({ kind, space, token, customer: personal ? customers[0] : null });
+      const { id: tokenId } = await prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } });
+      actors.push({ kind, space, token, customer: personal ? customers[0] : null, tokenId, tokenGid: encodeGlobalID("ApiToken", tokenId) });
     }
     seeded.push({ space, teamWalletId: team.id, customers, actors });
   }
@@ -340,7 +344,8 @@ export function ownCustomer(actor: Actor, spaces: SeededSpace[]): SeededCustomer
 /**
  * Everything a request could change, one line per row: wallets (balance, sequence, settings),
  * customers (payment method), blocks, holds, auto top-up rules, each wallet's entry count and
- * sum, and the number of operations, top-ups and refunds.
+ * sum, the number of operations, top-ups and refunds, and API tokens (all but when each was last
+ * used, which any accepted request may write).
  */
 export async function snapshotState(prisma: PrismaClient): Promise<Map<string, string>> {
   const rows = await prisma.$queryRawUnsafe<{ key: string; value: string }[]>(`
@@ -350,6 +355,7 @@ export async function snapshotState(prisma: PrismaClient): Promise<Map<string, s
     UNION ALL SELECT 'block ' || id, concat_ws('|', remaining, status, expires_at) FROM credit_block
     UNION ALL SELECT 'hold ' || id, concat_ws('|', status, captured, resolved_at) FROM hold
     UNION ALL SELECT 'auto top-up ' || wallet_id, concat_ws('|', threshold, amount, target_balance, paused_at, updated_at) FROM auto_top_up_rule
+    UNION ALL SELECT 'api token ' || id, concat_ws('|', tenant_id, livemode, token_hash, customer_id, role, name, revoked_at) FROM api_token
     UNION ALL SELECT 'counts', concat_ws('|', (SELECT count(*) FROM operation), (SELECT count(*) FROM top_up), (SELECT count(*) FROM funding_reversal))`);
   return new Map(rows.map((row) => [row.key, row.value]));
 }
@@ -370,6 +376,7 @@ export async function fingerprintState(prisma: PrismaClient): Promise<string> {
       (SELECT string_agg(concat_ws('|', id, remaining, status, expires_at), ',' ORDER BY id) FROM credit_block),
       (SELECT string_agg(concat_ws('|', id, status, captured, resolved_at), ',' ORDER BY id) FROM hold),
       (SELECT string_agg(concat_ws('|', wallet_id, threshold, amount, target_balance, paused_at, updated_at), ',' ORDER BY wallet_id) FROM auto_top_up_rule),
+      (SELECT string_agg(concat_ws('|', id, tenant_id, livemode, token_hash, customer_id, role, name, revoked_at), ',' ORDER BY id) FROM api_token),
       (SELECT count(*) FROM operation), (SELECT count(*) FROM top_up), (SELECT count(*) FROM funding_reversal))) AS fingerprint`);
   return row!.fingerprint;
 }
