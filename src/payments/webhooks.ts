@@ -32,19 +32,13 @@ interface EventOutcome {
 const handled = (reason?: string): EventOutcome => ({ status: "handled", reason });
 const ignored = (reason?: string): EventOutcome => ({ status: "ignored", reason });
 
-/** Verifies and handles one delivery; the answer tells Stripe whether to deliver it again. */
+/**
+ * Verifies and handles one delivery; the answer tells Stripe whether to deliver it again. Fails
+ * when the database or Stripe is out of reach, or on a fault of ours: the HTTP edge answers that
+ * with a 5xx (503 with Retry-After when the database is down), and since the handlers are
+ * idempotent, Stripe's next delivery picks up where this one stopped.
+ */
 export async function handleStripeWebhook(deps: PaymentsDeps, payload: string, signature: string | null): Promise<WebhookAnswer> {
-  try {
-    return await answerDelivery(deps, payload, signature);
-  } catch (error) {
-    // The database or Stripe out of reach, or a fault of ours: the handlers are idempotent, so
-    // the next delivery picks up where this one stopped. The details stay in the log.
-    console.error("a Stripe webhook delivery could not be handled; Stripe delivers it again", error);
-    return { status: 503, body: { error: "the event could not be handled now; deliver it again later" } };
-  }
-}
-
-async function answerDelivery(deps: PaymentsDeps, payload: string, signature: string | null): Promise<WebhookAnswer> {
   if (!deps.payments?.webhookSecret) {
     return { status: 503, body: { error: "webhooks are not configured on this gateway (STRIPE_WEBHOOK_SECRET is not set)" } };
   }

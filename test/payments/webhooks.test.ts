@@ -264,7 +264,7 @@ describe("signed events whose payload does not fit", () => {
     const wallet = await payingWallet("hook-outage");
     await expect(topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 900n, idempotencyKey: "outage-1" })).rejects.toThrow("process killed");
     const [succeeded] = eventsOf("payment_intent.succeeded", (await topUpRecord("outage-1")).id);
-    const unreachable = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432: database billing_gateway (postgres)"));
+    const unreachable = () => Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432: database billing_gateway (postgres)"), { code: "ECONNREFUSED" }));
     const down: LedgerContext = {
       now: gateway.ledger.now,
       prisma: new Proxy(gateway.ledger.prisma, {
@@ -275,7 +275,7 @@ describe("signed events whose payload does not fit", () => {
     gateway.app = createApp({ db: gateway.db, ledger: down, payments: deps.payments });
     try {
       const reply = await deliver(succeeded!);
-      expect(reply).toEqual({ status: 503, body: { error: expect.any(String) } });
+      expect(reply).toEqual({ status: 503, body: { error: expect.any(String), code: "SERVICE_UNAVAILABLE" } });
       expectNoInternals(reply);
     } finally {
       gateway.app = configured;
