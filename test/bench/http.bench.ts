@@ -88,7 +88,8 @@ async function startGateway(url: string): Promise<{ base: string; process: Child
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), EXPIRY_SWEEP_SECONDS: "0", NODE_ENV: "production", LOG_LEVEL: "warn" },
+    // One token drives the whole load: the per-token rate limit would measure itself.
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), EXPIRY_SWEEP_SECONDS: "0", NODE_ENV: "production", LOG_LEVEL: "warn", RATE_LIMIT_PER_SECOND: "0" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -166,7 +167,7 @@ async function seed(ctx: LedgerContext, tenantSlug: string) {
     for (let entry = 0; entry < 9; entry += 1) await debit(ctx, { scope, walletId: wallet.id, amount: 1n });
     wallets.push(wallet.id);
   }
-  const restWallet = await ensureCustomerWallet(ctx, { scope, customer: { externalId: "rest-customer" }, currency: "CREDITS" });
+  const restWallet = await ensureCustomerWallet(ctx, { scope, customer: { externalId: "rest-customer" }, customUnit: { code: "CREDITS", scale: 0 } });
   await deposit(ctx, { scope, walletId: restWallet.id, amount: 1_000_000_000_000n });
   return { wallets };
 }
