@@ -141,3 +141,17 @@ describe("a second wallet for a customer and currency", () => {
     expect(node.data.node).toMatchObject({ id: firstId, currency: "USD" });
   });
 });
+
+describe("text filters on queries", () => {
+  it.each([
+    ["customer(externalId:)", `query($text: String!) { customer(externalId: $text) { id } }`],
+    ["wallets(customerExternalId:)", `query($text: String!) { wallets(first: 5, customerExternalId: $text) { totalCount } }`],
+    ["wallets(currency:)", `query($text: String!) { wallets(first: 5, currency: $text) { totalCount } }`],
+    ["Wallet.creditBlocks(category:)", `query($text: String!) { wallets(first: 1) { edges { node { creditBlocks(first: 5, category: $text) { edges { node { id } } } } } } }`],
+    ["Wallet.ledgerEntries(category:)", `query($text: String!) { wallets(first: 1) { edges { node { ledgerEntries(first: 5, category: $text) { totalCount } } } } }`],
+  ])("refuses a NUL in %s as a validation error", async (_field, query) => {
+    await createWalletVia(gateway, `filter-${Math.random().toString(36).slice(2)}`);
+    const reply = await gateway.graphql(query, { text: "a\u0000b" });
+    expect(reply.errors?.[0]?.extensions?.code).toBe("VALIDATION_FAILED");
+  });
+});

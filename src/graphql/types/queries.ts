@@ -1,4 +1,6 @@
 // The root query fields: who the token is, and the entry points into its customers and wallets.
+// Text filters go through the ledger's storable-text check: a NUL cannot name anything stored.
+import { storableText } from "../../ledger/input.ts";
 import type { Viewer } from "../../auth/tokens.ts";
 import type { Prisma, WalletStatus } from "../../db/generated/client.ts";
 import { builder } from "../builder.ts";
@@ -38,8 +40,8 @@ function walletFilter(
 ): Prisma.WalletWhereInput {
   return {
     ...walletsInScope(viewer),
-    ...(args.customerExternalId ? { customer: { externalId: args.customerExternalId } } : {}),
-    ...(args.currency ? { currency: args.currency } : {}),
+    ...(args.customerExternalId ? { customer: { externalId: storableText(args.customerExternalId, "customerExternalId") } } : {}),
+    ...(args.currency ? { currency: storableText(args.currency, "currency") } : {}),
     ...(args.status ? { status: args.status } : {}),
   };
 }
@@ -51,7 +53,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { externalId: t.arg.string({ required: true }) },
     resolve: (query, _root, { externalId }, ctx) =>
-      ctx.ledger.prisma.customer.findFirst({ ...query, where: { externalId, ...customersInScope(ctx.viewer) } }),
+      ctx.ledger.prisma.customer.findFirst({ ...query, where: { externalId: storableText(externalId, "externalId"), ...customersInScope(ctx.viewer) } }),
   }),
   customers: t.prismaConnection({
     type: CustomerRef,

@@ -1,3 +1,4 @@
+import { storableText } from "../../ledger/input.ts";
 import { createContextCache } from "@pothos/core";
 import DataLoader from "dataloader";
 import type { LedgerEntryType, Prisma, Wallet } from "../../db/generated/client.ts";
@@ -23,7 +24,7 @@ function ledgerEntriesFilter(args: LedgerEntriesArgs): Prisma.LedgerEntryWhereIn
   if (!args.types?.length && !args.category && !args.createdAfter && !args.createdBefore) return null;
   return {
     ...(args.types?.length ? { type: { in: args.types } } : {}),
-    ...(args.category ? { block: { category: args.category } } : {}),
+    ...(args.category ? { block: { category: storableText(args.category, "category") } } : {}),
     ...(args.createdAfter || args.createdBefore
       ? { createdAt: { ...(args.createdAfter ? { gte: args.createdAfter } : {}), ...(args.createdBefore ? { lt: args.createdBefore } : {}) } }
       : {}),
@@ -106,7 +107,7 @@ export const WalletRef = builder.prismaNode("Wallet", {
       },
       query: (args) => {
         return {
-          where: { ...(args.status ? { status: args.status } : {}), ...(args.category ? { category: args.category } : {}) },
+          where: { ...(args.status ? { status: args.status } : {}), ...(args.category ? { category: storableText(args.category, "category") } : {}) },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         };
       },
