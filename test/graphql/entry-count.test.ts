@@ -8,7 +8,7 @@ import { debit } from "../../src/ledger/commands/debit.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
 import { holdCredits } from "../../src/ledger/commands/hold.ts";
 import type { Scope } from "../../src/ledger/context.ts";
-import { useGateway } from "../support/app.ts";
+import { countingPrisma, useGateway } from "../support/app.ts";
 import { teamScope } from "../support/ledger.ts";
 
 const gateway = useGateway();
@@ -106,16 +106,8 @@ describe("Wallet.ledgerEntries.totalCount", () => {
 
   it("counts filtered entries of a page of wallets in one query per filter", async () => {
     const operations = async (first: number) => {
-      let count = 0;
-      const counted = gateway.db.prisma.$extends({
-        query: {
-          async $allOperations({ args, query }) {
-            count += 1;
-            return query(args);
-          },
-        },
-      }) as unknown as PrismaClient;
-      const app = createApp({ db: { ...gateway.db, prisma: counted }, ledger: { prisma: counted, now: gateway.clock.now } });
+      const counted = countingPrisma(gateway.db.prisma);
+      const app = createApp({ db: { ...gateway.db, prisma: counted.prisma }, ledger: { prisma: counted.prisma, now: gateway.clock.now } });
       const response = await app.fetch(
         new Request("http://gateway.test/graphql", {
           method: "POST",
@@ -126,7 +118,7 @@ describe("Wallet.ledgerEntries.totalCount", () => {
       const body = (await response.json()) as { data: { wallets: { edges: unknown[] } }; errors?: unknown };
       expect(body.errors).toBeUndefined();
       expect(body.data.wallets.edges).toHaveLength(first);
-      return count;
+      return counted.operations();
     };
     expect(await operations(4)).toBe(await operations(2));
   });

@@ -4,10 +4,9 @@ import { randomUUID } from "node:crypto";
 import type { GraphQLInterfaceType } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
-import type { PrismaClient } from "../../src/db/generated/client.ts";
 import { NODE_LOADERS } from "../../src/graphql/nodes.ts";
 import { schema } from "../../src/graphql/schema.ts";
-import { createWalletVia, depositVia, useGateway } from "../support/app.ts";
+import { createWalletVia, depositVia, useGateway, countingPrisma } from "../support/app.ts";
 
 const gateway = useGateway();
 const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString("base64");
@@ -37,16 +36,8 @@ beforeAll(async () => {
 
 /** Runs nodes(ids:) and counts the Prisma operations it caused. */
 async function nodes(list: string[], selection = "__typename id") {
-  let operations = 0;
-  const counted = gateway.db.prisma.$extends({
-    query: {
-      async $allOperations({ args, query }) {
-        operations += 1;
-        return query(args);
-      },
-    },
-  }) as unknown as PrismaClient;
-  const app = createApp({ db: { ...gateway.db, prisma: counted }, ledger: { prisma: counted, now: gateway.clock.now } });
+  const counted = countingPrisma(gateway.db.prisma);
+  const app = createApp({ db: { ...gateway.db, prisma: counted.prisma }, ledger: { prisma: counted.prisma, now: gateway.clock.now } });
   const response = await app.fetch(
     new Request("http://gateway.test/graphql", {
       method: "POST",
@@ -55,7 +46,7 @@ async function nodes(list: string[], selection = "__typename id") {
     }),
   );
   const body = (await response.json()) as { data: { nodes: ({ id: string; __typename: string } | null)[] } | null; errors?: { message: string; extensions: { code: string } }[] };
-  return { ...body, operations };
+  return { ...body, operations: counted.operations() };
 }
 
 describe("nodes(ids:)", () => {

@@ -4,11 +4,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { TokenAuthenticator } from "../../src/auth/authenticator.ts";
-import type { PrismaClient } from "../../src/db/generated/client.ts";
 import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
-import { useGateway } from "../support/app.ts";
+import { countingPrisma, useGateway } from "../support/app.ts";
 import { teamScope } from "../support/ledger.ts";
 
 const gateway = useGateway();
@@ -26,18 +25,10 @@ const PAGE = `query($first: Int!) {
 }`;
 
 async function countOperations(first: number): Promise<{ operations: number; wallets: number }> {
-  let operations = 0;
-  const counted = gateway.db.prisma.$extends({
-    query: {
-      async $allOperations({ args, query }) {
-        operations += 1;
-        return query(args);
-      },
-    },
-  }) as unknown as PrismaClient;
+  const counted = countingPrisma(gateway.db.prisma);
   // The token's check (a read, and at first use a last-used write) is not the page's cost.
   const tokens = new TokenAuthenticator(gateway.db.prisma, { now: gateway.clock.now });
-  const app = createApp({ db: { ...gateway.db, prisma: counted }, ledger: { prisma: counted, now: gateway.clock.now }, tokens });
+  const app = createApp({ db: { ...gateway.db, prisma: counted.prisma }, ledger: { prisma: counted.prisma, now: gateway.clock.now }, tokens });
   const response = await app.fetch(
     new Request("http://gateway.test/graphql", {
       method: "POST",
@@ -47,7 +38,7 @@ async function countOperations(first: number): Promise<{ operations: number; wal
   );
   const body = (await response.json()) as { data: { wallets: { edges: unknown[] } }; errors?: unknown };
   expect(body.errors).toBeUndefined();
-  return { operations, wallets: body.data.wallets.edges.length };
+  return { operations: counted.operations(), wallets: body.data.wallets.edges.length };
 }
 
 beforeAll(async () => {

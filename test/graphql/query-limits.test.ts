@@ -5,23 +5,14 @@ import { getIntrospectionQuery } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { DEFAULT_HTTP_CONFIG, type GraphQLLimits } from "../../src/config.ts";
-import type { PrismaClient } from "../../src/db/generated/client.ts";
-import { useGateway, createWalletVia } from "../support/app.ts";
+import { useGateway, createWalletVia, countingPrisma } from "../support/app.ts";
 
 const gateway = useGateway();
 
 /** Runs a query on an app with these limits, counting the Prisma operations it caused. */
 async function run(query: string, options: { variables?: Record<string, unknown>; limits?: Partial<GraphQLLimits> } = {}) {
-  let operations = 0;
-  const counted = gateway.db.prisma.$extends({
-    query: {
-      async $allOperations({ args, query: next }) {
-        operations += 1;
-        return next(args);
-      },
-    },
-  }) as unknown as PrismaClient;
-  const app = createApp({ db: { ...gateway.db, prisma: counted }, ledger: { prisma: counted, now: gateway.clock.now }, http: { graphql: { ...DEFAULT_HTTP_CONFIG.graphql, ...options.limits } } });
+  const counted = countingPrisma(gateway.db.prisma);
+  const app = createApp({ db: { ...gateway.db, prisma: counted.prisma }, ledger: { prisma: counted.prisma, now: gateway.clock.now }, http: { graphql: { ...DEFAULT_HTTP_CONFIG.graphql, ...options.limits } } });
   const response = await app.fetch(
     new Request("http://gateway.test/graphql", {
       method: "POST",
@@ -30,7 +21,7 @@ async function run(query: string, options: { variables?: Record<string, unknown>
     }),
   );
   const body = (await response.json()) as { data?: any; errors?: { message: string; extensions: { code: string; limit?: number; actual?: number } }[] };
-  return { ...body, status: response.status, operations };
+  return { ...body, status: response.status, operations: counted.operations() };
 }
 
 /** `customer { wallets(first: 100) { edges { node { … } } } }`, nested `levels` deep. */

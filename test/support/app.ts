@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createApp, type App } from "../../src/app.ts";
 import { issueToken } from "../../src/auth/tokens.ts";
 import type { Database } from "../../src/db/database.ts";
+import type { PrismaClient } from "../../src/db/generated/client.ts";
 import type { LedgerContext } from "../../src/ledger/context.ts";
 import { verifyLedger } from "../../src/ledger/verify.ts";
 import { createTestDatabase } from "./database.ts";
@@ -82,4 +83,18 @@ export async function depositVia(gateway: GatewayFixture, walletId: string, amou
   );
   expect(reply.data.deposit.__typename, JSON.stringify(reply)).toBe("DepositPayload");
   return reply.data.deposit as { blocks: { id: string }[]; entries: { id: string }[] };
+}
+
+/** The fixture's Prisma client, counting the operations (round trips) it runs: for N+1 checks. */
+export function countingPrisma(prisma: PrismaClient): { prisma: PrismaClient; operations(): number } {
+  let operations = 0;
+  const counted = prisma.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        operations += 1;
+        return query(args);
+      },
+    },
+  }) as unknown as PrismaClient;
+  return { prisma: counted, operations: () => operations };
 }
