@@ -7,6 +7,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { ApiToken, PrismaClient } from "../db/generated/client.ts";
 import type { Role, Scope } from "../ledger/access.ts";
 import { ValidationError } from "../ledger/errors.ts";
+import { upsertCustomer } from "../ledger/customers.ts";
 import { requiredText, validText } from "../ledger/input.ts";
 
 /** Who is calling: the token's scope, and the token itself. */
@@ -50,11 +51,9 @@ export function tokenRole(role: Role | null | undefined, personal: boolean): Rol
 export async function issueToken(prisma: PrismaClient, input: IssueTokenInput): Promise<string> {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.tenantSlug)) throw new Error("the tenant slug must be lower-case letters, digits and '-'");
   const minted = await prisma.$transaction(async (tx) => {
-    const tenant = await tx.tenant.upsert({
-      where: { slug: input.tenantSlug },
-      create: { slug: input.tenantSlug, name: input.tenantSlug },
-      update: {},
-    });
+    // createMany skips a tenant another process creates meanwhile, where upsert fails on the key.
+    await tx.tenant.createMany({ data: [{ slug: input.tenantSlug, name: input.tenantSlug }], skipDuplicates: true });
+    const tenant = await tx.tenant.findUniqueOrThrow({ where: { slug: input.tenantSlug } });
     return mintToken(tx, { ...input, tenantId: tenant.id, livemode: !input.test });
   });
   return minted.token;
@@ -87,11 +86,7 @@ export async function mintToken(
   const name = validText(input.name, "name", 255);
   const { tenantId, livemode } = input;
   const customer = customerExternalId
-    ? await tx.customer.upsert({
-        where: { tenantId_livemode_externalId: { tenantId, livemode, externalId: customerExternalId } },
-        create: { tenantId, livemode, externalId: customerExternalId },
-        update: {},
-      })
+    ? await upsertCustomer(tx, { tenantId, livemode }, { externalId: customerExternalId })
     : null;
   const kind = `${prefix}_${livemode ? "live" : "test"}_`;
   const token = `${kind}${randomUUID()}`;

@@ -34,7 +34,7 @@ export function validCustomer(input: CustomerInput): CustomerInput {
  * Safe under concurrency: the insert skips a customer another transaction created meanwhile
  * (ON CONFLICT DO NOTHING waits for it to commit), where Prisma's upsert would fail on the unique key.
  */
-export async function upsertCustomer(tx: Tx, scope: Scope, input: CustomerInput): Promise<Customer> {
+export async function upsertCustomer(tx: Pick<Tx, "customer">, scope: Pick<Scope, "tenantId" | "livemode">, input: CustomerInput): Promise<Customer> {
   const changes = {
     ...(input.name != null ? { name: input.name } : {}),
     ...(input.email != null ? { email: input.email } : {}),
