@@ -3,8 +3,8 @@
 //
 // Every request passes the same edge, in this order: CORS preflights are answered (no token
 // needed); a declared body over the limit is refused before it is read; the token is
-// authenticated and counted against its rate limit; the body is read, counting bytes, up to the
-// limit; then the route answers. Whatever fails on the way, the database included, is answered
+// authenticated and counted against its rate limit; a body of undeclared length is read,
+// counting bytes, up to the limit; then the route answers. Whatever fails on the way, the database included, is answered
 // in the route family's error shape (GraphQL, each REST vendor, the Stripe webhook, the gateway's
 // own paths) with no internals, and logged once.
 import { createServerAdapter } from "@whatwg-node/server";
@@ -13,7 +13,7 @@ import type { Viewer } from "./auth/tokens.ts";
 import { DEFAULT_HTTP_CONFIG, type GraphQLLimits } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
-import { readBodyWithin, refuseDeclaredOversize, withBody } from "./http/body-limit.ts";
+import { boundedRequest, refuseDeclaredOversize } from "./http/body-limit.ts";
 import { createCors } from "./http/cors.ts";
 import { isDatabaseUnavailable } from "./http/database-unavailable.ts";
 import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, UnsupportedMediaTypeError } from "./http/errors.ts";
@@ -130,8 +130,7 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
       const decision = await options.rateLimiter?.take(viewer.tokenId);
       if (decision && !decision.allowed) throw new RateLimitedError(retryAfterSeconds(decision.retryAfterMs));
     }
-    const body = await readBodyWithin(request, options.maxBodyBytes);
-    return route.handle(withBody(request, body), viewer);
+    return route.handle(await boundedRequest(request, options.maxBodyBytes), viewer);
   }
 
   return createServerAdapter(async (request: Request) => {

@@ -35,6 +35,8 @@ export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAcce
     landingPage: false,
     // Yoga's default CORS echoes any Origin with credentials; the edge answers CORS instead.
     cors: false,
+    // The edge has limited the body already; Yoga's own limit would pipe every body again.
+    maxRequestBodySize: false,
     plugins: [useQueryLimits(limits)],
     logging: errorsAreLoggedOnce(createLogger()),
     graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },

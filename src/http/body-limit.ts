@@ -5,8 +5,24 @@ import { PayloadTooLargeError } from "./errors.ts";
 
 /** Throws PayloadTooLargeError when the declared Content-Length is over the limit. */
 export function refuseDeclaredOversize(request: Request, limitBytes: number): void {
+  const declared = declaredLength(request);
+  if (declared !== null && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
+}
+
+/**
+ * The request as its handler may read it: one that declares its length is passed on as it is,
+ * since Node's HTTP parser delivers exactly the declared bytes (refuseDeclaredOversize has checked
+ * them); any other body is read here, counting, and passed on in memory. Skipping the copy keeps
+ * a second Request object and a second read of every body off the hot path.
+ */
+export async function boundedRequest(request: Request, limitBytes: number): Promise<Request> {
+  if (declaredLength(request) !== null) return request;
+  return withBody(request, await readBodyWithin(request, limitBytes));
+}
+
+function declaredLength(request: Request): number | null {
   const declared = request.headers.get("content-length")?.trim();
-  if (declared && /^\d+$/.test(declared) && Number(declared) > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  return declared && /^\d+$/.test(declared) ? Number(declared) : null;
 }
 
 /**
@@ -15,7 +31,7 @@ export function refuseDeclaredOversize(request: Request, limitBytes: number): vo
  * cancelling would destroy the connection before the 413 could be written, so the answer closes
  * the connection instead.
  */
-export async function readBodyWithin(request: Request, limitBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
+async function readBodyWithin(request: Request, limitBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
   if (!request.body) return null;
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -40,6 +56,6 @@ export async function readBodyWithin(request: Request, limitBytes: number): Prom
 }
 
 /** The same request with a body already read, for handlers that read it again. */
-export function withBody(request: Request, body: Uint8Array<ArrayBuffer> | null): Request {
+function withBody(request: Request, body: Uint8Array<ArrayBuffer> | null): Request {
   return new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal });
 }

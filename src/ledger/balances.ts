@@ -95,6 +95,14 @@ export async function walletBalances(ctx: LedgerContext, scope: Scope, walletIds
     .sort((a, b) => order.get(a.walletId)! - order.get(b.walletId)!);
 }
 
+/**
+ * A wallet's balances at `at` from its blocks as they stand (each with its stored figures), e.g.
+ * those a command's own transaction left: the same arithmetic as every other balance read.
+ */
+export function balanceFromBlocks(wallet: { id: string; overdraftUsed: bigint }, blocks: CreditBlock[], at: Date): WalletBalance {
+  return summarise(wallet.id, at, wallet.overdraftUsed, blocks.map((block) => ({ block, figures: block })));
+}
+
 interface FiguresRow {
   wallet_id: string;
   block_id: string | null;

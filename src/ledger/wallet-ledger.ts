@@ -15,6 +15,7 @@ import {
   type OperationType,
   type Wallet,
 } from "../db/generated/client.ts";
+import type { WalletBalance } from "./balances.ts";
 import { ValidationError } from "./errors.ts";
 import { LEDGER_MAX } from "./money.ts";
 import { figuresAfter } from "./block-figures.ts";
@@ -60,6 +61,11 @@ export interface LedgerResult {
   hold: Hold | null;
   /** True when an idempotency key matched an earlier identical request and nothing was written. */
   replayed: boolean;
+  /**
+   * The wallet's balances just after the operation, when the command had them from its own
+   * transaction (a debit does); otherwise read them, e.g. with walletBalance.
+   */
+  balance?: WalletBalance;
 }
 
 export class WalletLedger {

@@ -5,6 +5,7 @@ import { CreditBlockRef } from "../types/credit-block.ts";
 import { HoldRef } from "../types/hold.ts";
 import { LedgerEntryRef, OperationRef } from "../types/ledger-entry.ts";
 import { WalletRef } from "../types/wallet.ts";
+import { rememberBalanceAfter } from "../wallet-balances.ts";
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -12,7 +13,14 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 export function ledgerResultFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, LedgerResult>) {
   return {
     operation: t.field({ type: OperationRef, resolve: (result) => result.operation }),
-    wallet: t.field({ type: WalletRef, description: "The wallet after the operation.", resolve: (result) => result.wallet }),
+    wallet: t.field({
+      type: WalletRef,
+      description: "The wallet after the operation.",
+      resolve: (result, _args, ctx) => {
+        rememberBalanceAfter(ctx, result);
+        return result.wallet;
+      },
+    }),
     entries: t.field({ type: [LedgerEntryRef], description: "Entries written, in sequence order.", resolve: (result) => result.entries }),
     blocks: t.field({ type: [CreditBlockRef], description: "Blocks opened or drawn on, in the order first touched.", resolve: (result) => result.blocks }),
     hold: t.field({ type: HoldRef, nullable: true, resolve: (result) => result.hold }),

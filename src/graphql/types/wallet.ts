@@ -2,11 +2,12 @@ import { storableText } from "../../ledger/input.ts";
 import { createContextCache } from "@pothos/core";
 import DataLoader from "dataloader";
 import type { LedgerEntryType, Prisma, Wallet } from "../../db/generated/client.ts";
-import { walletBalance, walletBalances } from "../../ledger/balances.ts";
+import { walletBalance } from "../../ledger/balances.ts";
 import { ledgerEntryCount } from "../../ledger/queries.ts";
 import { builder } from "../builder.ts";
 import { walletsInScope } from "../../ledger/access.ts";
 import type { GraphQLContext } from "../context.ts";
+import { balancesNow } from "../wallet-balances.ts";
 import { WalletBalanceRef } from "./balance.ts";
 import { CreditBlockStatusEnum, LedgerEntryTypeEnum, WalletStatusEnum } from "./enums.ts";
 import { pageCap } from "./pagination.ts";
@@ -85,11 +86,10 @@ export const WalletRef = builder.prismaNode("Wallet", {
     metadata: t.expose("metadata", { type: "JSONObject" }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     terminatedAt: t.expose("terminatedAt", { type: "DateTime", nullable: true }),
-    balance: t.loadable({
+    balance: t.field({
       type: WalletBalanceRef,
       description: "Balances now; batched across wallets.",
-      load: (ids: string[], ctx) => walletBalances(ctx.ledger, ctx.viewer, ids),
-      resolve: (wallet) => wallet.id,
+      resolve: (wallet, _args, ctx) => balancesNow(ctx).load(wallet.id),
     }),
     balanceAt: t.field({
       type: WalletBalanceRef,

@@ -1,4 +1,5 @@
 import { authorize } from "../access.ts";
+import { balanceFromBlocks } from "../balances.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { requireWalletInScope } from "../queries.ts";
 import { InsufficientCreditsError, NotFoundError, WalletTerminatedError } from "../errors.ts";
@@ -24,7 +25,15 @@ export interface DebitInput {
 }
 
 type DebitOutcome =
-  | { outcome: "debited"; operation: Record<string, unknown>; wallet: Record<string, unknown>; entries: Record<string, unknown>[]; blocks: Record<string, unknown>[] }
+  | {
+      outcome: "debited";
+      operation: Record<string, unknown>;
+      wallet: Record<string, unknown>;
+      entries: Record<string, unknown>[];
+      blocks: Record<string, unknown>[];
+      /** Every block of the wallet as the debit left it, in creation order. */
+      walletBlocks: Record<string, unknown>[];
+    }
   | { outcome: "replay"; operationId: string }
   | { outcome: "insufficient"; available: string }
   | { outcome: "not_found" | "terminated" | "lapsed_holds" };
@@ -69,16 +78,20 @@ export async function debit(ctx: LedgerContext, input: DebitInput): Promise<Ledg
       result = { outcome: "replay", operationId: (await findOperationByKey(ctx.prisma, input.scope, idempotencyKey))!.id };
     }
     switch (result.outcome) {
-      case "debited":
+      case "debited": {
         ctx.onCommitted?.({ scope: input.scope, walletId: input.walletId, type: "debit" });
+        const operation = operationFromJson(result.operation);
+        const wallet = walletFromJson(result.wallet);
         return {
-          operation: operationFromJson(result.operation),
-          wallet: walletFromJson(result.wallet),
+          operation,
+          wallet,
           entries: result.entries.map(ledgerEntryFromJson),
           blocks: result.blocks.map(creditBlockFromJson),
           hold: null,
           replayed: false,
+          balance: balanceFromBlocks(wallet, result.walletBlocks.map(creditBlockFromJson), operation.createdAt),
         };
+      }
       case "replay": {
         const earlier = await ctx.prisma.operation.findUniqueOrThrow({ where: { id: result.operationId } });
         return replayOperation(ctx.prisma, earlier, requestHash);
