@@ -6,7 +6,8 @@
 // authenticated and counted against its rate limit; a body of undeclared length is read,
 // counting bytes, up to the limit; then the route answers. Whatever fails on the way, the database included, is answered
 // in the route family's error shape (GraphQL, each REST vendor, the Stripe webhook, the gateway's
-// own paths) with no internals, and logged once.
+// own paths) with no internals, and logged once. With a read replica, GraphQL queries and REST
+// GETs read from it, everything else from the primary (src/http/read-routing.ts).
 import { createServerAdapter } from "@whatwg-node/server";
 import { TokenAuthenticator } from "./auth/authenticator.ts";
 import type { Viewer } from "./auth/tokens.ts";
@@ -18,6 +19,7 @@ import { createCors } from "./http/cors.ts";
 import { isDatabaseUnavailable } from "./http/database-unavailable.ts";
 import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, UnsupportedMediaTypeError } from "./http/errors.ts";
 import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
+import { requestLedgers, restLedger } from "./http/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
 import type { LedgerContext } from "./ledger/context.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
@@ -30,7 +32,9 @@ import { velobaseApi } from "./rest/velobase/routes.ts";
 import { wrenApi } from "./rest/wren/routes.ts";
 
 export interface AppOptions {
+  /** Its read replica, if any (`db.replica`), serves standalone reads. */
   db: Database;
+  /** The ledger on the primary: writes, and reads that must see them. */
   ledger: LedgerContext;
   /** Stripe, when STRIPE_SECRET_KEY is set; without it top-ups answer "payments not configured". */
   payments?: StripeAccess | null;
@@ -64,7 +68,8 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
     graphql: http.graphql ?? DEFAULT_HTTP_CONFIG.graphql,
     rateLimiter: http.rateLimiter ?? null,
   };
-  const graphql = createGraphQLHandler(ledger, payments, tokens, options.graphql);
+  const ledgers = requestLedgers(ledger, db.replica);
+  const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);
   const cors = createCors(options.corsOrigins);
 
@@ -114,7 +119,7 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
       handle: (forwarded, viewer) => {
         // Only called for one of the path's methods, so there is a route for it.
         const { route, captures } = rest.route!;
-        return route.handle({ request: forwarded, url, params: pathParams(captures), viewer: viewer!, ledger, payments });
+        return route.handle({ request: forwarded, url, params: pathParams(captures), viewer: viewer!, ledger: restLedger(ledgers, forwarded.method), payments });
       },
     };
   }

@@ -6,6 +6,15 @@ export interface Config {
   port: number;
   /** postgres://… for PostgreSQL; unset for the embedded database under `dataDir`. */
   databaseUrl: string | null;
+  /** Connections each gateway process keeps open to `databaseUrl` (PostgreSQL only). */
+  databasePoolSize: number;
+  /**
+   * postgres://… of a read replica of `databaseUrl`, which standalone reads go to (see
+   * src/http/read-routing.ts); null: every read goes to `databaseUrl`. Needs `databaseUrl`.
+   */
+  databaseReplicaUrl: string | null;
+  /** Connections each gateway process keeps open to the replica. */
+  databaseReplicaPoolSize: number;
   /**
    * The role that owns the tables, for `npm run db:migrate` only; null: `databaseUrl` migrates.
    * The gateway itself never uses it (see postgres.ts).
@@ -51,6 +60,9 @@ export interface GraphQLLimits {
 
 export class ConfigError extends Error {}
 
+/** Connections per process to each database, unless DATABASE_POOL_SIZE says otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
+
 export const DEFAULT_HTTP_CONFIG: HttpConfig = {
   maxBodyBytes: 1_048_576,
   corsOrigins: [],
@@ -63,17 +75,26 @@ export const DEFAULT_HTTP_CONFIG: HttpConfig = {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = postgresUrl(env, "DATABASE_URL", "unset it to use the embedded database");
   const databaseMigrationUrl = postgresUrl(env, "DATABASE_MIGRATION_URL", "unset it to migrate with DATABASE_URL");
+  const databaseReplicaUrl = postgresUrl(env, "DATABASE_REPLICA_URL", "unset it to read from DATABASE_URL");
   const explicitAppRole = env.DATABASE_APP_ROLE?.trim() || null;
   if (!databaseUrl && (databaseMigrationUrl || explicitAppRole)) {
     // Rather than migrate a server while the gateway would run on the embedded database.
     throw new ConfigError(`${databaseMigrationUrl ? "DATABASE_MIGRATION_URL" : "DATABASE_APP_ROLE"} needs DATABASE_URL, the gateway's own PostgreSQL URL`);
   }
+  if (!databaseUrl && databaseReplicaUrl) {
+    // Rather than read from a server that the embedded database's writes never reach.
+    throw new ConfigError("DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a copy of a PostgreSQL primary, and the embedded database has none");
+  }
+  const databasePoolSize = integer(env, "DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000);
   const gatewayUser = databaseUrl ? userOf("DATABASE_URL", databaseUrl) : "";
   const migrationUser = databaseMigrationUrl ? userOf("DATABASE_MIGRATION_URL", databaseMigrationUrl) : gatewayUser;
   const databaseAppRole = explicitAppRole ?? (gatewayUser !== migrationUser ? gatewayUser || null : null);
   return {
     port: integer(env, "PORT", 4000, 0, 65_535),
     databaseUrl,
+    databasePoolSize,
+    databaseReplicaUrl,
+    databaseReplicaPoolSize: integer(env, "DATABASE_REPLICA_POOL_SIZE", databasePoolSize, 1, 10_000),
     databaseMigrationUrl,
     databaseAppRole,
     dataDir: path.resolve(env.DATA_DIR?.trim() || "data"),

@@ -14,7 +14,13 @@ import { watchAutoTopUps } from "./payments/auto-top-up.ts";
 import { runDueTopUps } from "./payments/top-up.ts";
 
 const config = loadConfig();
-const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+const db = await openDatabase({
+  databaseUrl: config.databaseUrl ?? undefined,
+  dataDir: config.dataDir,
+  poolSize: config.databasePoolSize,
+  replicaUrl: config.databaseReplicaUrl ?? undefined,
+  replicaPoolSize: config.databaseReplicaPoolSize,
+});
 const paymentsConfig = loadPaymentsConfig();
 const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
 // Every committed change is shown to the auto top-up watcher, whichever API made it.
@@ -38,7 +44,7 @@ const sweep =
 const demoToken = !config.databaseUrl && (await db.prisma.tenant.count()) === 0 ? await issueToken(db.prisma, { tenantSlug: "demo", test: true }) : null;
 
 server.listen(config.port, () => {
-  const where = config.databaseUrl ? "PostgreSQL" : `the embedded database in ${config.dataDir}`;
+  const where = config.databaseUrl ? `PostgreSQL${config.databaseReplicaUrl ? ", reads from a replica" : ""}` : `the embedded database in ${config.dataDir}`;
   console.log(`Billing Gateway listening on http://localhost:${config.port} (${where})`);
   console.log(`GraphiQL: http://localhost:${config.port}/graphql`);
   if (demoToken) {

@@ -2,15 +2,25 @@
 // PGlite, an embedded PostgreSQL kept in a directory. Pending migrations are applied on open,
 // before the client has run a single query; on PostgreSQL only by a role that owns the tables,
 // and otherwise opening fails, naming the migrations missing (see postgres.ts).
+//
+// On PostgreSQL a second client, with a pool of its own, may read from a replica of the primary
+// (`replicaUrl`); which reads go there is decided once per request (src/http/read-routing.ts).
 import { setTimeout as sleep } from "node:timers/promises";
+import { DEFAULT_POOL_SIZE } from "../config.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import type { PrismaClient } from "./generated/client.ts";
 import { openPGlite } from "./pglite.ts";
-import { openPostgres } from "./postgres.ts";
+import { openPostgres, postgresClient } from "./postgres.ts";
 import { connectToServedPGlite } from "./served-pglite.ts";
 
 export interface Database {
+  /** The primary: every write, and every read that must see one. */
   prisma: PrismaClient;
+  /**
+   * A read replica's client, for standalone reads; null without one (always on PGlite). Never
+   * migrated by the gateway: a streaming replica gets the primary's schema by replication.
+   */
+  replica: PrismaClient | null;
   kind: "postgres" | "pglite";
   /**
    * Applies the migrations this database lacks (prisma/migrations unless told otherwise) and
@@ -29,6 +39,10 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Connections in the PostgreSQL pool (default 10). */
   poolSize?: number;
+  /** postgres://… of a read replica of `databaseUrl`; PostgreSQL only. */
+  replicaUrl?: string;
+  /** Connections in the replica's pool (default: `poolSize`). */
+  replicaPoolSize?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   /**
@@ -46,9 +60,11 @@ export interface DatabaseOptions {
 const SERVED_WITHIN_MS = 15_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.replicaUrl && !options.databaseUrl) throw new Error("a read replica (replicaUrl) needs a PostgreSQL primary (databaseUrl)");
   let db: Database;
   if (options.databaseUrl) {
-    db = openPostgres(options.databaseUrl, options.poolSize ?? 10);
+    const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+    db = withReplica(openPostgres(options.databaseUrl, poolSize), options.replicaUrl, options.replicaPoolSize ?? poolSize);
   } else if (options.dataDir) {
     return openEmbedded(options.dataDir, options);
   } else {
@@ -63,6 +79,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     throw error;
   }
   return db;
+}
+
+/** The primary with a replica's client beside it; closing closes both. Connects lazily, like the primary's. */
+function withReplica(primary: Database, replicaUrl: string | undefined, poolSize: number): Database {
+  if (!replicaUrl) return primary;
+  const replica = postgresClient(replicaUrl, poolSize);
+  return {
+    ...primary,
+    replica,
+    close: async () => {
+      await Promise.all([primary.close(), replica.$disconnect()]);
+    },
+  };
 }
 
 async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {

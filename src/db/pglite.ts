@@ -46,6 +46,7 @@ export async function openPGlite(dataDir: string, options: PGliteOptions): Promi
     const socket = options.migrate && !inMemory ? await serveToLocalTools(opened, dataDir) : null;
     return {
       prisma: client,
+      replica: null,
       kind: "pglite",
       // The same PGlite instance as the client: there can be no other.
       migrate,

@@ -11,13 +11,19 @@ import { postgresMigrationAdapter } from "./postgres-migration-adapter.ts";
 const MIGRATION_LOCK_KEY = 7_406_951_122;
 
 export function openPostgres(url: string, poolSize: number): Database {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  const prisma = postgresClient(url, poolSize);
   return {
     prisma,
+    replica: null,
     kind: "postgres",
     migrate: (migrationsDir) => migratePostgres(url, { migrationsDir }),
     close: () => prisma.$disconnect(),
   };
+}
+
+/** A client with a pool of `poolSize` connections, opened as queries need them. */
+export function postgresClient(url: string, poolSize: number): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
 }
 
 export interface PostgresMigrationOptions {

@@ -11,10 +11,10 @@ import type { Viewer } from "../auth/tokens.ts";
 import type { GraphQLLimits } from "../config.ts";
 import { isDatabaseUnavailable } from "../http/database-unavailable.ts";
 import { ServiceUnavailableError } from "../http/errors.ts";
-import type { LedgerContext } from "../ledger/context.ts";
+import type { RequestLedgers } from "../http/read-routing.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 import { LedgerError } from "../ledger/errors.ts";
-import type { GraphQLContext } from "./context.ts";
+import { useReadRouting, type GraphQLContext } from "./context.ts";
 import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";
 
@@ -28,7 +28,7 @@ query Wallets {
 }
 `;
 
-export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits) {
+export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits) {
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -37,12 +37,12 @@ export function createGraphQLHandler(ledger: LedgerContext, payments: StripeAcce
     cors: false,
     // The edge has limited the body already; Yoga's own limit would pipe every body again.
     maxRequestBodySize: false,
-    plugins: [useQueryLimits(limits)],
+    plugins: [useQueryLimits(limits), useReadRouting(ledgers)],
     logging: errorsAreLoggedOnce(createLogger()),
     graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
     // GraphiQL's scripts are served inline, not from a CDN: it works on a closed network too.
     renderGraphiQL,
-    context: ({ viewer }) => ({ viewer, ledger, payments, tokens }),
+    context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens }),
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = (error as { originalError?: unknown }).originalError ?? error;
