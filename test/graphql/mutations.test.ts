@@ -39,6 +39,27 @@ describe("money mutations", () => {
     expect(conflict.data.debit).toMatchObject({ __typename: "IdempotencyConflictError", code: "IDEMPOTENCY_CONFLICT" });
   });
 
+  it("answers each mutation of a request with the balance that mutation left", async () => {
+    const walletId = await createWalletVia(gateway, "m-sequence");
+    const balance = "wallet { balance { available used } }";
+    const answer = await gateway.graphql(
+      `mutation($w: ID!) {
+        before: deposit(input: { walletId: $w, amount: "100", category: "paid" }) { ... on DepositPayload { ${balance} } }
+        first: debit(input: { walletId: $w, amount: "10" }) { ... on DebitPayload { ${balance} } }
+        second: debit(input: { walletId: $w, amount: "25" }) { ... on DebitPayload { ${balance} } }
+        refilled: deposit(input: { walletId: $w, amount: "5", category: "paid" }) { ... on DepositPayload { ${balance} } }
+      }`,
+      { w: walletId },
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data).toEqual({
+      before: { wallet: { balance: { available: "100", used: "0" } } },
+      first: { wallet: { balance: { available: "90", used: "10" } } },
+      second: { wallet: { balance: { available: "65", used: "35" } } },
+      refilled: { wallet: { balance: { available: "70", used: "35" } } },
+    });
+  });
+
   it("returns typed errors: insufficient credits, validation with field paths, not found", async () => {
     const walletId = await createWalletVia(gateway, "m-2");
     const short = await mutate("debit", "DebitInput", "DebitPayload", { walletId, amount: "1" });

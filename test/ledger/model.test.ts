@@ -147,6 +147,8 @@ describe("the ledger against a reference model", () => {
             model.spends.push({ operationId: outcome.result.operation.id, left: BigInt(step.amount), overdrawnLeft: overdrawn });
           }
           const balance = await walletBalance(ledger.ctx, ledger.scope, wallet.id);
+          // What a debit answers with is what a read just after it finds.
+          if (outcome.result?.balance) expect({ ...outcome.result.balance, at: balance.at }).toEqual(balance);
           const frozen = model.holds.filter((hold) => hold.open).reduce((sum, hold) => sum + hold.amount, 0n);
           expect({ available: balance.available, frozen: balance.frozen, overdraft: balance.overdraftUsed }).toEqual({
             available: model.spendable - model.overdraft,
