@@ -67,10 +67,12 @@ export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 
 /**
  * Yoga logs the original of every error maskError replaces, stack included. Ours (a wallet not
- * found, a malformed id) are expected answers: those go to debug, the rest stay errors.
+ * found, a malformed id) and clients hanging up are expected: those go to debug, the rest stay errors.
  */
 function errorsAreLoggedOnce(logger: YogaLogger): YogaLogger {
-  const deliberate = (error: unknown) => error instanceof LedgerError || (error as { originalError?: unknown } | null)?.originalError instanceof LedgerError;
+  // A client that hangs up mid-request aborts it: nothing went wrong here.
+  const deliberate = (error: unknown) =>
+    error instanceof LedgerError || (error as { originalError?: unknown } | null)?.originalError instanceof LedgerError || (error as Error | null)?.name === "AbortError";
   return { ...logger, error: (...args: unknown[]) => (deliberate(args[0]) ? logger.debug(...args) : logger.error(...args)) };
 }
 
