@@ -12,7 +12,7 @@ import { holdCredits } from "../../ledger/commands/hold.ts";
 import { captureHold, releaseHold } from "../../ledger/commands/resolve-hold.ts";
 import type { LedgerContext, Scope } from "../../ledger/context.ts";
 import { IdempotencyConflictError, InsufficientCreditsError, NotFoundError } from "../../ledger/errors.ts";
-import { findCustomer, findOperationByIdempotencyKey } from "../../ledger/queries.ts";
+import { findCustomer, findCustomerWallet, findOperationByIdempotencyKey } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
@@ -53,11 +53,11 @@ async function depositToCustomer({ request, ledger, viewer }: RestCall): Promise
   });
 }
 
+/** The customer's credits wallet, in one query; CustomerNotFoundError without one. */
 async function customerWallet(ledger: LedgerContext, scope: Scope, customerId: string) {
-  const customer = await findCustomer(ledger, scope, customerId);
-  const wallet = customer?.wallets.find((candidate) => candidate.currency === CREDIT_UNIT && candidate.status === "active");
-  if (!customer || !wallet) throw new CustomerNotFoundError("Customer", customerId);
-  return { customer, wallet };
+  const wallet = await findCustomerWallet(ledger, scope, customerId, CREDIT_UNIT);
+  if (!wallet) throw new CustomerNotFoundError("Customer", customerId);
+  return wallet;
 }
 
 async function getCustomer({ ledger, viewer, params }: RestCall): Promise<Response> {
@@ -128,7 +128,7 @@ async function spendingRequest(ledger: LedgerContext, viewer: Scope, body: Recor
   const transactionId = requiredString(body, "transaction_id");
   const amount = positiveAmount(body, "amount")!;
   const creditTypes = optionalStringList(body, "credit_types");
-  const { wallet } = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
+  const wallet = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
   const spend = {
     scope: viewer,
     walletId: wallet.id,
