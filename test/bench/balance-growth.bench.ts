@@ -7,25 +7,15 @@
 import pg from "pg";
 import { openDatabase, type Database } from "../../src/db/database.ts";
 import { walletBalance } from "../../src/ledger/balances.ts";
-import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
-import { deposit } from "../../src/ledger/commands/deposit.ts";
-import { holdCredits } from "../../src/ledger/commands/hold.ts";
-import { systemClock, type LedgerContext, type Scope } from "../../src/ledger/context.ts";
+import { systemClock, type LedgerContext } from "../../src/ledger/context.ts";
 import { verifyLedger } from "../../src/ledger/verify.ts";
 import { teamScope } from "../support/ledger.ts";
+import { seedHistory } from "./support/seed-history.ts";
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const sizes = (process.env.BENCH_ENTRIES ?? "10,1000000").split(",").map(Number);
 const reads = Number(process.env.BENCH_READS ?? 200);
-// Each statement updates the wallet's row and a block's row once per debit, and those versions
-// can only be pruned after it commits; and the foreign-key checks the database plans once per
-// connection are planned for the tables as they were. So: small statements, and now and then
-// what autovacuum does on a live server (it may be off on a test server), lest the seeding
-// slow down as the tables grow.
-const DEBITS_PER_STATEMENT = 100;
-const STATEMENTS_PER_VACUUM = 100;
-const MINUTE = 60_000;
 
 interface Timing {
   label: string;
@@ -45,35 +35,6 @@ async function time(label: string, runs: number, work: () => Promise<unknown>): 
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return { label, p50: at(0.5), p99: at(0.99), runs };
-}
-
-/**
- * A wallet whose history starts `entries` milliseconds (plus a margin) ago: three blocks and a
- * hold, then debits of 1 stamped a millisecond apart until it has `entries` entries.
- */
-async function seedWallet(db: Database, scope: Scope, entries: number): Promise<{ walletId: string; middle: Date; seconds: number }> {
-  const start = Date.now() - entries - 10 * MINUTE;
-  const past: LedgerContext = { prisma: db.prisma, now: () => new Date(start) };
-  const { wallet } = await createWallet(past, { scope, customer: { externalId: `history-${entries}` }, currency: "USD", overdraftLimit: 1_000n });
-  await deposit(past, { scope, walletId: wallet.id, amount: 1_000_000_000_000n, category: "paid" });
-  await deposit(past, { scope, walletId: wallet.id, amount: 500n, category: "promo", priority: 10 });
-  await deposit(past, { scope, walletId: wallet.id, amount: 100n, category: "granted", effectiveAt: new Date(start + entries / 2) });
-  await holdCredits(past, { scope, walletId: wallet.id, amount: 5n });
-  const begun = performance.now();
-  for (let written = 4, statements = 1; written < entries; written += DEBITS_PER_STATEMENT, statements += 1) {
-    const count = Math.min(DEBITS_PER_STATEMENT, entries - written);
-    if (statements % STATEMENTS_PER_VACUUM === 0) await db.prisma.$executeRawUnsafe("VACUUM ANALYZE wallet, credit_block, operation, ledger_entry");
-    await db.prisma.$executeRaw`
-      SELECT ledger_debit(${scope.tenantId}::uuid, ${scope.livemode}, ${wallet.id}::uuid, 1, NULL,
-        ${new Date(start)}::timestamptz + make_interval(secs => (${written} + i) / 1000.0), NULL, 'bench', NULL, NULL, '{}'::jsonb)
-      FROM generate_series(1, ${count}::int) AS i`;
-    if (entries >= 100_000 && (written + count) % 100_000 < DEBITS_PER_STATEMENT) {
-      console.log(`  … ${written + count} entries, ${((performance.now() - begun) / 1000).toFixed(0)} s`);
-    }
-  }
-  const seconds = (performance.now() - begun) / 1000;
-  await db.prisma.$executeRawUnsafe("ANALYZE");
-  return { walletId: wallet.id, middle: new Date(start + entries / 2), seconds };
 }
 
 /** What a balance read ran before blocks kept their figures: a sum over every entry of the wallet. */
@@ -96,7 +57,12 @@ async function bench(url: string): Promise<void> {
     const tenant = await db.prisma.tenant.create({ data: { slug: "bench", name: "Bench" } });
     const scope = teamScope(tenant.id, true);
     for (const entries of sizes) {
-      const { walletId, middle, seconds } = await seedWallet(db, scope, entries);
+      const { walletId, middle, seconds } = await seedHistory(db, {
+        scope,
+        externalId: `history-${entries}`,
+        entries,
+        onProgress: (written, elapsed) => console.log(`  … ${written} entries, ${elapsed.toFixed(0)} s`),
+      });
       const stored = await db.prisma.wallet.findUniqueOrThrow({ where: { id: walletId } });
       const timings = [
         await time("balance now", reads, () => walletBalance(ctx, scope, walletId)),

@@ -1,8 +1,13 @@
 // The gateway's speed as a client sees it: the real server, driven over HTTP with autocannon,
 // against PostgreSQL, next to pgbench's TPC-B-like script on the same server in the same run
-// (before and after), each figure also given as a share of pgbench's tps.
+// (before and after), each figure also given as a share of pgbench's tps; then balance reads and
+// debits one at a time on a wallet of 10 entries and on one of 1,000,000, whose latencies should
+// not grow with the history (their ratio is held to GROWTH_TARGET). Each step is timed and the
+// steps are listed at the end, with the run's total.
 //
-// `npm run bench` (BENCH_DATABASE_URL, BENCH_SECONDS per scenario, BENCH_CONNECTIONS to adjust).
+// `npm run bench` (BENCH_DATABASE_URL, BENCH_SECONDS per scenario, BENCH_CONNECTIONS;
+// BENCH_GROWTH_ENTRIES, BENCH_GROWTH_SECONDS per request type, BENCH_RESEED=1 to seed the long
+// history afresh rather than clone the template kept from an earlier run: history-template.ts).
 // Writes bench/results/latest.json; commit a representative run under its own name.
 import autocannon from "autocannon";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -20,11 +25,17 @@ import { ensureCustomerWallet } from "../../src/ledger/commands/ensure-customer-
 import { systemClock, type LedgerContext } from "../../src/ledger/context.ts";
 import { verifyLedger } from "../../src/ledger/verify.ts";
 import { teamScope } from "../support/ledger.ts";
+import { cloneHistories, type ClonedHistories } from "./support/history-template.ts";
+import { takeTurns } from "./support/take-turns.ts";
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const WALLETS = 64;
+const growthSizes = [10, Number(process.env.BENCH_GROWTH_ENTRIES ?? 1_000_000)];
+const growthSeconds = Number(process.env.BENCH_GROWTH_SECONDS ?? 10);
+/** How much slower a balance read or a debit may be on the long history than on the short one. */
+const GROWTH_TARGET = 1.5;
 const root = path.resolve(import.meta.dirname, "../..");
 
 interface Figure {
@@ -35,6 +46,32 @@ interface Figure {
   p99Ms: number;
   errors: number;
   non2xx: number;
+}
+
+interface GrowthFigure {
+  request: string;
+  entries: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+}
+
+interface Phase {
+  phase: string;
+  seconds: number;
+}
+
+const phases: Phase[] = [];
+
+/** Runs a step of the bench, noting how long it took for the table at the end. */
+async function timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
+  const begun = performance.now();
+  try {
+    return await work();
+  } finally {
+    phases.push({ phase, seconds: Math.round((performance.now() - begun) / 100) / 10 });
+  }
 }
 
 function databaseUrl(name: string): string {
@@ -119,7 +156,11 @@ interface Load {
   body: () => string;
 }
 
-async function drive(scenario: string, loads: Load[]): Promise<Figure> {
+function drive(scenario: string, loads: Load[]): Promise<Figure> {
+  return timed(scenario, () => measureLoad(scenario, loads));
+}
+
+async function measureLoad(scenario: string, loads: Load[]): Promise<Figure> {
   const results = await Promise.all(
     loads.map((load) =>
       autocannon({
@@ -177,25 +218,93 @@ const BALANCE = `query($id: ID!) { wallet(id: $id) { balance { total used frozen
 const PAGE = `{ wallets(first: 50) { edges { node { id currency balance { total used frozen available }
   ledgerEntries(first: 10) { edges { node { sequence type amount endingBalance createdAt } } } } } } }`;
 
+interface GraphqlAnswer {
+  data?: { wallet?: { balance?: unknown } | null; debit?: { __typename?: string } };
+}
+
+/**
+ * Balance reads, then debits of 1, one request at a time on each wallet in turn: `growthSeconds`
+ * per request type. The debits lengthen both histories by as many entries as they make.
+ */
+async function growth(base: string, token: string, wallets: ClonedHistories["wallets"]): Promise<GrowthFigure[]> {
+  const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+  const requests = [
+    {
+      request: "balance read",
+      body: (id: string) => JSON.stringify({ query: BALANCE, variables: { id } }),
+      succeeded: (answer: GraphqlAnswer) => answer.data?.wallet?.balance != null,
+    },
+    {
+      request: "debit",
+      body: (id: string) => JSON.stringify({ query: DEBIT, variables: { input: { walletId: id, amount: "1" } } }),
+      succeeded: (answer: GraphqlAnswer) => answer.data?.debit?.__typename === "DebitPayload",
+    },
+  ];
+  const figures: GrowthFigure[] = [];
+  for (const { request, body, succeeded } of requests) {
+    const latencies = await timed(`growth: ${request}s, one at a time`, () =>
+      takeTurns(
+        wallets.map(({ walletId }) => ({
+          url: `${base}/graphql`,
+          headers,
+          body: () => body(toGlobalId("Wallet", walletId)),
+          succeeded: (answer) => succeeded(answer as GraphqlAnswer),
+        })),
+        growthSeconds,
+      ),
+    );
+    for (const [index, { entries }] of wallets.entries()) {
+      const figure: GrowthFigure = { request, entries, ...latencies[index]! };
+      console.log(`${`growth: ${request}, ${entries} entries`.padEnd(44)} p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  errors ${figure.errors}`);
+      figures.push(figure);
+    }
+  }
+  return figures;
+}
+
+/** Each request type's latencies on the longest history over those on the shortest. */
+function growthRatios(figures: GrowthFigure[]) {
+  const longest = Math.max(...figures.map((figure) => figure.entries));
+  const shortest = Math.min(...figures.map((figure) => figure.entries));
+  return [...new Set(figures.map((figure) => figure.request))].map((request) => {
+    const on = (entries: number) => figures.find((figure) => figure.request === request && figure.entries === entries)!;
+    const ratio = (of: "p50Ms" | "p99Ms") => Math.round((on(longest)[of] / on(shortest)[of]) * 100) / 100;
+    const p50 = ratio("p50Ms");
+    const p99 = ratio("p99Ms");
+    return { request, of: `${longest}/${shortest}`, p50, p99, withinTarget: p50 <= GROWTH_TARGET && p99 <= GROWTH_TARGET };
+  });
+}
+
 async function main() {
-  const pgbenchUrl = await recreateDatabase("bg_bench_pgbench");
-  const { hostname, port } = new URL(pgbenchUrl);
-  execFileSync("pgbench", ["-h", hostname, "-p", port || "5432", "-U", "postgres", "-i", "-q", "-s", "10", "bg_bench_pgbench"], { stdio: "ignore" });
-  const url = await recreateDatabase("bg_bench_http");
-  const db = await openDatabase({ databaseUrl: url, poolSize: 4 });
-  const ctx: LedgerContext = { prisma: db.prisma, now: systemClock };
-  const token = await issueToken(db.prisma, { tenantSlug: "bench", test: false });
-  const { wallets } = await seed(ctx, "bench");
+  const histories = await timed(`growth: ${growthSizes.join(" and ")} entries, template`, () =>
+    cloneHistories({ serverUrl, clone: "bg_bench_growth", tenantSlug: "bench", sizes: growthSizes, reseed: process.env.BENCH_RESEED === "1" }),
+  );
+  const seededWhen = histories.reused ? `cloned from ${histories.template}, seeded ${histories.seededAt}` : `seeded now into ${histories.template}`;
+  console.log(`growth wallets ${seededWhen}: ${histories.wallets.map((wallet) => `${wallet.entries} entries in ${wallet.seedSeconds} s`).join(", ")}`);
+
+  const pgbenchUrl = await timed("pgbench: initialise, scale 10", async () => {
+    const created = await recreateDatabase("bg_bench_pgbench");
+    const { hostname, port } = new URL(created);
+    execFileSync("pgbench", ["-h", hostname, "-p", port || "5432", "-U", "postgres", "-i", "-q", "-s", "10", "bg_bench_pgbench"], { stdio: "ignore" });
+    return created;
+  });
+  const { url, db, token, wallets } = await timed(`gateway's database: ${WALLETS} wallets of 10 entries`, async () => {
+    const created = await recreateDatabase("bg_bench_http");
+    const opened = await openDatabase({ databaseUrl: created, poolSize: 4 });
+    const ctx: LedgerContext = { prisma: opened.prisma, now: systemClock };
+    const issued = await issueToken(opened.prisma, { tenantSlug: "bench", test: false });
+    return { url: created, db: opened, token: issued, ...(await seed(ctx, "bench")) };
+  });
   const walletIds = wallets.map((id) => toGlobalId("Wallet", id));
   let next = 0;
   const rotating = () => walletIds[next++ % walletIds.length]!;
   let transaction = 0;
 
   console.log(`pgbench TPC-B-like, 8 clients, scale 10, ${seconds} s per figure; gateway load: ${connections} connections`);
-  const pgbenchBefore = pgbench(pgbenchUrl);
+  const pgbenchBefore = await timed("pgbench before", async () => pgbench(pgbenchUrl));
   console.log(`${"pgbench before".padEnd(44)} ${String(Math.round(pgbenchBefore)).padStart(6)} tps`);
 
-  const one = await startGateway(url);
+  const one = await timed("gateway: start", () => startGateway(url));
   const figures: Figure[] = [];
   const amount = "1";
   figures.push(await drive("GraphQL debit, 64 wallets", [{ base: one.base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: rotating(), amount } })) }]));
@@ -209,7 +318,7 @@ async function main() {
   figures.push(await drive("GraphQL page: 50 wallets x 10 entries", [{ base: one.base, path: "/graphql", token, body: graphql(PAGE, () => ({})) }]));
   await stopGateway(one);
 
-  const [first, second] = await Promise.all([startGateway(url), startGateway(url)]);
+  const [first, second] = await timed("gateway: start two", () => Promise.all([startGateway(url), startGateway(url)]));
   const twoProcesses = await drive("GraphQL debit, 64 wallets, two processes", [
     { base: first!.base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: rotating(), amount } })) },
     { base: second!.base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: rotating(), amount } })) },
@@ -217,35 +326,91 @@ async function main() {
   figures.push(twoProcesses);
   await Promise.all([stopGateway(first!), stopGateway(second!)]);
 
-  const pgbenchAfter = pgbench(pgbenchUrl);
+  const growthDb = await openDatabase({ databaseUrl: histories.url, poolSize: 2 });
+  const growthToken = await issueToken(growthDb.prisma, { tenantSlug: "bench", test: false });
+  const growthGateway = await timed("gateway: start on the growth wallets", () => startGateway(histories.url));
+  const growthFigures = await growth(growthGateway.base, growthToken, histories.wallets);
+  await stopGateway(growthGateway);
+
+  const pgbenchAfter = await timed("pgbench after", async () => pgbench(pgbenchUrl));
   console.log(`${"pgbench after".padEnd(44)} ${String(Math.round(pgbenchAfter)).padStart(6)} tps`);
-  const violations = await verifyLedger(db.prisma);
+  const violations = await timed("verify both ledgers", async () => [...(await verifyLedger(db.prisma)), ...(await verifyLedger(growthDb.prisma))]);
+  const entriesAfter = await growthDb.prisma.wallet.findMany({ where: { id: { in: histories.wallets.map((wallet) => wallet.walletId) } }, select: { id: true, lastSequence: true } });
   const pgbenchTps = (pgbenchBefore + pgbenchAfter) / 2;
   for (const figure of figures) figure.shareOfPgbench = Math.round((figure.requestsPerSecond / pgbenchTps) * 1000) / 1000;
   const scaling = twoProcesses.requestsPerSecond / figures[0]!.requestsPerSecond;
-
-  console.log("\nshare of pgbench (mean of before and after):");
-  for (const figure of figures) console.log(`  ${figure.scenario.padEnd(44)} ${(figure.shareOfPgbench! * 100).toFixed(1)}%`);
-  console.log(`  two processes / one process: ${scaling.toFixed(2)}x`);
-  console.log(`verify after the run: ${violations.length === 0 ? "clean" : `${violations.length} violation(s)`}`);
+  const ratios = growthRatios(growthFigures);
 
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
-    settings: { seconds, connections, wallets: WALLETS },
+    settings: { seconds, connections, wallets: WALLETS, growthSeconds, growthEntries: growthSizes },
     pgbench: { before: pgbenchBefore, after: pgbenchAfter },
     figures,
     twoProcessScaling: Math.round(scaling * 100) / 100,
+    growth: {
+      template: histories.template,
+      reused: histories.reused,
+      seededAt: histories.seededAt,
+      wallets: histories.wallets.map((wallet) => ({
+        entries: wallet.entries,
+        seedSeconds: wallet.seedSeconds,
+        entriesAfter: Number(entriesAfter.find((row) => row.id === wallet.walletId)?.lastSequence ?? 0),
+      })),
+      target: GROWTH_TARGET,
+      figures: growthFigures,
+      ratios,
+    },
+    phases,
+    totalSeconds: Math.round(process.uptime()),
     verify: violations,
   };
+  report(result);
   mkdirSync(path.join(root, "bench/results"), { recursive: true });
   writeFileSync(path.join(root, "bench/results/latest.json"), `${JSON.stringify(result, null, 2)}\n`);
-  await db.close();
+  await Promise.all([db.close(), growthDb.close()]);
   await admin(async (client) => {
     await client.query("DROP DATABASE IF EXISTS bg_bench_http WITH (FORCE)");
     await client.query("DROP DATABASE IF EXISTS bg_bench_pgbench WITH (FORCE)");
+    await client.query("DROP DATABASE IF EXISTS bg_bench_growth WITH (FORCE)");
   });
   if (violations.length > 0) process.exitCode = 1;
+}
+
+/** The tables at the end of a run: the gateway's figures, the growth figures, the steps and their times. */
+function report(result: {
+  pgbench: { before: number; after: number };
+  figures: Figure[];
+  twoProcessScaling: number;
+  growth: { wallets: { entries: number; seedSeconds: number; entriesAfter: number }[]; figures: GrowthFigure[]; ratios: ReturnType<typeof growthRatios>; reused: boolean };
+  phases: Phase[];
+  totalSeconds: number;
+  verify: unknown[];
+}): void {
+  console.log(`\n${"scenario".padEnd(44)} ${"req/s".padStart(6)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"errors".padStart(6)}  share of pgbench`);
+  for (const figure of result.figures) {
+    const cells = [figure.requestsPerSecond, figure.p50Ms, figure.p99Ms].map((cell, index) => String(cell).padStart(index === 0 ? 6 : 7));
+    console.log(`${figure.scenario.padEnd(44)} ${cells.join(" ")} ${String(figure.errors + figure.non2xx).padStart(6)}  ${(figure.shareOfPgbench! * 100).toFixed(1)}%`);
+  }
+  console.log(`pgbench ${Math.round(result.pgbench.before)} tps before, ${Math.round(result.pgbench.after)} after (shares are of their mean); two processes / one process: ${result.twoProcessScaling.toFixed(2)}x`);
+
+  console.log(`\ngrowth: one request at a time, wallets in turn, ${growthSeconds} s per request type`);
+  console.log(`${"request".padEnd(14)} ${"entries".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"requests".padStart(9)} ${"errors".padStart(6)}`);
+  for (const figure of result.growth.figures) {
+    console.log(`${figure.request.padEnd(14)} ${String(figure.entries).padStart(9)} ${figure.p50Ms.toFixed(2).padStart(8)} ${figure.p99Ms.toFixed(2).padStart(8)} ${String(figure.requests).padStart(9)} ${String(figure.errors).padStart(6)}`);
+  }
+  for (const ratio of result.growth.ratios) {
+    console.log(`${ratio.request} ${ratio.of}: p50 ${ratio.p50.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x (target <= ${GROWTH_TARGET}x: ${ratio.withinTarget ? "met" : "missed"})`);
+  }
+  const seeding = result.growth.wallets.map((wallet) => `${wallet.entries} entries in ${wallet.seedSeconds} s (${wallet.entriesAfter} after the run)`).join(", ");
+  console.log(`seeding through ledger_debit${result.growth.reused ? ", by the run that made the template" : ""}: ${seeding}`);
+
+  console.log(`\n${"step".padEnd(44)} ${"seconds".padStart(8)}`);
+  for (const { phase, seconds: taken } of result.phases) console.log(`${phase.padEnd(44)} ${taken.toFixed(1).padStart(8)}`);
+  const unlisted = result.totalSeconds - result.phases.reduce((sum, { seconds: taken }) => sum + taken, 0);
+  console.log(`${"(start-up, database set-up, stops)".padEnd(44)} ${unlisted.toFixed(1).padStart(8)}`);
+  console.log(`${"total wall time".padEnd(44)} ${result.totalSeconds.toFixed(1).padStart(8)}`);
+  console.log(`verify after the run: ${result.verify.length === 0 ? "clean" : `${result.verify.length} violation(s)`}`);
 }
 
 await main();
