@@ -25,6 +25,7 @@ import { ensureCustomerWallet } from "../../src/ledger/commands/ensure-customer-
 import { systemClock, type LedgerContext } from "../../src/ledger/context.ts";
 import { verifyLedger } from "../../src/ledger/verify.ts";
 import { teamScope } from "../support/ledger.ts";
+import { cpuMeter, postgresPids } from "./support/cpu.ts";
 import { cloneHistories, type ClonedHistories } from "./support/history-template.ts";
 import { takeTurns } from "./support/take-turns.ts";
 
@@ -46,6 +47,9 @@ interface Figure {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** Cores kept busy meanwhile by the gateway process(es) and by PostgreSQL (Linux only). */
+  gatewayCores?: number | null;
+  databaseCores?: number | null;
 }
 
 interface GrowthFigure {
@@ -120,6 +124,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Each running gateway's process id, by its base URL, to count the CPU it uses. */
+const gatewayPids = new Map<string, number>();
+
 /** Starts `src/server.ts` on the database; resolves once it answers /healthz. */
 async function startGateway(url: string): Promise<{ base: string; process: ChildProcess }> {
   const port = await freePort();
@@ -130,6 +137,7 @@ async function startGateway(url: string): Promise<{ base: string; process: Child
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
+  gatewayPids.set(base, child.pid!);
   for (let attempt = 0; attempt < 300; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
     try {
@@ -161,6 +169,9 @@ function drive(scenario: string, loads: Load[]): Promise<Figure> {
 }
 
 async function measureLoad(scenario: string, loads: Load[]): Promise<Figure> {
+  // Backends that come and go meanwhile are counted in the postmaster's reaped children.
+  const gatewayCpu = cpuMeter(() => [...new Set(loads.map((load) => gatewayPids.get(load.base)!))]);
+  const databaseCpu = cpuMeter(postgresPids);
   const results = await Promise.all(
     loads.map((load) =>
       autocannon({
@@ -185,8 +196,12 @@ async function measureLoad(scenario: string, loads: Load[]): Promise<Figure> {
     p99Ms: results[0]!.latency.p99,
     errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
     non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
+    gatewayCores: gatewayCpu(),
+    databaseCores: databaseCpu(),
   };
-  console.log(`${scenario.padEnd(44)} ${String(figure.requestsPerSecond).padStart(6)} req/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  errors ${figure.errors + figure.non2xx}`);
+  console.log(
+    `${scenario.padEnd(44)} ${String(figure.requestsPerSecond).padStart(6)} req/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  errors ${figure.errors + figure.non2xx}  CPU: gateway ${figure.gatewayCores ?? "?"}, PostgreSQL ${figure.databaseCores ?? "?"} cores`,
+  );
   return figure;
 }
 
@@ -387,10 +402,11 @@ function report(result: {
   totalSeconds: number;
   verify: unknown[];
 }): void {
-  console.log(`\n${"scenario".padEnd(44)} ${"req/s".padStart(6)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"errors".padStart(6)}  share of pgbench`);
+  console.log(`\n${"scenario".padEnd(44)} ${"req/s".padStart(6)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"errors".padStart(6)}  share of pgbench  CPU cores: gateway, PostgreSQL`);
   for (const figure of result.figures) {
     const cells = [figure.requestsPerSecond, figure.p50Ms, figure.p99Ms].map((cell, index) => String(cell).padStart(index === 0 ? 6 : 7));
-    console.log(`${figure.scenario.padEnd(44)} ${cells.join(" ")} ${String(figure.errors + figure.non2xx).padStart(6)}  ${(figure.shareOfPgbench! * 100).toFixed(1)}%`);
+    const share = `${(figure.shareOfPgbench! * 100).toFixed(1)}%`.padStart(16);
+    console.log(`${figure.scenario.padEnd(44)} ${cells.join(" ")} ${String(figure.errors + figure.non2xx).padStart(6)} ${share}  ${figure.gatewayCores ?? "?"}, ${figure.databaseCores ?? "?"}`);
   }
   console.log(`pgbench ${Math.round(result.pgbench.before)} tps before, ${Math.round(result.pgbench.after)} after (shares are of their mean); two processes / one process: ${result.twoProcessScaling.toFixed(2)}x`);
 

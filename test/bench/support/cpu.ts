@@ -1,0 +1,50 @@
+// CPU time spent by processes, read from /proc (Linux): what a load cost the gateway and what it
+// cost the database, in cores kept busy, to tell which side bounds a figure. Elsewhere: null.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+
+const ticksPerSecond = existsSync("/proc/self/stat") ? Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) : 0;
+
+/** CPU seconds the processes have used so far, their reaped children included; null without /proc. */
+export function cpuSeconds(pids: number[]): number | null {
+  if (!ticksPerSecond) return null;
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      // utime, stime, cutime, cstime: fields 14 to 17 of stat(5), 12 to 15 after the name.
+      ticks += [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    } catch {
+      // gone meanwhile: its time is in its parent's cutime
+    }
+  }
+  return ticks / ticksPerSecond;
+}
+
+/** The PostgreSQL server's processes on this machine (postmaster and backends). */
+export function postgresPids(): number[] {
+  if (!ticksPerSecond) return [];
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres";
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Starts counting; the returned function gives the cores kept busy since, or null. */
+export function cpuMeter(pids: () => number[]): () => number | null {
+  const started = performance.now();
+  const counted = pids();
+  const before = cpuSeconds(counted);
+  return () => {
+    const after = cpuSeconds(counted);
+    if (before === null || after === null) return null;
+    return Math.round(((after - before) / ((performance.now() - started) / 1000)) * 100) / 100;
+  };
+}
