@@ -15,6 +15,7 @@ import { invalid } from "../fields.ts";
 import { jsonResponse } from "../json.ts";
 import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
 import type { Read } from "../schema.ts";
+import { shortfallInMajorUnits } from "../shortfall.ts";
 import { setAutoTopUpRule } from "../../payments/auto-top-up.ts";
 import { commerceError, commerceFailure } from "./errors.ts";
 import { autoTopUpOfRules, pricePerMillionth } from "./rules.ts";
@@ -154,7 +155,8 @@ async function createTransactions({ request, ledger, viewer, params }: RestCall,
     results = await topUp(ledger, viewer, wallet, body, idempotencyKey);
   } else {
     const amount = body.credits_to_void ?? invalid("credits_to_void", "is required");
-    results = [await voidCredits(ledger, { scope: viewer, walletId: wallet.id, amount, metadata: body.metadata, idempotencyKey })];
+    const voided = () => voidCredits(ledger, { scope: viewer, walletId: wallet.id, amount, metadata: body.metadata, idempotencyKey });
+    results = [await shortfallInMajorUnits(wallet, voided, "credits")];
   }
   return jsonResponse({
     wallet_transactions: results.map((result) => transactionResource({ ...result.operation, ledgerEntries: result.entries }, wallet, result.blocks[0]?.category ?? null)),

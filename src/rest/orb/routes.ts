@@ -9,14 +9,15 @@ import { debit } from "../../ledger/commands/debit.ts";
 import { deposit, validDeposit } from "../../ledger/commands/deposit.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
-import { InsufficientCreditsError, NotFoundError } from "../../ledger/errors.ts";
-import { currencyScale, formatMinorUnits } from "../../ledger/money.ts";
+import { NotFoundError } from "../../ledger/errors.ts";
+import { currencyScale } from "../../ledger/money.ts";
 import { findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries, type EntryFilter } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { invalid, minorUnitsAt } from "../fields.ts";
 import { jsonResponse } from "../json.ts";
 import { restRoute, type RequestBody, type RestCall, type RestRoute, type VendorApi } from "../router.ts";
 import { fieldsObject, readWith, type Read } from "../schema.ts";
+import { shortfallInMajorUnits } from "../shortfall.ts";
 import { orbError, orbFailure } from "./errors.ts";
 import { ORB_ENTRY_TYPES, ORB_VISIBLE_TYPES, orbBlock, orbEntry } from "./resources.ts";
 import { blockPageAnswers, blockQuery, entryAnswers, entryFields, entryPageAnswers, entryQuery, entryTypeField } from "./schemas.ts";
@@ -38,25 +39,6 @@ async function customerOf(call: RestCall, key: CustomerKey): Promise<CustomerWit
 
 function creditWallet(customer: { wallets: Wallet[] }): Wallet | null {
   return customer.wallets.find((wallet) => wallet.status === "active") ?? null;
-}
-
-/** An amount in the wallet's major units, as the caller wrote it: 100000n at scale 2 is "1000". */
-function inMajorUnits(amount: bigint, wallet: Wallet): string {
-  const text = formatMinorUnits(amount, wallet.scale);
-  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
-}
-
-/** Runs an entry's command; a shortfall is told in the wallet's major units, the caller's. */
-async function inCallerUnits(wallet: Wallet, command: () => Promise<LedgerResult>): Promise<LedgerResult> {
-  try {
-    return await command();
-  } catch (error) {
-    if (!(error instanceof InsufficientCreditsError)) throw error;
-    const { requested, available } = error;
-    throw Object.assign(new InsufficientCreditsError(requested, available), {
-      message: `insufficient credits: ${inMajorUnits(requested, wallet)} ${wallet.currency} requested, ${inMajorUnits(available, wallet)} available`,
-    });
-  }
 }
 
 /** What every entry type gets: the call, how its path names the customer, and the request's idempotency key. */
@@ -109,7 +91,7 @@ async function creditsOf(call: RestCall, customerKey: CustomerKey) {
 async function decrement({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.decrement>>): Promise<Response> {
   const { customer, wallet, ...target } = await creditsOf(call, customerKey);
   const amount = minorUnitsAt(body.amount!, wallet.scale, "amount");
-  const result = await inCallerUnits(wallet, () => debit(call.ledger, { ...target, amount, description: body.description, metadata: body.metadata, idempotencyKey }));
+  const result = await shortfallInMajorUnits(wallet, () => debit(call.ledger, { ...target, amount, description: body.description, metadata: body.metadata, idempotencyKey }));
   return entryResponse(result, customer);
 }
 
@@ -117,7 +99,7 @@ async function voidEntry({ call, customerKey, body, idempotencyKey }: EntryReque
   const { customer, wallet, ...target } = await creditsOf(call, customerKey);
   const amount = body.amount === null ? null : minorUnitsAt(body.amount, wallet.scale, "amount");
   const { block_id: blockId, void_reason: reason, description, metadata } = body;
-  const result = await inCallerUnits(wallet, () => voidCredits(call.ledger, { ...target, blockId, amount, reason, description, metadata, idempotencyKey }));
+  const result = await shortfallInMajorUnits(wallet, () => voidCredits(call.ledger, { ...target, blockId, amount, reason, description, metadata, idempotencyKey }));
   return entryResponse(result, customer);
 }
 
@@ -126,7 +108,7 @@ async function amendment({ call, customerKey, body, idempotencyKey }: EntryReque
   const amount = minorUnitsAt(body.amount!, wallet.scale, "amount");
   // The ledger checks that the block is this customer's wallet's: a block id of another
   // customer is not found, rather than amended in that customer's wallet.
-  const result = await inCallerUnits(wallet, () =>
+  const result = await shortfallInMajorUnits(wallet, () =>
     amendBlock(call.ledger, { ...target, blockId: body.block_id, amount, description: body.description, metadata: body.metadata, idempotencyKey }),
   );
   return entryResponse(result, customer);
@@ -137,7 +119,7 @@ async function expirationChange({ call, customerKey, body, idempotencyKey }: Ent
   const expiresAt = body.target_expiry_date!;
   const amount = body.amount === null ? null : minorUnitsAt(body.amount, wallet.scale, "amount");
   const blockId = body.block_id ?? (await blockExpiringOn(call, wallet, body.expiry_date));
-  const result = await inCallerUnits(wallet, () =>
+  const result = await shortfallInMajorUnits(wallet, () =>
     changeBlockExpiry(call.ledger, { ...target, blockId, expiresAt, amount, description: body.description, metadata: body.metadata, idempotencyKey }),
   );
   // An expiration change moves credits between blocks: the balance ends where it started.
