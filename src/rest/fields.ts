@@ -53,6 +53,8 @@ export function requiredText(message = "is required and must be a non-empty stri
 }
 
 /** One of `values`; optional unless `required`. */
+export function oneOf<const T extends string>(values: readonly T[], options: { required: true; message?: string }): Field<T>;
+export function oneOf<const T extends string>(values: readonly T[], options?: { required?: false; message?: string }): Field<T | null>;
 export function oneOf<const T extends string>(values: readonly T[], options: { required?: boolean; message?: string } = {}): Field<T | null> {
   const message = options.message ?? `must be one of ${values.join(", ")}`;
   return field(
@@ -67,6 +69,8 @@ export function oneOf<const T extends string>(values: readonly T[], options: { r
 }
 
 /** An ISO 8601 date-time or date (src/ledger/dates.ts); `required` is the message when missing. */
+export function date(required: string): Field<Date>;
+export function date(): Field<Date | null>;
 export function date(required?: string): Field<Date | null> {
   return field(
     { type: "string", anyOf: [{ format: "date-time" }, { format: "date" }], description: "ISO 8601: a date-time with its zone, or a date (midnight UTC)" },
@@ -100,7 +104,10 @@ export function stringList(): Field<string[] | null> {
  * (a form's value, or a vendor that allows strings): `credits` for an amount in whole credits,
  * `{ digits: 15, minimum: 100n }` for Wren's cents.
  */
-export function wholeAmount(options: { required?: string; digits?: number; minimum?: { amount: bigint; message: string } } = {}): Field<bigint | null> {
+type WholeAmountOptions = { digits?: number; minimum?: { amount: bigint; message: string } };
+export function wholeAmount(options: WholeAmountOptions & { required: string }): Field<bigint>;
+export function wholeAmount(options?: WholeAmountOptions): Field<bigint | null>;
+export function wholeAmount(options: WholeAmountOptions & { required?: string } = {}): Field<bigint | null> {
   const digits = options.digits ?? 18;
   return field(
     { type: "integer", minimum: Number(options.minimum?.amount ?? 1n) },
@@ -121,6 +128,8 @@ export function wholeAmount(options: { required?: string; digits?: number; minim
  * An amount in major units whose scale the route learns later (an Orb wallet's currency): a JSON
  * number read digit for digit, or a decimal string, kept as its decimal text for minorUnitsAt.
  */
+export function decimalAmount(required: string): Field<string>;
+export function decimalAmount(): Field<string | null>;
 export function decimalAmount(required?: string): Field<string | null> {
   return field(
     { type: ["number", "string"], description: "In the wallet's major units, e.g. 10.5; never rounded" },

@@ -65,7 +65,7 @@ async function increment({ call, customerKey, body, idempotencyKey }: EntryReque
   // A new wallet is kept at its currency's scale (EUR 2, JPY 0, a custom unit 0).
   const scale = wallet?.scale ?? currencyScale(currency);
   const credits = {
-    amount: minorUnitsAt(body.amount!, scale, "amount"),
+    amount: minorUnitsAt(body.amount, scale, "amount"),
     category: categoryOf(body.per_unit_cost_basis),
     costBasis: body.per_unit_cost_basis,
     effectiveAt: body.effective_date,
@@ -90,7 +90,7 @@ async function creditsOf(call: RestCall, customerKey: CustomerKey) {
 
 async function decrement({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.decrement>>): Promise<Response> {
   const { customer, wallet, ...target } = await creditsOf(call, customerKey);
-  const amount = minorUnitsAt(body.amount!, wallet.scale, "amount");
+  const amount = minorUnitsAt(body.amount, wallet.scale, "amount");
   const result = await shortfallInMajorUnits(wallet, () => debit(call.ledger, { ...target, amount, description: body.description, metadata: body.metadata, idempotencyKey }));
   return entryResponse(result, customer);
 }
@@ -105,7 +105,7 @@ async function voidEntry({ call, customerKey, body, idempotencyKey }: EntryReque
 
 async function amendment({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.amendment>>): Promise<Response> {
   const { customer, wallet, ...target } = await creditsOf(call, customerKey);
-  const amount = minorUnitsAt(body.amount!, wallet.scale, "amount");
+  const amount = minorUnitsAt(body.amount, wallet.scale, "amount");
   // The ledger checks that the block is this customer's wallet's: a block id of another
   // customer is not found, rather than amended in that customer's wallet.
   const result = await shortfallInMajorUnits(wallet, () =>
@@ -116,7 +116,7 @@ async function amendment({ call, customerKey, body, idempotencyKey }: EntryReque
 
 async function expirationChange({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.expiration_change>>): Promise<Response> {
   const { customer, wallet, ...target } = await creditsOf(call, customerKey);
-  const expiresAt = body.target_expiry_date!;
+  const expiresAt = body.target_expiry_date;
   const amount = body.amount === null ? null : minorUnitsAt(body.amount, wallet.scale, "amount");
   const blockId = body.block_id ?? (await blockExpiringOn(call, wallet, body.expiry_date));
   const result = await shortfallInMajorUnits(wallet, () =>
@@ -163,13 +163,13 @@ const entryBody: RequestBody<EntryBody> = {
   schema: z.union(Object.values(entrySchemas) as [z.ZodType, ...z.ZodType[]]),
   read(raw) {
     const { entry_type } = readWith(entryTypeSchema, raw);
-    return readWith(entrySchemas[entry_type!] as z.ZodType<EntryBody>, raw);
+    return readWith(entrySchemas[entry_type] as z.ZodType<EntryBody>, raw);
   },
 };
 
 function createLedgerEntry(customerKey: CustomerKey) {
   return (call: RestCall, { body }: { body: EntryBody }): Promise<Response> => {
-    const handler = ENTRY_HANDLERS[body.entry_type!] as (request: EntryRequest<EntryBody>) => Promise<Response>;
+    const handler = ENTRY_HANDLERS[body.entry_type] as (request: EntryRequest<EntryBody>) => Promise<Response>;
     return handler({ call, customerKey, body, idempotencyKey: call.request.headers.get("idempotency-key") });
   };
 }

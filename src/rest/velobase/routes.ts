@@ -36,7 +36,7 @@ export const CREDIT_UNIT = "CREDITS";
 
 async function depositToCustomer({ request, ledger, viewer }: RestCall, body: Read<typeof depositFields>): Promise<Response> {
   const customerId = body.customer_id;
-  const amount = body.amount!;
+  const amount = body.amount;
   const credits = {
     amount,
     category: body.credit_type ?? "default",
@@ -141,7 +141,7 @@ async function spendingRequest(ledger: LedgerContext, viewer: Scope, body: Read<
   const spend = {
     scope: viewer,
     walletId: wallet.id,
-    amount: body.amount!,
+    amount: body.amount,
     categories: creditTypes,
     reference: transactionId,
     description: body.description,

@@ -114,7 +114,7 @@ export const wrenApi: VendorApi = {
       summary: "Top up credits, charging the saved card",
       body: topUpBody,
       responses: wrenAnswers.ok("WrenTopUp", z.object({ amountCharged: z.int(), id: z.string(), creditBalance: z.int() })),
-      handle: (call, { body }) => topUp(call, body.amountInUsdCents!),
+      handle: (call, { body }) => topUp(call, body.amountInUsdCents),
     }),
   ],
   unauthenticated: (failure) => jsonResponse({ error: failure === "missing" ? "Missing authentication" : "Invalid authentication" }, 403),
