@@ -1,201 +1,89 @@
-// The REST shim described as OpenAPI 3.1, served at GET /openapi.json. A test sends real
-// requests and validates every response against the schema documented here.
+// The REST shim described as OpenAPI 3.1, served at GET /openapi.json. Nothing here is written by
+// hand: each vendor's route table declares its request fields and response schemas
+// (src/rest/<vendor>/schemas.ts), the same ones that read its requests, and this file lays them
+// out as paths and components. A test sends real requests and validates every response against
+// the schema documented here; another checks the document with an OpenAPI validator.
+import { z } from "zod";
+import { commerceApi } from "./commerce/routes.ts";
+import type { JsonSchema } from "./fields.ts";
+import { orbApi } from "./orb/routes.ts";
+import type { RestRoute, VendorApi } from "./router.ts";
+import { documentedSchemas } from "./schema.ts";
+import { velobaseApi } from "./velobase/routes.ts";
+import { wrenApi } from "./wren/routes.ts";
 
-type Schema = Record<string, unknown>;
+export const documentedVendors: VendorApi[] = [wrenApi, velobaseApi, orbApi, commerceApi];
 
-const string = { type: "string" };
-const nullableString = { type: ["string", "null"] };
-const integer = { type: "integer" };
-const number = { type: "number" };
-const boolean = { type: "boolean" };
-const dateTime = { type: "string", format: "date-time" };
-const nullableDateTime = { type: ["string", "null"], format: "date-time" };
-const object = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({ type: "object", properties, required });
-const array = (items: Schema): Schema => ({ type: "array", items });
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const money = object({ value: string, currency_code: string });
+const COMPONENTS = "#/components/schemas/";
 
-const schemas: Record<string, Schema> = {
-  WrenError: object({ error: string }),
-  WrenLedgerEntry: object({
-    id: string,
-    amount_usd_cents: integer,
-    type: { enum: ["top_up", "deduction", "refund"] },
-    order_group_id: nullableString,
-    stripe_charge_id: nullableString,
-    created_at: dateTime,
-  }),
-  DepositError: object({ error: object({ message: string, type: string, code: string }) }),
-  CreditDetail: object({ account_id: string, credit_type: nullableString, amount: integer }),
-  DepositResponse: object({
-    customer_id: string,
-    account_id: string,
-    credit_type: string,
-    total_amount: integer,
-    added_amount: integer,
-    starts_at: dateTime,
-    expires_at: nullableDateTime,
-    record_id: string,
-    is_idempotent_replay: boolean,
-  }),
-  CustomerBalance: object({
-    id: string,
-    name: nullableString,
-    email: nullableString,
-    balance: object({ total: integer, used: integer, frozen: integer, available: integer }),
-    accounts: array(
-      object({
-        account_id: string,
-        account_type: { const: "CREDIT" },
-        credit_type: string,
-        total: integer,
-        used: integer,
-        frozen: integer,
-        available: integer,
-        starts_at: dateTime,
-        expires_at: nullableDateTime,
-      }),
+/** `POST /v1/billing/freeze` is `postV1BillingFreeze`: unique, as each path takes a method once. */
+function operationId(route: RestRoute): string {
+  const words = route.docs.template
+    .replace(/\{[^}]+\}/g, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1));
+  return route.method.toLowerCase() + words.join("") + (route.docs.template.endsWith("}") ? "ById" : "");
+}
+
+function reference(schema: z.ZodType): JsonSchema {
+  const id = documentedSchemas.get(schema)?.id;
+  if (!id) throw new Error("every documented schema is named: a response or body has no component id");
+  return { $ref: `${COMPONENTS}${id}` };
+}
+
+/** Zod writes JavaScript's safe-integer bounds on every integer; amounts are bigint and have none. */
+function withoutSafeIntegerBounds(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutSafeIntegerBounds);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if ((key === "minimum" || key === "maximum") && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    if (key === "$id" || key === "$schema") continue;
+    copy[key] = withoutSafeIntegerBounds(value);
+  }
+  return copy;
+}
+
+function parameters(route: RestRoute) {
+  const inPath = [...route.docs.template.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+  const inQuery = Object.entries(route.docs.query).map(([name, field]) => {
+    const { description, ...schema } = field.schema;
+    return { name, in: "query", required: field.required, schema, ...(description ? { description } : {}) };
+  });
+  return [...inPath, ...inQuery];
+}
+
+function operation(route: RestRoute) {
+  const id = operationId(route);
+  const { body } = route.docs;
+  if (body && !documentedSchemas.has(body.schema)) documentedSchemas.add(body.schema, { id: `${id[0]!.toUpperCase()}${id.slice(1)}Request` });
+  const contentTypes = body?.form ? ["application/json", "application/x-www-form-urlencoded"] : ["application/json"];
+  const params = parameters(route);
+  return {
+    operationId: id,
+    summary: route.docs.summary,
+    security: [{ bearer: [] }],
+    ...(params.length ? { parameters: params } : {}),
+    ...(body ? { requestBody: { required: true, content: Object.fromEntries(contentTypes.map((type) => [type, { schema: reference(body.schema) }])) } } : {}),
+    responses: Object.fromEntries(
+      Object.entries(route.docs.responses).map(([status, answer]) => [status, { description: answer.description, content: { "application/json": { schema: reference(answer.schema) } } }]),
     ),
-    metadata: { type: "object" },
-    created_at: dateTime,
-  }),
-  OrbError: object({ status: integer, type: string, title: string, detail: string }, ["status", "type", "title", "detail"]),
-  OrbLedgerEntry: object(
-    {
-      id: string,
-      ledger_sequence_number: integer,
-      entry_status: { enum: ["committed", "pending"] },
-      customer: object({ id: string, external_customer_id: string }),
-      starting_balance: number,
-      ending_balance: number,
-      amount: number,
-      currency: string,
-      created_at: dateTime,
-      description: nullableString,
-      credit_block: object({ id: nullableString, expiry_date: nullableDateTime, per_unit_cost_basis: nullableString }),
-      entry_type: { enum: ["increment", "decrement", "void", "amendment", "expiration_change", "credit_block_expiry"] },
-      metadata: { type: "object" },
-    },
-  ),
-  OrbCreditBlock: object({
-    id: string,
-    balance: number,
-    effective_date: nullableDateTime,
-    expiry_date: nullableDateTime,
-    per_unit_cost_basis: nullableString,
-    status: string,
-    maximum_initial_balance: number,
-  }),
-  OrbPagination: object({ has_more: boolean, next_cursor: nullableString }),
-  CommerceError: object({ name: string, message: string, debug_id: string, details: array({ type: "object" }) }),
-  CommerceWallet: object({
-    id: string,
-    external_customer_id: string,
-    status: { enum: ["ACTIVE", "TERMINATED"] },
-    name: nullableString,
-    currency: string,
-    rate_amount: string,
-    available_balance: money,
-    ongoing_usage: money,
-    net_balance: money,
-    available_credits: string,
-    consumed_credits: string,
-    ongoing_usage_credits: string,
-    net_balance_credits: string,
-    created_at: dateTime,
-    terminated_at: nullableDateTime,
-    applies_to: {},
-    expiration_at: nullableDateTime,
-    recurring_transaction_rules: array({ type: "object" }),
-  }),
-  CommerceTransaction: object({
-    wallet_transaction_id: string,
-    wallet_id: string,
-    payment_status: { enum: ["PENDING", "SETTLED", "FAILED"] },
-    source: { enum: ["MANUAL", "INTERVAL", "THRESHOLD"] },
-    transaction_status: { enum: ["PURCHASED", "GRANTED", "VOIDED", "INVOICED"] },
-    transaction_type: { enum: ["INBOUND", "OUTBOUND"] },
-    amount: money,
-    credits: string,
-    settled_at: nullableDateTime,
-    failed_at: nullableDateTime,
-    created_at: dateTime,
-    metadata: array(object({ key: string, value: string })),
-  }),
-  CommerceMeta: object({ total_count: integer, total_pages: integer, current_page: integer, next_page: { type: ["integer", "null"] }, prev_page: { type: ["integer", "null"] } }),
-};
-
-function json(schema: Schema, description = "OK") {
-  return { description, content: { "application/json": { schema } } };
+  };
 }
 
-function operation(summary: string, responses: Record<string, ReturnType<typeof json>>, body?: Schema) {
-  return { summary, security: [{ bearer: [] }], ...(body ? { requestBody: { required: true, content: { "application/json": { schema: body } } } } : {}), responses };
+function buildDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of documentedVendors.flatMap((vendor) => vendor.routes)) {
+    (paths[route.docs.template] ??= {})[route.method.toLowerCase()] = operation(route);
+  }
+  const { schemas } = z.toJSONSchema(documentedSchemas, { target: "draft-2020-12", io: "input", unrepresentable: "any", uri: (id) => `${COMPONENTS}${id}` });
+  return {
+    openapi: "3.1.0",
+    info: { title: "Billing Gateway REST shim", version: "1.0.0", description: "Vendor-compatible paths over the Billing Gateway ledger." },
+    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } }, schemas: withoutSafeIntegerBounds(schemas) as Record<string, JsonSchema> },
+    paths,
+  };
 }
 
-const wrenErrors = { "400": json(ref("WrenError"), "Invalid request or payment failure"), "403": json(ref("WrenError"), "Missing or invalid authentication") };
-const depositErrors = {
-  "400": json(ref("DepositError"), "Invalid request or insufficient balance"),
-  "401": json(ref("DepositError"), "Missing or invalid API key"),
-  "404": json(ref("DepositError"), "Unknown customer or transaction"),
-  "409": json(ref("DepositError"), "transaction_conflict, or a settled transaction"),
-};
-const orbErrors = { "400": json(ref("OrbError")), "401": json(ref("OrbError")), "404": json(ref("OrbError")), "409": json(ref("OrbError")) };
-const commerceErrors = { "400": json(ref("CommerceError")), "401": json(ref("CommerceError")), "404": json(ref("CommerceError")), "422": json(ref("CommerceError")) };
-const orbEntryPaths = (prefix: string) => ({
-  [`${prefix}/credits/ledger_entry`]: {
-    post: operation("Add a ledger entry", { "201": json(ref("OrbLedgerEntry"), "Created"), "200": json(ref("OrbLedgerEntry"), "Replayed Idempotency-Key"), ...orbErrors }, { type: "object", required: ["entry_type"] }),
-  },
-  [`${prefix}/credits`]: { get: operation("List credit blocks", { "200": json(object({ data: array(ref("OrbCreditBlock")), pagination_metadata: ref("OrbPagination") })), ...orbErrors }) },
-  [`${prefix}/credits/ledger`]: { get: operation("List ledger entries", { "200": json(object({ data: array(ref("OrbLedgerEntry")), pagination_metadata: ref("OrbPagination") })), ...orbErrors }) },
-});
-const deposit = operation("Deposit credits to a customer", { "200": json(ref("DepositResponse")), ...depositErrors }, { type: "object", required: ["customer_id", "amount"] });
-const commerceTransactions = object({ wallet_transactions: array(ref("CommerceTransaction")) });
-
-export const openApiDocument = {
-  openapi: "3.1.0",
-  info: { title: "Billing Gateway REST shim", version: "1.0.0", description: "Vendor-compatible paths over the Billing Gateway ledger." },
-  components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } }, schemas },
-  paths: {
-    "/api/credits/balance": { get: operation("Credit balance", { "200": json(object({ creditBalanceUsdCents: integer })), ...wrenErrors }) },
-    "/api/credits/ledger": { get: operation("Credit ledger", { "200": json(object({ entries: array(ref("WrenLedgerEntry")), total: integer, limit: integer, offset: integer })), ...wrenErrors }) },
-    "/api/credits/top-up": {
-      post: operation("Top up credits", { "200": json(object({ amountCharged: integer, id: string, creditBalance: integer })), ...wrenErrors }, object({ amountInUsdCents: integer })),
-    },
-    "/v1/customers/deposit": { post: deposit },
-    "/v1/billing/deposit": { post: deposit },
-    "/v1/customers/{customer_id}": { get: operation("Customer balance", { "200": json(ref("CustomerBalance")), ...depositErrors }) },
-    "/v1/billing/freeze": {
-      post: operation("Freeze credits", { "200": json(object({ transaction_id: string, frozen_amount: integer, freeze_details: array(ref("CreditDetail")), is_idempotent_replay: boolean })), ...depositErrors }),
-    },
-    "/v1/billing/consume": {
-      post: operation("Consume a freeze", {
-        "200": json(object({ transaction_id: string, consumed_amount: integer, unfrozen_amount: integer, consume_details: array(ref("CreditDetail")), consumed_at: dateTime, is_idempotent_replay: boolean })),
-        ...depositErrors,
-      }),
-    },
-    "/v1/billing/unfreeze": { post: operation("Unfreeze", { "200": json(object({ transaction_id: string, unfrozen_amount: integer, is_idempotent_replay: boolean })), ...depositErrors }) },
-    "/v1/billing/deduct": {
-      post: operation("Deduct in one step", {
-        "200": json(object({ transaction_id: string, deducted_amount: integer, deduct_details: array(ref("CreditDetail")), deducted_at: dateTime, is_idempotent_replay: boolean })),
-        ...depositErrors,
-      }),
-    },
-    ...orbEntryPaths("/customers/external_customer_id/{external_customer_id}"),
-    ...orbEntryPaths("/customers/{customer_id}"),
-    "/v1/commerce/billing/wallets": {
-      post: operation("Create a wallet", { "201": json(ref("CommerceWallet"), "Created"), ...commerceErrors }, { type: "object", required: ["external_customer_id", "currency", "rate_amount"] }),
-      get: operation("List wallets", { "200": json(object({ wallets: array(ref("CommerceWallet")), meta: ref("CommerceMeta") })), ...commerceErrors }),
-    },
-    "/v1/commerce/billing/wallets/{wallet_id}": {
-      get: operation("Wallet details", { "200": json(ref("CommerceWallet")), ...commerceErrors }),
-      put: operation("Update a wallet", { "200": json(ref("CommerceWallet")), ...commerceErrors }, { type: "object" }),
-      delete: operation("Terminate a wallet", { "200": json(ref("CommerceWallet")), ...commerceErrors }),
-    },
-    "/v1/commerce/billing/wallets/{wallet_id}/wallet-transactions": {
-      post: operation("Top up or void credits", { "200": json(commerceTransactions), ...commerceErrors }, { type: "object", required: ["type"] }),
-      get: operation("Transaction history", { "200": json(object({ wallet_transactions: array(ref("CommerceTransaction")), meta: ref("CommerceMeta") })), ...commerceErrors }),
-    },
-    "/v1/commerce/billing/wallet-transactions/{id}": { get: operation("One wallet transaction", { "200": json(commerceTransactions), ...commerceErrors }) },
-  },
-};
+export const openApiDocument = buildDocument();

@@ -99,9 +99,10 @@ describe("wallet transactions", () => {
     expect((await http.send("GET", `/v1/commerce/billing/wallets/${wallet.id}`)).body.available_credits).toBe("11.75");
   });
 
-  it("refuses to void more than the wallet holds, and an unknown type", async () => {
+  it("refuses to void more than the wallet holds, in credits as asked, and an unknown type", async () => {
     const wallet = await newWallet({ external_customer_id: "tx-2", paid_credits: "1" });
-    expect((await http.send("POST", `/v1/commerce/billing/wallets/${wallet.id}/wallet-transactions`, { json: { type: "VOID", credits_to_void: "2" } })).status).toBe(422);
+    const tooMuch = await http.send("POST", `/v1/commerce/billing/wallets/${wallet.id}/wallet-transactions`, { json: { type: "VOID", credits_to_void: "2.5" } });
+    expect(tooMuch).toMatchObject({ status: 422, body: { details: [{ issue: "INSUFFICIENT_CREDITS", description: "insufficient credits: 2.5 credits requested, 1 available" }] } });
     expect((await http.send("POST", `/v1/commerce/billing/wallets/${wallet.id}/wallet-transactions`, { json: { type: "REFUND" } })).status).toBe(400);
   });
 });

@@ -1,6 +1,5 @@
 // Commerce billing wallets (commerce-billing-wallets-api.txt, REFERENCE.md): wallets of credits
 // priced at `rate_amount`, their top-ups and voids as wallet transactions.
-import { parseIsoDateTime } from "../../ledger/dates.ts";
 import type { Wallet } from "../../db/generated/client.ts";
 import { walletBalance } from "../../ledger/balances.ts";
 import { createWallet } from "../../ledger/commands/create-wallet.ts";
@@ -9,51 +8,30 @@ import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
 import { updateWallet } from "../../ledger/commands/update-wallet.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
 import type { LedgerContext, Scope } from "../../ledger/context.ts";
-import { NotFoundError, ValidationError } from "../../ledger/errors.ts";
-import { decimalToMinorUnits, isoMinorUnit } from "../../ledger/money.ts";
+import { NotFoundError } from "../../ledger/errors.ts";
 import { getOperationResult, getWallet, listOperations, listWallets } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
-import { isJsonObject, plainJson } from "../exact-json.ts";
-import { jsonResponse, readBody } from "../json.ts";
-import type { RestCall, VendorApi } from "../router.ts";
+import { invalid } from "../fields.ts";
+import { jsonResponse } from "../json.ts";
+import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
+import type { Read } from "../schema.ts";
+import { shortfallInMajorUnits } from "../shortfall.ts";
 import { setAutoTopUpRule } from "../../payments/auto-top-up.ts";
 import { commerceError, commerceFailure } from "./errors.ts";
 import { autoTopUpOfRules, pricePerMillionth } from "./rules.ts";
 import { CREDIT_SCALE, CREDIT_UNIT, settingsOf, transactionResource, walletResource, type CommerceSettings } from "./resources.ts";
-
-function invalid(field: string, message: string): never {
-  throw new ValidationError(`${field} ${message}`, [{ path: [field], message }]);
-}
-
-function creditsOf(body: Record<string, unknown>, field: string): bigint | null {
-  const value = body[field];
-  if (value == null) return null;
-  if (typeof value !== "string") invalid(field, "must be a decimal string");
-  const amount = decimalToMinorUnits(value, CREDIT_SCALE, field);
-  if (amount <= 0n) invalid(field, "must be a positive value");
-  return amount;
-}
-
-function dateOf(body: Record<string, unknown>, field: string): string | null {
-  const value = body[field];
-  return value == null ? null : parseIsoDateTime(value, field).toISOString();
-}
-
-/** `applies_to` as given (`{ fee_types: [...] }`), kept as JSON with the wallet's settings. */
-function appliesToOf(body: Record<string, unknown>): unknown {
-  const value = body.applies_to;
-  if (value == null) return null;
-  if (!isJsonObject(value)) invalid("applies_to", "must be an object");
-  return plainJson(value);
-}
-
-/** `[{ key, value }]` as documented, kept as an object on the ledger's entries. */
-function metadataOf(body: Record<string, unknown>): Record<string, string> | null {
-  const value = body.metadata;
-  if (value == null) return null;
-  if (!Array.isArray(value) || value.some((item) => typeof item?.key !== "string" || typeof item?.value !== "string")) invalid("metadata", "must be an array of { key, value } strings");
-  return Object.fromEntries((value as { key: string; value: string }[]).map((item) => [item.key, item.value]));
-}
+import {
+  commerceAnswers,
+  CommerceWallet,
+  createWalletFields,
+  TransactionList,
+  transactionFields,
+  transactionListQuery,
+  Transactions,
+  updateWalletFields,
+  WalletList,
+  walletListQuery,
+} from "./schemas.ts";
 
 async function commerceWallet(ledger: LedgerContext, scope: Scope, walletId: string) {
   const wallet = await getWallet(ledger, scope, walletId);
@@ -66,13 +44,17 @@ async function respondWithWallet(ledger: LedgerContext, scope: Scope, walletId: 
   return jsonResponse(walletResource(wallet, await walletBalance(ledger, scope, wallet.id)), status);
 }
 
+interface TopUpCredits {
+  paid_credits: bigint | null;
+  granted_credits: bigint | null;
+  metadata: Record<string, string> | null;
+}
+
 /** Tops up paid and/or granted credits; each kind is its own transaction, as documented. */
-async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: Record<string, unknown>, idempotencyKey: string | null): Promise<LedgerResult[]> {
-  const paid = creditsOf(body, "paid_credits");
-  const granted = creditsOf(body, "granted_credits");
+async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: TopUpCredits, idempotencyKey: string | null): Promise<LedgerResult[]> {
+  const { paid_credits: paid, granted_credits: granted, metadata } = body;
   if (paid === null && granted === null) invalid("paid_credits", "or granted_credits is required");
   const settings = settingsOf(wallet);
-  const metadata = metadataOf(body);
   const expiresAt = settings.expiration_at ? new Date(settings.expiration_at) : null;
   const results: LedgerResult[] = [];
   for (const [kind, amount] of [["paid", paid], ["granted", granted]] as const) {
@@ -94,24 +76,14 @@ async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: 
   return results;
 }
 
-async function createCommerceWallet({ request, ledger, payments, viewer }: RestCall): Promise<Response> {
-  const body = await readBody(request);
+async function createCommerceWallet({ request, ledger, payments, viewer }: RestCall, body: Read<typeof createWalletFields>): Promise<Response> {
   const externalId = body.external_customer_id;
-  if (typeof externalId !== "string" || externalId === "") invalid("external_customer_id", "is required");
-  const currency = body.currency;
-  if (typeof currency !== "string" || isoMinorUnit(currency) === null) invalid("currency", "must be a 3-letter ISO 4217 code");
-  const rate = body.rate_amount;
-  if (typeof rate !== "string" || !/^\d+(\.\d+)?$/.test(rate) || Number(rate) <= 0) invalid("rate_amount", "must be a positive decimal string");
-  if (body.name != null && typeof body.name !== "string") invalid("name", "must be a string");
-  creditsOf(body, "paid_credits");
-  creditsOf(body, "granted_credits");
-  metadataOf(body);
   const commerce: CommerceSettings = {
-    currency_code: currency,
-    rate_amount: rate,
-    applies_to: appliesToOf(body),
-    recurring_transaction_rules: (plainJson(body.recurring_transaction_rules) as unknown[] | undefined) ?? [],
-    expiration_at: dateOf(body, "expiration_at"),
+    currency_code: body.currency,
+    rate_amount: body.rate_amount,
+    applies_to: body.applies_to,
+    recurring_transaction_rules: (body.recurring_transaction_rules as unknown[] | undefined) ?? [],
+    expiration_at: body.expiration_at?.toISOString() ?? null,
   };
   const autoTopUp = autoTopUpOfRules(commerce.recurring_transaction_rules, commerce);
   const idempotencyKey = request.headers.get("idempotency-key") ?? request.headers.get("paypal-request-id");
@@ -119,24 +91,15 @@ async function createCommerceWallet({ request, ledger, payments, viewer }: RestC
     scope: viewer,
     customer: { externalId },
     customUnit: { code: CREDIT_UNIT, scale: CREDIT_SCALE },
-    name: (body.name as string | undefined) ?? null,
+    name: body.name,
     metadata: { commerce },
     idempotencyKey: idempotencyKey ? `commerce-wallet:${idempotencyKey}` : null,
   });
-  if (body.paid_credits != null || body.granted_credits != null) {
+  if (body.paid_credits !== null || body.granted_credits !== null) {
     await topUp(ledger, viewer, wallet, body, idempotencyKey ? `commerce-wallet:${idempotencyKey}` : `initial:${wallet.id}`);
   }
   if (autoTopUp) await setAutoTopUpRule({ ledger, payments }, { scope: viewer, walletId: wallet.id, rule: autoTopUp });
   return respondWithWallet(ledger, viewer, wallet.id, 201);
-}
-
-function pageOf(url: URL): { page: number; perPage: number } {
-  const page = url.searchParams.get("page") ?? "1";
-  const perPage = url.searchParams.get("per_page") ?? "20";
-  // How far a page may lie is the ledger's to say (MAX_OFFSET rows); here only its form.
-  if (!/^\d+$/.test(page) || !Number.isSafeInteger(Number(page)) || Number(page) < 1) invalid("page", "must be a positive integer");
-  if (!/^\d+$/.test(perPage) || Number(perPage) < 1 || Number(perPage) > 100) invalid("per_page", "must be an integer from 1 to 100");
-  return { page: Number(page), perPage: Number(perPage) };
 }
 
 function meta(total: number, page: number, perPage: number) {
@@ -149,15 +112,12 @@ const WALLET_STATUSES: ReadonlyMap<string, Wallet["status"]> = new Map([
   ["TERMINATED", "terminated"],
 ]);
 
-async function listCommerceWallets({ url, ledger, viewer }: RestCall): Promise<Response> {
-  const { page, perPage } = pageOf(url);
-  const statusParameter = url.searchParams.get("status");
-  const status = statusParameter === null ? null : WALLET_STATUSES.get(statusParameter);
-  if (status === undefined) invalid("status", "must be ACTIVE or TERMINATED");
+async function listCommerceWallets({ ledger, viewer }: RestCall, query: Read<typeof walletListQuery>): Promise<Response> {
+  const { page, per_page: perPage } = query;
   const { items, total } = await listWallets(ledger, viewer, {
     currency: CREDIT_UNIT,
-    customerExternalId: url.searchParams.get("external_customer_id"),
-    status,
+    customerExternalId: query.external_customer_id,
+    status: query.status === null ? null : WALLET_STATUSES.get(query.status)!,
     page,
     perPage,
   });
@@ -165,20 +125,18 @@ async function listCommerceWallets({ url, ledger, viewer }: RestCall): Promise<R
   return jsonResponse({ wallets, meta: meta(total, page, perPage) });
 }
 
-async function updateCommerceWallet({ request, ledger, payments, viewer, params }: RestCall): Promise<Response> {
+async function updateCommerceWallet({ ledger, payments, viewer, params }: RestCall, body: Read<typeof updateWalletFields>): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
-  const body = await readBody(request);
   const settings = settingsOf(wallet);
   const commerce: CommerceSettings = {
     ...settings,
-    ...(Object.hasOwn(body, "expiration_at") ? { expiration_at: dateOf(body, "expiration_at") } : {}),
-    ...(Object.hasOwn(body, "applies_to") ? { applies_to: appliesToOf(body) } : {}),
-    ...(Object.hasOwn(body, "recurring_transaction_rules") ? { recurring_transaction_rules: plainJson(body.recurring_transaction_rules) as unknown[] } : {}),
+    ...(body.expiration_at !== undefined ? { expiration_at: body.expiration_at?.toISOString() ?? null } : {}),
+    ...(body.applies_to !== undefined ? { applies_to: body.applies_to } : {}),
+    ...(body.recurring_transaction_rules !== undefined ? { recurring_transaction_rules: body.recurring_transaction_rules as unknown[] } : {}),
   };
-  const rulesChanged = Object.hasOwn(body, "recurring_transaction_rules");
+  const rulesChanged = body.recurring_transaction_rules !== undefined;
   const autoTopUp = rulesChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : null;
-  if (body.name != null && typeof body.name !== "string") invalid("name", "must be a string");
-  await updateWallet(ledger, { scope: viewer, walletId: wallet.id, name: (body.name as string | undefined) ?? undefined, metadata: { commerce } });
+  await updateWallet(ledger, { scope: viewer, walletId: wallet.id, name: body.name ?? undefined, metadata: { commerce } });
   if (rulesChanged) await setAutoTopUpRule({ ledger, payments }, { scope: viewer, walletId: wallet.id, rule: autoTopUp });
   return respondWithWallet(ledger, viewer, wallet.id);
 }
@@ -189,18 +147,16 @@ async function terminateCommerceWallet({ ledger, viewer, params }: RestCall): Pr
   return respondWithWallet(ledger, viewer, wallet.id);
 }
 
-async function createTransactions({ request, ledger, viewer, params }: RestCall): Promise<Response> {
+async function createTransactions({ request, ledger, viewer, params }: RestCall, body: Read<typeof transactionFields>): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
-  const body = await readBody(request);
   const idempotencyKey = request.headers.get("idempotency-key") ?? request.headers.get("paypal-request-id");
   let results: LedgerResult[];
   if (body.type === "TOPUP") {
     results = await topUp(ledger, viewer, wallet, body, idempotencyKey);
-  } else if (body.type === "VOID") {
-    const amount = creditsOf(body, "credits_to_void") ?? invalid("credits_to_void", "is required");
-    results = [await voidCredits(ledger, { scope: viewer, walletId: wallet.id, amount, metadata: metadataOf(body), idempotencyKey })];
   } else {
-    return invalid("type", "must be TOPUP or VOID");
+    const amount = body.credits_to_void ?? invalid("credits_to_void", "is required");
+    const voided = () => voidCredits(ledger, { scope: viewer, walletId: wallet.id, amount, metadata: body.metadata, idempotencyKey });
+    results = [await shortfallInMajorUnits(wallet, voided, "credits")];
   }
   return jsonResponse({
     wallet_transactions: results.map((result) => transactionResource({ ...result.operation, ledgerEntries: result.entries }, wallet, result.blocks[0]?.category ?? null)),
@@ -209,9 +165,8 @@ async function createTransactions({ request, ledger, viewer, params }: RestCall)
 
 const TRANSACTION_TYPES = ["deposit", "void", "debit"] as const;
 
-async function listTransactions({ url, ledger, viewer, params }: RestCall): Promise<Response> {
+async function listTransactions({ ledger, viewer, params }: RestCall, { page, per_page: perPage }: Read<typeof transactionListQuery>): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
-  const { page, perPage } = pageOf(url);
   const { items, total } = await listOperations(ledger, viewer, wallet.id, { types: [...TRANSACTION_TYPES], page, perPage });
   const transactions = items.map((operation) => transactionResource(operation, wallet, operation.creditBlocks[0]?.category ?? null));
   return jsonResponse({ wallet_transactions: transactions, meta: meta(total, page, perPage) });
@@ -228,16 +183,52 @@ async function getTransaction({ ledger, viewer, params }: RestCall): Promise<Res
   return jsonResponse({ wallet_transactions: [transactionResource({ ...result.operation, ledgerEntries: result.entries }, result.wallet, result.blocks[0]?.category ?? null)] });
 }
 
+const WALLETS = "/v1/commerce/billing/wallets";
+
 export const commerceApi: VendorApi = {
   routes: [
-    { method: "POST", path: /^\/v1\/commerce\/billing\/wallets$/, handle: createCommerceWallet },
-    { method: "GET", path: /^\/v1\/commerce\/billing\/wallets$/, handle: listCommerceWallets },
-    { method: "GET", path: /^\/v1\/commerce\/billing\/wallets\/([^/]+)$/, handle: ({ ledger, viewer, params }) => respondWithWallet(ledger, viewer, params[0]!) },
-    { method: "PUT", path: /^\/v1\/commerce\/billing\/wallets\/([^/]+)$/, handle: updateCommerceWallet },
-    { method: "DELETE", path: /^\/v1\/commerce\/billing\/wallets\/([^/]+)$/, handle: terminateCommerceWallet },
-    { method: "POST", path: /^\/v1\/commerce\/billing\/wallets\/([^/]+)\/wallet-transactions$/, handle: createTransactions },
-    { method: "GET", path: /^\/v1\/commerce\/billing\/wallets\/([^/]+)\/wallet-transactions$/, handle: listTransactions },
-    { method: "GET", path: /^\/v1\/commerce\/billing\/wallet-transactions\/([^/]+)$/, handle: getTransaction },
+    restRoute({
+      method: "POST",
+      path: WALLETS,
+      summary: "Create a wallet",
+      body: requestBody(createWalletFields),
+      responses: commerceAnswers("201", CommerceWallet),
+      handle: (call, { body }) => createCommerceWallet(call, body),
+    }),
+    restRoute({ method: "GET", path: WALLETS, summary: "List wallets", query: walletListQuery, responses: commerceAnswers("200", WalletList), handle: (call, { query }) => listCommerceWallets(call, query) }),
+    restRoute({
+      method: "GET",
+      path: `${WALLETS}/{wallet_id}`,
+      summary: "Wallet details",
+      responses: commerceAnswers("200", CommerceWallet),
+      handle: ({ ledger, viewer, params }) => respondWithWallet(ledger, viewer, params[0]!),
+    }),
+    restRoute({
+      method: "PUT",
+      path: `${WALLETS}/{wallet_id}`,
+      summary: "Update a wallet",
+      body: requestBody(updateWalletFields),
+      responses: commerceAnswers("200", CommerceWallet),
+      handle: (call, { body }) => updateCommerceWallet(call, body),
+    }),
+    restRoute({ method: "DELETE", path: `${WALLETS}/{wallet_id}`, summary: "Terminate a wallet", responses: commerceAnswers("200", CommerceWallet), handle: terminateCommerceWallet }),
+    restRoute({
+      method: "POST",
+      path: `${WALLETS}/{wallet_id}/wallet-transactions`,
+      summary: "Top up or void credits",
+      body: requestBody(transactionFields),
+      responses: commerceAnswers("200", Transactions),
+      handle: (call, { body }) => createTransactions(call, body),
+    }),
+    restRoute({
+      method: "GET",
+      path: `${WALLETS}/{wallet_id}/wallet-transactions`,
+      summary: "Transaction history",
+      query: transactionListQuery,
+      responses: commerceAnswers("200", TransactionList),
+      handle: (call, { query }) => listTransactions(call, query),
+    }),
+    restRoute({ method: "GET", path: "/v1/commerce/billing/wallet-transactions/{id}", summary: "One wallet transaction", responses: commerceAnswers("200", Transactions), handle: getTransaction }),
   ],
   unauthenticated: () => commerceError(401, "NOT_AUTHORIZED", "Authorization failed due to insufficient permissions.", [{ issue: "INVALID_ACCESS_TOKEN", description: "a valid Bearer token is required" }]),
   failure: commerceFailure,

@@ -4,6 +4,7 @@
 import { ValidationError } from "../../ledger/errors.ts";
 import { decimalToMinorUnits } from "../../ledger/money.ts";
 import { isJsonObject } from "../exact-json.ts";
+import { invalid as invalidField } from "../fields.ts";
 import { validAutoTopUpRule, type AutoTopUpSettings } from "../../payments/auto-top-up.ts";
 import { CREDIT_SCALE, CREDIT_UNIT, type CommerceSettings } from "./resources.ts";
 
@@ -11,7 +12,7 @@ const FIELD = "recurring_transaction_rules";
 const INTERVALS = ["WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY"];
 
 function invalid(message: string): never {
-  throw new ValidationError(`${FIELD} ${message}`, [{ path: [FIELD], message }]);
+  return invalidField(FIELD, message);
 }
 
 function creditsOf(rule: Record<string, unknown>, field: string, index: number): bigint | null {

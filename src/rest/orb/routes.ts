@@ -1,6 +1,7 @@
 // Orb's credit ledger (orb-credit-ledger-entry-api.txt, REFERENCE.md): ledger entries of every
 // documented type, a customer's credit blocks and ledger. A customer's credits are its oldest
 // active wallet, opened in the entry's currency (USD by default) by its first increment.
+import { z } from "zod";
 import type { CreditBlock, Customer, Wallet } from "../../db/generated/client.ts";
 import { amendBlock } from "../../ledger/commands/amend-block.ts";
 import { changeBlockExpiry } from "../../ledger/commands/change-block-expiry.ts";
@@ -8,58 +9,30 @@ import { debit } from "../../ledger/commands/debit.ts";
 import { deposit, validDeposit } from "../../ledger/commands/deposit.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
-import { NotFoundError, ValidationError } from "../../ledger/errors.ts";
-import { parseIsoDateTime } from "../../ledger/dates.ts";
-import { currencyScale, decimalToMinorUnits } from "../../ledger/money.ts";
+import { NotFoundError } from "../../ledger/errors.ts";
+import { currencyScale } from "../../ledger/money.ts";
 import { findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries, type EntryFilter } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
-import { exactDecimal, isJsonObject, JsonNumber, plainJson } from "../exact-json.ts";
-import { jsonResponse, readBody } from "../json.ts";
-import type { RestCall, RestRoute, VendorApi } from "../router.ts";
+import { invalid, minorUnitsAt } from "../fields.ts";
+import { jsonResponse } from "../json.ts";
+import { restRoute, type RequestBody, type RestCall, type RestRoute, type VendorApi } from "../router.ts";
+import { fieldsObject, readWith, type Read } from "../schema.ts";
+import { shortfallInMajorUnits } from "../shortfall.ts";
 import { orbError, orbFailure } from "./errors.ts";
 import { ORB_ENTRY_TYPES, ORB_VISIBLE_TYPES, orbBlock, orbEntry } from "./resources.ts";
+import { blockPageAnswers, blockQuery, entryAnswers, entryFields, entryPageAnswers, entryQuery, entryTypeField } from "./schemas.ts";
 
-function invalid(field: string, message: string): never {
-  throw new ValidationError(`${field} ${message}`, [{ path: [field], message }]);
+/** How a path names the customer: by the caller's id for it, or by ours. */
+type CustomerKey = "external_customer_id" | "customer_id";
+type CustomerWithWallets = Customer & { wallets: Wallet[] };
+
+async function findCustomerBy(call: RestCall, key: CustomerKey): Promise<CustomerWithWallets | null> {
+  const id = call.params[0]!;
+  return key === "external_customer_id" ? findCustomer(call.ledger, call.viewer, id) : findCustomerById(call.ledger, call.viewer, id);
 }
 
-/**
- * An Orb amount, a JSON number read digit for digit (or a decimal string), in minor units at
- * `scale`: 10.5 EUR is 1050. More decimals than the scale holds is an error, never a rounding.
- */
-function amountOf(body: Record<string, unknown>, field: string, scale: number, required: boolean): bigint | null {
-  const value = body[field];
-  if (value == null) return required ? invalid(field, "is required") : null;
-  const decimal = typeof value === "string" ? value : exactDecimal(value);
-  if (decimal === null) invalid(field, value instanceof JsonNumber ? "is out of range" : "must be a number");
-  const amount = decimalToMinorUnits(decimal, scale, field);
-  if (amount <= 0n) invalid(field, "must be greater than 0");
-  return amount;
-}
-
-function dateOf(body: Record<string, unknown>, field: string): Date | null {
-  const value = body[field];
-  return value == null ? null : parseIsoDateTime(value, field);
-}
-
-/** Free-form metadata, kept as JSON (its numbers as JSON.parse reads them: it holds no amounts). */
-function metadataOf(body: Record<string, unknown>): Record<string, unknown> | null {
-  const value = body.metadata;
-  if (value == null) return null;
-  if (!isJsonObject(value)) invalid("metadata", "must be an object");
-  return plainJson(value) as Record<string, unknown>;
-}
-
-function textOf(body: Record<string, unknown>, field: string): string | null {
-  const value = body[field];
-  if (value == null) return null;
-  if (typeof value !== "string") invalid(field, "must be a string");
-  return value;
-}
-
-async function customerOf(call: RestCall): Promise<Customer & { wallets: Wallet[] }> {
-  const [byExternalId, byId] = call.url.pathname.includes("/external_customer_id/") ? [call.params[0]!, null] : [null, call.params[0]!];
-  const customer = byExternalId ? await findCustomer(call.ledger, call.viewer, byExternalId) : await findCustomerById(call.ledger, call.viewer, byId!);
+async function customerOf(call: RestCall, key: CustomerKey): Promise<CustomerWithWallets> {
+  const customer = await findCustomerBy(call, key);
   if (!customer) throw new NotFoundError("Customer", call.params[0]!);
   return customer;
 }
@@ -68,89 +41,90 @@ function creditWallet(customer: { wallets: Wallet[] }): Wallet | null {
   return customer.wallets.find((wallet) => wallet.status === "active") ?? null;
 }
 
-const ENTRY_TYPES = ["increment", "decrement", "void", "amendment", "expiration_change"];
+/** What every entry type gets: the call, how its path names the customer, and the request's idempotency key. */
+interface EntryRequest<T> {
+  call: RestCall;
+  customerKey: CustomerKey;
+  body: T;
+  idempotencyKey: string | null;
+}
 
-async function createLedgerEntry(call: RestCall): Promise<Response> {
-  const body = await readBody(call.request);
-  const idempotencyKey = call.request.headers.get("idempotency-key");
-  const entryType = body.entry_type;
-  if (typeof entryType !== "string" || !ENTRY_TYPES.includes(entryType)) invalid("entry_type", `must be one of ${ENTRY_TYPES.join(", ")}`);
-  const { viewer, ledger } = call;
-  const metadata = metadataOf(body);
-  const description = textOf(body, "description");
+/** Orb's rule: credits with a cost other than zero were bought, the rest granted. */
+function categoryOf(costBasis: string | null): "paid" | "granted" {
+  return costBasis && costBasis !== "0" ? "paid" : "granted";
+}
 
-  if (entryType === "increment") {
-    const currency = textOf(body, "currency") ?? "USD";
-    const externalId = call.url.pathname.includes("/external_customer_id/") ? call.params[0]! : (await customerOf(call)).externalId;
-    const existing = await findCustomer(ledger, viewer, externalId);
-    const wallet = (existing && creditWallet(existing)) ?? null;
-    if (wallet && wallet.currency !== currency && body.currency != null) invalid("currency", `must match the customer's currency ${wallet.currency}`);
-    // A new wallet is kept at its currency's scale (EUR 2, JPY 0, a custom unit 0).
-    const scale = wallet?.scale ?? currencyScale(currency);
-    const credits = {
-      amount: amountOf(body, "amount", scale, true)!,
-      category: "granted",
-      costBasis: textOf(body, "per_unit_cost_basis"),
-      effectiveAt: dateOf(body, "effective_date"),
-      expiresAt: dateOf(body, "expiry_date"),
-      description,
-      metadata,
-      idempotencyKey,
-    };
-    validDeposit(credits);
-    const target = wallet ?? (await ensureCustomerWallet(ledger, { scope: viewer, customer: { externalId }, currency }));
-    const result = await deposit(ledger, { ...credits, category: credits.costBasis && credits.costBasis !== "0" ? "paid" : "granted", scope: viewer, walletId: target.id });
-    return entryResponse(call, result, (await customerOf(call)));
-  }
+async function increment({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.increment>>): Promise<Response> {
+  const { ledger, viewer } = call;
+  const existing = await findCustomerBy(call, customerKey);
+  // Only an external id names a customer the first increment may create.
+  if (!existing && customerKey === "customer_id") throw new NotFoundError("Customer", call.params[0]!);
+  const wallet = existing && creditWallet(existing);
+  const currency = body.currency ?? wallet?.currency ?? "USD";
+  if (wallet && body.currency !== null && wallet.currency !== body.currency) invalid("currency", `must match the customer's currency ${wallet.currency}`);
+  // A new wallet is kept at its currency's scale (EUR 2, JPY 0, a custom unit 0).
+  const scale = wallet?.scale ?? currencyScale(currency);
+  const credits = {
+    amount: minorUnitsAt(body.amount, scale, "amount"),
+    category: categoryOf(body.per_unit_cost_basis),
+    costBasis: body.per_unit_cost_basis,
+    effectiveAt: body.effective_date,
+    expiresAt: body.expiry_date,
+    description: body.description,
+    metadata: body.metadata,
+    idempotencyKey,
+  };
+  validDeposit(credits);
+  const target = wallet ?? (await ensureCustomerWallet(ledger, { scope: viewer, customer: { externalId: existing?.externalId ?? call.params[0]! }, currency }));
+  const result = await deposit(ledger, { ...credits, scope: viewer, walletId: target.id });
+  return entryResponse(result, existing ?? (await customerOf(call, customerKey)));
+}
 
-  const customer = await customerOf(call);
+/** The customer and its credits wallet, for the entry types that change existing credits. */
+async function creditsOf(call: RestCall, customerKey: CustomerKey) {
+  const customer = await customerOf(call, customerKey);
   const wallet = creditWallet(customer);
   if (!wallet) throw new NotFoundError("CreditBlock", "any: the customer has no credits");
-  const blockId = textOf(body, "block_id");
-  let result: LedgerResult;
-  switch (entryType) {
-    case "decrement":
-      result = await debit(ledger, { scope: viewer, walletId: wallet.id, amount: amountOf(body, "amount", wallet.scale, true)!, description, metadata, idempotencyKey });
-      break;
-    case "void":
-      if (!blockId) invalid("block_id", "is required for a void");
-      result = await voidCredits(ledger, {
-        scope: viewer,
-        walletId: wallet.id,
-        blockId,
-        amount: amountOf(body, "amount", wallet.scale, false),
-        reason: textOf(body, "void_reason"),
-        description,
-        metadata,
-        idempotencyKey,
-      });
-      break;
-    case "amendment":
-      if (!blockId) invalid("block_id", "is required for an amendment");
-      // The ledger checks that the block is this customer's wallet's: a block id of another
-      // customer is not found, rather than amended in that customer's wallet.
-      result = await amendBlock(ledger, { scope: viewer, walletId: wallet.id, blockId, amount: amountOf(body, "amount", wallet.scale, true)!, description, metadata, idempotencyKey });
-      break;
-    case "expiration_change": {
-      const target = dateOf(body, "target_expiry_date") ?? invalid("target_expiry_date", "is required for an expiration change");
-      const block = blockId ?? (await blockExpiringOn(call, wallet, dateOf(body, "expiry_date")));
-      result = await changeBlockExpiry(ledger, {
-        scope: viewer,
-        walletId: wallet.id,
-        blockId: block,
-        expiresAt: target,
-        amount: amountOf(body, "amount", wallet.scale, false),
-        description,
-        metadata,
-        idempotencyKey,
-      });
-      const [out, into] = result.entries;
-      return entryResponse(call, result, customer, { starting_balance_from: out, ending_balance_from: into, new_block_expiry_date: target.toISOString() });
-    }
-    default:
-      invalid("entry_type", `must be one of ${ENTRY_TYPES.join(", ")}`);
-  }
-  return entryResponse(call, result, customer);
+  return { customer, wallet, scope: call.viewer, walletId: wallet.id };
+}
+
+async function decrement({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.decrement>>): Promise<Response> {
+  const { customer, wallet, ...target } = await creditsOf(call, customerKey);
+  const amount = minorUnitsAt(body.amount, wallet.scale, "amount");
+  const result = await shortfallInMajorUnits(wallet, () => debit(call.ledger, { ...target, amount, description: body.description, metadata: body.metadata, idempotencyKey }));
+  return entryResponse(result, customer);
+}
+
+async function voidEntry({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.void>>): Promise<Response> {
+  const { customer, wallet, ...target } = await creditsOf(call, customerKey);
+  const amount = body.amount === null ? null : minorUnitsAt(body.amount, wallet.scale, "amount");
+  const { block_id: blockId, void_reason: reason, description, metadata } = body;
+  const result = await shortfallInMajorUnits(wallet, () => voidCredits(call.ledger, { ...target, blockId, amount, reason, description, metadata, idempotencyKey }));
+  return entryResponse(result, customer);
+}
+
+async function amendment({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.amendment>>): Promise<Response> {
+  const { customer, wallet, ...target } = await creditsOf(call, customerKey);
+  const amount = minorUnitsAt(body.amount, wallet.scale, "amount");
+  // The ledger checks that the block is this customer's wallet's: a block id of another
+  // customer is not found, rather than amended in that customer's wallet.
+  const result = await shortfallInMajorUnits(wallet, () =>
+    amendBlock(call.ledger, { ...target, blockId: body.block_id, amount, description: body.description, metadata: body.metadata, idempotencyKey }),
+  );
+  return entryResponse(result, customer);
+}
+
+async function expirationChange({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.expiration_change>>): Promise<Response> {
+  const { customer, wallet, ...target } = await creditsOf(call, customerKey);
+  const expiresAt = body.target_expiry_date;
+  const amount = body.amount === null ? null : minorUnitsAt(body.amount, wallet.scale, "amount");
+  const blockId = body.block_id ?? (await blockExpiringOn(call, wallet, body.expiry_date));
+  const result = await shortfallInMajorUnits(wallet, () =>
+    changeBlockExpiry(call.ledger, { ...target, blockId, expiresAt, amount, description: body.description, metadata: body.metadata, idempotencyKey }),
+  );
+  // An expiration change moves credits between blocks: the balance ends where it started.
+  const [out, into] = result.entries;
+  return entryResponse(result, customer, out, { ending_balance: into && orbEntry(into, null, result.wallet, customer).ending_balance, new_block_expiry_date: expiresAt.toISOString() });
 }
 
 /** The block a caller names by its expiry date, as Orb allows when only one block has it. */
@@ -163,94 +137,122 @@ async function blockExpiringOn(call: RestCall, wallet: Wallet, expiry: Date | nu
   return blocks[0]!.id;
 }
 
-function entryResponse(
-  call: RestCall,
-  result: LedgerResult,
-  customer: Customer,
-  options: { starting_balance_from?: LedgerResult["entries"][number]; ending_balance_from?: LedgerResult["entries"][number]; new_block_expiry_date?: string } = {},
-): Response {
-  const blocks = new Map<string, CreditBlock>(result.blocks.map((block) => [block.id, block]));
-  const entry = options.starting_balance_from ?? result.entries[result.entries.length - 1];
+function entryResponse(result: LedgerResult, customer: Customer, entry = result.entries.at(-1), overrides: Record<string, unknown> = {}): Response {
   if (!entry) return orbError(400, "400-constraint-violation", "Constraint violation", "the entry moved no credits");
-  const overrides: Record<string, unknown> = {};
-  if (options.ending_balance_from) {
-    // An expiration change moves credits between blocks: the balance ends where it started.
-    overrides.ending_balance = orbEntry(options.ending_balance_from, null, result.wallet, customer).ending_balance;
-    overrides.new_block_expiry_date = options.new_block_expiry_date;
-  }
+  const blocks = new Map<string, CreditBlock>(result.blocks.map((block) => [block.id, block]));
   const resource = orbEntry(entry, entry.blockId ? (blocks.get(entry.blockId) ?? null) : null, result.wallet, customer, overrides);
   return jsonResponse(resource, result.replayed ? 200 : 201);
 }
 
-function pageLimit(url: URL): number {
-  const raw = url.searchParams.get("limit");
-  if (raw === null) return 20;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) invalid("limit", "must be an integer from 1 to 100");
-  return Number(raw);
-}
+type EntryBodies = { [Type in keyof typeof entryFields]: Read<(typeof entryFields)[Type]> };
+type EntryBody = EntryBodies[keyof EntryBodies];
 
-async function listBlocks(call: RestCall): Promise<Response> {
-  const filter = { status: "active" as const, limit: pageLimit(call.url), after: call.url.searchParams.get("cursor") };
-  const customer = await customerOf(call);
-  const wallet = creditWallet(customer);
-  if (!wallet) return jsonResponse({ data: [], pagination_metadata: { has_more: false, next_cursor: null } });
-  const page = await listCreditBlocks(call.ledger, call.viewer, wallet.id, filter);
-  return jsonResponse({
-    data: page.items.map((block) => orbBlock(block, wallet)),
-    pagination_metadata: { has_more: page.nextCursor !== null, next_cursor: page.nextCursor },
-  });
-}
+const ENTRY_HANDLERS: { [Type in keyof EntryBodies]: (request: EntryRequest<EntryBodies[Type]>) => Promise<Response> } = {
+  increment,
+  decrement,
+  void: voidEntry,
+  amendment,
+  expiration_change: expirationChange,
+};
 
-const ENTRY_STATUSES: ReadonlySet<string> = new Set(["committed", "pending"]);
+const entryTypeSchema = fieldsObject(entryTypeField);
+const entrySchemas = Object.fromEntries(Object.entries(entryFields).map(([type, fields]) => [type, fieldsObject(fields)])) as { [Type in keyof EntryBodies]: z.ZodType<EntryBodies[Type]> };
 
-/** The ledger list's filters, all read (and refused when malformed) before anything is looked up. */
-function entryFilter(url: URL): EntryFilter & { currency: string | null } {
-  const { searchParams } = url;
-  const entryType = searchParams.get("entry_type");
-  const types = entryType === null ? ORB_VISIBLE_TYPES : ORB_ENTRY_TYPES.get(entryType);
-  if (!types) invalid("entry_type", `must be one of ${[...ORB_ENTRY_TYPES.keys()].join(", ")}`);
-  const status = searchParams.get("entry_status");
-  if (status !== null && !ENTRY_STATUSES.has(status)) invalid("entry_status", "must be committed or pending");
-  const createdAt = (bound: string) => {
-    const field = `created_at[${bound}]`;
-    return searchParams.has(field) ? (dateOf({ [field]: searchParams.get(field) }, field) ?? undefined) : undefined;
-  };
-  return {
-    types,
-    status: (status as EntryFilter["status"]) ?? undefined,
-    createdFrom: createdAt("gte"),
-    createdAfter: createdAt("gt"),
-    createdBefore: createdAt("lt"),
-    createdUntil: createdAt("lte"),
-    limit: pageLimit(url),
-    after: searchParams.get("cursor"),
-    currency: searchParams.get("currency"),
+/** The body of a ledger entry: `entry_type` first, then that type's fields. */
+const entryBody: RequestBody<EntryBody> = {
+  schema: z.union(Object.values(entrySchemas) as [z.ZodType, ...z.ZodType[]]),
+  read(raw) {
+    const { entry_type } = readWith(entryTypeSchema, raw);
+    return readWith(entrySchemas[entry_type] as z.ZodType<EntryBody>, raw);
+  },
+};
+
+function createLedgerEntry(customerKey: CustomerKey) {
+  return (call: RestCall, { body }: { body: EntryBody }): Promise<Response> => {
+    const handler = ENTRY_HANDLERS[body.entry_type] as (request: EntryRequest<EntryBody>) => Promise<Response>;
+    return handler({ call, customerKey, body, idempotencyKey: call.request.headers.get("idempotency-key") });
   };
 }
 
-async function listEntries(call: RestCall): Promise<Response> {
-  const { currency, ...filter } = entryFilter(call.url);
-  const customer = await customerOf(call);
-  const wallet = creditWallet(customer);
-  if (!wallet || (currency !== null && currency !== wallet.currency)) return jsonResponse({ data: [], pagination_metadata: { has_more: false, next_cursor: null } });
-  const page = await listLedgerEntries(call.ledger, call.viewer, wallet.id, filter);
-  const blockIds = [...new Set(page.items.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])))];
-  const blocks = new Map((await getCreditBlocks(call.ledger, call.viewer, blockIds)).map((block) => [block.id, block]));
-  return jsonResponse({
-    data: page.items.map((entry) => orbEntry(entry, entry.blockId ? (blocks.get(entry.blockId) ?? null) : null, wallet, customer)),
-    pagination_metadata: { has_more: page.nextCursor !== null, next_cursor: page.nextCursor },
-  });
+const EMPTY_PAGE = { data: [], pagination_metadata: { has_more: false, next_cursor: null } };
+
+function listBlocks(customerKey: CustomerKey) {
+  return async (call: RestCall, { query }: { query: Read<typeof blockQuery> }): Promise<Response> => {
+    const wallet = creditWallet(await customerOf(call, customerKey));
+    if (!wallet) return jsonResponse(EMPTY_PAGE);
+    const page = await listCreditBlocks(call.ledger, call.viewer, wallet.id, { status: "active", limit: query.limit, after: query.cursor });
+    return jsonResponse({
+      data: page.items.map((block) => orbBlock(block, wallet)),
+      pagination_metadata: { has_more: page.nextCursor !== null, next_cursor: page.nextCursor },
+    });
+  };
 }
 
-const CUSTOMER = "/customers/(?:external_customer_id/)?([^/]+)";
-const routes: RestRoute[] = [
-  { method: "POST", path: new RegExp(`^${CUSTOMER}/credits/ledger_entry$`), handle: createLedgerEntry },
-  { method: "GET", path: new RegExp(`^${CUSTOMER}/credits$`), handle: listBlocks },
-  { method: "GET", path: new RegExp(`^${CUSTOMER}/credits/ledger$`), handle: listEntries },
-];
+/** How many entries one page of a `minimum_amount` list looks at before answering a shorter page with a cursor. */
+const MINIMUM_AMOUNT_SCAN = 1_000;
+const SCAN_PAGE = 100;
+
+/**
+ * A page of entries that move at least `minimum` either way. The ledger has no amount filter, so
+ * this reads pages of the wallet's entries and keeps those that pass; past MINIMUM_AMOUNT_SCAN
+ * entries it answers what it found, with a cursor after the last entry it looked at.
+ */
+async function entriesOfMinimumAmount(call: RestCall, wallet: Wallet, filter: EntryFilter & { limit: number }, minimum: bigint) {
+  const items: Awaited<ReturnType<typeof listLedgerEntries>>["items"] = [];
+  let after = filter.after ?? null;
+  for (let scanned = 0; scanned < MINIMUM_AMOUNT_SCAN; scanned += SCAN_PAGE) {
+    const page = await listLedgerEntries(call.ledger, call.viewer, wallet.id, { ...filter, limit: SCAN_PAGE, after });
+    for (const entry of page.items) {
+      after = entry.sequence.toString();
+      if ((entry.amount < 0n ? -entry.amount : entry.amount) < minimum) continue;
+      items.push(entry);
+      if (items.length === filter.limit) return { items, nextCursor: after };
+    }
+    if (page.nextCursor === null) return { items, nextCursor: null };
+  }
+  return { items, nextCursor: after };
+}
+
+function listEntries(customerKey: CustomerKey) {
+  return async (call: RestCall, { query }: { query: Read<typeof entryQuery> }): Promise<Response> => {
+    const customer = await customerOf(call, customerKey);
+    const wallet = creditWallet(customer);
+    if (!wallet || (query.currency !== null && query.currency !== wallet.currency)) return jsonResponse(EMPTY_PAGE);
+    const filter = {
+      types: query.entry_type === null ? ORB_VISIBLE_TYPES : ORB_ENTRY_TYPES.get(query.entry_type)!,
+      status: query.entry_status ?? undefined,
+      createdFrom: query["created_at[gte]"] ?? undefined,
+      createdAfter: query["created_at[gt]"] ?? undefined,
+      createdBefore: query["created_at[lt]"] ?? undefined,
+      createdUntil: query["created_at[lte]"] ?? undefined,
+      limit: query.limit,
+      after: query.cursor,
+    };
+    const minimum = query.minimum_amount === null ? null : minorUnitsAt(query.minimum_amount, wallet.scale, "minimum_amount");
+    const page = minimum === null ? await listLedgerEntries(call.ledger, call.viewer, wallet.id, filter) : await entriesOfMinimumAmount(call, wallet, filter, minimum);
+    const blockIds = [...new Set(page.items.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])))];
+    const blocks = new Map((await getCreditBlocks(call.ledger, call.viewer, blockIds)).map((block) => [block.id, block]));
+    return jsonResponse({
+      data: page.items.map((entry) => orbEntry(entry, entry.blockId ? (blocks.get(entry.blockId) ?? null) : null, wallet, customer)),
+      pagination_metadata: { has_more: page.nextCursor !== null, next_cursor: page.nextCursor },
+    });
+  };
+}
+
+/** The three operations, under a path that names the customer by `key`. */
+function customerRoutes(key: CustomerKey, prefix: string): RestRoute[] {
+  return [
+    restRoute({ method: "POST", path: `${prefix}/credits/ledger_entry`, summary: "Add a ledger entry", body: entryBody, responses: entryAnswers, handle: createLedgerEntry(key) }),
+    restRoute({ method: "GET", path: `${prefix}/credits`, summary: "List active credit blocks", query: blockQuery, responses: blockPageAnswers, handle: listBlocks(key) }),
+    restRoute({ method: "GET", path: `${prefix}/credits/ledger`, summary: "List ledger entries, newest first", query: entryQuery, responses: entryPageAnswers, handle: listEntries(key) }),
+  ];
+}
 
 export const orbApi: VendorApi = {
-  routes,
+  routes: [
+    ...customerRoutes("external_customer_id", "/customers/external_customer_id/{external_customer_id}"),
+    ...customerRoutes("customer_id", "/customers/{customer_id}"),
+  ],
   unauthenticated: () => orbError(401, "401-authentication-error", "Authentication error", "a valid API key is required as Authorization: Bearer <key>"),
   failure: orbFailure,
 };

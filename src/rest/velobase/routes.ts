@@ -14,26 +14,38 @@ import type { LedgerContext, Scope } from "../../ledger/context.ts";
 import { IdempotencyConflictError, InsufficientCreditsError, NotFoundError } from "../../ledger/errors.ts";
 import { findCustomer, findCustomerWallet, findOperationByIdempotencyKey } from "../../ledger/queries.ts";
 import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
-import { jsonResponse, readBody } from "../json.ts";
-import type { RestCall, VendorApi } from "../router.ts";
+import { jsonResponse } from "../json.ts";
+import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
+import type { Read } from "../schema.ts";
 import { CustomerNotFoundError, velobaseError, velobaseFailure } from "./errors.ts";
-import { optionalDate, optionalObject, optionalString, optionalStringList, positiveAmount, requiredString } from "./fields.ts";
+import {
+  ConsumeResponse,
+  consumeFields,
+  CustomerBalance,
+  DeductResponse,
+  depositAnswers,
+  depositFields,
+  DepositResponse,
+  FreezeResponse,
+  spendingFields,
+  unfreezeFields,
+  UnfreezeResponse,
+} from "./schemas.ts";
 
 export const CREDIT_UNIT = "CREDITS";
 
-async function depositToCustomer({ request, ledger, viewer }: RestCall): Promise<Response> {
-  const body = await readBody(request);
-  const customerId = requiredString(body, "customer_id");
-  const amount = positiveAmount(body, "amount")!;
+async function depositToCustomer({ request, ledger, viewer }: RestCall, body: Read<typeof depositFields>): Promise<Response> {
+  const customerId = body.customer_id;
+  const amount = body.amount;
   const credits = {
     amount,
-    category: optionalString(body, "credit_type") ?? "default",
-    effectiveAt: optionalDate(body, "starts_at"),
-    expiresAt: optionalDate(body, "expires_at"),
-    description: optionalString(body, "description"),
-    idempotencyKey: optionalString(body, "idempotency_key") ?? request.headers.get("idempotency-key"),
+    category: body.credit_type ?? "default",
+    effectiveAt: body.starts_at,
+    expiresAt: body.expires_at,
+    description: body.description,
+    idempotencyKey: body.idempotency_key ?? request.headers.get("idempotency-key"),
   };
-  const customer = { externalId: customerId, name: optionalString(body, "name"), email: optionalString(body, "email"), metadata: optionalObject(body, "metadata") };
+  const customer = { externalId: customerId, name: body.name, email: body.email, metadata: body.metadata };
   // Bad input must create nothing, not even the customer.
   validDeposit(credits);
   validCustomer(customer);
@@ -96,8 +108,7 @@ function details(result: LedgerResult, type: LedgerEntry["type"]) {
     .map((entry) => ({ account_id: entry.blockId!, credit_type: blocks.get(entry.blockId!)?.category ?? null, amount: -entry.amount }));
 }
 
-function businessMetadata(body: Record<string, unknown>) {
-  const businessType = optionalString(body, "business_type");
+function businessMetadata(businessType: string | null) {
   return businessType ? { business_type: businessType } : null;
 }
 
@@ -124,25 +135,23 @@ function transactionKey(transactionId: string): string {
 }
 
 /** What freeze and deduct both take: an amount of a customer's credits, for one transaction. */
-async function spendingRequest(ledger: LedgerContext, viewer: Scope, body: Record<string, unknown>) {
-  const transactionId = requiredString(body, "transaction_id");
-  const amount = positiveAmount(body, "amount")!;
-  const creditTypes = optionalStringList(body, "credit_types");
-  const wallet = await customerWallet(ledger, viewer, requiredString(body, "customer_id"));
+async function spendingRequest(ledger: LedgerContext, viewer: Scope, body: Read<typeof spendingFields>) {
+  const { transaction_id: transactionId, credit_types: creditTypes } = body;
+  const wallet = await customerWallet(ledger, viewer, body.customer_id);
   const spend = {
     scope: viewer,
     walletId: wallet.id,
-    amount,
+    amount: body.amount,
     categories: creditTypes,
     reference: transactionId,
-    description: optionalString(body, "description"),
-    metadata: businessMetadata(body),
+    description: body.description,
+    metadata: businessMetadata(body.business_type),
   };
   return { transactionId, creditTypes, spend };
 }
 
-async function freeze({ request, ledger, viewer }: RestCall): Promise<Response> {
-  const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, await readBody(request));
+async function freeze({ ledger, viewer }: RestCall, body: Read<typeof spendingFields>): Promise<Response> {
+  const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, body);
   return explainingCreditTypes(creditTypes, async () => {
     const result = await holdCredits(ledger, { ...spend, idempotencyKey: transactionKey(transactionId) });
     return jsonResponse({ transaction_id: transactionId, frozen_amount: result.hold!.amount, freeze_details: details(result, "hold"), is_idempotent_replay: result.replayed });
@@ -164,12 +173,10 @@ async function frozenHoldId(ledger: LedgerContext, scope: Scope, transactionId: 
   return operation.holdId;
 }
 
-async function consume({ request, ledger, viewer }: RestCall): Promise<Response> {
-  const body = await readBody(request);
-  const transactionId = requiredString(body, "transaction_id");
-  const actualAmount = positiveAmount(body, "actual_amount", false);
-  const holdId = await frozenHoldId(ledger, viewer, transactionId, optionalString(body, "customer_id"));
-  const result = await captureHold(ledger, { scope: viewer, holdId, amount: actualAmount, idempotencyKey: `consume:${transactionId}` });
+async function consume({ ledger, viewer }: RestCall, body: Read<typeof consumeFields>): Promise<Response> {
+  const transactionId = body.transaction_id;
+  const holdId = await frozenHoldId(ledger, viewer, transactionId, body.customer_id);
+  const result = await captureHold(ledger, { scope: viewer, holdId, amount: body.actual_amount, idempotencyKey: `consume:${transactionId}` });
   const consumed = result.hold!.captured;
   return jsonResponse({
     transaction_id: transactionId,
@@ -181,16 +188,15 @@ async function consume({ request, ledger, viewer }: RestCall): Promise<Response>
   });
 }
 
-async function unfreeze({ request, ledger, viewer }: RestCall): Promise<Response> {
-  const body = await readBody(request);
-  const transactionId = requiredString(body, "transaction_id");
-  const holdId = await frozenHoldId(ledger, viewer, transactionId, optionalString(body, "customer_id"));
+async function unfreeze({ ledger, viewer }: RestCall, body: Read<typeof unfreezeFields>): Promise<Response> {
+  const transactionId = body.transaction_id;
+  const holdId = await frozenHoldId(ledger, viewer, transactionId, body.customer_id);
   const result = await releaseHold(ledger, { scope: viewer, holdId, idempotencyKey: `unfreeze:${transactionId}` });
   return jsonResponse({ transaction_id: transactionId, unfrozen_amount: result.hold!.amount, is_idempotent_replay: result.replayed });
 }
 
-async function deduct({ request, ledger, viewer }: RestCall): Promise<Response> {
-  const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, await readBody(request));
+async function deduct({ ledger, viewer }: RestCall, body: Read<typeof spendingFields>): Promise<Response> {
+  const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, body);
   return explainingCreditTypes(creditTypes, async () => {
     const result = await debit(ledger, { ...spend, idempotencyKey: transactionKey(transactionId) });
     return jsonResponse({
@@ -203,15 +209,53 @@ async function deduct({ request, ledger, viewer }: RestCall): Promise<Response> 
   });
 }
 
+const depositRoute = (path: string) =>
+  restRoute({
+    method: "POST",
+    path,
+    summary: "Deposit credits to a customer",
+    body: requestBody(depositFields),
+    responses: depositAnswers("DepositResponse", DepositResponse),
+    handle: (call, { body }) => depositToCustomer(call, body),
+  });
+
 export const velobaseApi: VendorApi = {
   routes: [
-    { method: "POST", path: /^\/v1\/customers\/deposit$/, handle: depositToCustomer },
-    { method: "POST", path: /^\/v1\/billing\/deposit$/, handle: depositToCustomer },
-    { method: "GET", path: /^\/v1\/customers\/([^/]+)$/, handle: getCustomer },
-    { method: "POST", path: /^\/v1\/billing\/freeze$/, handle: freeze },
-    { method: "POST", path: /^\/v1\/billing\/consume$/, handle: consume },
-    { method: "POST", path: /^\/v1\/billing\/unfreeze$/, handle: unfreeze },
-    { method: "POST", path: /^\/v1\/billing\/deduct$/, handle: deduct },
+    depositRoute("/v1/customers/deposit"),
+    depositRoute("/v1/billing/deposit"),
+    restRoute({ method: "GET", path: "/v1/customers/{customer_id}", summary: "Customer balance", responses: depositAnswers("CustomerBalance", CustomerBalance), handle: getCustomer }),
+    restRoute({
+      method: "POST",
+      path: "/v1/billing/freeze",
+      summary: "Freeze credits for a transaction",
+      body: requestBody(spendingFields),
+      responses: depositAnswers("FreezeResponse", FreezeResponse),
+      handle: (call, { body }) => freeze(call, body),
+    }),
+    restRoute({
+      method: "POST",
+      path: "/v1/billing/consume",
+      summary: "Consume a freeze",
+      body: requestBody(consumeFields),
+      responses: depositAnswers("ConsumeResponse", ConsumeResponse),
+      handle: (call, { body }) => consume(call, body),
+    }),
+    restRoute({
+      method: "POST",
+      path: "/v1/billing/unfreeze",
+      summary: "Release a freeze",
+      body: requestBody(unfreezeFields),
+      responses: depositAnswers("UnfreezeResponse", UnfreezeResponse),
+      handle: (call, { body }) => unfreeze(call, body),
+    }),
+    restRoute({
+      method: "POST",
+      path: "/v1/billing/deduct",
+      summary: "Deduct credits in one step",
+      body: requestBody(spendingFields),
+      responses: depositAnswers("DeductResponse", DeductResponse),
+      handle: (call, { body }) => deduct(call, body),
+    }),
   ],
   unauthenticated: (failure) =>
     velobaseError(401, "authentication_error", failure === "missing" ? "missing_api_key" : "invalid_api_key", failure === "missing" ? "missing API key" : "invalid API key"),

@@ -7,14 +7,15 @@ import type { LedgerEntry, Wallet } from "../../db/generated/client.ts";
 import { walletBalance } from "../../ledger/balances.ts";
 import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
 import { TEAM_CUSTOMER } from "../../ledger/customers.ts";
-import { ValidationError } from "../../ledger/errors.ts";
 import { countLedgerEntries, findCustomerById, findCustomerWallet, listLedgerEntries, MAX_OFFSET } from "../../ledger/queries.ts";
 import { topUp as chargeTopUp } from "../../payments/top-up.ts";
-import { exactDecimal } from "../exact-json.ts";
-import { jsonResponse, readBody } from "../json.ts";
-import type { RestCall, VendorApi } from "../router.ts";
+import { z } from "zod";
+import { described, pageNumber, wholeAmount } from "../fields.ts";
+import { jsonResponse } from "../json.ts";
+import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
 import { CANNED_BALANCE_CENTS, cannedLedger, cannedTopUp } from "./test-mode.ts";
 import { wrenFailure } from "./errors.ts";
+import { wrenAnswers, WrenLedgerEntry } from "./schemas.ts";
 
 export { TEAM_CUSTOMER };
 const WREN_TYPES: LedgerEntry["type"][] = ["increment", "decrement", "capture", "refund", "void", "amendment", "expiration"];
@@ -39,13 +40,6 @@ async function balance(call: RestCall): Promise<Response> {
   return jsonResponse({ creditBalanceUsdCents: wallet ? (await walletBalance(call.ledger, call.viewer, wallet.id)).available : 0n });
 }
 
-function pageParameter(url: URL, name: string, fallback: number, max: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) > max) throw new ValidationError(`${name} must be an integer from 0 to ${max}`, [{ path: [name], message: "out of range" }]);
-  return Number(raw);
-}
-
 function wrenEntry(entry: LedgerEntry) {
   const metadata = (entry.metadata ?? {}) as Record<string, unknown>;
   const type = entry.type === "refund" ? "refund" : entry.amount >= 0n ? "top_up" : "deduction";
@@ -59,10 +53,7 @@ function wrenEntry(entry: LedgerEntry) {
   };
 }
 
-async function ledgerEntries(call: RestCall): Promise<Response> {
-  const limit = pageParameter(call.url, "limit", 50, 200);
-  const offset = pageParameter(call.url, "offset", 0, MAX_OFFSET);
-  if (limit === 0) throw new ValidationError("limit must be from 1 to 200", [{ path: ["limit"], message: "out of range" }]);
+async function ledgerEntries(call: RestCall, limit: number, offset: number): Promise<Response> {
   if (!call.viewer.livemode) return jsonResponse(cannedLedger(limit, offset));
   const wallet = await existingCreditWallet(call);
   if (!wallet) return jsonResponse({ entries: [], total: 0, limit, offset });
@@ -72,16 +63,7 @@ async function ledgerEntries(call: RestCall): Promise<Response> {
   return jsonResponse({ entries: page.items.map(wrenEntry), total, limit, offset });
 }
 
-async function topUp(call: RestCall): Promise<Response> {
-  const body = await readBody(call.request, { allowForm: true });
-  const raw = body.amountInUsdCents;
-  // A JSON number is read exactly; a form sends digits as text.
-  const digits = typeof raw === "string" ? raw : exactDecimal(raw);
-  if (digits === null || !/^\d{1,15}$/.test(digits)) {
-    throw new ValidationError("amountInUsdCents must be a positive integer", [{ path: ["amountInUsdCents"], message: "must be a positive integer" }]);
-  }
-  const amount = BigInt(digits);
-  if (amount < 100n) throw new ValidationError("amountInUsdCents must be at least 100 ($1.00)", [{ path: ["amountInUsdCents"], message: "below minimum" }]);
+async function topUp(call: RestCall, amount: bigint): Promise<Response> {
   // The canned answer moves no money, but a token that may not pay must not be told it did.
   if (!call.viewer.livemode) {
     authorize(call.viewer, "pay");
@@ -98,11 +80,42 @@ async function topUp(call: RestCall): Promise<Response> {
   return jsonResponse({ amountCharged: amount, id: chargeId, creditBalance: (await walletBalance(call.ledger, call.viewer, wallet.id)).available });
 }
 
+// A JSON number is read exactly; a form sends digits as text.
+const topUpBody = requestBody(
+  {
+    amountInUsdCents: described(
+      "US cents to charge and credit, at least 100 ($1.00)",
+      wholeAmount({ required: "must be a positive integer", digits: 15, minimum: { amount: 100n, message: "must be at least 100 ($1.00)" } }),
+    ),
+  },
+  { form: true },
+);
+
 export const wrenApi: VendorApi = {
   routes: [
-    { method: "GET", path: /^\/api\/credits\/balance$/, handle: balance },
-    { method: "GET", path: /^\/api\/credits\/ledger$/, handle: ledgerEntries },
-    { method: "POST", path: /^\/api\/credits\/top-up$/, handle: topUp },
+    restRoute({
+      method: "GET",
+      path: "/api/credits/balance",
+      summary: "Credit balance",
+      responses: wrenAnswers.ok("WrenBalance", z.object({ creditBalanceUsdCents: z.int() })),
+      handle: balance,
+    }),
+    restRoute({
+      method: "GET",
+      path: "/api/credits/ledger",
+      summary: "Credit ledger, newest first",
+      query: { limit: pageNumber({ fallback: 50, min: 1, max: 200 }), offset: pageNumber({ fallback: 0, min: 0, max: MAX_OFFSET }) },
+      responses: wrenAnswers.ok("WrenLedgerPage", z.object({ entries: z.array(WrenLedgerEntry), total: z.int(), limit: z.int(), offset: z.int() })),
+      handle: (call, { query }) => ledgerEntries(call, query.limit, query.offset),
+    }),
+    restRoute({
+      method: "POST",
+      path: "/api/credits/top-up",
+      summary: "Top up credits, charging the saved card",
+      body: topUpBody,
+      responses: wrenAnswers.ok("WrenTopUp", z.object({ amountCharged: z.int(), id: z.string(), creditBalance: z.int() })),
+      handle: (call, { body }) => topUp(call, body.amountInUsdCents),
+    }),
   ],
   unauthenticated: (failure) => jsonResponse({ error: failure === "missing" ? "Missing authentication" : "Invalid authentication" }, 403),
   failure: wrenFailure,
