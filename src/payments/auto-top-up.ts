@@ -3,12 +3,13 @@
 // the balance is read, and a partial unique index allows one open auto top-up per wallet, so
 // any number of concurrent debits, in any number of gateways, fire it once per crossing.
 import { authorize } from "../ledger/access.ts";
-import { Prisma, type AutoTopUpRule, type PrismaClient, type TopUp } from "../db/generated/client.ts";
+import type { AutoTopUpRule, PrismaClient, TopUp } from "../db/generated/client.ts";
 import { walletBalance } from "../ledger/balances.ts";
 import type { CommittedChange, Scope } from "../ledger/context.ts";
 import { ValidationError, WalletTerminatedError, type ValidationIssue } from "../ledger/errors.ts";
 import { parseMinorUnits } from "../ledger/money.ts";
 import { getWallet } from "../ledger/queries.ts";
+import { isUniqueViolation } from "../ledger/idempotency.ts";
 import { hashRequest } from "../ledger/request-hash.ts";
 import { TRANSACTION_OPTIONS } from "../ledger/transaction.ts";
 import type { PaymentsDeps } from "./payment-methods.ts";
@@ -139,11 +140,14 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
       });
     }, TRANSACTION_OPTIONS);
   } catch (error) {
-    // The partial unique index: another check opened this wallet's auto top-up first.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
+    // Another check opened this wallet's auto top-up first.
+    if (isUniqueViolation(error, ONE_OPEN_AUTO_TOP_UP_INDEX)) return null;
     throw error;
   }
 }
+
+/** The partial unique index that allows one open auto top-up per wallet. */
+const ONE_OPEN_AUTO_TOP_UP_INDEX = "top_up_one_open_auto_top_up_per_wallet";
 
 /** The credits to add for `wanted` and their charge, raised to the charge currency's minimum. */
 function priceOf(rule: AutoTopUpRule, wanted: bigint, walletCurrency: string) {
