@@ -260,9 +260,13 @@ function creditKey(record: Pick<TopUp, "id">): string {
  */
 export async function completeTopUp(deps: PaymentsDeps, record: TopUp, payment: SucceededPayment): Promise<TopUpCompletion> {
   const scope = systemScope(record.tenantId, record.livemode);
+  // An auto top-up's credits expire when its rule said; by now that may have passed, and the
+  // payment is in: the credits are given without that expiry rather than left uncredited.
+  const expiresAt = record.creditsExpireAt && record.creditsExpireAt.getTime() > deps.ledger.now().getTime() ? record.creditsExpireAt : null;
   const paid = {
     scope,
     walletId: record.walletId,
+    expiresAt,
     source: "top_up" as const,
     reference: record.id,
     description: record.trigger === "auto" ? "auto top-up" : "top-up",

@@ -53,7 +53,8 @@ export async function createWallet(ctx: LedgerContext, input: CreateWalletInput)
 
 /**
  * createWallet without the permission check, for commands that decide it themselves; `opening`
- * runs on the new wallet in the same transaction (deposits, an auto top-up rule).
+ * runs on the new wallet in the same transaction (deposits, an auto top-up rule). Operations it
+ * begins name the creation as their target, so that a replay answers the balances they left.
  */
 export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, opening?: CommandExtension): Promise<CreateWalletResult> {
   const idempotencyKey = validIdempotencyKey(input.idempotencyKey);
@@ -123,12 +124,16 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
 }
 
 /**
- * The wallet with the balances its creation left. The creation's operation writes no entries of
- * its own: what it left is what its instant had, the opening's deposits (written at that instant,
- * in its transaction) included.
+ * The wallet with the balances its creation left: those of the entries of the deposits its
+ * opening made, which name the creation as their target, and of no later entry.
  */
 async function asCreated(ctx: LedgerContext, wallet: Wallet, operation: Operation): Promise<{ wallet: Wallet; balance: WalletBalance }> {
-  const { balance, lastSequence } = await balanceAfterOperation(ctx.prisma, operation, []);
+  const lastOpening = await ctx.prisma.ledgerEntry.findFirst({
+    where: { walletId: wallet.id, operation: { targetOperationId: operation.id } },
+    orderBy: { sequence: "desc" },
+    select: { sequence: true, createdAt: true },
+  });
+  const { balance, lastSequence } = await balanceAfterOperation(ctx.prisma, operation, lastOpening ? [lastOpening] : [{ sequence: 0n, createdAt: operation.createdAt }]);
   return { wallet: { ...wallet, balance: balance.ledgerBalance, overdraftUsed: balance.overdraftUsed, lastSequence }, balance };
 }
 

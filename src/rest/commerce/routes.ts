@@ -3,10 +3,8 @@
 import { parseIsoDateTime } from "../../ledger/dates.ts";
 import type { Wallet } from "../../db/generated/client.ts";
 import { walletBalance } from "../../ledger/balances.ts";
-import { createWallet } from "../../ledger/commands/create-wallet.ts";
 import { deposit } from "../../ledger/commands/deposit.ts";
 import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
-import { updateWallet } from "../../ledger/commands/update-wallet.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
 import type { LedgerContext, Scope } from "../../ledger/context.ts";
 import { NotFoundError, ValidationError } from "../../ledger/errors.ts";
@@ -16,10 +14,10 @@ import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
 import { isJsonObject, plainJson } from "../exact-json.ts";
 import { jsonResponse, readBody } from "../json.ts";
 import type { RestCall, VendorApi } from "../router.ts";
-import { setAutoTopUpRule } from "../../payments/auto-top-up.ts";
+import { openFundedWallet, updateWalletSettings } from "../../payments/wallet-settings.ts";
 import { commerceError, commerceFailure } from "./errors.ts";
-import { autoTopUpOfRules, pricePerMillionth } from "./rules.ts";
-import { CREDIT_SCALE, CREDIT_UNIT, settingsOf, transactionResource, walletResource, type CommerceSettings } from "./resources.ts";
+import { autoTopUpOfRules } from "./rules.ts";
+import { CREDIT_SCALE, CREDIT_UNIT, pricingOf, settingsOf, transactionResource, walletResource, type CommerceSettings } from "./resources.ts";
 
 function invalid(field: string, message: string): never {
   throw new ValidationError(`${field} ${message}`, [{ path: [field], message }]);
@@ -66,35 +64,32 @@ async function respondWithWallet(ledger: LedgerContext, scope: Scope, walletId: 
   return jsonResponse(walletResource(wallet, await walletBalance(ledger, scope, wallet.id)), status);
 }
 
-/** Tops up paid and/or granted credits; each kind is its own transaction, as documented. */
-async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: Record<string, unknown>, idempotencyKey: string | null): Promise<LedgerResult[]> {
+/** The deposits paid and/or granted credits make: paid ones cost the wallet's rate, granted none. */
+function creditDeposits(settings: CommerceSettings, body: Record<string, unknown>) {
   const paid = creditsOf(body, "paid_credits");
   const granted = creditsOf(body, "granted_credits");
-  if (paid === null && granted === null) invalid("paid_credits", "or granted_credits is required");
-  const settings = settingsOf(wallet);
   const metadata = metadataOf(body);
   const expiresAt = settings.expiration_at ? new Date(settings.expiration_at) : null;
+  return (
+    [
+      ["paid", paid],
+      ["granted", granted],
+    ] as const
+  ).flatMap(([kind, amount]) => (amount === null ? [] : [{ amount, category: kind, costBasis: kind === "paid" ? pricingOf(settings).unitPrice : "0", expiresAt, metadata }]));
+}
+
+/** Tops up paid and/or granted credits; each kind is its own transaction, as documented. */
+async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: Record<string, unknown>, idempotencyKey: string | null): Promise<LedgerResult[]> {
+  const deposits = creditDeposits(settingsOf(wallet), body);
+  if (deposits.length === 0) invalid("paid_credits", "or granted_credits is required");
   const results: LedgerResult[] = [];
-  for (const [kind, amount] of [["paid", paid], ["granted", granted]] as const) {
-    if (amount === null) continue;
-    results.push(
-      await deposit(ledger, {
-        scope,
-        walletId: wallet.id,
-        amount,
-        category: kind,
-        // What one millionth of a credit cost.
-        costBasis: kind === "paid" ? pricePerMillionth(settings.rate_amount) : "0",
-        expiresAt,
-        metadata,
-        idempotencyKey: idempotencyKey ? `${idempotencyKey}:${kind}` : null,
-      }),
-    );
+  for (const credits of deposits) {
+    results.push(await deposit(ledger, { ...credits, scope, walletId: wallet.id, idempotencyKey: idempotencyKey ? `${idempotencyKey}:${credits.category}` : null }));
   }
   return results;
 }
 
-async function createCommerceWallet({ request, ledger, payments, viewer }: RestCall): Promise<Response> {
+async function createCommerceWallet({ request, ledger, viewer }: RestCall): Promise<Response> {
   const body = await readBody(request);
   const externalId = body.external_customer_id;
   if (typeof externalId !== "string" || externalId === "") invalid("external_customer_id", "is required");
@@ -115,19 +110,18 @@ async function createCommerceWallet({ request, ledger, payments, viewer }: RestC
   };
   const autoTopUp = autoTopUpOfRules(commerce.recurring_transaction_rules, commerce);
   const idempotencyKey = request.headers.get("idempotency-key") ?? request.headers.get("paypal-request-id");
-  const { wallet } = await createWallet(ledger, {
+  // One command: the wallet, its credits and its rule, all or nothing, under one key.
+  const opened = await openFundedWallet(ledger, {
     scope: viewer,
     customer: { externalId },
     customUnit: { code: CREDIT_UNIT, scale: CREDIT_SCALE },
     name: (body.name as string | undefined) ?? null,
     metadata: { commerce },
+    deposits: creditDeposits(commerce, body),
+    autoTopUp,
     idempotencyKey: idempotencyKey ? `commerce-wallet:${idempotencyKey}` : null,
   });
-  if (body.paid_credits != null || body.granted_credits != null) {
-    await topUp(ledger, viewer, wallet, body, idempotencyKey ? `commerce-wallet:${idempotencyKey}` : `initial:${wallet.id}`);
-  }
-  if (autoTopUp) await setAutoTopUpRule({ ledger, payments }, { scope: viewer, walletId: wallet.id, rule: autoTopUp });
-  return respondWithWallet(ledger, viewer, wallet.id, 201);
+  return jsonResponse(walletResource({ ...opened.wallet, customer: opened.customer }, opened.balance), 201);
 }
 
 function pageOf(url: URL): { page: number; perPage: number } {
@@ -165,7 +159,7 @@ async function listCommerceWallets({ url, ledger, viewer }: RestCall): Promise<R
   return jsonResponse({ wallets, meta: meta(total, page, perPage) });
 }
 
-async function updateCommerceWallet({ request, ledger, payments, viewer, params }: RestCall): Promise<Response> {
+async function updateCommerceWallet({ request, ledger, viewer, params }: RestCall): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
   const body = await readBody(request);
   const settings = settingsOf(wallet);
@@ -175,18 +169,19 @@ async function updateCommerceWallet({ request, ledger, payments, viewer, params 
     ...(Object.hasOwn(body, "applies_to") ? { applies_to: appliesToOf(body) } : {}),
     ...(Object.hasOwn(body, "recurring_transaction_rules") ? { recurring_transaction_rules: plainJson(body.recurring_transaction_rules) as unknown[] } : {}),
   };
-  const rulesChanged = Object.hasOwn(body, "recurring_transaction_rules");
-  const autoTopUp = rulesChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : null;
+  // The rule's credits expire with the wallet's: a new expiration_at sets the rule again too.
+  const ruleChanged = Object.hasOwn(body, "recurring_transaction_rules") || commerce.expiration_at !== settings.expiration_at;
+  const autoTopUp = ruleChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : undefined;
   if (body.name != null && typeof body.name !== "string") invalid("name", "must be a string");
-  await updateWallet(ledger, { scope: viewer, walletId: wallet.id, name: (body.name as string | undefined) ?? undefined, metadata: { commerce } });
-  if (rulesChanged) await setAutoTopUpRule({ ledger, payments }, { scope: viewer, walletId: wallet.id, rule: autoTopUp });
-  return respondWithWallet(ledger, viewer, wallet.id);
+  const name = (body.name as string | undefined) ?? undefined;
+  const result = await updateWalletSettings(ledger, { scope: viewer, walletId: wallet.id, name, metadata: { commerce }, autoTopUp });
+  return jsonResponse(walletResource({ ...result.wallet, customer: wallet.customer }, result.balance!));
 }
 
 async function terminateCommerceWallet({ ledger, viewer, params }: RestCall): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
-  await terminateWallet(ledger, { scope: viewer, walletId: wallet.id, reason: "terminated through the commerce billing API" });
-  return respondWithWallet(ledger, viewer, wallet.id);
+  const result = await terminateWallet(ledger, { scope: viewer, walletId: wallet.id, reason: "terminated through the commerce billing API" });
+  return jsonResponse(walletResource({ ...result.wallet, customer: wallet.customer }, result.balance!));
 }
 
 async function createTransactions({ request, ledger, viewer, params }: RestCall): Promise<Response> {
