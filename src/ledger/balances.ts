@@ -178,3 +178,60 @@ function blockBalance(block: CreditBlock, at: Date, { remaining, used, frozen }:
 function figures(total: bigint, used: bigint, frozen: bigint): BalanceFigures {
   return { total, used, frozen, available: total - used - frozen };
 }
+
+type TransactionClient = import("../db/generated/client.ts").Prisma.TransactionClient;
+type OperationRow = import("../db/generated/client.ts").Operation;
+type EntryRow = import("../db/generated/client.ts").LedgerEntry;
+
+/** A wallet's balances as one operation left them, and the sequence they stood at. */
+export interface BalanceAfterOperation {
+  balance: WalletBalance;
+  /** The wallet's last sequence just after the operation. */
+  lastSequence: bigint;
+}
+
+/**
+ * The balances an operation left, whatever came after it, e.g. for a replay to answer what the
+ * operation answered: per account, the figures its last entry up to the operation's last one
+ * carries (one index probe each), at the operation's instant. An operation that wrote no entries
+ * left the balances its instant had.
+ */
+export async function balanceAfterOperation(
+  db: Pick<TransactionClient, "$queryRaw" | "creditBlock">,
+  operation: Pick<OperationRow, "walletId" | "createdAt">,
+  entries: Pick<EntryRow, "sequence" | "createdAt">[],
+): Promise<BalanceAfterOperation> {
+  const last = entries.at(-1);
+  // Entries of a wallet are stamped in sequence order, so those up to `last` are all stamped by its time.
+  const until = last?.createdAt ?? operation.createdAt;
+  const sequence = last?.sequence ?? null;
+  const [blocks, rows] = await Promise.all([
+    db.creditBlock.findMany({ where: { walletId: operation.walletId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    db.$queryRaw<(FiguresRow & { sequence: bigint })[]>`
+      SELECT b.wallet_id::text AS wallet_id, b.id::text AS block_id, e.remaining_after AS remaining, e.used_after AS used, e.frozen_after AS frozen, e.sequence
+      FROM credit_block b
+      CROSS JOIN LATERAL (
+        SELECT remaining_after, used_after, frozen_after, sequence FROM ledger_entry
+        WHERE block_id = b.id AND created_at <= ${until} AND (${sequence}::bigint IS NULL OR sequence <= ${sequence}::bigint)
+        ORDER BY created_at DESC, sequence DESC LIMIT 1) e
+      WHERE b.wallet_id = ${operation.walletId}::uuid
+      UNION ALL
+      SELECT * FROM (
+        SELECT wallet_id::text, NULL, remaining_after, used_after, frozen_after, sequence FROM ledger_entry
+        WHERE wallet_id = ${operation.walletId}::uuid AND block_id IS NULL AND created_at <= ${until}
+          AND (${sequence}::bigint IS NULL OR sequence <= ${sequence}::bigint)
+        ORDER BY created_at DESC, sequence DESC LIMIT 1) overdraft`,
+  ]);
+  const figuresByAccount = new Map(rows.map((row) => [row.block_id, { remaining: BigInt(row.remaining), used: BigInt(row.used), frozen: BigInt(row.frozen) }]));
+  // Each block with its figures as they stood. Blocks with no entry by then count when they were
+  // open by then (a block a deposit opened empty, having repaid the overdraft): their figures were zero.
+  const accounts = blocks
+    .filter((block) => figuresByAccount.has(block.id) || block.createdAt.getTime() <= operation.createdAt.getTime())
+    .map((block) => {
+      const figures = figuresByAccount.get(block.id) ?? NO_FIGURES;
+      return { block: { ...block, ...figures }, figures };
+    });
+  const overdraftUsed = -(figuresByAccount.get(null)?.remaining ?? 0n);
+  const lastSequence = rows.reduce((highest, row) => (BigInt(row.sequence) > highest ? BigInt(row.sequence) : highest), 0n);
+  return { balance: summarise(operation.walletId, operation.createdAt, overdraftUsed, accounts), lastSequence };
+}

@@ -5,13 +5,16 @@
 // everything else after it, under READ COMMITTED, so commands on one wallet run one at a time in
 // every gateway process and never work from stale balances; commands on different wallets run in
 // parallel. A single lock per transaction means no deadlocks and no retries. Idempotency keys are
-// unique per tenant and mode in the database: two concurrent first requests with one key cannot
-// both commit; the loser finds the winner's operation and replays it.
+// unique per tenant and mode in the database (idempotency.ts): two concurrent first requests with
+// one key cannot both commit; the loser finds the winner's operation and replays it. A replay
+// answers what the operation answered, balances included, however the wallet moved since.
 import type { Operation, OperationType, Wallet } from "../db/generated/client.ts";
 import { authorize, permissionFor } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
+import { balanceAfterOperation } from "./balances.ts";
 import { IdempotencyConflictError, NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
 import { releaseExpiredHolds } from "./holds.ts";
+import { runOnce, type KeyedRecords } from "./idempotency.ts";
 import { validIdempotencyKey } from "./input.ts";
 import { hashRequest } from "./request-hash.ts";
 import { WalletLedger, type LedgerResult, type OperationFields, type Tx } from "./wallet-ledger.ts";
@@ -78,12 +81,11 @@ export async function runWalletCommand(
   authorize(command.scope, permissionFor(command.type));
   const idempotencyKey = validateIdempotencyKey(command.idempotencyKey);
   const requestHash = hashRequest(command.type, command.walletId, command.request);
-  try {
-    const result = await withLockedWallet(ctx, command.scope, command.walletId, async (ledger, tx) => {
-      if (idempotencyKey) {
-        const earlier = await findOperationByKey(tx, command.scope, idempotencyKey);
-        if (earlier) return replayOperation(tx, earlier, requestHash);
-      }
+  const result = await runOnce(idempotencyKey, keyedOperations(ctx, command.scope, requestHash), (replayEarlier) =>
+    withLockedWallet(ctx, command.scope, command.walletId, async (ledger, tx) => {
+      // Under the lock: a request waiting behind the first with its key answers as a replay.
+      const earlier = await replayEarlier(tx);
+      if (earlier) return earlier;
       if (ledger.wallet.status === "terminated") throw new WalletTerminatedError(ledger.wallet.id);
       const fields: OperationFields = {
         type: command.type,
@@ -96,16 +98,12 @@ export async function runWalletCommand(
       await body(ledger, operation);
       await ledger.flush();
       return ledger.resultOf(operation);
-    });
-    if (!result.replayed) ctx.onCommitted?.({ scope: command.scope, walletId: command.walletId, type: command.type });
-    return result;
-  } catch (error) {
-    if (idempotencyKey && isIdempotencyKeyViolation(error)) {
-      const earlier = await findOperationByKey(ctx.prisma, command.scope, idempotencyKey);
-      if (earlier) return replayOperation(ctx.prisma, earlier, requestHash);
-    }
-    throw error;
-  }
+    }),
+  );
+  if (result.replayed) return result;
+  ctx.onCommitted?.({ scope: command.scope, walletId: command.walletId, type: command.type });
+  // Read after commit, by sequence: the balances this operation left, not any later one's.
+  return withBalanceAfter(ctx.prisma, result);
 }
 
 /**
@@ -166,10 +164,49 @@ export function findOperationByKey(db: OperationReader, scope: Scope, idempotenc
   });
 }
 
-/** Returns what `operation` wrote, marked as a replay; a different request is a conflict. */
+/** The unique index over operations' idempotency keys (per tenant and mode). */
+export const OPERATION_KEY_INDEX = "operation_tenant_id_livemode_idempotency_key_key";
+
+/** Operations as the keyed records of runOnce: a replay answers what the operation answered. */
+export function keyedOperations(ctx: LedgerContext, scope: Scope, requestHash: string): KeyedRecords<Operation, LedgerResult, Tx> {
+  return {
+    constraint: OPERATION_KEY_INDEX,
+    find: (idempotencyKey, db) => findOperationByKey(db ?? ctx.prisma, scope, idempotencyKey),
+    replay: (operation, db) => replayOperation(db ?? ctx.prisma, operation, requestHash),
+  };
+}
+
+/**
+ * What `operation` answered, marked as a replay: what it wrote, with the balances, the wallet's
+ * figures, its blocks' figures and its hold as it left them. A different request is a conflict.
+ */
 export async function replayOperation(db: Tx, operation: Operation, requestHash: string): Promise<LedgerResult> {
   if (operation.requestHash !== requestHash) throw new IdempotencyConflictError(operation.idempotencyKey ?? "");
-  return { ...(await loadOperationResult(db, operation)), replayed: true };
+  return { ...(await operationResultAsItStood(db, operation)), replayed: true };
+}
+
+/** What `operation` wrote, with everything as the operation left it (see replayOperation). */
+export async function operationResultAsItStood(db: Tx, operation: Operation): Promise<LedgerResult> {
+  const result = await withBalanceAfter(db, await loadOperationResult(db, operation));
+  const { hold } = result;
+  // A hold opened by the operation was open when it answered, whatever became of it since.
+  if (hold && operation.type === "hold" && hold.status !== "open") return { ...result, hold: { ...hold, status: "open", captured: 0n, resolvedAt: null } };
+  return result;
+}
+
+/** The result with `balance`, and the wallet's and blocks' figures, as the operation left them. */
+async function withBalanceAfter(db: Tx, result: LedgerResult): Promise<LedgerResult> {
+  const { balance, lastSequence } = await balanceAfterOperation(db, result.operation, result.entries);
+  const figures = new Map(balance.blocks.map((block) => [block.block.id, block.block]));
+  return {
+    ...result,
+    wallet: { ...result.wallet, balance: balance.ledgerBalance, overdraftUsed: balance.overdraftUsed, lastSequence },
+    blocks: result.blocks.map((block) => {
+      const after = figures.get(block.id);
+      return after ? { ...block, remaining: after.remaining, used: after.used, frozen: after.frozen } : block;
+    }),
+    balance,
+  };
 }
 
 export async function loadOperationResult(db: Tx, operation: Operation): Promise<LedgerResult> {
@@ -186,11 +223,4 @@ export async function loadOperationResult(db: Tx, operation: Operation): Promise
   };
   blocks.sort((a, b) => firstTouch(a.id) - firstTouch(b.id));
   return { operation, wallet, entries, blocks, hold, replayed: false };
-}
-
-/** A unique violation on an operation's idempotency key, from Prisma or from a SQL function. */
-export function isIdempotencyKeyViolation(error: unknown): boolean {
-  const prismaError = error as { code?: string; meta?: unknown };
-  if (prismaError?.code !== "P2002" && prismaError?.code !== "P2010") return false;
-  return JSON.stringify(prismaError.meta ?? {}).includes("idempotency_key");
 }

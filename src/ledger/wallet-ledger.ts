@@ -52,7 +52,7 @@ export type NewHoldFields = Pick<Hold, "amount"> &
 
 export interface LedgerResult {
   operation: Operation;
-  /** The wallet as it stands after the operation (for a replay: as it stands now). */
+  /** The wallet after the operation; for a replay, as it stands now with its balance figures (balance, overdraft, sequence) as the operation left them. */
   wallet: Wallet;
   /** Entries the operation wrote, in sequence order. */
   entries: LedgerEntry[];
@@ -62,10 +62,20 @@ export interface LedgerResult {
   /** True when an idempotency key matched an earlier identical request and nothing was written. */
   replayed: boolean;
   /**
-   * The wallet's balances just after the operation, when the command had them from its own
-   * transaction (a debit does); otherwise read them, e.g. with walletBalance.
+   * The wallet's balances just after the operation, also on a replay (balanceAfterOperation):
+   * commands fill it; otherwise read them, e.g. with walletBalance.
    */
   balance?: WalletBalance;
+}
+
+/**
+ * What a flow adds to a ledger command, in the command's own transaction and under its one
+ * idempotency record: say, an auto top-up rule set with the wallet's settings. `request` joins
+ * the request's hash, so a key reused with another extension is a conflict.
+ */
+export interface CommandExtension {
+  request: unknown;
+  apply(ledger: WalletLedger, operation: Operation): Promise<void>;
 }
 
 export class WalletLedger {

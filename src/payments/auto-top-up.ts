@@ -3,14 +3,16 @@
 // the balance is read, and a partial unique index allows one open auto top-up per wallet, so
 // any number of concurrent debits, in any number of gateways, fire it once per crossing.
 import { authorize } from "../ledger/access.ts";
-import { Prisma, type AutoTopUpRule, type PrismaClient, type TopUp } from "../db/generated/client.ts";
+import type { AutoTopUpRule, PrismaClient, TopUp, Wallet } from "../db/generated/client.ts";
 import { walletBalance } from "../ledger/balances.ts";
 import type { CommittedChange, Scope } from "../ledger/context.ts";
 import { ValidationError, WalletTerminatedError, type ValidationIssue } from "../ledger/errors.ts";
 import { parseMinorUnits } from "../ledger/money.ts";
 import { getWallet } from "../ledger/queries.ts";
+import { isUniqueViolation } from "../ledger/idempotency.ts";
 import { hashRequest } from "../ledger/request-hash.ts";
 import { TRANSACTION_OPTIONS } from "../ledger/transaction.ts";
+import type { Tx } from "../ledger/wallet-ledger.ts";
 import type { PaymentsDeps } from "./payment-methods.ts";
 import { chargeFor, creditsCosting, type Pricing } from "./pricing.ts";
 import { minimumTopUp, runTopUp } from "./top-up.ts";
@@ -28,6 +30,8 @@ export interface AutoTopUpSettings {
   bonusAmount?: bigint | null;
   /** For credits priced in money; without it the card is charged in the wallet's currency. */
   pricing?: Pricing | null;
+  /** When the credits each top-up adds expire (a wallet-wide expiry date); none fires after it. */
+  creditsExpireAt?: Date | null;
 }
 
 /**
@@ -38,14 +42,25 @@ export interface AutoTopUpSettings {
 export async function setAutoTopUpRule(deps: PaymentsDeps, input: { scope: Scope; walletId: string; rule: AutoTopUpSettings | null }): Promise<AutoTopUpRule | null> {
   authorize(input.scope, "manage");
   const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
-  const { prisma } = deps.ledger;
-  if (input.rule === null) {
-    await prisma.autoTopUpRule.deleteMany({ where: { walletId: wallet.id } });
+  return writeAutoTopUpRule(deps.ledger.prisma, wallet, input.rule);
+}
+
+/**
+ * Writes (with null, removes) a wallet's rule through `db`, e.g. in the transaction of a command
+ * that changes the wallet's settings with it. Fails with WalletTerminatedError and ValidationError.
+ */
+export async function writeAutoTopUpRule(
+  db: Pick<Tx, "autoTopUpRule">,
+  wallet: Pick<Wallet, "id" | "currency" | "status">,
+  settings: AutoTopUpSettings | null,
+): Promise<AutoTopUpRule | null> {
+  if (settings === null) {
+    await db.autoTopUpRule.deleteMany({ where: { walletId: wallet.id } });
     return null;
   }
   if (wallet.status !== "active") throw new WalletTerminatedError(wallet.id);
-  const rule = validAutoTopUpRule(input.rule, wallet.currency);
-  return prisma.autoTopUpRule.upsert({
+  const rule = validAutoTopUpRule(settings, wallet.currency);
+  return db.autoTopUpRule.upsert({
     where: { walletId: wallet.id },
     create: { walletId: wallet.id, ...rule },
     update: { ...rule, pausedAt: null, pausedReason: null },
@@ -84,7 +99,8 @@ export function validAutoTopUpRule(settings: AutoTopUpSettings, currency: string
     errors.push({ path: ["autoTopUp"], message: `the wallet holds ${currency}, which has no price to charge a card with` });
   }
   if (errors.length > 0) throw new ValidationError(`invalid auto top-up rule: ${errors.map((error) => `${error.path.at(-1)} ${error.message}`).join("; ")}`, errors);
-  return { threshold: threshold!, amount, targetBalance, maxAttempts, bonusAmount, unitPrice: pricing?.unitPrice ?? null, chargeCurrency: pricing?.chargeCurrency ?? null };
+  const creditsExpireAt = settings.creditsExpireAt ?? null;
+  return { threshold: threshold!, amount, targetBalance, maxAttempts, bonusAmount, unitPrice: pricing?.unitPrice ?? null, chargeCurrency: pricing?.chargeCurrency ?? null, creditsExpireAt };
 }
 
 /**
@@ -113,6 +129,8 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
         return null;
       }
       if (rule.pausedAt || change.type === "deposit") return null;
+      // Credits that would expire on arrival are not worth a charge.
+      if (rule.creditsExpireAt && rule.creditsExpireAt.getTime() <= deps.ledger.now().getTime()) return null;
       const wallet = await getWallet(inTransaction, scope, walletId);
       if (wallet.status !== "active") return null;
       const { amount, chargeAmount, chargeCurrency, costBasis } = priceOf(rule, rule.amount ?? rule.targetBalance! - available, wallet.currency);
@@ -128,6 +146,7 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
           chargeCurrency,
           costBasis,
           bonusAmount: rule.bonusAmount,
+          creditsExpireAt: rule.creditsExpireAt,
           trigger: "auto",
           requestHash: hashRequest("auto_top_up", walletId, { amount, threshold: rule.threshold }),
           stripeCustomerId: wallet.customer.stripeCustomerId,
@@ -139,11 +158,14 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
       });
     }, TRANSACTION_OPTIONS);
   } catch (error) {
-    // The partial unique index: another check opened this wallet's auto top-up first.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return null;
+    // Another check opened this wallet's auto top-up first.
+    if (isUniqueViolation(error, ONE_OPEN_AUTO_TOP_UP_INDEX)) return null;
     throw error;
   }
 }
+
+/** The partial unique index that allows one open auto top-up per wallet. */
+const ONE_OPEN_AUTO_TOP_UP_INDEX = "top_up_one_open_auto_top_up_per_wallet";
 
 /** The credits to add for `wanted` and their charge, raised to the charge currency's minimum. */
 function priceOf(rule: AutoTopUpRule, wanted: bigint, walletCurrency: string) {

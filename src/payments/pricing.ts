@@ -2,7 +2,7 @@
 // `rate_amount`): charges are whole minor units of the charge currency, rounded half-even;
 // everything else is exact decimal arithmetic, never floating point.
 import { Prisma } from "../db/generated/client.ts";
-import { currencyScale } from "../ledger/money.ts";
+import { currencyScale, formatMinorUnits } from "../ledger/money.ts";
 
 export interface Pricing {
   /** What one minor unit of credit costs, in major units of `chargeCurrency`, as a decimal string. */
@@ -26,4 +26,22 @@ export function creditsCosting(charge: bigint, pricing: Pricing): bigint {
   let credits = BigInt(new Prisma.Decimal(charge.toString()).div(perCredit).toDecimalPlaces(0, Prisma.Decimal.ROUND_UP).toFixed(0));
   while (chargeFor(credits, pricing) < charge) credits += 1n;
   return credits;
+}
+
+/**
+ * Pricing for credits kept in minor units of `creditScale` digits, one whole credit costing
+ * `rate` major units of `chargeCurrency`: a minor unit of credit costs rate / 10^creditScale, exactly.
+ */
+export function pricingAtRate(rate: string, creditScale: number, chargeCurrency: string): Pricing {
+  const [whole = "0", fraction = ""] = rate.split(".");
+  const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, "");
+  const places = fraction.length + creditScale;
+  const padded = digits.padStart(places + 1, "0");
+  const unitPrice = `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`.replace(/\.?0+$/, "") || "0";
+  return { unitPrice, chargeCurrency };
+}
+
+/** What `credits` minor units of credit are worth, in major units of the charge currency, as a decimal string. */
+export function valueOf(credits: bigint, pricing: Pricing): string {
+  return formatMinorUnits(chargeFor(credits, pricing), currencyScale(pricing.chargeCurrency));
 }

@@ -13,14 +13,15 @@
 // another gateway does not work on it at the same time.
 import { authorize, systemScope } from "../ledger/access.ts";
 import type Stripe from "stripe";
-import { Prisma, type ReturnedPayment, type TopUp } from "../db/generated/client.ts";
+import type { ReturnedPayment, TopUp } from "../db/generated/client.ts";
 import type { Scope } from "../ledger/context.ts";
 import { deposit } from "../ledger/commands/deposit.ts";
 import { IdempotencyConflictError, ValidationError, WalletTerminatedError } from "../ledger/errors.ts";
 import { parseMinorUnits, requirePositive } from "../ledger/money.ts";
-import { findOperationResultByKey, getOperationResult, getWallet } from "../ledger/queries.ts";
+import { getWallet } from "../ledger/queries.ts";
 import { hashRequest } from "../ledger/request-hash.ts";
-import { validateIdempotencyKey } from "../ledger/transaction.ts";
+import { runOnce, type KeyedRecords } from "../ledger/idempotency.ts";
+import { findOperationByKey, operationResultAsItStood, validateIdempotencyKey } from "../ledger/transaction.ts";
 import type { LedgerResult } from "../ledger/wallet-ledger.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
@@ -66,16 +67,21 @@ export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<Ledg
   if (amount < minimum) throw new ValidationError(`amount must be at least ${minimum}`, [{ path: ["amount"], message: `must be at least ${minimum}` }]);
   const requestHash = hashRequest("top_up", wallet.id, { amount });
 
-  const earlier = idempotencyKey ? await findByKey(deps, input.scope, idempotencyKey) : null;
-  if (earlier) return answerFor(deps, earlier, requestHash);
-  if (wallet.status !== "active") throw new WalletTerminatedError(wallet.id);
-  if (!wallet.customer.paymentMethodId || !wallet.customer.stripeCustomerId) {
-    throw new PaymentFailedError("no payment method on file: set one first", null, "payment_method_missing");
-  }
-  const now = deps.ledger.now();
-  let record: TopUp;
-  try {
-    record = await deps.ledger.prisma.topUp.create({
+  const records: KeyedRecords<TopUp, LedgerResult> = {
+    constraint: TOP_UP_KEY_INDEX,
+    find: (key) => findByKey(deps, input.scope, key),
+    replay: (record) => answerFor(deps, record, requestHash),
+  };
+  return runOnce(idempotencyKey, records, async (replayEarlier) => {
+    const earlier = await replayEarlier();
+    if (earlier) return earlier;
+    if (wallet.status !== "active") throw new WalletTerminatedError(wallet.id);
+    if (!wallet.customer.paymentMethodId || !wallet.customer.stripeCustomerId) {
+      throw new PaymentFailedError("no payment method on file: set one first", null, "payment_method_missing");
+    }
+    const now = deps.ledger.now();
+    // A concurrent request with the same key that records it first makes this one its replay.
+    const record = await deps.ledger.prisma.topUp.create({
       data: {
         tenantId: input.scope.tenantId,
         livemode: input.scope.livemode,
@@ -96,13 +102,12 @@ export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<Ledg
         createdAt: now,
       },
     });
-  } catch (error) {
-    // A concurrent request with the same key recorded it first: answer as that request does.
-    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") || !idempotencyKey) throw error;
-    return answerFor(deps, (await findByKey(deps, input.scope, idempotencyKey))!, requestHash);
-  }
-  return attempt(deps, record);
+    return attempt(deps, record);
+  });
 }
+
+/** The unique index over top-ups' idempotency keys (per tenant and mode). */
+const TOP_UP_KEY_INDEX = "top_up_tenant_id_livemode_idempotency_key_key";
 
 function findByKey(deps: PaymentsDeps, scope: Scope, idempotencyKey: string): Promise<TopUp | null> {
   return deps.ledger.prisma.topUp.findUnique({
@@ -114,7 +119,8 @@ function findByKey(deps: PaymentsDeps, scope: Scope, idempotencyKey: string): Pr
 async function answerFor(deps: PaymentsDeps, record: TopUp, requestHash: string): Promise<LedgerResult> {
   if (record.requestHash !== requestHash) throw new IdempotencyConflictError(record.idempotencyKey ?? "");
   if (record.status === "succeeded") {
-    return { ...(await getOperationResult(deps.ledger, systemScope(record.tenantId, record.livemode), record.operationId!)), replayed: true };
+    const credit = await deps.ledger.prisma.operation.findUniqueOrThrow({ where: { id: record.operationId! } });
+    return { ...(await operationResultAsItStood(deps.ledger.prisma, credit)), replayed: true };
   }
   if (record.status === "failed") throw new PaymentFailedError(record.failureMessage ?? "payment failed", record.declineCode, record.failureCode);
   // Still pending: ask Stripe again under the same attempt's key; it answers the original outcome.
@@ -254,9 +260,13 @@ function creditKey(record: Pick<TopUp, "id">): string {
  */
 export async function completeTopUp(deps: PaymentsDeps, record: TopUp, payment: SucceededPayment): Promise<TopUpCompletion> {
   const scope = systemScope(record.tenantId, record.livemode);
+  // An auto top-up's credits expire when its rule said; by now that may have passed, and the
+  // payment is in: the credits are given without that expiry rather than left uncredited.
+  const expiresAt = record.creditsExpireAt && record.creditsExpireAt.getTime() > deps.ledger.now().getTime() ? record.creditsExpireAt : null;
   const paid = {
     scope,
     walletId: record.walletId,
+    expiresAt,
     source: "top_up" as const,
     reference: record.id,
     description: record.trigger === "auto" ? "auto top-up" : "top-up",
@@ -268,7 +278,7 @@ export async function completeTopUp(deps: PaymentsDeps, record: TopUp, payment: 
   } catch (error) {
     if (error instanceof WalletTerminatedError) return { credit: null, returned: await returnForTerminatedWallet(deps, record, payment) };
     if (!(error instanceof IdempotencyConflictError)) throw error;
-    const earlier = (await findOperationResultByKey(deps.ledger, scope, creditKey(record)))!;
+    const earlier = await operationResultAsItStood(deps.ledger.prisma, (await findOperationByKey(deps.ledger.prisma, scope, creditKey(record)))!);
     // Another payment credited the top-up first: this one is given back.
     if (paymentIntentOf(earlier) !== payment.id) return { credit: earlier, returned: await returnPayment(deps, record, payment, "duplicate") };
     // This very payment, described differently (say, without its charge): already credited.

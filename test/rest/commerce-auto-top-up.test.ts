@@ -84,4 +84,22 @@ describe("commerce THRESHOLD rules", () => {
     expect(cleared.status).toBe(200);
     expect(await gateway.db.prisma.autoTopUpRule.count({ where: { walletId: wallet.id } })).toBe(0);
   });
+
+  it("gives the credits it adds the wallet's expiration_at, as a TOPUP does, also once expiration_at changes", async () => {
+    const wallet = await pricedWallet("cw-expiring");
+    const expiration = "2099-06-30T00:00:00.000Z";
+    await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, { json: { recurring_transaction_rules: [RULE], expiration_at: "2099-01-01T00:00:00Z" } });
+    const put = await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, { json: { expiration_at: expiration } });
+    expect(put).toMatchObject({ status: 200, body: { expiration_at: expiration } });
+
+    await debit(gateway.ledger, { scope, walletId: wallet.id, amount: 60_000_000n });
+    await autoTopUps.settled();
+    const added = await gateway.db.prisma.creditBlock.findMany({ where: { walletId: wallet.id, source: "top_up" } });
+    expect(added.map((block) => [block.category, block.expiresAt?.toISOString()])).toEqual(
+      expect.arrayContaining([
+        ["paid", expiration],
+        ["granted", expiration],
+      ]),
+    );
+  });
 });

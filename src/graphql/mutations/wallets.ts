@@ -1,13 +1,12 @@
 import { createWallet } from "../../ledger/commands/create-wallet.ts";
 import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
-import { updateWallet } from "../../ledger/commands/update-wallet.ts";
-import { getWallet } from "../../ledger/queries.ts";
-import { setAutoTopUpRule, validAutoTopUpRule } from "../../payments/auto-top-up.ts";
+import { updateWalletSettings } from "../../payments/wallet-settings.ts";
 import { builder } from "../builder.ts";
 import { COMMON_ERRORS, WALLET_ERRORS } from "../errors.ts";
 import { CustomerRef } from "../types/customer.ts";
 import { AutoTopUpInput } from "../types/top-up.ts";
 import { WalletRef } from "../types/wallet.ts";
+import { balancesNow } from "../wallet-balances.ts";
 import { IDEMPOTENCY_KEY_DESCRIPTION, ledgerResultFields } from "./ledger-result.ts";
 
 const CustomUnitInput = builder.inputType("CustomUnitInput", {
@@ -52,7 +51,14 @@ builder.relayMutationField(
   },
   {
     outputFields: (t) => ({
-      wallet: t.field({ type: WalletRef, resolve: (result) => result.wallet }),
+      wallet: t.field({
+        type: WalletRef,
+        resolve: (result, _args, ctx) => {
+          // Its balance as the creation left it, also on a replay.
+          balancesNow(ctx).clear(result.wallet.id).prime(result.wallet.id, result.balance);
+          return result.wallet;
+        },
+      }),
       customer: t.field({ type: CustomerRef, resolve: (result) => result.customer }),
       replayed: t.exposeBoolean("replayed"),
     }),
@@ -75,20 +81,17 @@ builder.relayMutationField(
   {
     errors: { types: WALLET_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      const walletId = input.walletId.id;
-      // The rule is checked before anything is written, so bad input changes nothing.
-      if (input.autoTopUp) validAutoTopUpRule(input.autoTopUp, (await getWallet(ctx.ledger, ctx.viewer, walletId)).currency);
-      const result = await updateWallet(ctx.ledger, {
+      // One command: the settings and the rule change together or not at all, under one key.
+      return updateWalletSettings(ctx.ledger, {
         scope: ctx.viewer,
         walletId: input.walletId.id,
         name: input.name ?? undefined,
         overdraftLimit: input.overdraftLimit ?? undefined,
         defaultExpiryDays: "defaultExpiryDays" in input ? input.defaultExpiryDays : undefined,
         metadata: input.metadata ?? undefined,
+        autoTopUp: "autoTopUp" in input ? input.autoTopUp : undefined,
         idempotencyKey: input.idempotencyKey,
       });
-      if ("autoTopUp" in input && input.autoTopUp !== undefined) await setAutoTopUpRule(ctx, { scope: ctx.viewer, walletId, rule: input.autoTopUp });
-      return result;
     },
   },
   { outputFields: ledgerResultFields },

@@ -1,13 +1,15 @@
-import type { Customer, Wallet } from "../../db/generated/client.ts";
+import type { Customer, Operation, Wallet } from "../../db/generated/client.ts";
 import { authorize } from "../access.ts";
+import { balanceAfterOperation, type WalletBalance } from "../balances.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { upsertCustomer, validCustomer, type CustomerInput } from "../customers.ts";
 import { IdempotencyConflictError, ValidationError, WalletExistsError } from "../errors.ts";
 import { validIdempotencyKey, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits, walletUnit, type CustomUnit } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
-import { findOperationByKey, TRANSACTION_OPTIONS } from "../transaction.ts";
-import type { Metadata, Tx } from "../wallet-ledger.ts";
+import { isUniqueViolation, runOnce, type KeyedRecords } from "../idempotency.ts";
+import { findOperationByKey, OPERATION_KEY_INDEX, TRANSACTION_OPTIONS } from "../transaction.ts";
+import { WalletLedger, type CommandExtension, type Metadata, type Tx } from "../wallet-ledger.ts";
 
 export interface CreateWalletInput {
   scope: Scope;
@@ -26,9 +28,12 @@ export interface CreateWalletInput {
 }
 
 export interface CreateWalletResult {
+  /** As it stands now, with its balance figures as the creation left them. */
   wallet: Wallet;
   customer: Customer;
   replayed: boolean;
+  /** The balances the creation left (credits an opening deposited included), also on a replay. */
+  balance: WalletBalance;
 }
 
 /** The partial unique index behind WalletExistsError (see its migration). */
@@ -46,8 +51,12 @@ export async function createWallet(ctx: LedgerContext, input: CreateWalletInput)
   return openWallet(ctx, input);
 }
 
-/** createWallet without the permission check, for commands that decide it themselves. */
-export async function openWallet(ctx: LedgerContext, input: CreateWalletInput): Promise<CreateWalletResult> {
+/**
+ * createWallet without the permission check, for commands that decide it themselves; `opening`
+ * runs on the new wallet in the same transaction (deposits, an auto top-up rule). Operations it
+ * begins name the creation as their target, so that a replay answers the balances they left.
+ */
+export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, opening?: CommandExtension): Promise<CreateWalletResult> {
   const idempotencyKey = validIdempotencyKey(input.idempotencyKey);
   const customer = validCustomer(input.customer);
   const { currency, scale } = walletUnit(input);
@@ -58,67 +67,74 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput): 
   if (overdraftLimit < 0n) throw new ValidationError("overdraftLimit must not be negative", [{ path: ["overdraftLimit"], message: "must not be negative" }]);
   const defaultExpiryDays = validExpiryDays(input.defaultExpiryDays);
   // Keeps the shape (and so the hash) that keys given before custom units were explicit still match.
-  const request = { customer, currency, scale, name: input.name, overdraftLimit, defaultExpiryDays, metadata: input.metadata };
+  const request = { customer, currency, scale, name: input.name, overdraftLimit, defaultExpiryDays, metadata: input.metadata, opening: opening?.request };
   const requestHash = hashRequest("wallet_create", "", request);
-
-  const replay = async (): Promise<CreateWalletResult | null> => {
-    if (!idempotencyKey) return null;
-    const earlier = await findOperationByKey(ctx.prisma, input.scope, idempotencyKey);
-    if (!earlier) return null;
-    if (earlier.requestHash !== requestHash) throw new IdempotencyConflictError(idempotencyKey);
-    const wallet = await ctx.prisma.wallet.findUniqueOrThrow({ where: { id: earlier.walletId }, include: { customer: true } });
-    return { wallet, customer: wallet.customer, replayed: true };
+  const records: KeyedRecords<Operation, CreateWalletResult> = {
+    constraint: OPERATION_KEY_INDEX,
+    find: (key) => findOperationByKey(ctx.prisma, input.scope, key),
+    replay: async (earlier) => {
+      if (earlier.requestHash !== requestHash) throw new IdempotencyConflictError(earlier.idempotencyKey ?? "");
+      const { customer: owner, ...wallet } = await ctx.prisma.wallet.findUniqueOrThrow({ where: { id: earlier.walletId }, include: { customer: true } });
+      return { ...(await asCreated(ctx, wallet, earlier)), customer: owner, replayed: true };
+    },
   };
 
-  const earlier = await replay();
-  if (earlier) return earlier;
-  try {
-    return await ctx.prisma.$transaction(async (tx) => {
-      const owner = await upsertCustomer(tx, input.scope, customer);
-      const existing = await findActiveWallet(tx, owner.id, currency, name);
-      if (existing) throw new WalletExistsError(existing.id, currency, name);
-      const wallet = await tx.wallet.create({
-        data: {
-          tenantId: input.scope.tenantId,
-          livemode: input.scope.livemode,
-          customerId: owner.id,
-          currency,
-          scale,
-          name,
-          overdraftLimit,
-          defaultExpiryDays,
-          metadata: metadata as object,
-        },
-      });
-      await tx.operation.create({
-        data: {
-          tenantId: input.scope.tenantId,
-          livemode: input.scope.livemode,
-          walletId: wallet.id,
-          type: "wallet_create",
-          idempotencyKey,
-          requestHash,
-          createdAt: ctx.now(),
-        },
-      });
-      return { wallet, customer: owner, replayed: false };
-    }, TRANSACTION_OPTIONS);
-  } catch (error) {
-    if (!(error instanceof WalletExistsError) && (error as { code?: string }).code !== "P2002") throw error;
-    // A concurrent request with the same key committed first: answer with its wallet.
-    const winner = await replay();
-    if (winner) return winner;
-    if (error instanceof WalletExistsError) throw error;
-    // A concurrent request opened the same wallet under another key, or none.
-    if (isActiveWalletViolation(error)) {
+  return runOnce(idempotencyKey, records, async (replayEarlier) => {
+    const earlier = await replayEarlier();
+    if (earlier) return earlier;
+    try {
+      return await ctx.prisma.$transaction(async (tx) => {
+        const owner = await upsertCustomer(tx, input.scope, customer);
+        const existing = await findActiveWallet(tx, owner.id, currency, name);
+        if (existing) throw new WalletExistsError(existing.id, currency, name);
+        const now = ctx.now();
+        const wallet = await tx.wallet.create({
+          data: {
+            tenantId: input.scope.tenantId,
+            livemode: input.scope.livemode,
+            customerId: owner.id,
+            currency,
+            scale,
+            name,
+            overdraftLimit,
+            defaultExpiryDays,
+            metadata: metadata as object,
+          },
+        });
+        const ledger = new WalletLedger(tx, wallet, now, input.scope);
+        const operation = ledger.beginOperation({ type: "wallet_create", idempotencyKey, requestHash });
+        await opening?.apply(ledger, operation);
+        await ledger.flush();
+        return { wallet: ledger.wallet, customer: owner, operation };
+      }, TRANSACTION_OPTIONS).then(async ({ wallet, customer: owner, operation }) => ({ ...(await asCreated(ctx, wallet, operation)), customer: owner, replayed: false }));
+    } catch (error) {
+      if (!(error instanceof WalletExistsError) && !isActiveWalletViolation(error)) throw error;
+      // A concurrent request with the same key committed first: the wallet it opened is this one.
+      const winner = await replayEarlier();
+      if (winner) return winner;
+      if (error instanceof WalletExistsError) throw error;
+      // A concurrent request opened the same wallet under another key, or none.
       const owner = await ctx.prisma.customer.findUnique({
         where: { tenantId_livemode_externalId: { tenantId: input.scope.tenantId, livemode: input.scope.livemode, externalId: customer.externalId } },
       });
       const existing = owner ? await findActiveWallet(ctx.prisma, owner.id, currency, name) : null;
-      if (existing) throw new WalletExistsError(existing.id, currency, name);
+      throw existing ? new WalletExistsError(existing.id, currency, name) : error;
     }
-    throw error;
-  }
+  });
+}
+
+/**
+ * The wallet with the balances its creation left: those of the entries of the deposits its
+ * opening made, which name the creation as their target, and of no later entry.
+ */
+async function asCreated(ctx: LedgerContext, wallet: Wallet, operation: Operation): Promise<{ wallet: Wallet; balance: WalletBalance }> {
+  const lastOpening = await ctx.prisma.ledgerEntry.findFirst({
+    where: { walletId: wallet.id, operation: { targetOperationId: operation.id } },
+    orderBy: { sequence: "desc" },
+    select: { sequence: true, createdAt: true },
+  });
+  const { balance, lastSequence } = await balanceAfterOperation(ctx.prisma, operation, lastOpening ? [lastOpening] : [{ sequence: 0n, createdAt: operation.createdAt }]);
+  return { wallet: { ...wallet, balance: balance.ledgerBalance, overdraftUsed: balance.overdraftUsed, lastSequence }, balance };
 }
 
 /** The customer's active wallet in `currency` under `name` (no name and "" alike), if any. */
@@ -130,9 +146,7 @@ export function findActiveWallet(db: Pick<Tx, "wallet">, customerId: string, cur
 
 /** A unique violation of the one-active-wallet index, from Prisma or from SQL. */
 export function isActiveWalletViolation(error: unknown): boolean {
-  const prismaError = error as { code?: string; meta?: unknown; message?: string };
-  if (prismaError?.code !== "P2002" && prismaError?.code !== "P2010") return false;
-  return JSON.stringify(prismaError.meta ?? {}).includes(ONE_ACTIVE_WALLET_INDEX) || (prismaError.message ?? "").includes(ONE_ACTIVE_WALLET_INDEX);
+  return isUniqueViolation(error, ONE_ACTIVE_WALLET_INDEX);
 }
 
 export function validExpiryDays(days: number | null | undefined): number | null {

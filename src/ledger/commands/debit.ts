@@ -8,7 +8,8 @@ import { validCategories, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits, requirePositive } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
 import { creditBlockFromJson, ledgerEntryFromJson, operationFromJson, walletFromJson } from "../rows.ts";
-import { findOperationByKey, isIdempotencyKeyViolation, outOfRangeAsValidation, replayOperation, requireId, validateIdempotencyKey } from "../transaction.ts";
+import { runOnce } from "../idempotency.ts";
+import { keyedOperations, outOfRangeAsValidation, replayOperation, requireId, validateIdempotencyKey } from "../transaction.ts";
 import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
 
 export interface DebitInput {
@@ -64,47 +65,49 @@ export async function debit(ctx: LedgerContext, input: DebitInput): Promise<Ledg
   if (input.scope.customerId) await requireWalletInScope(ctx, input.scope, input.walletId);
   const requestHash = hashRequest("debit", input.walletId, { amount, categories, description, metadata, reference });
 
-  for (let attempt = 0; ; attempt += 1) {
-    let result: DebitOutcome;
-    try {
-      const [row] = await ctx.prisma.$queryRaw<{ result: DebitOutcome }[]>`
-        SELECT ledger_debit(${input.scope.tenantId}::uuid, ${input.scope.livemode}, ${input.walletId}::uuid, ${amount},
-          ${categories}::text[], ${ctx.now()}::timestamptz, ${idempotencyKey}, ${requestHash}, ${reference},
-          ${description}, ${JSON.stringify(metadata)}::jsonb) AS result`;
-      result = row!.result;
-    } catch (error) {
-      // Another wallet's request with the same key committed first: it is that request's key.
-      if (!idempotencyKey || !isIdempotencyKeyViolation(error)) throw outOfRangeAsValidation(error);
-      result = { outcome: "replay", operationId: (await findOperationByKey(ctx.prisma, input.scope, idempotencyKey))!.id };
-    }
-    switch (result.outcome) {
-      case "debited": {
-        ctx.onCommitted?.({ scope: input.scope, walletId: input.walletId, type: "debit" });
-        const operation = operationFromJson(result.operation);
-        const wallet = walletFromJson(result.wallet);
-        return {
-          operation,
-          wallet,
-          entries: result.entries.map(ledgerEntryFromJson),
-          blocks: result.blocks.map(creditBlockFromJson),
-          hold: null,
-          replayed: false,
-          balance: balanceFromBlocks(wallet, result.walletBlocks.map(creditBlockFromJson), operation.createdAt),
-        };
+  // `ledger_debit` answers a key it finds under the wallet lock with "replay"; a request with the
+  // key that committed first on another wallet is found through the key's unique index.
+  return runOnce(idempotencyKey, keyedOperations(ctx, input.scope, requestHash), async () => {
+    for (let attempt = 0; ; attempt += 1) {
+      let result: DebitOutcome;
+      try {
+        const [row] = await ctx.prisma.$queryRaw<{ result: DebitOutcome }[]>`
+          SELECT ledger_debit(${input.scope.tenantId}::uuid, ${input.scope.livemode}, ${input.walletId}::uuid, ${amount},
+            ${categories}::text[], ${ctx.now()}::timestamptz, ${idempotencyKey}, ${requestHash}, ${reference},
+            ${description}, ${JSON.stringify(metadata)}::jsonb) AS result`;
+        result = row!.result;
+      } catch (error) {
+        throw outOfRangeAsValidation(error);
       }
-      case "replay": {
-        const earlier = await ctx.prisma.operation.findUniqueOrThrow({ where: { id: result.operationId } });
-        return replayOperation(ctx.prisma, earlier, requestHash);
+      switch (result.outcome) {
+        case "debited": {
+          ctx.onCommitted?.({ scope: input.scope, walletId: input.walletId, type: "debit" });
+          const operation = operationFromJson(result.operation);
+          const wallet = walletFromJson(result.wallet);
+          return {
+            operation,
+            wallet,
+            entries: result.entries.map(ledgerEntryFromJson),
+            blocks: result.blocks.map(creditBlockFromJson),
+            hold: null,
+            replayed: false,
+            balance: balanceFromBlocks(wallet, result.walletBlocks.map(creditBlockFromJson), operation.createdAt),
+          };
+        }
+        case "replay": {
+          const earlier = await ctx.prisma.operation.findUniqueOrThrow({ where: { id: result.operationId } });
+          return replayOperation(ctx.prisma, earlier, requestHash);
+        }
+        case "insufficient":
+          throw new InsufficientCreditsError(amount, BigInt(result.available));
+        case "not_found":
+          throw new NotFoundError("Wallet", input.walletId);
+        case "terminated":
+          throw new WalletTerminatedError(input.walletId);
+        case "lapsed_holds":
+          if (attempt > 0) throw new Error(`holds of wallet ${input.walletId} lapsed but were not released`);
+          await releaseLapsedHolds(ctx, input.scope, input.walletId);
       }
-      case "insufficient":
-        throw new InsufficientCreditsError(amount, BigInt(result.available));
-      case "not_found":
-        throw new NotFoundError("Wallet", input.walletId);
-      case "terminated":
-        throw new WalletTerminatedError(input.walletId);
-      case "lapsed_holds":
-        if (attempt > 0) throw new Error(`holds of wallet ${input.walletId} lapsed but were not released`);
-        await releaseLapsedHolds(ctx, input.scope, input.walletId);
     }
-  }
+  });
 }

@@ -1,10 +1,10 @@
-import type { CreditBlockSource } from "../../db/generated/client.ts";
+import type { CreditBlockSource, Operation } from "../../db/generated/client.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { ValidationError } from "../errors.ts";
 import { requireLater, validCategory, validCostBasis, validDate, validMetadata, validPriority, validText } from "../input.ts";
 import { minBigInt, parseMinorUnits, requirePositive } from "../money.ts";
 import { runWalletCommand } from "../transaction.ts";
-import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
+import type { LedgerResult, Metadata, WalletLedger } from "../wallet-ledger.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -60,27 +60,41 @@ export function validDeposit(input: Omit<DepositInput, "scope" | "walletId">) {
  * the effective date or already past) and IdempotencyConflictError.
  */
 export async function deposit(ctx: LedgerContext, input: DepositInput): Promise<LedgerResult> {
-  const { amount, category, priority, costBasis, effectiveAtGiven, expiresAtGiven, description, metadata, reference, source } = validDeposit(input);
-  const request = { amount, category, priority, costBasis: input.costBasis, effectiveAt: effectiveAtGiven, expiresAt: expiresAtGiven, description, metadata, reference, source };
+  const valid = validDeposit(input);
+  return runWalletCommand(ctx, { ...input, reference: valid.reference, type: "deposit", request: depositRequest(input, valid) }, (ledger, operation) =>
+    appendDeposit(ledger, operation, valid),
+  );
+}
 
-  return runWalletCommand(ctx, { ...input, reference, type: "deposit", request }, async (ledger, operation) => {
-    const { wallet, now } = ledger;
-    const effectiveAt = effectiveAtGiven ?? now;
-    const expiresAt =
-      expiresAtGiven ?? (wallet.defaultExpiryDays ? new Date(effectiveAt.getTime() + wallet.defaultExpiryDays * DAY_MS) : null);
-    requireLater(expiresAt, effectiveAt, "expiresAt", "effectiveAt");
-    if (expiresAt && expiresAt.getTime() <= now.getTime()) {
-      throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
-    }
-    const usableNow = effectiveAt.getTime() <= now.getTime();
-    const repayment = usableNow ? minBigInt(amount, wallet.overdraftUsed) : 0n;
-    if (repayment > 0n) {
-      ledger.append(operation, { block: null, type: "increment", amount: repayment, description: "overdraft repaid from deposit", metadata });
-    }
-    ledger.openBlock(
-      operation,
-      { category, priority, costBasis, effectiveAt, expiresAt, source, description, metadata },
-      { type: "increment", amount: amount - repayment, description, metadata },
-    );
-  });
+/** What a deposit's idempotency key stands for. */
+export function depositRequest(input: Pick<DepositInput, "costBasis">, valid: ValidDeposit) {
+  const { amount, category, priority, effectiveAtGiven, expiresAtGiven, description, metadata, reference, source } = valid;
+  return { amount, category, priority, costBasis: input.costBasis, effectiveAt: effectiveAtGiven, expiresAt: expiresAtGiven, description, metadata, reference, source };
+}
+
+export type ValidDeposit = ReturnType<typeof validDeposit>;
+
+/**
+ * Writes a checked deposit as `operation` on a locked wallet: for deposit, and for flows that
+ * deposit as part of a larger command (a wallet opened with credits).
+ */
+export async function appendDeposit(ledger: WalletLedger, operation: Operation, valid: ValidDeposit): Promise<void> {
+  const { amount, category, priority, costBasis, effectiveAtGiven, expiresAtGiven, description, metadata, source } = valid;
+  const { wallet, now } = ledger;
+  const effectiveAt = effectiveAtGiven ?? now;
+  const expiresAt = expiresAtGiven ?? (wallet.defaultExpiryDays ? new Date(effectiveAt.getTime() + wallet.defaultExpiryDays * DAY_MS) : null);
+  requireLater(expiresAt, effectiveAt, "expiresAt", "effectiveAt");
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+    throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
+  }
+  const usableNow = effectiveAt.getTime() <= now.getTime();
+  const repayment = usableNow ? minBigInt(amount, wallet.overdraftUsed) : 0n;
+  if (repayment > 0n) {
+    ledger.append(operation, { block: null, type: "increment", amount: repayment, description: "overdraft repaid from deposit", metadata });
+  }
+  ledger.openBlock(
+    operation,
+    { category, priority, costBasis, effectiveAt, expiresAt, source, description, metadata },
+    { type: "increment", amount: amount - repayment, description, metadata },
+  );
 }

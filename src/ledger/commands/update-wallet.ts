@@ -3,7 +3,7 @@ import { ValidationError, WalletExistsError } from "../errors.ts";
 import { validMetadata, validText } from "../input.ts";
 import { parseMinorUnits } from "../money.ts";
 import { runWalletCommand } from "../transaction.ts";
-import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
+import type { CommandExtension, LedgerResult, Metadata } from "../wallet-ledger.ts";
 import { findActiveWallet, isActiveWalletViolation, validExpiryDays } from "./create-wallet.ts";
 
 export interface UpdateWalletInput {
@@ -19,12 +19,13 @@ export interface UpdateWalletInput {
 }
 
 /**
- * Changes a wallet's settings; balances are untouched.
+ * Changes a wallet's settings; balances are untouched. `extension` changes more in the same
+ * transaction, under the same idempotency key (payments/wallet-settings.ts: the auto top-up rule).
  * Fails with NotFoundError, WalletTerminatedError, ValidationError (an overdraft limit below the
  * overdraft already used), WalletExistsError (a name another active wallet of the customer has in
  * the same currency) and IdempotencyConflictError.
  */
-export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput): Promise<LedgerResult> {
+export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput, extension?: CommandExtension): Promise<LedgerResult> {
   const overdraftLimit = input.overdraftLimit === undefined ? undefined : parseMinorUnits(input.overdraftLimit, "overdraftLimit");
   if (overdraftLimit !== undefined && overdraftLimit < 0n) {
     throw new ValidationError("overdraftLimit must not be negative", [{ path: ["overdraftLimit"], message: "must not be negative" }]);
@@ -32,10 +33,16 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput)
   const defaultExpiryDays = input.defaultExpiryDays === undefined ? undefined : validExpiryDays(input.defaultExpiryDays);
   const metadataPatch = input.metadata === undefined ? undefined : validMetadata(input.metadata);
   const name = input.name === undefined ? undefined : validText(input.name, "name", 255);
-  const request = { name, overdraftLimit, defaultExpiryDays: input.defaultExpiryDays === null ? "clear" : defaultExpiryDays, metadata: metadataPatch };
+  const request = {
+    name,
+    overdraftLimit,
+    defaultExpiryDays: input.defaultExpiryDays === null ? "clear" : defaultExpiryDays,
+    metadata: metadataPatch,
+    extension: extension?.request,
+  };
 
   try {
-    return await runWalletCommand(ctx, { ...input, type: "wallet_update", request }, async (ledger) => {
+    return await runWalletCommand(ctx, { ...input, type: "wallet_update", request }, async (ledger, operation) => {
       if (name !== undefined) {
         const namesake = await findActiveWallet(ledger.tx, ledger.wallet.customerId, ledger.wallet.currency, name || null);
         if (namesake && namesake.id !== ledger.wallet.id) throw new WalletExistsError(namesake.id, ledger.wallet.currency, name || null);
@@ -53,6 +60,7 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput)
         ...(defaultExpiryDays !== undefined ? { defaultExpiryDays } : {}),
         ...(metadata !== undefined ? { metadata: metadata as object } : {}),
       });
+      await extension?.apply(ledger, operation);
     });
   } catch (error) {
     // Another wallet of the customer took the name concurrently (under its own lock).

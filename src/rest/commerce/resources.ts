@@ -1,9 +1,10 @@
 // Commerce billing wallets hold credits; money is credits × the wallet's `rate_amount`. The ledger
 // keeps the credits exactly, in millionths (unit BILLING_CREDITS, scale 6), and the wallet's
 // commerce settings (currency, rate, rules) in its metadata.
-import { Prisma, type LedgerEntry, type Operation, type Wallet } from "../../db/generated/client.ts";
+import type { LedgerEntry, Operation, Wallet } from "../../db/generated/client.ts";
 import type { WalletBalance } from "../../ledger/balances.ts";
-import { currencyScale, formatMinorUnits } from "../../ledger/money.ts";
+import { formatMinorUnits } from "../../ledger/money.ts";
+import { pricingAtRate, valueOf, type Pricing } from "../../payments/pricing.ts";
 
 export const CREDIT_UNIT = "BILLING_CREDITS";
 export const CREDIT_SCALE = 6;
@@ -30,10 +31,14 @@ export function credits(amount: bigint): string {
   return formatMinorUnits(amount, CREDIT_SCALE).replace(/\.?0+$/, "") || "0";
 }
 
-/** credits × rate, in the currency's major units, rounded half-even to its minor unit. */
+/** What one minor unit of credit (a millionth) costs at the wallet's `rate_amount` per credit. */
+export function pricingOf(settings: Pick<CommerceSettings, "currency_code" | "rate_amount">): Pricing {
+  return pricingAtRate(settings.rate_amount, CREDIT_SCALE, settings.currency_code);
+}
+
+/** credits × rate, in the currency's major units, rounded as every charge is (payments/pricing.ts). */
 export function money(amount: bigint, settings: CommerceSettings) {
-  const value = new Prisma.Decimal(formatMinorUnits(amount, CREDIT_SCALE)).mul(settings.rate_amount);
-  return { value: value.toFixed(currencyScale(settings.currency_code), Prisma.Decimal.ROUND_HALF_EVEN), currency_code: settings.currency_code };
+  return { value: valueOf(amount, pricingOf(settings)), currency_code: settings.currency_code };
 }
 
 export function walletResource(wallet: Wallet & { customer: { externalId: string } }, balance: WalletBalance) {

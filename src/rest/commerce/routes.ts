@@ -2,10 +2,8 @@
 // priced at `rate_amount`, their top-ups and voids as wallet transactions.
 import type { Wallet } from "../../db/generated/client.ts";
 import { walletBalance } from "../../ledger/balances.ts";
-import { createWallet } from "../../ledger/commands/create-wallet.ts";
 import { deposit } from "../../ledger/commands/deposit.ts";
 import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
-import { updateWallet } from "../../ledger/commands/update-wallet.ts";
 import { voidCredits } from "../../ledger/commands/void-credits.ts";
 import type { LedgerContext, Scope } from "../../ledger/context.ts";
 import { NotFoundError } from "../../ledger/errors.ts";
@@ -16,10 +14,10 @@ import { jsonResponse } from "../json.ts";
 import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
 import type { Read } from "../schema.ts";
 import { shortfallInMajorUnits } from "../shortfall.ts";
-import { setAutoTopUpRule } from "../../payments/auto-top-up.ts";
+import { openFundedWallet, updateWalletSettings } from "../../payments/wallet-settings.ts";
 import { commerceError, commerceFailure } from "./errors.ts";
-import { autoTopUpOfRules, pricePerMillionth } from "./rules.ts";
-import { CREDIT_SCALE, CREDIT_UNIT, settingsOf, transactionResource, walletResource, type CommerceSettings } from "./resources.ts";
+import { autoTopUpOfRules } from "./rules.ts";
+import { CREDIT_SCALE, CREDIT_UNIT, pricingOf, settingsOf, transactionResource, walletResource, type CommerceSettings } from "./resources.ts";
 import {
   commerceAnswers,
   CommerceWallet,
@@ -50,33 +48,29 @@ interface TopUpCredits {
   metadata: Record<string, string> | null;
 }
 
+/** The deposits paid and/or granted credits make: paid ones cost the wallet's rate, granted none. */
+function creditDeposits(settings: CommerceSettings, { paid_credits: paid, granted_credits: granted, metadata }: TopUpCredits) {
+  const expiresAt = settings.expiration_at ? new Date(settings.expiration_at) : null;
+  return (
+    [
+      ["paid", paid],
+      ["granted", granted],
+    ] as const
+  ).flatMap(([kind, amount]) => (amount === null ? [] : [{ amount, category: kind, costBasis: kind === "paid" ? pricingOf(settings).unitPrice : "0", expiresAt, metadata }]));
+}
+
 /** Tops up paid and/or granted credits; each kind is its own transaction, as documented. */
 async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: TopUpCredits, idempotencyKey: string | null): Promise<LedgerResult[]> {
-  const { paid_credits: paid, granted_credits: granted, metadata } = body;
-  if (paid === null && granted === null) invalid("paid_credits", "or granted_credits is required");
-  const settings = settingsOf(wallet);
-  const expiresAt = settings.expiration_at ? new Date(settings.expiration_at) : null;
+  const deposits = creditDeposits(settingsOf(wallet), body);
+  if (deposits.length === 0) invalid("paid_credits", "or granted_credits is required");
   const results: LedgerResult[] = [];
-  for (const [kind, amount] of [["paid", paid], ["granted", granted]] as const) {
-    if (amount === null) continue;
-    results.push(
-      await deposit(ledger, {
-        scope,
-        walletId: wallet.id,
-        amount,
-        category: kind,
-        // What one millionth of a credit cost.
-        costBasis: kind === "paid" ? pricePerMillionth(settings.rate_amount) : "0",
-        expiresAt,
-        metadata,
-        idempotencyKey: idempotencyKey ? `${idempotencyKey}:${kind}` : null,
-      }),
-    );
+  for (const credits of deposits) {
+    results.push(await deposit(ledger, { ...credits, scope, walletId: wallet.id, idempotencyKey: idempotencyKey ? `${idempotencyKey}:${credits.category}` : null }));
   }
   return results;
 }
 
-async function createCommerceWallet({ request, ledger, payments, viewer }: RestCall, body: Read<typeof createWalletFields>): Promise<Response> {
+async function createCommerceWallet({ request, ledger, viewer }: RestCall, body: Read<typeof createWalletFields>): Promise<Response> {
   const externalId = body.external_customer_id;
   const commerce: CommerceSettings = {
     currency_code: body.currency,
@@ -87,19 +81,18 @@ async function createCommerceWallet({ request, ledger, payments, viewer }: RestC
   };
   const autoTopUp = autoTopUpOfRules(commerce.recurring_transaction_rules, commerce);
   const idempotencyKey = request.headers.get("idempotency-key") ?? request.headers.get("paypal-request-id");
-  const { wallet } = await createWallet(ledger, {
+  // One command: the wallet, its credits and its rule, all or nothing, under one key.
+  const opened = await openFundedWallet(ledger, {
     scope: viewer,
     customer: { externalId },
     customUnit: { code: CREDIT_UNIT, scale: CREDIT_SCALE },
     name: body.name,
     metadata: { commerce },
+    deposits: creditDeposits(commerce, body),
+    autoTopUp,
     idempotencyKey: idempotencyKey ? `commerce-wallet:${idempotencyKey}` : null,
   });
-  if (body.paid_credits !== null || body.granted_credits !== null) {
-    await topUp(ledger, viewer, wallet, body, idempotencyKey ? `commerce-wallet:${idempotencyKey}` : `initial:${wallet.id}`);
-  }
-  if (autoTopUp) await setAutoTopUpRule({ ledger, payments }, { scope: viewer, walletId: wallet.id, rule: autoTopUp });
-  return respondWithWallet(ledger, viewer, wallet.id, 201);
+  return jsonResponse(walletResource({ ...opened.wallet, customer: opened.customer }, opened.balance), 201);
 }
 
 function meta(total: number, page: number, perPage: number) {
@@ -125,7 +118,7 @@ async function listCommerceWallets({ ledger, viewer }: RestCall, query: Read<typ
   return jsonResponse({ wallets, meta: meta(total, page, perPage) });
 }
 
-async function updateCommerceWallet({ ledger, payments, viewer, params }: RestCall, body: Read<typeof updateWalletFields>): Promise<Response> {
+async function updateCommerceWallet({ ledger, viewer, params }: RestCall, body: Read<typeof updateWalletFields>): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
   const settings = settingsOf(wallet);
   const commerce: CommerceSettings = {
@@ -134,17 +127,17 @@ async function updateCommerceWallet({ ledger, payments, viewer, params }: RestCa
     ...(body.applies_to !== undefined ? { applies_to: body.applies_to } : {}),
     ...(body.recurring_transaction_rules !== undefined ? { recurring_transaction_rules: body.recurring_transaction_rules as unknown[] } : {}),
   };
-  const rulesChanged = body.recurring_transaction_rules !== undefined;
-  const autoTopUp = rulesChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : null;
-  await updateWallet(ledger, { scope: viewer, walletId: wallet.id, name: body.name ?? undefined, metadata: { commerce } });
-  if (rulesChanged) await setAutoTopUpRule({ ledger, payments }, { scope: viewer, walletId: wallet.id, rule: autoTopUp });
-  return respondWithWallet(ledger, viewer, wallet.id);
+  // The rule's credits expire with the wallet's: a new expiration_at sets the rule again too.
+  const ruleChanged = body.recurring_transaction_rules !== undefined || commerce.expiration_at !== settings.expiration_at;
+  const autoTopUp = ruleChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : undefined;
+  const result = await updateWalletSettings(ledger, { scope: viewer, walletId: wallet.id, name: body.name ?? undefined, metadata: { commerce }, autoTopUp });
+  return jsonResponse(walletResource({ ...result.wallet, customer: wallet.customer }, result.balance!));
 }
 
 async function terminateCommerceWallet({ ledger, viewer, params }: RestCall): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
-  await terminateWallet(ledger, { scope: viewer, walletId: wallet.id, reason: "terminated through the commerce billing API" });
-  return respondWithWallet(ledger, viewer, wallet.id);
+  const result = await terminateWallet(ledger, { scope: viewer, walletId: wallet.id, reason: "terminated through the commerce billing API" });
+  return jsonResponse(walletResource({ ...result.wallet, customer: wallet.customer }, result.balance!));
 }
 
 async function createTransactions({ request, ledger, viewer, params }: RestCall, body: Read<typeof transactionFields>): Promise<Response> {

@@ -1,12 +1,12 @@
 // Commerce `recurring_transaction_rules`: a THRESHOLD rule becomes the wallet's auto top-up,
-// charged in the wallet's currency at its `rate_amount`. INTERVAL rules are kept as given and
+// charged in the wallet's currency at its `rate_amount`, its credits expiring at `expiration_at`. INTERVAL rules are kept as given and
 // not run: this gateway has no schedules.
 import { ValidationError } from "../../ledger/errors.ts";
 import { decimalToMinorUnits } from "../../ledger/money.ts";
 import { isJsonObject } from "../exact-json.ts";
 import { invalid as invalidField } from "../fields.ts";
 import { validAutoTopUpRule, type AutoTopUpSettings } from "../../payments/auto-top-up.ts";
-import { CREDIT_SCALE, CREDIT_UNIT, type CommerceSettings } from "./resources.ts";
+import { CREDIT_SCALE, CREDIT_UNIT, pricingOf, type CommerceSettings } from "./resources.ts";
 
 const FIELD = "recurring_transaction_rules";
 const INTERVALS = ["WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY"];
@@ -24,20 +24,11 @@ function creditsOf(rule: Record<string, unknown>, field: string, index: number):
   return credits;
 }
 
-/** What one millionth of a credit costs: `rate_amount` / 10^6, exactly. */
-export function pricePerMillionth(rate: string): string {
-  const [whole, fraction = ""] = rate.split(".");
-  const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, "");
-  const places = fraction.length + CREDIT_SCALE;
-  const padded = digits.padStart(places + 1, "0");
-  return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`.replace(/\.?0+$/, "");
-}
-
 /**
  * Checks the rules (ValidationError, before anything is written) and returns the auto top-up the
  * THRESHOLD rule asks for, or null when there is none.
  */
-export function autoTopUpOfRules(rules: unknown, settings: Pick<CommerceSettings, "currency_code" | "rate_amount">): AutoTopUpSettings | null {
+export function autoTopUpOfRules(rules: unknown, settings: Pick<CommerceSettings, "currency_code" | "rate_amount" | "expiration_at">): AutoTopUpSettings | null {
   if (!Array.isArray(rules)) invalid("must be an array");
   let found: AutoTopUpSettings | null = null;
   rules.forEach((value: unknown, index) => {
@@ -62,7 +53,9 @@ export function autoTopUpOfRules(rules: unknown, settings: Pick<CommerceSettings
       amount: method === "FIXED" ? paid : null,
       targetBalance: method === "TARGET" ? target : null,
       bonusAmount: method === "FIXED" ? granted : null,
-      pricing: { unitPrice: pricePerMillionth(settings.rate_amount), chargeCurrency: settings.currency_code },
+      pricing: pricingOf(settings),
+      // Credits a top-up adds expire with the wallet's credits, as a TOPUP's do.
+      creditsExpireAt: settings.expiration_at ? new Date(settings.expiration_at) : null,
     };
     try {
       validAutoTopUpRule(found, CREDIT_UNIT);

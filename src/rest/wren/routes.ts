@@ -77,7 +77,9 @@ async function topUp(call: RestCall, amount: bigint): Promise<Response> {
     idempotencyKey: call.request.headers.get("idempotency-key"),
   });
   const chargeId = (result.entries.at(-1)?.metadata as { stripe_charge_id?: string } | null)?.stripe_charge_id ?? result.operation.id;
-  return jsonResponse({ amountCharged: amount, id: chargeId, creditBalance: (await walletBalance(call.ledger, call.viewer, wallet.id)).available });
+  // The balance the top-up left, also when a repeated key answers it.
+  const balance = result.balance ?? (await walletBalance(call.ledger, call.viewer, wallet.id));
+  return jsonResponse({ amountCharged: amount, id: chargeId, creditBalance: balance.available });
 }
 
 // A JSON number is read exactly; a form sends digits as text.
