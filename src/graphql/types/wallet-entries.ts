@@ -101,7 +101,6 @@ interface PageKey {
   walletId: string;
   page: WalletEntryPage;
   fields: readonly (keyof LedgerEntry)[] | undefined;
-  /** The page and fields as a string, for grouping. */
   groupKey: string;
 }
 
@@ -154,22 +153,27 @@ const filteredCounts = createContextCache(
 
 type PrismaQuery = { include?: Record<string, unknown>; select?: Record<string, unknown> };
 
-/** `wallets.edges.node.ledgerEntries`: a field's place in the response, list positions left out. */
+/**
+ * `Wallet@wallets.edges.node.ledgerEntries`: a field's place in the response, list positions left
+ * out. Every wallet of a list has the field at the same place, with the same arguments.
+ */
 function placeOf(info: GraphQLResolveInfo): string {
   const keys: string[] = [];
   for (let path: GraphQLResolveInfo["path"] | undefined = info.path; path; path = path.prev) if (typeof path.key === "string") keys.push(path.key);
-  return keys.reverse().join(".");
+  return `${info.parentType.name}@${keys.reverse().join(".")}`;
 }
 
-/** What the entries of a place are read with; the same for every wallet of a list. */
-interface EntryReads {
+/** How the entries of a place are read; the same for every wallet of a list, so worked out once. */
+interface PlaceReads extends PageShape {
   /** Undefined: every field. */
   fields: readonly (keyof LedgerEntry)[] | undefined;
   /** Relations are selected under the entries: they are loaded again, with them, by Prisma. */
   relations: boolean;
+  /** The page and fields as a string, to group the wallets read alike. */
+  groupKey: string;
 }
 
-const readsByPlace = createContextCache((_ctx: GraphQLContext) => new Map<string, EntryReads>());
+const readsByPlace = createContextCache((_ctx: GraphQLContext) => new Map<string, PlaceReads>());
 
 /**
  * Prisma's query for the relations selected under this connection's entries, or null when none
@@ -230,15 +234,17 @@ export async function walletEntries(
   ctx: GraphQLContext,
   info: GraphQLResolveInfo,
 ): Promise<WalletEntriesConnection> {
-  const { page, filter, backward, size } = pageShape(args);
   const place = placeOf(info);
   let reads = readsByPlace(ctx).get(place);
   const query = reads?.relations === false ? null : relationsQuery(ctx, info);
   if (!reads) {
-    reads = { relations: query !== null, fields: query ? [] : shownFields(info) };
+    const shape = pageShape(args);
+    const fields = query ? [] : shownFields(info);
+    reads = { ...shape, fields, relations: query !== null, groupKey: JSON.stringify([shape.page, fields]) };
     readsByPlace(ctx).set(place, reads);
   }
-  const rows = await entryPages(ctx).load({ walletId: wallet.id, page, fields: reads.fields, groupKey: JSON.stringify([page, reads.fields]) });
+  const { page, filter, backward, size, fields, groupKey } = reads;
+  const rows = await entryPages(ctx).load({ walletId: wallet.id, page, fields, groupKey });
   const hasMore = rows.length > size;
   let shown = rows.slice(0, size);
   if (query) shown = await withRelations(ctx, place, query, shown);
