@@ -2,7 +2,7 @@
 // tenant in live or test mode, for a personal token one customer of it, and what its role allows.
 // Every command checks its permission before it reads anything, and every query and wallet lock
 // filters by `walletsInScope`, so a wallet outside the scope does not exist for the caller.
-import type { OperationType, Prisma } from "../db/generated/client.ts";
+import { Prisma, type OperationType } from "../db/generated/client.ts";
 import { ForbiddenError } from "./errors.ts";
 
 /**
@@ -67,6 +67,12 @@ export function systemScope(tenantId: string, livemode: boolean): Scope {
 /** The wallets a scope may see, as a Prisma filter (for the ledger's queries and GraphQL's reads). */
 export function walletsInScope(scope: Scope): { tenantId: string; livemode: boolean; customerId?: string } {
   return { tenantId: scope.tenantId, livemode: scope.livemode, ...(scope.customerId ? { customerId: scope.customerId } : {}) };
+}
+
+/** `walletsInScope` in SQL, on wallets aliased `w`: for the ledger's raw reads. */
+export function walletsInScopeSql(scope: Scope): Prisma.Sql {
+  const customer = scope.customerId ? Prisma.sql` AND w.customer_id = ${scope.customerId}::uuid` : Prisma.empty;
+  return Prisma.sql`(w.tenant_id = ${scope.tenantId}::uuid AND w.livemode = ${scope.livemode}${customer})`;
 }
 
 /**

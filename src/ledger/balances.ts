@@ -12,11 +12,12 @@
 // "Now" counts every committed entry, even one stamped after this process's clock: an entry is
 // never stamped before the wallet's latest, so a gateway whose clock lags can write entries
 // stamped ahead of it, and its next balance must show them.
-import type { CreditBlock } from "../db/generated/client.ts";
-import { walletsInScope } from "./access.ts";
+import { Prisma, type CreditBlock } from "../db/generated/client.ts";
+import { walletsInScopeSql } from "./access.ts";
 import { NO_FIGURES, type AccountFigures } from "./block-figures.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError } from "./errors.ts";
+import { CREDIT_BLOCK_COLUMNS } from "./rows.ts";
 import { requireId } from "./transaction.ts";
 
 /** `available = total − used − frozen`, as in the customer deposit API. */
@@ -61,35 +62,24 @@ export async function walletBalance(ctx: LedgerContext, scope: Scope, walletId: 
 }
 
 /**
- * Balances of many wallets in two round trips (for DataLoader batches), now or at `at`; wallets
- * outside the scope are left out of the answer.
+ * Balances of many wallets (for DataLoader batches), now or at `at`: one round trip, and a second
+ * at a past instant for wallets with entries after it; wallets outside the scope are left out of
+ * the answer.
  */
 export async function walletBalances(ctx: LedgerContext, scope: Scope, walletIds: string[], at?: Date): Promise<WalletBalance[]> {
   const instant = at ?? ctx.now();
-  const wallets = await ctx.prisma.wallet.findMany({
-    where: { id: { in: walletIds }, ...walletsInScope(scope) },
-    select: { id: true, overdraftUsed: true, lastEntryAt: true },
-  });
+  const wallets = await walletsWithBlocks(ctx, scope, walletIds, at);
   if (wallets.length === 0) return [];
-  const ids = wallets.map((wallet) => wallet.id);
   // Wallets with entries after the instant asked for, which their stored figures count.
   const rewound = new Set(at ? wallets.filter((wallet) => wallet.lastEntryAt !== null && wallet.lastEntryAt > at).map((wallet) => wallet.id) : []);
-  const [blocks, earlier] = await Promise.all([
-    ctx.prisma.creditBlock.findMany({
-      where: { walletId: { in: ids }, ...(at ? { createdAt: { lte: at } } : {}) },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    }),
-    rewound.size > 0 ? figuresAt(ctx, [...rewound], instant) : new Map<string, AccountFigures>(),
-  ]);
-  const byWallet = new Map(ids.map((id) => [id, [] as CreditBlock[]]));
-  for (const block of blocks) byWallet.get(block.walletId)!.push(block);
+  const earlier = rewound.size > 0 ? await figuresAt(ctx, [...rewound], instant) : new Map<string, AccountFigures>();
   const order = new Map(walletIds.map((id, index) => [id, index]));
   return wallets
     .map((wallet) => {
       const figuresOf = (blockId: string | null, stored: AccountFigures) =>
         rewound.has(wallet.id) ? (earlier.get(accountKey(wallet.id, blockId)) ?? NO_FIGURES) : stored;
       const overdraft = figuresOf(null, { remaining: -wallet.overdraftUsed, used: 0n, frozen: 0n });
-      const accounts = byWallet.get(wallet.id)!.map((block) => ({ block, figures: figuresOf(block.id, block) }));
+      const accounts = wallet.blocks.map((block) => ({ block, figures: figuresOf(block.id, block) }));
       return summarise(wallet.id, instant, -overdraft.remaining, accounts);
     })
     .sort((a, b) => order.get(a.walletId)! - order.get(b.walletId)!);
@@ -101,6 +91,33 @@ export async function walletBalances(ctx: LedgerContext, scope: Scope, walletIds
  */
 export function balanceFromBlocks(wallet: { id: string; overdraftUsed: bigint }, blocks: CreditBlock[], at: Date): WalletBalance {
   return summarise(wallet.id, at, wallet.overdraftUsed, blocks.map((block) => ({ block, figures: block })));
+}
+
+interface WalletWithBlocks {
+  id: string;
+  overdraftUsed: bigint;
+  lastEntryAt: Date | null;
+  /** In creation order; at `at`, those created by then. */
+  blocks: CreditBlock[];
+}
+
+type WalletBlockRow = { wallet_id: string; wallet_overdraft_used: bigint; wallet_last_entry_at: Date | null } & (CreditBlock | { [K in keyof CreditBlock]: null });
+
+/** The wallets of the scope among `walletIds`, each with its blocks: one query. */
+async function walletsWithBlocks(ctx: LedgerContext, scope: Scope, walletIds: string[], at?: Date): Promise<WalletWithBlocks[]> {
+  const rows = await ctx.prisma.$queryRaw<WalletBlockRow[]>`
+    SELECT w.id::text AS wallet_id, w.overdraft_used AS wallet_overdraft_used, w.last_entry_at AS wallet_last_entry_at, ${CREDIT_BLOCK_COLUMNS}
+    FROM wallet w
+    LEFT JOIN credit_block b ON b.wallet_id = w.id ${at ? Prisma.sql`AND b.created_at <= ${at}` : Prisma.empty}
+    WHERE w.id = ANY(${walletIds}::uuid[]) AND ${walletsInScopeSql(scope)}
+    ORDER BY b.created_at ASC, b.id ASC`;
+  const wallets = new Map<string, WalletWithBlocks>();
+  for (const { wallet_id: id, wallet_overdraft_used: overdraftUsed, wallet_last_entry_at: lastEntryAt, ...block } of rows) {
+    let wallet = wallets.get(id);
+    if (!wallet) wallets.set(id, (wallet = { id, overdraftUsed, lastEntryAt, blocks: [] }));
+    if (block.id !== null) wallet.blocks.push(block as CreditBlock);
+  }
+  return [...wallets.values()];
 }
 
 interface FiguresRow {

@@ -1,5 +1,6 @@
-// Rows that SQL functions return as JSON (see the debit migration), turned back into the
-// Prisma model types. Amounts arrive as strings, so no bigint ever passes through a JS number.
+// Rows as the Prisma model types: those SQL functions return as JSON (see the debit migration),
+// whose amounts arrive as strings so that no bigint ever passes through a JS number, and the
+// columns raw reads select as the models' fields.
 import { Prisma, type CreditBlock, type LedgerEntry, type Operation, type Wallet } from "../db/generated/client.ts";
 
 type Json = Record<string, unknown>;
@@ -92,3 +93,43 @@ export function operationFromJson(row: Json): Operation {
     createdAt: date(row.createdAt),
   };
 }
+
+/**
+ * Each ledger entry field's column on the alias `e`, as a raw read selects it to come back named
+ * and typed as the model's field (bigint as bigint, timestamps as Dates).
+ */
+const LEDGER_ENTRY_COLUMN: Record<keyof LedgerEntry, string> = {
+  id: "e.id",
+  walletId: 'e.wallet_id AS "walletId"',
+  blockId: 'e.block_id AS "blockId"',
+  operationId: 'e.operation_id AS "operationId"',
+  holdId: 'e.hold_id AS "holdId"',
+  sequence: "e.sequence",
+  type: "e.type::text AS type",
+  amount: "e.amount",
+  startingBalance: 'e.starting_balance AS "startingBalance"',
+  endingBalance: 'e.ending_balance AS "endingBalance"',
+  remainingAfter: 'e.remaining_after AS "remainingAfter"',
+  usedAfter: 'e.used_after AS "usedAfter"',
+  frozenAfter: 'e.frozen_after AS "frozenAfter"',
+  status: "e.status::text AS status",
+  description: "e.description",
+  metadata: "e.metadata",
+  reference: "e.reference",
+  createdAt: 'e.created_at AS "createdAt"',
+};
+
+/** The columns of these ledger entry fields on the alias `e`, so that a raw read returns them as the model's. */
+export function ledgerEntryColumns(fields: readonly (keyof LedgerEntry)[]): Prisma.Sql {
+  return Prisma.raw(fields.map((field) => LEDGER_ENTRY_COLUMN[field]).join(", "));
+}
+
+/** Every ledger entry field. */
+export const LEDGER_ENTRY_FIELDS = Object.keys(LEDGER_ENTRY_COLUMN) as (keyof LedgerEntry)[];
+
+/** A credit block's columns on the alias `b`, named and typed as the model's fields (as above). */
+export const CREDIT_BLOCK_COLUMNS = Prisma.raw(
+  `b.id, b.wallet_id AS "walletId", b.operation_id AS "operationId", b.amount, b.remaining, b.used, b.frozen,
+   b.category, b.priority, b.cost_basis AS "costBasis", b.effective_at AS "effectiveAt", b.expires_at AS "expiresAt",
+   b.status::text AS status, b.source::text AS source, b.description, b.metadata, b.created_at AS "createdAt"`,
+);

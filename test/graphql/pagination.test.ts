@@ -49,6 +49,14 @@ describe("connections", () => {
     expect((await entries({ first: 10, types: ["increment"] })).totalCount).toBe(5);
   });
 
+  it("answers a malformed cursor, or arguments that exclude each other, as bad input", async () => {
+    const first = await entries({ first: 2 });
+    for (const variables of [{ first: 2, after: "not a cursor" }, { first: 2, before: first.pageInfo.endCursor }, { last: 2, after: first.pageInfo.endCursor }]) {
+      const reply = await gateway.graphql(ENTRIES, { id: walletId, ...variables });
+      expect(reply.errors?.[0]?.extensions?.code, JSON.stringify(variables)).toBe("BAD_USER_INPUT");
+    }
+  });
+
   it("refuses a page larger than 100 with a clear error", async () => {
     const reply = await gateway.graphql(ENTRIES, { id: walletId, first: 101 });
     expect(reply.errors?.[0]).toMatchObject({ message: "first and last must be between 0 and 100", extensions: { code: "PAGE_SIZE_EXCEEDED" } });

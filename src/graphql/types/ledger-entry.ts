@@ -1,3 +1,4 @@
+import type { LedgerEntry } from "../../db/generated/client.ts";
 import { builder } from "../builder.ts";
 import { walletsInScope } from "../../ledger/access.ts";
 import { LedgerEntryStatusEnum, LedgerEntryTypeEnum, OperationTypeEnum } from "./enums.ts";
@@ -21,6 +22,29 @@ export const LedgerEntryRef = builder.prismaNode("LedgerEntry", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
+
+/**
+ * What each LedgerEntry field reads of the entry, for lists that read only what a query shows
+ * (Wallet.ledgerEntries). A field missing here makes those lists read every column, and
+ * test/graphql/entry-reads.test.ts fails.
+ */
+export const LEDGER_ENTRY_FIELD_READS: Readonly<Record<string, readonly (keyof LedgerEntry)[]>> = {
+  __typename: [],
+  id: ["id"],
+  sequence: ["sequence"],
+  type: ["type"],
+  amount: ["amount"],
+  startingBalance: ["startingBalance"],
+  endingBalance: ["endingBalance"],
+  status: ["status"],
+  block: ["blockId"],
+  operation: ["operationId"],
+  hold: ["holdId"],
+  description: ["description"],
+  metadata: ["metadata"],
+  reference: ["reference"],
+  createdAt: ["createdAt"],
+};
 
 export const OperationRef = builder.prismaNode("Operation", {
   name: "LedgerOperation",
