@@ -37,14 +37,23 @@ export function postgresPids(): number[] {
     .map(Number);
 }
 
-/** Starts counting; the returned function gives the cores kept busy since, or null. */
+/**
+ * Starts counting; the returned function gives the cores kept busy since, or null. Processes that
+ * start meanwhile (a pool's first connections) count from zero; those that exit are counted in
+ * their parent's reaped children, so list the parent too (the postmaster, for backends).
+ */
 export function cpuMeter(pids: () => number[]): () => number | null {
   const started = performance.now();
-  const counted = pids();
-  const before = cpuSeconds(counted);
+  const before = new Map(pids().map((pid) => [pid, cpuSeconds([pid])]));
   return () => {
-    const after = cpuSeconds(counted);
-    if (before === null || after === null) return null;
-    return Math.round(((after - before) / ((performance.now() - started) / 1000)) * 100) / 100;
+    const now = pids();
+    let used = 0;
+    for (const pid of new Set([...before.keys(), ...now])) {
+      // One that exited: all its time, before the window too, is now in its parent's; take back the part before.
+      const [was, is] = [before.get(pid) ?? 0, now.includes(pid) ? cpuSeconds([pid]) : 0];
+      if (was === null || is === null) return null;
+      used += is - was;
+    }
+    return Math.round((used / ((performance.now() - started) / 1000)) * 100) / 100;
   };
 }
