@@ -146,12 +146,17 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
     try {
       return cors.decorate(request, await answer(request, route));
     } catch (error) {
+      // The client hung up mid-request: nobody reads an answer, and nothing failed here to log.
+      if (request.signal?.aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
       return cors.decorate(request, failureAnswer(route.family, error));
     }
   });
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** What proxies log for a request whose client went away before the answer (nginx's 499). */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /** The family's answer to a failure, with the headers an edge failure carries (Retry-After, Allow…). */
 function failureAnswer(family: RouteFamily, error: unknown): Response {
