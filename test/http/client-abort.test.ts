@@ -1,26 +1,18 @@
 // A client that hangs up mid-request is not a failure of the gateway: nothing is logged as one.
-import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { request as httpRequest } from "node:http";
+import { expect, it, vi } from "vitest";
 import { useGateway } from "../support/app.ts";
+import { useHttp } from "../support/http.ts";
 
 const gateway = useGateway();
-let server: Server;
-let port: number;
-
-beforeAll(async () => {
-  server = createServer((request, response) => gateway.app(request, response));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+const http = useHttp(gateway);
 
 it("logs no error when the client goes away while its body is still arriving", async () => {
   const errors = vi.spyOn(console, "error");
-  const closed = new Promise<void>((resolve) => server.once("request", (_request, response) => response.once("close", () => resolve())));
+  const closed = new Promise<void>((resolve) => http.server.once("request", (_request, response) => response.once("close", () => resolve())));
   const request = httpRequest({
     host: "127.0.0.1",
-    port,
+    port: new URL(http.baseUrl).port,
     path: "/graphql",
     method: "POST",
     // No Content-Length: the body is read as it streams in.

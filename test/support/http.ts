@@ -7,6 +7,7 @@ import type { GatewayFixture } from "./app.ts";
 
 export interface HttpFixture {
   baseUrl: string;
+  server: Server;
   /** Sends a request with the gateway fixture's token unless `token` says otherwise (null: none). */
   send(method: string, path: string, options?: { json?: unknown; body?: string; contentType?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
 }
@@ -18,6 +19,7 @@ export function useHttp(gateway: GatewayFixture): HttpFixture {
     // Delegates per request, so a test may swap gateway.app (e.g. to add payments).
     server = createServer((request, response) => gateway.app(request, response));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    fixture.server = server;
     fixture.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     fixture.send = async (method, path, options = {}) => {
       const token = options.token === undefined ? gateway.token : options.token;
