@@ -21,7 +21,7 @@ import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableE
 import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
 import { requestLedgers, restLedger } from "./http/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
-import type { LedgerContext } from "./ledger/context.ts";
+import type { LedgerContext } from "./ledger/index.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";

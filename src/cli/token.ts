@@ -2,8 +2,7 @@
 // database, so it names the tenant (created on first use), and revokes any token by its id.
 import { listApiTokens, revokeApiToken, type TokenContext } from "../auth/token-management.ts";
 import { issueToken } from "../auth/tokens.ts";
-import { ROLES, systemScope, type Role } from "../ledger/access.ts";
-import { systemClock } from "../ledger/context.ts";
+import { ROLES, systemScope, type Role, systemClock } from "../ledger/index.ts";
 import type { CliCommand } from "./main.ts";
 
 export const TOKEN_USAGE = [

@@ -1,4 +1,4 @@
-import { verifyLedger } from "../ledger/verify.ts";
+import { verifyLedger } from "../ledger/index.ts";
 import type { CliCommand } from "./main.ts";
 
 export const runVerify: CliCommand = async (db) => {

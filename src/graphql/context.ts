@@ -3,7 +3,7 @@ import type { Plugin } from "graphql-yoga";
 import type { TokenAuthenticator } from "../auth/authenticator.ts";
 import type { Viewer } from "../auth/tokens.ts";
 import { graphqlLedger, type RequestLedgers } from "../http/read-routing.ts";
-import type { LedgerContext } from "../ledger/context.ts";
+import type { LedgerContext } from "../ledger/index.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 
 export interface GraphQLContext {

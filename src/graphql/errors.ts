@@ -1,20 +1,6 @@
 // The errors a client can handle, as GraphQL types: each LedgerError class becomes an object
 // type implementing `Error`, and each mutation lists the ones it can return in its result union.
-import {
-  BlockNotUsableError,
-  CaptureExceedsHoldError,
-  ForbiddenError,
-  HoldNotOpenError,
-  IdempotencyConflictError,
-  InsufficientCreditsError,
-  LedgerError,
-  NotFoundError,
-  RefundExceedsDebitError,
-  ValidationError,
-  WalletExistsError,
-  WalletTerminatedError,
-  type ValidationIssue,
-} from "../ledger/errors.ts";
+import { BlockNotUsableError, CaptureExceedsHoldError, ForbiddenError, HoldNotOpenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, RefundExceedsDebitError, ValidationError, WalletExistsError, WalletTerminatedError, type ValidationIssue } from "../ledger/index.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../payments/errors.ts";
 import { builder } from "./builder.ts";
 

@@ -5,7 +5,7 @@
 // `unsafelyHandleInputErrors`); elsewhere it is an error with code NOT_FOUND.
 import SchemaBuilder, { BasePlugin, createInputValueMapper, mapInputFields, type PothosOutputFieldConfig, type SchemaTypes } from "@pothos/core";
 import { decodeGlobalID } from "@pothos/plugin-relay";
-import { NotFoundError } from "../ledger/errors.ts";
+import { NotFoundError } from "../ledger/index.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

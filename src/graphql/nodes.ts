@@ -7,7 +7,7 @@ import { GraphQLError, type GraphQLResolveInfo } from "graphql";
 import type { GraphQLContext } from "./context.ts";
 import { globalIdNotFound, MALFORMED_TYPENAME } from "./global-ids.ts";
 import { apiTokensVisibleTo } from "../auth/token-management.ts";
-import { customersInScope, walletsInScope } from "../ledger/access.ts";
+import { customersInScope, walletsInScope } from "../ledger/index.ts";
 
 /** The most ids one nodes(ids:) may ask for. */
 export const MAX_NODE_IDS = 100;

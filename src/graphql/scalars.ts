@@ -1,8 +1,6 @@
 import { GraphQLError, Kind } from "graphql";
 import { JSONObjectResolver } from "graphql-scalars";
-import { parseIsoDateTime } from "../ledger/dates.ts";
-import { LedgerError } from "../ledger/errors.ts";
-import { parseMinorUnits } from "../ledger/money.ts";
+import { parseIsoDateTime, LedgerError, parseMinorUnits } from "../ledger/index.ts";
 import { builder } from "./builder.ts";
 
 /** Runs a ledger parser, answering its ValidationError as a GraphQL input error. */

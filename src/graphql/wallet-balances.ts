@@ -3,9 +3,7 @@
 // statement) instead of a read that could already show later movements, or miss this one.
 import { createContextCache } from "@pothos/core";
 import DataLoader from "dataloader";
-import { walletBalances, type WalletBalance } from "../ledger/balances.ts";
-import { NotFoundError } from "../ledger/errors.ts";
-import type { LedgerResult } from "../ledger/wallet-ledger.ts";
+import { walletBalances, type WalletBalance, NotFoundError, type LedgerResult } from "../ledger/index.ts";
 import type { GraphQLContext } from "./context.ts";
 
 /** The request's balances by wallet id; a wallet outside the viewer's scope is a NotFoundError. */

@@ -13,7 +13,7 @@ import { isDatabaseUnavailable } from "../http/database-unavailable.ts";
 import { ServiceUnavailableError } from "../http/errors.ts";
 import type { RequestLedgers } from "../http/read-routing.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
-import { LedgerError } from "../ledger/errors.ts";
+import { LedgerError } from "../ledger/index.ts";
 import { useReadRouting, type GraphQLContext } from "./context.ts";
 import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";

@@ -12,7 +12,7 @@
 // that reads then writes is a mutation or a POST, which get the primary.
 import { OperationTypeNode } from "graphql";
 import type { PrismaClient } from "../db/generated/client.ts";
-import type { LedgerContext } from "../ledger/context.ts";
+import type { LedgerContext } from "../ledger/index.ts";
 
 export interface RequestLedgers {
   /** Writes, and the reads that must see them. */

@@ -19,6 +19,7 @@ import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError } from "./errors.ts";
 import { CREDIT_BLOCK_COLUMNS } from "./rows.ts";
 import { requireId } from "./transaction.ts";
+import { inForceAt } from "./consumption.ts";
 
 /** `available = total − used − frozen`, as in the customer deposit API. */
 export interface BalanceFigures {
@@ -188,8 +189,7 @@ function summarise(walletId: string, at: Date, overdraftUsed: bigint, accounts: 
 }
 
 function blockBalance(block: CreditBlock, at: Date, { remaining, used, frozen }: AccountFigures): BlockBalance {
-  const active = block.effectiveAt.getTime() <= at.getTime() && (block.expiresAt === null || at.getTime() < block.expiresAt.getTime());
-  return { block, active, total: remaining + used + frozen, used, frozen, available: remaining };
+  return { block, active: inForceAt(block, at), total: remaining + used + frozen, used, frozen, available: remaining };
 }
 
 function figures(total: bigint, used: bigint, frozen: bigint): BalanceFigures {

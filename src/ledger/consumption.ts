@@ -3,11 +3,40 @@ import type { CreditBlock, Prisma } from "../db/generated/client.ts";
 import { minBigInt } from "./money.ts";
 import type { WalletLedger } from "./wallet-ledger.ts";
 
+// Each rule is written here once, as a test on a block in memory and as the same test for a
+// query; the debit hot path, `ledger_debit` in the migrations, spells both in SQL, and
+// test/ledger/consumption-agreement.test.ts holds the three to one answer on generated wallets.
+
+type Dated = Pick<CreditBlock, "effectiveAt" | "expiresAt">;
+
+/** A block's credits count at `at`: it has taken effect and has not yet expired. */
+export function inForceAt(block: Dated, at: Date): boolean {
+  return block.effectiveAt.getTime() <= at.getTime() && !hasExpiredAt(block, at);
+}
+
+/** Expiry is exclusive: at the instant a block expires its credits are gone. */
+export function hasExpiredAt(block: Pick<CreditBlock, "expiresAt">, at: Date): boolean {
+  return block.expiresAt !== null && block.expiresAt.getTime() <= at.getTime();
+}
+
+/** A debit, hold or void may draw on the block at `at`: active, in force, with credits left. */
+export function isSpendableAt(block: Dated & Pick<CreditBlock, "status" | "remaining">, at: Date): boolean {
+  return block.status === "active" && block.remaining > 0n && inForceAt(block, at);
+}
+
+/** isSpendableAt as a query filter. */
+export function spendableAt(at: Date): Prisma.CreditBlockWhereInput {
+  return {
+    status: "active",
+    remaining: { gt: 0 },
+    effectiveAt: { lte: at },
+    OR: [{ expiresAt: null }, { expiresAt: { gt: at } }],
+  };
+}
+
 /**
  * The consumption order: block priority (lower first), then soonest expiry (no expiry last),
- * then lowest cost basis (free and granted credits before paid ones), then oldest.
- * The debit hot path, `ledger_debit` in the migrations, spells the same order in SQL; the
- * debit and hold tests pin both to it.
+ * then lowest cost basis (free and granted credits before paid ones), then oldest, then id.
  */
 export const CONSUMPTION_ORDER: Prisma.CreditBlockOrderByWithRelationInput[] = [
   { priority: "asc" },
@@ -17,14 +46,27 @@ export const CONSUMPTION_ORDER: Prisma.CreditBlockOrderByWithRelationInput[] = [
   { id: "asc" },
 ];
 
-/** Blocks usable at `at`: active, effective, not expired, with credits left. */
-export function spendableAt(at: Date): Prisma.CreditBlockWhereInput {
-  return {
-    status: "active",
-    remaining: { gt: 0 },
-    effectiveAt: { lte: at },
-    OR: [{ expiresAt: null }, { expiresAt: { gt: at } }],
-  };
+type Ordered = Pick<CreditBlock, "priority" | "expiresAt" | "costBasis" | "createdAt" | "id">;
+
+/** CONSUMPTION_ORDER as a comparator, for blocks already in memory. */
+export function compareConsumption(a: Ordered, b: Ordered): number {
+  return (
+    a.priority - b.priority ||
+    nullsLast(a.expiresAt, b.expiresAt) ||
+    nullsFirst(a.costBasis, b.costBasis) ||
+    a.createdAt.getTime() - b.createdAt.getTime() ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+function nullsLast(a: Date | null, b: Date | null): number {
+  if (a === null || b === null) return (a === null ? 1 : 0) - (b === null ? 1 : 0);
+  return a.getTime() - b.getTime();
+}
+
+function nullsFirst(a: Prisma.Decimal | null, b: Prisma.Decimal | null): number {
+  if (a === null || b === null) return (a === null ? 0 : 1) - (b === null ? 0 : 1);
+  return a.comparedTo(b);
 }
 
 /** The wallet's spendable blocks now, in consumption order, optionally limited to categories. */

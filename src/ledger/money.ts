@@ -73,24 +73,28 @@ export function formatMinorUnits(amount: bigint, scale: number): string {
  * ISO 4217's active codes (list one as published 2026-01-01) and their minor units. Null: the
  * standard gives no minor unit (precious metals, bond-market units, SDR, testing, "no currency").
  * Withdrawn codes (HRK, BGN, ANG, SLL, ZWL, CUC, …) are not here: new wallets are not opened in them.
+ * Listed by minor units, most currencies having two.
  */
-const ISO_4217: Readonly<Record<string, number | null>> = {
-  AED: 2, AFN: 2, ALL: 2, AMD: 2, AOA: 2, ARS: 2, AUD: 2, AWG: 2, AZN: 2, BAM: 2, BBD: 2, BDT: 2,
-  BHD: 3, BIF: 0, BMD: 2, BND: 2, BOB: 2, BOV: 2, BRL: 2, BSD: 2, BTN: 2, BWP: 2, BYN: 2, BZD: 2,
-  CAD: 2, CDF: 2, CHE: 2, CHF: 2, CHW: 2, CLF: 4, CLP: 0, CNY: 2, COP: 2, COU: 2, CRC: 2, CUP: 2,
-  CVE: 2, CZK: 2, DJF: 0, DKK: 2, DOP: 2, DZD: 2, EGP: 2, ERN: 2, ETB: 2, EUR: 2, FJD: 2, FKP: 2,
-  GBP: 2, GEL: 2, GHS: 2, GIP: 2, GMD: 2, GNF: 0, GTQ: 2, GYD: 2, HKD: 2, HNL: 2, HTG: 2, HUF: 2,
-  IDR: 2, ILS: 2, INR: 2, IQD: 3, IRR: 2, ISK: 0, JMD: 2, JOD: 3, JPY: 0, KES: 2, KGS: 2, KHR: 2,
-  KMF: 0, KPW: 2, KRW: 0, KWD: 3, KYD: 2, KZT: 2, LAK: 2, LBP: 2, LKR: 2, LRD: 2, LSL: 2, LYD: 3,
-  MAD: 2, MDL: 2, MGA: 2, MKD: 2, MMK: 2, MNT: 2, MOP: 2, MRU: 2, MUR: 2, MVR: 2, MWK: 2, MXN: 2,
-  MXV: 2, MYR: 2, MZN: 2, NAD: 2, NGN: 2, NIO: 2, NOK: 2, NPR: 2, NZD: 2, OMR: 3, PAB: 2, PEN: 2,
-  PGK: 2, PHP: 2, PKR: 2, PLN: 2, PYG: 0, QAR: 2, RON: 2, RSD: 2, RUB: 2, RWF: 0, SAR: 2, SBD: 2,
-  SCR: 2, SDG: 2, SEK: 2, SGD: 2, SHP: 2, SLE: 2, SOS: 2, SRD: 2, SSP: 2, STN: 2, SVC: 2, SYP: 2,
-  SZL: 2, THB: 2, TJS: 2, TMT: 2, TND: 3, TOP: 2, TRY: 2, TTD: 2, TWD: 2, TZS: 2, UAH: 2, UGX: 0,
-  USD: 2, USN: 2, UYI: 0, UYU: 2, UYW: 4, UZS: 2, VED: 2, VES: 2, VND: 0, VUV: 0, WST: 2, XAD: 2,
-  XAF: 0, XCD: 2, XCG: 2, XOF: 0, XPF: 0, YER: 2, ZAR: 2, ZMW: 2, ZWG: 2,
-  XAG: null, XAU: null, XBA: null, XBB: null, XBC: null, XBD: null, XDR: null, XPD: null, XPT: null, XSU: null, XTS: null, XUA: null, XXX: null,
-};
+const ISO_4217: ReadonlyMap<string, number | null> = new Map(
+  Object.entries({
+    2: `
+      AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD
+      CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS
+      GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD
+      LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB
+      PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP
+      SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XAD XCD XCG YER ZAR ZMW
+      ZWG`,
+    0: `
+      BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF`,
+    3: `
+      BHD IQD JOD KWD LYD OMR TND`,
+    4: `
+      CLF UYW`,
+    none: `
+      XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX`,
+  }).flatMap(([minorUnits, codes]) => codes.trim().split(/\s+/).map((code) => [code, minorUnits === "none" ? null : Number(minorUnits)] as const)),
+);
 
 const CUSTOM_UNIT = /^[A-Z][A-Z0-9_]{1,31}$/;
 const MAX_SCALE = 18;
@@ -109,7 +113,7 @@ export interface WalletUnit {
 
 /** The ISO 4217 minor unit of `code` (USD 2, JPY 0, KWD 3), or null when it is no ISO currency with one. */
 export function isoMinorUnit(code: string): number | null {
-  return Object.hasOwn(ISO_4217, code) ? ISO_4217[code]! : null;
+  return ISO_4217.get(code) ?? null;
 }
 
 function unitError(path: string[], message: string): never {
@@ -122,12 +126,12 @@ function unitError(path: string[], message: string): never {
  */
 export function currencyScale(currency: string, field = "currency"): number {
   const text = typeof currency === "string" ? currency : "";
-  if (!Object.hasOwn(ISO_4217, text)) {
+  if (!ISO_4217.has(text)) {
     if (isoMinorUnit(text.toUpperCase()) !== null) unitError([field], `must be an ISO 4217 code in upper case: ${text.toUpperCase()}`);
     if (CUSTOM_UNIT.test(text)) unitError([field], `${text} is not an ISO 4217 currency; for a unit of your own, give customUnit: { code, scale } instead`);
     unitError([field], "must be an ISO 4217 currency code such as USD");
   }
-  const scale = ISO_4217[text];
+  const scale = ISO_4217.get(text);
   if (scale == null) {
     unitError([field], `${text} has no minor unit in ISO 4217; hold it as a customUnit under a code of your own, such as ${text}_UNITS`);
   }
@@ -149,8 +153,8 @@ export function walletUnit(input: { currency?: string | null; customUnit?: Custo
     if (typeof code !== "string" || !CUSTOM_UNIT.test(code)) {
       unitError(["customUnit", "code"], "must be 2 to 32 upper-case letters, digits or '_', starting with a letter");
     }
-    if (Object.hasOwn(ISO_4217, code)) {
-      const instead = ISO_4217[code] == null ? `choose another code, such as ${code}_UNITS` : "give it as currency, or choose another code";
+    if (ISO_4217.has(code)) {
+      const instead = ISO_4217.get(code) == null ? `choose another code, such as ${code}_UNITS` : "give it as currency, or choose another code";
       unitError(["customUnit", "code"], `${code} is an ISO 4217 code: ${instead}`);
     }
     if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) unitError(["customUnit", "scale"], `must be an integer from 0 to ${MAX_SCALE}`);

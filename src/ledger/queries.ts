@@ -139,6 +139,8 @@ export interface EntryFilter {
   status?: LedgerEntryStatus;
   category?: string;
   blockId?: string;
+  /** Entries that move at least this many minor units, either way. */
+  minimumAmount?: bigint;
   /** Created at or after. */
   createdFrom?: Date;
   /** Created strictly after. */
@@ -168,6 +170,7 @@ export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, wallet
     ...(filter.category ? { block: { category: filter.category } } : {}),
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.blockId ? { blockId: filter.blockId } : {}),
+    ...(filter.minimumAmount != null ? { OR: [{ amount: { gte: filter.minimumAmount } }, { amount: { lte: -filter.minimumAmount } }] } : {}),
     ...(filter.createdFrom || filter.createdAfter || filter.createdBefore || filter.createdUntil
       ? { createdAt: { gte: filter.createdFrom, gt: filter.createdAfter, lt: filter.createdBefore, lte: filter.createdUntil } }
       : {}),

@@ -1,135 +1,135 @@
-// Rows as the Prisma model types: those SQL functions return as JSON (see the debit migration),
-// whose amounts arrive as strings so that no bigint ever passes through a JS number, and the
-// columns raw reads select as the models' fields.
+// How each ledger row is read, written once per model: every field's column and how its value
+// arrives. From that one shape come the columns a raw read selects (named and typed as the model's
+// fields) and the decoding of the JSON that SQL functions return (`wallet_json()` and friends in
+// the debit migration), whose amounts arrive as strings so that no bigint passes through a JS
+// number. test/ledger/rows.test.ts holds the SQL functions' keys to these shapes.
 import { Prisma, type CreditBlock, type LedgerEntry, type Operation, type Wallet } from "../db/generated/client.ts";
 
 type Json = Record<string, unknown>;
 
-const date = (value: unknown) => new Date(value as string);
-const optionalDate = (value: unknown) => (value == null ? null : date(value));
-const big = (value: unknown) => BigInt(value as string);
-const text = (value: unknown) => (value == null ? null : (value as string));
-
-export function walletFromJson(row: Json): Wallet {
-  return {
-    id: row.id as string,
-    tenantId: row.tenantId as string,
-    livemode: row.livemode as boolean,
-    customerId: row.customerId as string,
-    name: text(row.name),
-    currency: row.currency as string,
-    scale: row.scale as number,
-    status: row.status as Wallet["status"],
-    overdraftLimit: big(row.overdraftLimit),
-    overdraftUsed: big(row.overdraftUsed),
-    defaultExpiryDays: (row.defaultExpiryDays as number | null) ?? null,
-    metadata: row.metadata as Prisma.JsonValue,
-    balance: big(row.balance),
-    lastSequence: big(row.lastSequence),
-    lastEntryAt: optionalDate(row.lastEntryAt),
-    createdAt: date(row.createdAt),
-    updatedAt: date(row.updatedAt),
-    terminatedAt: optionalDate(row.terminatedAt),
-  };
+interface Column {
+  /** The column, with the cast a raw read needs to get the model's type back. */
+  sql: string;
+  /** From the JSON value an SQL function gives (never null: nulls stay null). */
+  decode: (value: unknown) => unknown;
 }
 
-export function creditBlockFromJson(row: Json): CreditBlock {
-  return {
-    id: row.id as string,
-    walletId: row.walletId as string,
-    operationId: row.operationId as string,
-    amount: big(row.amount),
-    remaining: big(row.remaining),
-    used: big(row.used),
-    frozen: big(row.frozen),
-    category: row.category as string,
-    priority: row.priority as number,
-    costBasis: row.costBasis == null ? null : new Prisma.Decimal(row.costBasis as string),
-    effectiveAt: date(row.effectiveAt),
-    expiresAt: optionalDate(row.expiresAt),
-    status: row.status as CreditBlock["status"],
-    source: row.source as CreditBlock["source"],
-    description: text(row.description),
-    metadata: row.metadata as Prisma.JsonValue,
-    createdAt: date(row.createdAt),
-  };
-}
+type RowShape<Row> = { readonly [Field in keyof Row]-?: Column };
 
-export function ledgerEntryFromJson(row: Json): LedgerEntry {
-  return {
-    id: row.id as string,
-    walletId: row.walletId as string,
-    blockId: text(row.blockId),
-    operationId: row.operationId as string,
-    holdId: text(row.holdId),
-    sequence: big(row.sequence),
-    type: row.type as LedgerEntry["type"],
-    amount: big(row.amount),
-    startingBalance: big(row.startingBalance),
-    endingBalance: big(row.endingBalance),
-    remainingAfter: big(row.remainingAfter),
-    usedAfter: big(row.usedAfter),
-    frozenAfter: big(row.frozenAfter),
-    status: row.status as LedgerEntry["status"],
-    description: text(row.description),
-    metadata: row.metadata as Prisma.JsonValue,
-    reference: text(row.reference),
-    createdAt: date(row.createdAt),
-  };
-}
+const same = (value: unknown) => value;
+const plain = (sql: string): Column => ({ sql, decode: same });
+const enumText = (sql: string): Column => ({ sql: `${sql}::text`, decode: same });
+const bigint = (sql: string): Column => ({ sql, decode: (value) => BigInt(value as string) });
+const timestamp = (sql: string): Column => ({ sql, decode: (value) => new Date(value as string) });
+const decimal = (sql: string): Column => ({ sql, decode: (value) => new Prisma.Decimal(value as string) });
 
-export function operationFromJson(row: Json): Operation {
-  return {
-    id: row.id as string,
-    tenantId: row.tenantId as string,
-    livemode: row.livemode as boolean,
-    walletId: row.walletId as string,
-    type: row.type as Operation["type"],
-    idempotencyKey: text(row.idempotencyKey),
-    requestHash: row.requestHash as string,
-    reference: text(row.reference),
-    targetOperationId: text(row.targetOperationId),
-    holdId: text(row.holdId),
-    createdAt: date(row.createdAt),
-  };
-}
-
-/**
- * Each ledger entry field's column on the alias `e`, as a raw read selects it to come back named
- * and typed as the model's field (bigint as bigint, timestamps as Dates).
- */
-const LEDGER_ENTRY_COLUMN: Record<keyof LedgerEntry, string> = {
-  id: "e.id",
-  walletId: 'e.wallet_id AS "walletId"',
-  blockId: 'e.block_id AS "blockId"',
-  operationId: 'e.operation_id AS "operationId"',
-  holdId: 'e.hold_id AS "holdId"',
-  sequence: "e.sequence",
-  type: "e.type::text AS type",
-  amount: "e.amount",
-  startingBalance: 'e.starting_balance AS "startingBalance"',
-  endingBalance: 'e.ending_balance AS "endingBalance"',
-  remainingAfter: 'e.remaining_after AS "remainingAfter"',
-  usedAfter: 'e.used_after AS "usedAfter"',
-  frozenAfter: 'e.frozen_after AS "frozenAfter"',
-  status: "e.status::text AS status",
-  description: "e.description",
-  metadata: "e.metadata",
-  reference: "e.reference",
-  createdAt: 'e.created_at AS "createdAt"',
+const WALLET: RowShape<Wallet> = {
+  id: plain("id"),
+  tenantId: plain("tenant_id"),
+  livemode: plain("livemode"),
+  customerId: plain("customer_id"),
+  name: plain("name"),
+  currency: plain("currency"),
+  scale: plain("scale"),
+  status: enumText("status"),
+  overdraftLimit: bigint("overdraft_limit"),
+  overdraftUsed: bigint("overdraft_used"),
+  defaultExpiryDays: plain("default_expiry_days"),
+  metadata: plain("metadata"),
+  balance: bigint("balance"),
+  lastSequence: bigint("last_sequence"),
+  lastEntryAt: timestamp("last_entry_at"),
+  createdAt: timestamp("created_at"),
+  updatedAt: timestamp("updated_at"),
+  terminatedAt: timestamp("terminated_at"),
 };
 
-/** The columns of these ledger entry fields on the alias `e`, so that a raw read returns them as the model's. */
-export function ledgerEntryColumns(fields: readonly (keyof LedgerEntry)[]): Prisma.Sql {
-  return Prisma.raw(fields.map((field) => LEDGER_ENTRY_COLUMN[field]).join(", "));
+const CREDIT_BLOCK: RowShape<CreditBlock> = {
+  id: plain("id"),
+  walletId: plain("wallet_id"),
+  operationId: plain("operation_id"),
+  amount: bigint("amount"),
+  remaining: bigint("remaining"),
+  used: bigint("used"),
+  frozen: bigint("frozen"),
+  category: plain("category"),
+  priority: plain("priority"),
+  costBasis: decimal("cost_basis"),
+  effectiveAt: timestamp("effective_at"),
+  expiresAt: timestamp("expires_at"),
+  status: enumText("status"),
+  source: enumText("source"),
+  description: plain("description"),
+  metadata: plain("metadata"),
+  createdAt: timestamp("created_at"),
+};
+
+const LEDGER_ENTRY: RowShape<LedgerEntry> = {
+  id: plain("id"),
+  walletId: plain("wallet_id"),
+  blockId: plain("block_id"),
+  operationId: plain("operation_id"),
+  holdId: plain("hold_id"),
+  sequence: bigint("sequence"),
+  type: enumText("type"),
+  amount: bigint("amount"),
+  startingBalance: bigint("starting_balance"),
+  endingBalance: bigint("ending_balance"),
+  remainingAfter: bigint("remaining_after"),
+  usedAfter: bigint("used_after"),
+  frozenAfter: bigint("frozen_after"),
+  status: enumText("status"),
+  description: plain("description"),
+  metadata: plain("metadata"),
+  reference: plain("reference"),
+  createdAt: timestamp("created_at"),
+};
+
+const OPERATION: RowShape<Operation> = {
+  id: plain("id"),
+  tenantId: plain("tenant_id"),
+  livemode: plain("livemode"),
+  walletId: plain("wallet_id"),
+  type: enumText("type"),
+  idempotencyKey: plain("idempotency_key"),
+  requestHash: plain("request_hash"),
+  reference: plain("reference"),
+  targetOperationId: plain("target_operation_id"),
+  holdId: plain("hold_id"),
+  createdAt: timestamp("created_at"),
+};
+
+/** The shapes by model, for the test that holds the SQL functions to them. */
+export const ROW_SHAPES = { wallet: WALLET, creditBlock: CREDIT_BLOCK, ledgerEntry: LEDGER_ENTRY, operation: OPERATION } as const;
+
+function fromJson<Row>(shape: RowShape<Row>, json: Json): Row {
+  const row: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries<Column>(shape)) {
+    const value = json[field];
+    row[field] = value == null ? null : column.decode(value);
+  }
+  return row as Row;
 }
 
-/** Every ledger entry field. */
-export const LEDGER_ENTRY_FIELDS = Object.keys(LEDGER_ENTRY_COLUMN) as (keyof LedgerEntry)[];
+function columns<Row>(shape: RowShape<Row>, alias: string, fields: readonly (keyof Row)[]): Prisma.Sql {
+  return Prisma.raw(fields.map((field) => `${alias}.${shape[field].sql} AS "${String(field)}"`).join(", "));
+}
 
-/** A credit block's columns on the alias `b`, named and typed as the model's fields (as above). */
-export const CREDIT_BLOCK_COLUMNS = Prisma.raw(
-  `b.id, b.wallet_id AS "walletId", b.operation_id AS "operationId", b.amount, b.remaining, b.used, b.frozen,
-   b.category, b.priority, b.cost_basis AS "costBasis", b.effective_at AS "effectiveAt", b.expires_at AS "expiresAt",
-   b.status::text AS status, b.source::text AS source, b.description, b.metadata, b.created_at AS "createdAt"`,
-);
+export const walletFromJson = (json: Json): Wallet => fromJson(WALLET, json);
+export const creditBlockFromJson = (json: Json): CreditBlock => fromJson(CREDIT_BLOCK, json);
+export const ledgerEntryFromJson = (json: Json): LedgerEntry => fromJson(LEDGER_ENTRY, json);
+export const operationFromJson = (json: Json): Operation => fromJson(OPERATION, json);
+
+/** Every ledger entry field. */
+export const LEDGER_ENTRY_FIELDS = Object.keys(LEDGER_ENTRY) as (keyof LedgerEntry)[];
+
+/** These ledger entry fields' columns on the alias `e`, so that a raw read returns them as the model's. */
+export function ledgerEntryColumns(fields: readonly (keyof LedgerEntry)[]): Prisma.Sql {
+  return columns(LEDGER_ENTRY, "e", fields);
+}
+
+/** A credit block's columns on the alias `b` (as above). */
+export const CREDIT_BLOCK_COLUMNS = columns(CREDIT_BLOCK, "b", Object.keys(CREDIT_BLOCK) as (keyof CreditBlock)[]);
+
+/** A wallet's columns on the alias `w` (as above). */
+export const WALLET_COLUMNS = columns(WALLET, "w", Object.keys(WALLET) as (keyof Wallet)[]);

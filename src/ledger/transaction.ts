@@ -17,6 +17,7 @@ import { releaseExpiredHolds } from "./holds.ts";
 import { runOnce, type KeyedRecords } from "./idempotency.ts";
 import { validIdempotencyKey } from "./input.ts";
 import { hashRequest } from "./request-hash.ts";
+import { WALLET_COLUMNS } from "./rows.ts";
 import { WalletLedger, type LedgerResult, type OperationFields, type Tx } from "./wallet-ledger.ts";
 
 export interface WalletCommand {
@@ -142,14 +143,11 @@ export async function withLockedWallet<T>(
  */
 export async function lockWallet(tx: Tx, scope: Scope, walletId: string, now: Date): Promise<{ wallet: Wallet; hasLapsedHolds: boolean }> {
   const [row] = await tx.$queryRaw<(Wallet & { hasLapsedHolds: boolean })[]>`
-    SELECT id, tenant_id::text AS "tenantId", livemode, customer_id::text AS "customerId", name, currency, scale,
-           status::text AS status, overdraft_limit AS "overdraftLimit", overdraft_used AS "overdraftUsed",
-           default_expiry_days AS "defaultExpiryDays", metadata, balance, last_sequence AS "lastSequence", last_entry_at AS "lastEntryAt",
-           created_at AS "createdAt", updated_at AS "updatedAt", terminated_at AS "terminatedAt",
+    SELECT ${WALLET_COLUMNS},
            EXISTS (SELECT 1 FROM hold h WHERE h.wallet_id = w.id AND h.status = 'open' AND h.expires_at <= ${now}) AS "hasLapsedHolds"
     FROM wallet w
-    WHERE id = ${walletId}::uuid AND tenant_id = ${scope.tenantId}::uuid AND livemode = ${scope.livemode}
-      AND (${scope.customerId}::uuid IS NULL OR customer_id = ${scope.customerId}::uuid)
+    WHERE w.id = ${walletId}::uuid AND w.tenant_id = ${scope.tenantId}::uuid AND w.livemode = ${scope.livemode}
+      AND (${scope.customerId}::uuid IS NULL OR w.customer_id = ${scope.customerId}::uuid)
     FOR UPDATE OF w`;
   if (!row) throw new NotFoundError("Wallet", walletId);
   const { hasLapsedHolds, ...wallet } = row;

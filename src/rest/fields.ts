@@ -3,9 +3,7 @@
 // the route that declares it both checks requests and documents them (src/rest/schema.ts).
 // Amounts stay exact: a JSON number arrives as its text (src/rest/exact-json.ts) and becomes
 // bigint minor units digit by digit; nothing passes through a float.
-import { parseIsoDateTime } from "../ledger/dates.ts";
-import { ValidationError } from "../ledger/errors.ts";
-import { decimalToMinorUnits } from "../ledger/money.ts";
+import { parseIsoDateTime, ValidationError, decimalToMinorUnits } from "../ledger/index.ts";
 import { exactDecimal, isJsonObject, JsonNumber, plainJson } from "./exact-json.ts";
 
 export type JsonSchema = Record<string, unknown>;

@@ -5,7 +5,7 @@
 import type { Viewer } from "../auth/tokens.ts";
 import { MalformedPathError } from "../http/errors.ts";
 import type { RouteFamily } from "../http/route-family.ts";
-import type { LedgerContext } from "../ledger/context.ts";
+import type { LedgerContext } from "../ledger/index.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 import type { z } from "zod";
 import { readBody } from "./json.ts";

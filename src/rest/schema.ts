@@ -4,7 +4,7 @@
 // carries it as the cause, and the first one is thrown as it was, so each vendor's error
 // mapping (src/rest/<vendor>/errors.ts) answers it in that vendor's shape.
 import { z } from "zod";
-import { ValidationError } from "../ledger/errors.ts";
+import { ValidationError } from "../ledger/index.ts";
 import type { Field } from "./fields.ts";
 
 export type Fields = Record<string, Field<unknown>>;

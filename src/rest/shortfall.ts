@@ -1,9 +1,7 @@
 // The ledger counts a shortfall in minor units (100000 for USD 1000); a vendor's caller wrote
 // major units. Its message is retold in those, so "1000 requested, 24.25 available" reads in the
 // units of the request.
-import type { Wallet } from "../db/generated/client.ts";
-import { InsufficientCreditsError } from "../ledger/errors.ts";
-import { formatMinorUnits } from "../ledger/money.ts";
+import { type Wallet, InsufficientCreditsError, formatMinorUnits } from "../ledger/index.ts";
 
 /** 100000n at scale 2 is "1000"; 2425n is "24.25". */
 function inMajorUnits(amount: bigint, scale: number): string {

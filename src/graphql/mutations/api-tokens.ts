@@ -1,6 +1,6 @@
 // Token management for admin tokens: the rules are src/auth/token-management.ts's.
 import { createApiToken, revokeApiToken, type TokenContext } from "../../auth/token-management.ts";
-import { ForbiddenError, NotFoundError, ValidationError } from "../../ledger/errors.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
 import { ApiTokenRef } from "../types/api-token.ts";

@@ -1,5 +1,4 @@
-import { holdCredits } from "../../ledger/commands/hold.ts";
-import { captureHold, releaseHold } from "../../ledger/commands/resolve-hold.ts";
+import { holdCredits, captureHold, releaseHold } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 import { HOLD_ERRORS, SPEND_ERRORS } from "../errors.ts";
 import { HoldRef } from "../types/hold.ts";

@@ -1,5 +1,5 @@
 // What every money mutation returns: the operation and everything it wrote.
-import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
+import type { LedgerResult } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 import { CreditBlockRef } from "../types/credit-block.ts";
 import { HoldRef } from "../types/hold.ts";

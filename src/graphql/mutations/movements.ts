@@ -1,10 +1,5 @@
 // Mutations that move credits: deposit, top-up, debit, void, refund, amendment, expiry change.
-import { amendBlock } from "../../ledger/commands/amend-block.ts";
-import { changeBlockExpiry } from "../../ledger/commands/change-block-expiry.ts";
-import { debit } from "../../ledger/commands/debit.ts";
-import { deposit } from "../../ledger/commands/deposit.ts";
-import { refund } from "../../ledger/commands/refund.ts";
-import { voidCredits } from "../../ledger/commands/void-credits.ts";
+import { amendBlock, changeBlockExpiry, debit, deposit, refund, voidCredits } from "../../ledger/index.ts";
 import { topUp } from "../../payments/top-up.ts";
 import { builder } from "../builder.ts";
 import { BLOCK_ERRORS, COMMON_ERRORS, PAYMENT_ERRORS, REFUND_ERRORS, SPEND_ERRORS } from "../errors.ts";

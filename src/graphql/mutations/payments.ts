@@ -1,9 +1,8 @@
-import { NotFoundError } from "../../ledger/errors.ts";
+import { NotFoundError, ForbiddenError, ValidationError } from "../../ledger/index.ts";
 import { setPaymentMethod } from "../../payments/payment-methods.ts";
 import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
 import { builder } from "../builder.ts";
 import { CustomerRef } from "../types/customer.ts";
-import { ForbiddenError, ValidationError } from "../../ledger/errors.ts";
 
 builder.relayMutationField(
   "setPaymentMethod",

@@ -1,5 +1,4 @@
-import { createWallet } from "../../ledger/commands/create-wallet.ts";
-import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
+import { createWallet, terminateWallet } from "../../ledger/index.ts";
 import { updateWalletSettings } from "../../payments/wallet-settings.ts";
 import { builder } from "../builder.ts";
 import { COMMON_ERRORS, WALLET_ERRORS } from "../errors.ts";

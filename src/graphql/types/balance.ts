@@ -1,4 +1,4 @@
-import type { BalanceFigures, CategoryBalance, WalletBalance } from "../../ledger/balances.ts";
+import type { BalanceFigures, CategoryBalance, WalletBalance } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 
 const BalanceFiguresRef = builder.interfaceRef<BalanceFigures>("BalanceFigures").implement({

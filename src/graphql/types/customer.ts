@@ -1,6 +1,6 @@
 import { builder } from "../builder.ts";
 import { pageCap } from "./pagination.ts";
-import { customersInScope } from "../../ledger/access.ts";
+import { customersInScope } from "../../ledger/index.ts";
 
 const PaymentMethodRef = builder
   .objectRef<{ id: string; brand: string | null; last4: string | null; expMonth: number | null; expYear: number | null }>("PaymentMethod")

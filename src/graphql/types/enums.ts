@@ -1,4 +1,4 @@
-import { ApiTokenRole, CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../../db/generated/enums.ts";
+import { ApiTokenRole, CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 
 export const WalletStatusEnum = builder.enumType(WalletStatus, { name: "WalletStatus" });

@@ -1,5 +1,5 @@
 import { builder } from "../builder.ts";
-import { walletsInScope } from "../../ledger/access.ts";
+import { walletsInScope } from "../../ledger/index.ts";
 import { HoldStatusEnum } from "./enums.ts";
 
 export const HoldRef = builder.prismaNode("Hold", {

@@ -1,6 +1,5 @@
-import type { LedgerEntry } from "../../db/generated/client.ts";
+import { type LedgerEntry, walletsInScope } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
-import { walletsInScope } from "../../ledger/access.ts";
 import { LedgerEntryStatusEnum, LedgerEntryTypeEnum, OperationTypeEnum } from "./enums.ts";
 
 export const LedgerEntryRef = builder.prismaNode("LedgerEntry", {

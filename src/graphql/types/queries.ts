@@ -1,10 +1,9 @@
 // The root query fields: who the token is, and the entry points into its customers and wallets.
 // Text filters go through the ledger's storable-text check: a NUL cannot name anything stored.
-import { storableText } from "../../ledger/input.ts";
+import { storableText, type WalletStatus, customersInScope, walletsInScope } from "../../ledger/index.ts";
 import type { Viewer } from "../../auth/tokens.ts";
-import type { Prisma, WalletStatus } from "../../db/generated/client.ts";
+import type { Prisma } from "../../db/generated/client.ts";
 import { builder } from "../builder.ts";
-import { customersInScope, walletsInScope } from "../../ledger/access.ts";
 import { CustomerRef } from "./customer.ts";
 import { ApiTokenRoleEnum, WalletStatusEnum } from "./enums.ts";
 import { pageCap } from "./pagination.ts";

@@ -1,5 +1,5 @@
 import { TopUpStatus, TopUpTrigger } from "../../db/generated/enums.ts";
-import { listDepositReversals } from "../../ledger/queries.ts";
+import { listDepositReversals } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 
 export const TopUpStatusEnum = builder.enumType(TopUpStatus, { name: "TopUpStatus" });

@@ -1,7 +1,5 @@
-import { storableText } from "../../ledger/input.ts";
-import { walletBalance } from "../../ledger/balances.ts";
+import { storableText, walletBalance, walletsInScope } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
-import { walletsInScope } from "../../ledger/access.ts";
 import { balancesNow } from "../wallet-balances.ts";
 import { WalletBalanceRef } from "./balance.ts";
 import { CreditBlockStatusEnum, LedgerEntryTypeEnum, WalletStatusEnum } from "./enums.ts";

@@ -6,6 +6,7 @@ import { parseMinorUnits } from "../money.ts";
 import { requireId, runWalletCommand } from "../transaction.ts";
 import type { CreditBlock } from "../../db/generated/client.ts";
 import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
+import { hasExpiredAt } from "../consumption.ts";
 
 export interface AmendBlockInput {
   scope: Scope;
@@ -56,5 +57,5 @@ export async function walletOfBlock(ctx: LedgerContext, scope: Scope, blockId: s
 /** Amendments and expiry changes apply to blocks that are neither voided nor past expiry. */
 export function requireLiveBlock(block: CreditBlock, now: Date): void {
   if (block.status !== "active") throw new BlockNotUsableError(block.id, `is ${block.status}`);
-  if (block.expiresAt && block.expiresAt.getTime() <= now.getTime()) throw new BlockNotUsableError(block.id, "has expired");
+  if (hasExpiredAt(block, now)) throw new BlockNotUsableError(block.id, "has expired");
 }

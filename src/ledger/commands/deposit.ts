@@ -5,6 +5,7 @@ import { requireLater, validCategory, validCostBasis, validDate, validMetadata, 
 import { minBigInt, parseMinorUnits, requirePositive } from "../money.ts";
 import { runWalletCommand } from "../transaction.ts";
 import type { LedgerResult, Metadata, WalletLedger } from "../wallet-ledger.ts";
+import { inForceAt } from "../consumption.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -87,7 +88,7 @@ export async function appendDeposit(ledger: WalletLedger, operation: Operation, 
   if (expiresAt && expiresAt.getTime() <= now.getTime()) {
     throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
   }
-  const usableNow = effectiveAt.getTime() <= now.getTime();
+  const usableNow = inForceAt({ effectiveAt, expiresAt }, now);
   const repayment = usableNow ? minBigInt(amount, wallet.overdraftUsed) : 0n;
   if (repayment > 0n) {
     ledger.append(operation, { block: null, type: "increment", amount: repayment, description: "overdraft repaid from deposit", metadata });

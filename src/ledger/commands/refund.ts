@@ -6,6 +6,7 @@ import { validMetadata, validText } from "../input.ts";
 import { minBigInt, parseMinorUnits, requirePositive, sumBigInt } from "../money.ts";
 import { requireId, runWalletCommand } from "../transaction.ts";
 import type { LedgerResult, Metadata, WalletLedger } from "../wallet-ledger.ts";
+import { inForceAt } from "../consumption.ts";
 
 export interface RefundInput {
   scope: Scope;
@@ -97,7 +98,7 @@ function creditBack(
     const repaid = minBigInt(left, ledger.wallet.overdraftUsed);
     if (repaid > 0n) ledger.append(operation, { block: null, type: "refund", amount: repaid, description, metadata });
     left -= repaid;
-  } else if (block.status === "active" && block.effectiveAt.getTime() <= now && (!block.expiresAt || block.expiresAt.getTime() > now)) {
+  } else if (block.status === "active" && inForceAt(block, ledger.now)) {
     ledger.append(operation, { block, type: "refund", amount: left, description, metadata });
     left = 0n;
   }

@@ -1,6 +1,6 @@
 // Commerce billing errors: `{ name, message, debug_id, details: [{ field, value, location, issue, description }] }`.
 import { randomUUID } from "node:crypto";
-import { BlockNotUsableError, ForbiddenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/errors.ts";
+import { BlockNotUsableError, ForbiddenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/index.ts";
 import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 

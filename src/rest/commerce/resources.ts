@@ -1,9 +1,7 @@
 // Commerce billing wallets hold credits; money is credits × the wallet's `rate_amount`. The ledger
 // keeps the credits exactly, in millionths (unit BILLING_CREDITS, scale 6), and the wallet's
 // commerce settings (currency, rate, rules) in its metadata.
-import type { LedgerEntry, Operation, Wallet } from "../../db/generated/client.ts";
-import type { WalletBalance } from "../../ledger/balances.ts";
-import { formatMinorUnits } from "../../ledger/money.ts";
+import { type LedgerEntry, type Operation, type Wallet, type WalletBalance, formatMinorUnits } from "../../ledger/index.ts";
 import { pricingAtRate, valueOf, type Pricing } from "../../payments/pricing.ts";
 
 export const CREDIT_UNIT = "BILLING_CREDITS";

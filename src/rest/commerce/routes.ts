@@ -1,14 +1,6 @@
 // Commerce billing wallets (commerce-billing-wallets-api.txt, REFERENCE.md): wallets of credits
 // priced at `rate_amount`, their top-ups and voids as wallet transactions.
-import type { Wallet } from "../../db/generated/client.ts";
-import { walletBalance } from "../../ledger/balances.ts";
-import { deposit } from "../../ledger/commands/deposit.ts";
-import { terminateWallet } from "../../ledger/commands/terminate-wallet.ts";
-import { voidCredits } from "../../ledger/commands/void-credits.ts";
-import type { LedgerContext, Scope } from "../../ledger/context.ts";
-import { NotFoundError } from "../../ledger/errors.ts";
-import { getOperationResult, getWallet, listOperations, listWallets } from "../../ledger/queries.ts";
-import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
+import { type Wallet, walletBalance, deposit, terminateWallet, voidCredits, type LedgerContext, type Scope, NotFoundError, getOperationResult, getWallet, listOperations, listWallets, type LedgerResult } from "../../ledger/index.ts";
 import { invalid } from "../fields.ts";
 import { jsonResponse } from "../json.ts";
 import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";

@@ -1,8 +1,7 @@
 // Commerce `recurring_transaction_rules`: a THRESHOLD rule becomes the wallet's auto top-up,
 // charged in the wallet's currency at its `rate_amount`, its credits expiring at `expiration_at`. INTERVAL rules are kept as given and
 // not run: this gateway has no schedules.
-import { ValidationError } from "../../ledger/errors.ts";
-import { decimalToMinorUnits } from "../../ledger/money.ts";
+import { ValidationError, decimalToMinorUnits } from "../../ledger/index.ts";
 import { isJsonObject } from "../exact-json.ts";
 import { invalid as invalidField } from "../fields.ts";
 import { validAutoTopUpRule, type AutoTopUpSettings } from "../../payments/auto-top-up.ts";

@@ -2,7 +2,7 @@
 // (commerce-billing-wallets-api.txt), as its routes read them and /openapi.json lists them.
 // Credits are decimal strings ("12.5"), kept exactly in millionths.
 import { z } from "zod";
-import { isoMinorUnit } from "../../ledger/money.ts";
+import { isoMinorUnit } from "../../ledger/index.ts";
 import { date, decimalString, described, field, invalid, jsonObject, jsonValue, minorUnitsAt, oneOf, optionalText, pageNumber, requiredText, unlessAbsent, type Field } from "../fields.ts";
 import type { Answer } from "../router.ts";
 import { dateTime, named } from "../schema.ts";

@@ -1,7 +1,6 @@
 // Orb's credit block and ledger entry resources, from the ledger's blocks and entries. Amounts
 // are in the wallet's major units (credits or currency), as exact JSON numbers.
-import type { CreditBlock, Customer, LedgerEntry, Wallet } from "../../db/generated/client.ts";
-import { formatMinorUnits } from "../../ledger/money.ts";
+import { type CreditBlock, type Customer, type LedgerEntry, type Wallet, formatMinorUnits } from "../../ledger/index.ts";
 import { JsonDecimal } from "../json.ts";
 
 /** Orb's entry types and the ledger's entry types each stands for; a Map, as its keys come from query strings. */

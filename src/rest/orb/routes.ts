@@ -2,17 +2,7 @@
 // documented type, a customer's credit blocks and ledger. A customer's credits are its oldest
 // active wallet, opened in the entry's currency (USD by default) by its first increment.
 import { z } from "zod";
-import type { CreditBlock, Customer, Wallet } from "../../db/generated/client.ts";
-import { amendBlock } from "../../ledger/commands/amend-block.ts";
-import { changeBlockExpiry } from "../../ledger/commands/change-block-expiry.ts";
-import { debit } from "../../ledger/commands/debit.ts";
-import { deposit, validDeposit } from "../../ledger/commands/deposit.ts";
-import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
-import { voidCredits } from "../../ledger/commands/void-credits.ts";
-import { NotFoundError } from "../../ledger/errors.ts";
-import { currencyScale } from "../../ledger/money.ts";
-import { findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries, type EntryFilter } from "../../ledger/queries.ts";
-import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
+import { type CreditBlock, type Customer, type Wallet, amendBlock, changeBlockExpiry, debit, deposit, validDeposit, ensureCustomerWallet, voidCredits, NotFoundError, currencyScale, findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries, type EntryFilter, type LedgerResult } from "../../ledger/index.ts";
 import { invalid, minorUnitsAt } from "../fields.ts";
 import { jsonResponse } from "../json.ts";
 import { restRoute, type RequestBody, type RestCall, type RestRoute, type VendorApi } from "../router.ts";
@@ -188,31 +178,6 @@ function listBlocks(customerKey: CustomerKey) {
   };
 }
 
-/** How many entries one page of a `minimum_amount` list looks at before answering a shorter page with a cursor. */
-const MINIMUM_AMOUNT_SCAN = 1_000;
-const SCAN_PAGE = 100;
-
-/**
- * A page of entries that move at least `minimum` either way. The ledger has no amount filter, so
- * this reads pages of the wallet's entries and keeps those that pass; past MINIMUM_AMOUNT_SCAN
- * entries it answers what it found, with a cursor after the last entry it looked at.
- */
-async function entriesOfMinimumAmount(call: RestCall, wallet: Wallet, filter: EntryFilter & { limit: number }, minimum: bigint) {
-  const items: Awaited<ReturnType<typeof listLedgerEntries>>["items"] = [];
-  let after = filter.after ?? null;
-  for (let scanned = 0; scanned < MINIMUM_AMOUNT_SCAN; scanned += SCAN_PAGE) {
-    const page = await listLedgerEntries(call.ledger, call.viewer, wallet.id, { ...filter, limit: SCAN_PAGE, after });
-    for (const entry of page.items) {
-      after = entry.sequence.toString();
-      if ((entry.amount < 0n ? -entry.amount : entry.amount) < minimum) continue;
-      items.push(entry);
-      if (items.length === filter.limit) return { items, nextCursor: after };
-    }
-    if (page.nextCursor === null) return { items, nextCursor: null };
-  }
-  return { items, nextCursor: after };
-}
-
 function listEntries(customerKey: CustomerKey) {
   return async (call: RestCall, { query }: { query: Read<typeof entryQuery> }): Promise<Response> => {
     const customer = await customerOf(call, customerKey);
@@ -225,11 +190,11 @@ function listEntries(customerKey: CustomerKey) {
       createdAfter: query["created_at[gt]"] ?? undefined,
       createdBefore: query["created_at[lt]"] ?? undefined,
       createdUntil: query["created_at[lte]"] ?? undefined,
+      minimumAmount: query.minimum_amount === null ? undefined : minorUnitsAt(query.minimum_amount, wallet.scale, "minimum_amount"),
       limit: query.limit,
       after: query.cursor,
     };
-    const minimum = query.minimum_amount === null ? null : minorUnitsAt(query.minimum_amount, wallet.scale, "minimum_amount");
-    const page = minimum === null ? await listLedgerEntries(call.ledger, call.viewer, wallet.id, filter) : await entriesOfMinimumAmount(call, wallet, filter, minimum);
+    const page = await listLedgerEntries(call.ledger, call.viewer, wallet.id, filter);
     const blockIds = [...new Set(page.items.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])))];
     const blocks = new Map((await getCreditBlocks(call.ledger, call.viewer, blockIds)).map((block) => [block.id, block]));
     return jsonResponse({

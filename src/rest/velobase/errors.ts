@@ -1,15 +1,5 @@
 // Customer deposit API errors: an HTTP status and `{ error: { message, type, code } }`.
-import {
-  CaptureExceedsHoldError,
-  ForbiddenError,
-  HoldNotOpenError,
-  IdempotencyConflictError,
-  InsufficientCreditsError,
-  LedgerError,
-  NotFoundError,
-  ValidationError,
-  WalletTerminatedError,
-} from "../../ledger/errors.ts";
+import { CaptureExceedsHoldError, ForbiddenError, HoldNotOpenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/index.ts";
 import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 

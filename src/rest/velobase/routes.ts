@@ -2,18 +2,7 @@
 // balances per credit type, and staged deduction (freeze → consume or unfreeze; or deduct).
 // A customer's credits live in one wallet of the unit CREDITS (scale 0); each deposit is a block
 // (the "credit account"), its credit_type the block's category.
-import type { CreditBlock, LedgerEntry } from "../../db/generated/client.ts";
-import { walletBalance } from "../../ledger/balances.ts";
-import { debit } from "../../ledger/commands/debit.ts";
-import { deposit, validDeposit } from "../../ledger/commands/deposit.ts";
-import { validCustomer } from "../../ledger/customers.ts";
-import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
-import { holdCredits } from "../../ledger/commands/hold.ts";
-import { captureHold, releaseHold } from "../../ledger/commands/resolve-hold.ts";
-import type { LedgerContext, Scope } from "../../ledger/context.ts";
-import { IdempotencyConflictError, InsufficientCreditsError, NotFoundError } from "../../ledger/errors.ts";
-import { findCustomer, findCustomerWallet, findOperationByIdempotencyKey } from "../../ledger/queries.ts";
-import type { LedgerResult } from "../../ledger/wallet-ledger.ts";
+import { type CreditBlock, type LedgerEntry, walletBalance, debit, deposit, validDeposit, validCustomer, ensureCustomerWallet, holdCredits, captureHold, releaseHold, type LedgerContext, type Scope, IdempotencyConflictError, InsufficientCreditsError, NotFoundError, findCustomer, findCustomerWallet, findOperationByIdempotencyKey, type LedgerResult } from "../../ledger/index.ts";
 import { jsonResponse } from "../json.ts";
 import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
 import type { Read } from "../schema.ts";

@@ -1,6 +1,6 @@
 // Wren's errors: 400 for validation and payment failures, 402 for insufficient credits, 403 for
 // authentication; the body is `{ "error": "<message>" }`.
-import { ForbiddenError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError } from "../../ledger/errors.ts";
+import { ForbiddenError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError } from "../../ledger/index.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../../payments/errors.ts";
 import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";

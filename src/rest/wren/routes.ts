@@ -2,12 +2,7 @@
 // a USD wallet. A team token uses the tenant's team wallet (customer `__team__`), a personal token
 // its customer's. Test tokens (…_test_…) get the documented canned answers, after the same
 // validation as live ones.
-import { authorize } from "../../ledger/access.ts";
-import type { LedgerEntry, Wallet } from "../../db/generated/client.ts";
-import { walletBalance } from "../../ledger/balances.ts";
-import { ensureCustomerWallet } from "../../ledger/commands/ensure-customer-wallet.ts";
-import { TEAM_CUSTOMER } from "../../ledger/customers.ts";
-import { countLedgerEntries, findCustomerById, findCustomerWallet, listLedgerEntries, MAX_OFFSET } from "../../ledger/queries.ts";
+import { authorize, type LedgerEntry, type Wallet, walletBalance, ensureCustomerWallet, TEAM_CUSTOMER, countLedgerEntries, findCustomerById, findCustomerWallet, listLedgerEntries, MAX_OFFSET } from "../../ledger/index.ts";
 import { topUp as chargeTopUp } from "../../payments/top-up.ts";
 import { z } from "zod";
 import { described, pageNumber, wholeAmount } from "../fields.ts";

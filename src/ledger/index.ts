@@ -1,0 +1,58 @@
+// The ledger's public surface: what the GraphQL API, the REST shim, the CLI and the server may
+// use. Everything else in this folder is how the ledger keeps its invariants, and may change.
+
+// Who may do what, and the context every command and query runs in.
+export type { LedgerContext, Scope } from "./context.ts";
+export { systemClock } from "./context.ts";
+export { ROLES, authorize, customersInScope, systemScope, walletsInScope, type Role } from "./access.ts";
+
+// Commands: every money movement and every change to a wallet. Each says what it fails with.
+export { createWallet } from "./commands/create-wallet.ts";
+export { ensureCustomerWallet } from "./commands/ensure-customer-wallet.ts";
+export { deposit, validDeposit } from "./commands/deposit.ts";
+export { debit } from "./commands/debit.ts";
+export { holdCredits } from "./commands/hold.ts";
+export { captureHold, releaseHold } from "./commands/resolve-hold.ts";
+export { voidCredits } from "./commands/void-credits.ts";
+export { refund } from "./commands/refund.ts";
+export { amendBlock } from "./commands/amend-block.ts";
+export { changeBlockExpiry } from "./commands/change-block-expiry.ts";
+export { terminateWallet } from "./commands/terminate-wallet.ts";
+export { expireCredits } from "./commands/expire-credits.ts";
+export type { LedgerResult } from "./wallet-ledger.ts";
+
+// Queries: what a scope may see, at a cost that follows what they return.
+export {
+  MAX_OFFSET,
+  countLedgerEntries,
+  findCustomer,
+  findCustomerById,
+  findCustomerWallet,
+  findOperationByIdempotencyKey,
+  getCreditBlocks,
+  getOperationResult,
+  getWallet,
+  ledgerEntryCount,
+  listCreditBlocks,
+  listDepositReversals,
+  listLedgerEntries,
+  listOperations,
+  listWallets,
+  type EntryFilter,
+} from "./queries.ts";
+export { countWalletEntries, ledgerEntryPages, type WalletEntryFilter, type WalletEntryPage } from "./entry-pages.ts";
+export { walletBalance, walletBalances, type BalanceFigures, type CategoryBalance, type WalletBalance } from "./balances.ts";
+export { verifyLedger } from "./verify.ts";
+
+// The rows the ledger answers with, and their enumerations.
+export type { CreditBlock, Customer, Hold, LedgerEntry, Operation, Wallet } from "../db/generated/client.ts";
+export { ApiTokenRole, CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../db/generated/enums.ts";
+
+// Errors a caller can handle; each transport maps them once.
+export * from "./errors.ts";
+
+// Reading input the way the ledger does: money, dates, text, customers.
+export { currencyScale, decimalToMinorUnits, formatMinorUnits, isoMinorUnit, parseMinorUnits } from "./money.ts";
+export { parseIsoDateTime } from "./dates.ts";
+export { storableText } from "./input.ts";
+export { TEAM_CUSTOMER, validCustomer } from "./customers.ts";
