@@ -9,7 +9,7 @@
 // one key cannot both commit; the loser finds the winner's operation and replays it. A replay
 // answers what the operation answered, balances included, however the wallet moved since.
 import type { Operation, OperationType, Wallet } from "../db/generated/client.ts";
-import { authorize, permissionFor } from "./access.ts";
+import { authorize, permissionFor, walletsInScopeSql } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { balanceAfterOperation } from "./balances.ts";
 import { IdempotencyConflictError, NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
@@ -146,8 +146,7 @@ export async function lockWallet(tx: Tx, scope: Scope, walletId: string, now: Da
     SELECT ${WALLET_COLUMNS},
            EXISTS (SELECT 1 FROM hold h WHERE h.wallet_id = w.id AND h.status = 'open' AND h.expires_at <= ${now}) AS "hasLapsedHolds"
     FROM wallet w
-    WHERE w.id = ${walletId}::uuid AND w.tenant_id = ${scope.tenantId}::uuid AND w.livemode = ${scope.livemode}
-      AND (${scope.customerId}::uuid IS NULL OR w.customer_id = ${scope.customerId}::uuid)
+    WHERE w.id = ${walletId}::uuid AND ${walletsInScopeSql(scope)}
     FOR UPDATE OF w`;
   if (!row) throw new NotFoundError("Wallet", walletId);
   const { hasLapsedHolds, ...wallet } = row;
