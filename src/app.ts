@@ -16,6 +16,7 @@ import type { Database } from "./db/database.ts";
 import { wantsGraphiQL } from "./graphql/graphiql.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import { boundedRequest, refuseDeclaredOversize } from "./http/body-limit.ts";
+import { CONSOLE_PATH, isConsoleFile, serveConsoleFile } from "./http/console-page.ts";
 import { createCors } from "./http/cors.ts";
 import { isDatabaseUnavailable } from "./http/database-unavailable.ts";
 import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, UnsupportedMediaTypeError } from "./http/errors.ts";
@@ -75,7 +76,14 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
   const cors = createCors(options.corsOrigins);
 
   function target(request: Request, url: URL): Target | null {
+    if (isConsoleFile(url.pathname)) {
+      // The wallet console's page and files are public; what it shows comes from /graphql, with a token.
+      return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: (forwarded) => serveConsoleFile(forwarded, url.pathname) };
+    }
     switch (url.pathname) {
+      case "/":
+        // People who open the gateway's address see the console.
+        return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => new Response(null, { status: 302, headers: { location: CONSOLE_PATH } }) };
       case "/healthz":
         return {
           family: gatewayFamily,
