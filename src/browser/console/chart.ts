@@ -46,7 +46,7 @@ export function balanceChart(points: BalancePoint[], scale: number, currency: st
     label(formatMoney(highest.toString(), scale), PAD.left - 6, PAD.top + 4, "end"),
     label(formatMoney(lowest.toString(), scale), PAD.left - 6, PAD.top + plotHeight, "end"),
     label(points[0]!.createdAt.slice(0, 10), PAD.left, HEIGHT - 8, "start"),
-    label(now.toISOString().slice(0, 10), PAD.left + plotWidth, HEIGHT - 8, "end"),
+    label(new Date(end).toISOString().slice(0, 10), PAD.left + plotWidth, HEIGHT - 8, "end"),
     svg("path", { d: path, class: "balance-line" }),
     ...points.map((point, index) =>
       svg(
