@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string | null,
+    /** The gateway refused the token itself (401/403 before any operation ran). */
+    readonly tokenRefused = false,
   ) {
     super(message);
   }
@@ -29,7 +31,7 @@ export function forgetToken(): void {
 
 export async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const token = savedToken();
-  if (!token) throw new ApiError("Paste an API token first.", "UNAUTHENTICATED");
+  if (!token) throw new ApiError("Paste an API token first.", "UNAUTHENTICATED", true);
   let response: Response;
   try {
     response = await fetch("/graphql", {
@@ -44,7 +46,7 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
   }
   const body = (await response.json().catch(() => null)) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | null;
   const error = body?.errors?.[0];
-  if (error) throw new ApiError(error.message, error.extensions?.code ?? null);
+  if (error) throw new ApiError(error.message, error.extensions?.code ?? null, response.status === 401 || response.status === 403);
   if (!response.ok || !body?.data) throw new ApiError(`The gateway answered ${response.status}.`, null);
   return body.data;
 }

@@ -32,7 +32,8 @@ export function section(title: string, id: string, ...before: Node[]): Section {
 
 export function failure(error: unknown): HTMLElement {
   const message = error instanceof ApiError ? error.message : "Something went wrong showing this.";
-  if (error instanceof ApiError && (error.code === "UNAUTHENTICATED" || error.code === "FORBIDDEN")) {
+  // A refused token asks for another; a field the token's role may not read is just shown.
+  if (error instanceof ApiError && error.tokenRefused) {
     document.dispatchEvent(new CustomEvent("console:token-refused", { detail: message }));
   }
   return h("p", { class: "error", role: "alert" }, message);
