@@ -63,7 +63,7 @@ function headersEdited(text: string): void {
     if (!token || token === lastToken) return;
     lastToken = token;
     press('button[aria-label^="Re-fetch GraphQL schema"]');
-    if (!firstRunDone && (query === null || query === settings.firstQuery)) {
+    if (!firstRunDone && query === settings.firstQuery) {
       firstRunDone = true;
       press(".graphiql-execute-button");
     }

@@ -60,4 +60,26 @@ describeInBrowser("GraphiQL", () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it("runs nothing by itself once the first query has been changed", async () => {
+    const { page, errors } = await browser.newPage();
+    await page.goto(`${http.baseUrl}/graphql`);
+    await expect.poll(() => results(page)).toContain("PASTE_YOUR_TOKEN_HERE");
+    await page.locator(".graphiql-query-editor").click();
+    await page.keyboard.press("Control+A");
+    await paste(page, 'mutation { createWallet(input: {customerExternalId: "cus_not_run", currency: "USD"}) { __typename } }');
+    const headers = page.locator(".graphiql-editor-tool .graphiql-editor").last();
+    await headers.click();
+    await page.keyboard.press("Control+A");
+    await paste(page, JSON.stringify({ Authorization: `Bearer ${gateway.token}` }));
+
+    // The schema is fetched again with the token (Docs loads), and the mutation waits for a person.
+    await page.locator('button[aria-label^="Show Documentation Explorer"]').click();
+    const docs = page.locator(".graphiql-doc-explorer");
+    await expect.poll(() => docs.innerText(), { timeout: 15_000 }).toContain("Root Types");
+    expect(await results(page)).not.toContain("CreateWalletPayload");
+    expect((await gateway.graphql(`{ customer(externalId: "cus_not_run") { id } }`)).data.customer).toBeNull();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
