@@ -13,8 +13,10 @@ import { TokenAuthenticator } from "./auth/authenticator.ts";
 import type { Viewer } from "./auth/tokens.ts";
 import { DEFAULT_HTTP_CONFIG, type GraphQLLimits } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { wantsGraphiQL } from "./graphql/graphiql.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import { boundedRequest, refuseDeclaredOversize } from "./http/body-limit.ts";
+import { CONSOLE_PATH, isConsoleFile, serveConsoleFile } from "./http/console-page.ts";
 import { createCors } from "./http/cors.ts";
 import { isDatabaseUnavailable } from "./http/database-unavailable.ts";
 import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, UnsupportedMediaTypeError } from "./http/errors.ts";
@@ -74,7 +76,14 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
   const cors = createCors(options.corsOrigins);
 
   function target(request: Request, url: URL): Target | null {
+    if (isConsoleFile(url.pathname)) {
+      // The wallet console's page and files are public; what it shows comes from /graphql, with a token.
+      return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: (forwarded) => serveConsoleFile(forwarded, url.pathname) };
+    }
     switch (url.pathname) {
+      case "/":
+        // People who open the gateway's address see the console.
+        return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => new Response(null, { status: 302, headers: { location: CONSOLE_PATH } }) };
       case "/healthz":
         return {
           family: gatewayFamily,
@@ -90,7 +99,7 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
           family: graphqlFamily,
           methods: ["GET", "POST"],
           // GraphiQL loads without a token; every operation needs one.
-          needsToken: !wantsGraphiQL(request, url),
+          needsToken: !wantsGraphiQL(request),
           handle: (forwarded, viewer) => {
             if (forwarded.method === "POST") requireJson(forwarded);
             return Promise.resolve(graphql.fetch(forwarded, { viewer: viewer as Viewer }));
@@ -168,10 +177,6 @@ function failureAnswer(family: RouteFamily, error: unknown): Response {
   const response = family.failure(failure);
   if (failure instanceof EdgeError) for (const [name, value] of Object.entries(failure.headers())) response.headers.set(name, value);
   return response;
-}
-
-function wantsGraphiQL(request: Request, url: URL): boolean {
-  return request.method === "GET" && !url.searchParams.has("query") && (request.headers.get("accept") ?? "").includes("text/html");
 }
 
 /** A GraphQL POST carries JSON (`application/json`, or the GraphQL-over-HTTP response type's JSON). */

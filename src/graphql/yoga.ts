@@ -4,7 +4,6 @@
 // Body size, CORS, authentication and rate limits are the HTTP edge's (src/app.ts); what one
 // operation may ask for is checked here (query-limits.ts).
 import { GraphQLError } from "graphql";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createGraphQLError, createLogger, createYoga, maskError, type YogaLogger } from "graphql-yoga";
 import type { TokenAuthenticator } from "../auth/authenticator.ts";
 import type { Viewer } from "../auth/tokens.ts";
@@ -15,18 +14,9 @@ import type { RequestLedgers } from "../http/read-routing.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 import { LedgerError } from "../ledger/index.ts";
 import { useReadRouting, type GraphQLContext } from "./context.ts";
+import { useGraphiQLPage } from "./graphiql.ts";
 import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";
-
-const FIRST_QUERY = `# Welcome to Billing Gateway. Send your token as a header: {"Authorization": "Bearer <token>"}
-query Wallets {
-  viewer { livemode tenant { slug } }
-  wallets(first: 10) {
-    totalCount
-    edges { node { id currency balance { available total used frozen } } }
-  }
-}
-`;
 
 export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits) {
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
@@ -37,11 +27,10 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
     cors: false,
     // The edge has limited the body already; Yoga's own limit would pipe every body again.
     maxRequestBodySize: false,
-    plugins: [useQueryLimits(limits), useReadRouting(ledgers)],
+    // GraphiQL is served by the first plugin (graphiql.ts): Yoga's own page cannot be compressed or cached.
+    graphiql: false,
+    plugins: [useGraphiQLPage(), useQueryLimits(limits), useReadRouting(ledgers)],
     logging: errorsAreLoggedOnce(createLogger()),
-    graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
-    // GraphiQL's scripts are served inline, not from a CDN: it works on a closed network too.
-    renderGraphiQL,
     context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens }),
     maskedErrors: {
       maskError(error, message, isDev) {

@@ -1,0 +1,114 @@
+// GraphiQL at GET /graphql, for people trying the API in a browser. It is Yoga's GraphiQL
+// (scripts inline, no CDN), with a first minute that explains itself:
+// - the first tab holds a query over the token's wallets, and the Headers pane is open with the
+//   header to fill in ("Bearer PASTE_YOUR_TOKEN_HERE");
+// - until a token is there, the schema is not asked for (the answer would be UNAUTHENTICATED,
+//   shown in the results pane as if a query had failed): the pane says where to paste it instead;
+// - once a token is pasted (or changed), the schema is fetched again with it and, if the first
+//   query is still in the editor, it runs.
+// The page is built once per process and served compressed and cacheable (static-asset.ts).
+import { css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker } from "@graphql-yoga/render-graphiql/graphiql";
+import type { Plugin } from "graphql-yoga";
+import { bundleForBrowsers } from "../http/browser-bundle.ts";
+import { lazyAsset, serveAsset, staticAsset } from "../http/static-asset.ts";
+
+export const TOKEN_PLACEHOLDER = "PASTE_YOUR_TOKEN_HERE";
+
+/** Short lines: GraphiQL's editor is narrow once Docs is open, and cuts long ones off. */
+export const FIRST_QUERY = `# Billing Gateway
+#
+# 1. In "Headers" below, replace
+#    ${TOKEN_PLACEHOLDER} with
+#    your API token: the schema
+#    loads and this query runs.
+# 2. Docs: the book icon, top left.
+#
+query Wallets {
+  viewer {
+    livemode
+    role
+    tenant { slug name }
+  }
+  wallets(first: 10) {
+    totalCount
+    edges {
+      node {
+        id
+        currency
+        customer { externalId }
+        balance {
+          available total used frozen
+        }
+      }
+    }
+  }
+}
+`;
+
+const HEADERS_TEMPLATE = JSON.stringify({ Authorization: `Bearer ${TOKEN_PLACEHOLDER}` }, null, 2);
+
+const NO_TOKEN_HINT = `No token yet: open "Headers" below the query and replace ${TOKEN_PLACEHOLDER} with your API token. The schema then loads and the first query runs.`;
+
+/** What Yoga's GraphiQL is given: its own options plus GraphiQL's (the Headers pane open). */
+const graphiqlOptions = {
+  title: "Billing Gateway",
+  endpoint: "/graphql",
+  defaultTabs: [{ query: FIRST_QUERY, headers: HEADERS_TEMPLATE }],
+  // New tabs start with the header to fill in, too.
+  headers: HEADERS_TEMPLATE,
+  defaultEditorToolsVisibility: "headers",
+};
+
+/** JSON inside a <script>: no "</script>" or "<!--" can end it early. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+async function buildPage() {
+  const settings = { options: graphiqlOptions, placeholder: TOKEN_PLACEHOLDER, hint: NO_TOKEN_HINT, firstQuery: FIRST_QUERY };
+  const html = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>Billing Gateway · GraphiQL</title>
+    <link rel="icon" href="${favicon}" />
+    <style>${css}</style>
+  </head>
+  <body id="body" class="no-focus-outline">
+    <noscript>GraphiQL needs JavaScript.</noscript>
+    <div id="root"></div>
+    <script>
+      function prepareBlob(workerContent) {
+        return URL.createObjectURL(new Blob([workerContent], { type: "application/javascript" }));
+      }
+      const workers = {
+        editorWorkerService: prepareBlob(${JSON.stringify(editorWorkerService)}),
+        json: prepareBlob(${JSON.stringify(jsonWorker)}),
+        graphql: prepareBlob(${JSON.stringify(graphqlWorker)}),
+      };
+      self["MonacoEnvironment"] = { globalAPI: false, getWorkerUrl: (moduleId, label) => workers[label] };
+      ${js};
+    </script>
+    <script type="application/json" id="graphiql-settings">${scriptJson(settings)}</script>
+    <script>${await bundleForBrowsers("graphiql-first-minute.ts")}</script>
+  </body>
+</html>
+`;
+  return staticAsset("text/html; charset=utf-8", html);
+}
+
+const graphiqlPage = lazyAsset(buildPage);
+
+/** Whether a request is a browser opening the endpoint (GraphiQL) rather than an operation. */
+export function wantsGraphiQL(request: Request): boolean {
+  return request.method === "GET" && !new URL(request.url).searchParams.has("query") && (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+/** Answers a browser's GET with the page, before Yoga looks for an operation. */
+export function useGraphiQLPage(): Plugin {
+  return {
+    async onRequest({ request, endResponse }) {
+      if (wantsGraphiQL(request)) endResponse(serveAsset(request, await graphiqlPage()));
+    },
+  };
+}

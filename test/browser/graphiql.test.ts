@@ -1,0 +1,85 @@
+// GraphiQL's first minute in a real browser: nothing failed before anything is run, the token is
+// pasted where the page says, the first tab runs by itself and Docs loads the schema.
+import { expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { createWalletVia, useGateway } from "../support/app.ts";
+import { describeInBrowser, useBrowser } from "../support/browser.ts";
+import { useHttp } from "../support/http.ts";
+
+const gateway = useGateway();
+const http = useHttp(gateway);
+const browser = useBrowser();
+
+/** An editor's text; the editor draws spaces as no-break spaces. */
+const text = async (editor: Locator) => (await editor.innerText()).replace(/\u00a0/g, " ");
+const results = (page: Page) => text(page.locator(".graphiql-response"));
+
+/** Pastes into the focused editor as a clipboard paste would (the editor's own paste handling). */
+async function paste(page: Page, text: string): Promise<void> {
+  await page.evaluate((pasted) => {
+    const clipboardData = new DataTransfer();
+    clipboardData.setData("text/plain", pasted);
+    document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+describeInBrowser("GraphiQL", () => {
+  it("says where the token goes, then runs the first tab and loads the schema once it is pasted", async () => {
+    await createWalletVia(gateway, "cus_graphiql");
+    const { page, errors } = await browser.newPage();
+    const unauthenticated: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() === 401) unauthenticated.push(response.url());
+    });
+    await page.goto(`${http.baseUrl}/graphql`);
+
+    // Before anything is run: the hint, no UNAUTHENTICATED, no request refused.
+    await expect.poll(() => results(page)).toContain("PASTE_YOUR_TOKEN_HERE");
+    expect(await results(page)).not.toContain("UNAUTHENTICATED");
+    expect(unauthenticated).toEqual([]);
+    const headers = page.locator(".graphiql-editor-tool .graphiql-editor").last();
+    await expect.poll(() => text(headers)).toContain("Bearer PASTE_YOUR_TOKEN_HERE");
+
+    // Paste the token over the template, as most people will.
+    await headers.click();
+    await page.keyboard.press("Control+A");
+    await paste(page, JSON.stringify({ Authorization: `Bearer ${gateway.token}` }, null, 2));
+
+    // The first tab ran by itself and shows the token's wallets.
+    await expect.poll(() => results(page), { timeout: 15_000 }).toContain('"cus_graphiql"');
+    expect(await results(page)).toContain('"slug": "acme"');
+
+    // Docs has the schema (fetched again with the token), down to a field's description.
+    await page.locator('button[aria-label^="Show Documentation Explorer"]').click();
+    const docs = page.locator(".graphiql-doc-explorer");
+    await docs.getByText("Query", { exact: true }).click();
+    await expect.poll(() => docs.innerText()).toContain("wallets");
+    expect(await docs.innerText()).not.toContain("Error fetching schema");
+
+    expect(unauthenticated).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("runs nothing by itself once the first query has been changed", async () => {
+    const { page, errors } = await browser.newPage();
+    await page.goto(`${http.baseUrl}/graphql`);
+    await expect.poll(() => results(page)).toContain("PASTE_YOUR_TOKEN_HERE");
+    await page.locator(".graphiql-query-editor").click();
+    await page.keyboard.press("Control+A");
+    await paste(page, 'mutation { createWallet(input: {customerExternalId: "cus_not_run", currency: "USD"}) { __typename } }');
+    const headers = page.locator(".graphiql-editor-tool .graphiql-editor").last();
+    await headers.click();
+    await page.keyboard.press("Control+A");
+    await paste(page, JSON.stringify({ Authorization: `Bearer ${gateway.token}` }));
+
+    // The schema is fetched again with the token (Docs loads), and the mutation waits for a person.
+    await page.locator('button[aria-label^="Show Documentation Explorer"]').click();
+    const docs = page.locator(".graphiql-doc-explorer");
+    await expect.poll(() => docs.innerText(), { timeout: 15_000 }).toContain("Root Types");
+    expect(await results(page)).not.toContain("CreateWalletPayload");
+    expect((await gateway.graphql(`{ customer(externalId: "cus_not_run") { id } }`)).data.customer).toBeNull();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
