@@ -22,7 +22,15 @@ export interface RequestContext {
 const requests = new AsyncLocalStorage<RequestContext>();
 
 // Synchronous writes: a line written just before the process exits is not lost.
-const destination = process.stdout.isTTY ? { write: (line: string) => void process.stdout.write(prettyLine(line)) } : pino.destination({ fd: 1, sync: true });
+const stdout = pino.destination({ fd: 1, sync: true });
+const toStdout = process.stdout.isTTY ? (line: string) => void stdout.write(prettyLine(line)) : (line: string) => void stdout.write(line);
+let sink: (line: string) => void = toStdout;
+const destination = { write: (line: string) => sink(line) };
+
+/** Sends every log line (JSON) to `write` instead of stdout, until called with null: for tests. */
+export function redirectLogs(write: ((line: string) => void) | null): void {
+  sink = write ?? toStdout;
+}
 
 /** The process's logger, for what happens outside any request (start-up, sweeps, shutdown). */
 export const rootLogger: Logger = pino(

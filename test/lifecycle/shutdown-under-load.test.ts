@@ -138,4 +138,4 @@ it("finishes the debits in flight, refuses later ones before any work, and loses
   // The drain was logged, and the embedded database's directory was released.
   expect(gateway.lines.some((line) => /every request in flight was answered/.test(line.msg))).toBe(true);
   if (database.env.DATA_DIR) expect(fs.existsSync(path.join(database.env.DATA_DIR, "gateway.lock"))).toBe(false);
-});
+}, 180_000);
