@@ -24,7 +24,7 @@ import { requestLedgers, restLedger } from "./http/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
 import type { LedgerContext } from "./ledger/context.ts";
 import { log } from "./observability/logger.ts";
-import { registry, watchDatabasePools } from "./observability/metrics.ts";
+import { observeLedgerOperation, registry, watchDatabasePools } from "./observability/metrics.ts";
 import { identifyTenant, observeRequest, type Answered } from "./observability/request-observation.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
@@ -89,6 +89,8 @@ export function createApp({
     graphql: http.graphql ?? DEFAULT_HTTP_CONFIG.graphql,
     rateLimiter: http.rateLimiter ?? null,
   };
+  // Every ledger command is counted on /metrics, whoever built the context.
+  ledger = ledger.onOperation ? ledger : { ...ledger, onOperation: observeLedgerOperation };
   const ledgers = requestLedgers(ledger, db.replica);
   const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);

@@ -17,7 +17,6 @@ import { listen, PortInUseError } from "./lifecycle/http-server.ts";
 import { every } from "./lifecycle/periodic.ts";
 import { Shutdown } from "./lifecycle/shutdown.ts";
 import { rootLogger, setLogLevel } from "./observability/logger.ts";
-import { observeLedgerOperation } from "./observability/metrics.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
 import { createStripeAccess } from "./payments/stripe-client.ts";
 import { watchAutoTopUps } from "./payments/auto-top-up.ts";
@@ -49,7 +48,6 @@ async function start(): Promise<void> {
     prisma: db.prisma,
     now: systemClock,
     onCommitted: (change) => autoTopUps.onCommitted(change),
-    onOperation: observeLedgerOperation,
   };
   const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
   shutdown.add("token checks", () => tokens.settled());

@@ -27,7 +27,8 @@ export async function observeRequest(request: Request, answer: () => Promise<Ans
     const labels = { method: request.method, route, status: String(response.status) };
     httpRequests.inc(labels);
     httpRequestDuration.observe(labels, seconds);
-    const line = { method: request.method, route, status: response.status, durationMs: Math.round(seconds * 10_000) / 10, tenantId: context.tenantId ?? undefined };
+    // The tenant, once known, is on the request's logger already (identifyTenant).
+    const line = { method: request.method, route, status: response.status, durationMs: Math.round(seconds * 10_000) / 10 };
     if (response.status >= 500) context.logger.warn(line, "request");
     else context.logger.info(line, "request");
     response.headers.set("x-request-id", requestId);
