@@ -17,8 +17,6 @@ export interface HttpServer {
   server: HttpServerType;
   /** The port listened on: PORT's, or the one the system chose for PORT=0. */
   port: number;
-  /** True once drain() has begun. */
-  isDraining(): boolean;
   /** Requests being answered now. */
   inFlight(): number;
   /** Stops accepting and waits for in-flight requests, at most `timeoutMs`; true when all finished in time. */
@@ -76,7 +74,6 @@ export async function listen(handler: RequestListener, port: number, host?: stri
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    isDraining: () => draining,
     inFlight: () => active.size,
     async drain(timeoutMs) {
       draining = true;
