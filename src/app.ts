@@ -14,16 +14,20 @@ import type { Viewer } from "./auth/tokens.ts";
 import { DEFAULT_HTTP_CONFIG, type GraphQLLimits } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { wantsGraphiQL } from "./graphql/graphiql.ts";
+import { readinessCheck } from "./db/readiness.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import { boundedRequest, refuseDeclaredOversize } from "./http/body-limit.ts";
 import { CONSOLE_PATH, isConsoleFile, serveConsoleFile } from "./http/console-page.ts";
 import { createCors } from "./http/cors.ts";
 import { isDatabaseUnavailable } from "./http/database-unavailable.ts";
-import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, UnsupportedMediaTypeError } from "./http/errors.ts";
+import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, ShuttingDownError, UnsupportedMediaTypeError } from "./http/errors.ts";
 import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
 import { requestLedgers, restLedger } from "./http/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
 import type { LedgerContext } from "./ledger/index.ts";
+import { log } from "./observability/logger.ts";
+import { observeLedgerOperation, registry, watchDatabasePools } from "./observability/metrics.ts";
+import { identifyTenant, observeRequest, type Answered } from "./observability/request-observation.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
@@ -44,6 +48,13 @@ export interface AppOptions {
   tokens?: TokenAuthenticator;
   /** The edge's limits; each one left out takes its default (config.ts). */
   http?: Partial<HttpOptions>;
+  /** When set, GET /metrics wants it as a Bearer token; otherwise /metrics is open. */
+  metricsToken?: string | null;
+  /**
+   * True once the gateway is stopping: a request that still arrives (on a kept-alive connection)
+   * is answered 503 with `Connection: close`, in its family's shape, before any work.
+   */
+  isShuttingDown?: () => boolean;
 }
 
 export interface HttpOptions {
@@ -56,6 +67,8 @@ export interface HttpOptions {
 
 /** Where a request goes: its family, the methods its path takes, and its handler. */
 interface Target {
+  /** The route's pattern, for logs and metrics. */
+  route: string;
   family: RouteFamily;
   methods: string[];
   /** Whether this request needs a token (and so counts against the token's rate limit). */
@@ -63,29 +76,43 @@ interface Target {
   handle(request: Request, viewer: Viewer | null): Promise<Response>;
 }
 
-export function createApp({ db, ledger, payments = null, http = {}, tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }) }: AppOptions) {
+export function createApp({
+  db,
+  ledger,
+  payments = null,
+  http = {},
+  tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }),
+  metricsToken = null,
+  isShuttingDown = () => false,
+}: AppOptions) {
   const options: HttpOptions = {
     maxBodyBytes: http.maxBodyBytes ?? DEFAULT_HTTP_CONFIG.maxBodyBytes,
     corsOrigins: http.corsOrigins ?? DEFAULT_HTTP_CONFIG.corsOrigins,
     graphql: http.graphql ?? DEFAULT_HTTP_CONFIG.graphql,
     rateLimiter: http.rateLimiter ?? null,
   };
+  // Every ledger command is counted on /metrics, whoever built the context.
+  ledger = ledger.onOperation ? ledger : { ...ledger, onOperation: observeLedgerOperation };
   const ledgers = requestLedgers(ledger, db.replica);
   const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);
   const cors = createCors(options.corsOrigins);
+  const readiness = readinessCheck(db);
+  watchDatabasePools(db);
 
   function target(request: Request, url: URL): Target | null {
     if (isConsoleFile(url.pathname)) {
       // The wallet console's page and files are public; what it shows comes from /graphql, with a token.
-      return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: (forwarded) => serveConsoleFile(forwarded, url.pathname) };
+      return { route: CONSOLE_PATH, family: gatewayFamily, methods: ["GET"], needsToken: false, handle: (forwarded) => serveConsoleFile(forwarded, url.pathname) };
     }
     switch (url.pathname) {
       case "/":
         // People who open the gateway's address see the console.
-        return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => new Response(null, { status: 302, headers: { location: CONSOLE_PATH } }) };
+        return { route: "/", family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => new Response(null, { status: 302, headers: { location: CONSOLE_PATH } }) };
       case "/healthz":
+        // Liveness: the process answers and reaches its database.
         return {
+          route: url.pathname,
           family: gatewayFamily,
           methods: ["GET"],
           needsToken: false,
@@ -94,8 +121,34 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
             return Response.json({ status: "ok", database: db.kind });
           },
         };
+      case "/readyz":
+        // Readiness: the database answers and has every migration this code needs.
+        return {
+          route: url.pathname,
+          family: gatewayFamily,
+          methods: ["GET"],
+          needsToken: false,
+          handle: async () => {
+            const readiness = await checkReadiness();
+            return Response.json(readiness.ready ? { status: "ready", database: db.kind } : { status: "not ready", reason: readiness.reason }, { status: readiness.ready ? 200 : 503 });
+          },
+        };
+      case "/metrics":
+        return {
+          route: url.pathname,
+          family: gatewayFamily,
+          methods: ["GET"],
+          needsToken: false,
+          handle: async (forwarded) => {
+            if (metricsToken && forwarded.headers.get("authorization") !== `Bearer ${metricsToken}`) {
+              return gatewayError(401, "UNAUTHENTICATED", "/metrics wants the METRICS_TOKEN as a Bearer token");
+            }
+            return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
+          },
+        };
       case "/graphql":
         return {
+          route: url.pathname,
           family: graphqlFamily,
           methods: ["GET", "POST"],
           // GraphiQL loads without a token; every operation needs one.
@@ -106,10 +159,11 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
           },
         };
       case "/openapi.json":
-        return { family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => Response.json(openApiDocument) };
+        return { route: url.pathname, family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => Response.json(openApiDocument) };
       case "/webhooks/stripe":
         // Stripe signs its events; the signature, not a token, is what this route trusts.
         return {
+          route: url.pathname,
           family: stripeWebhookFamily,
           methods: ["POST"],
           needsToken: false,
@@ -122,6 +176,7 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
     const rest = findRestRoute(request.method, url.pathname);
     if (!rest) return null;
     return {
+      route: rest.template,
       family: rest.vendor,
       methods: rest.methods,
       needsToken: true,
@@ -141,26 +196,40 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
       const authentication = await tokens.authenticate(request.headers.get("authorization"));
       if ("failure" in authentication) return route.family.unauthenticated(authentication.failure);
       viewer = authentication.viewer;
+      identifyTenant(viewer.tenantId);
       const decision = await options.rateLimiter?.take(viewer.tokenId);
       if (decision && !decision.allowed) throw new RateLimitedError(retryAfterSeconds(decision.retryAfterMs));
     }
     return route.handle(await boundedRequest(request, options.maxBodyBytes), viewer);
   }
 
-  return createServerAdapter(async (request: Request) => {
+  async function respond(request: Request): Promise<Answered> {
     const url = new URL(request.url);
     const route = target(request, url);
-    if (!route) return cors.decorate(request, gatewayError(404, "NOT_FOUND", `no route for ${request.method} ${url.pathname}`));
-    if (request.method === "OPTIONS") return cors.preflight(request, route.methods);
+    if (!route) return { route: UNMATCHED_ROUTE, response: cors.decorate(request, gatewayError(404, "NOT_FOUND", `no route for ${request.method} ${url.pathname}`)) };
+    if (isShuttingDown()) return { route: route.route, response: cors.decorate(request, failureAnswer(route.family, new ShuttingDownError())) };
+    if (request.method === "OPTIONS") return { route: route.route, response: cors.preflight(request, route.methods) };
     try {
-      return cors.decorate(request, await answer(request, route));
+      return { route: route.route, response: cors.decorate(request, await answer(request, route)) };
     } catch (error) {
       // The client hung up mid-request: nobody reads an answer, and nothing failed here to log.
-      if (request.signal?.aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
-      return cors.decorate(request, failureAnswer(route.family, error));
+      if (request.signal?.aborted) return { route: route.route, response: new Response(null, { status: CLIENT_CLOSED_REQUEST }) };
+      return { route: route.route, response: cors.decorate(request, failureAnswer(route.family, error)) };
     }
-  });
+  }
+
+  // Readiness is asked every few seconds by each orchestrator; one check at a time is plenty.
+  let readinessInFlight: ReturnType<typeof readiness> | null = null;
+  function checkReadiness() {
+    readinessInFlight ??= readiness().finally(() => (readinessInFlight = null));
+    return readinessInFlight;
+  }
+
+  return createServerAdapter((request: Request) => observeRequest(request, () => respond(request)));
 }
+
+/** The route label of a path no route matches: one value, however many paths are tried. */
+const UNMATCHED_ROUTE = "(unmatched)";
 
 export type App = ReturnType<typeof createApp>;
 
@@ -171,7 +240,7 @@ const CLIENT_CLOSED_REQUEST = 499;
 function failureAnswer(family: RouteFamily, error: unknown): Response {
   let failure = error;
   if (!(error instanceof EdgeError) && isDatabaseUnavailable(error)) {
-    console.error("a request failed: the database is unreachable:", (error as Error).message);
+    log().error({ reason: (error as Error).message }, "a request failed: the database is unreachable");
     failure = new ServiceUnavailableError();
   }
   const response = family.failure(failure);

@@ -1,6 +1,8 @@
 // The environment, read once at start-up. A bad value stops the gateway with a message that
 // names the variable, instead of failing later in the middle of a request.
 import path from "node:path";
+import { z } from "zod";
+import { LOG_LEVELS, type LogLevel } from "./observability/logger.ts";
 
 export interface Config {
   port: number;
@@ -26,11 +28,18 @@ export interface Config {
    * DATABASE_URL's user when it differs from DATABASE_MIGRATION_URL's.
    */
   databaseAppRole: string | null;
+  /** How long start-up keeps trying to reach the database before it gives up and says why. */
+  databaseConnectTimeoutMs: number;
   dataDir: string;
   /** Seconds between expiry sweeps (expiration entries and lapsed holds); 0 turns them off. */
   expirySweepSeconds: number;
   /** Seconds a token's check is trusted without the database: how late a revocation elsewhere may be. 0: never. */
   tokenCacheSeconds: number;
+  /** How long a stopping gateway lets in-flight requests finish before it closes their connections. */
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
+  /** When set, GET /metrics wants `Authorization: Bearer <it>`; unset, /metrics is open (see README). */
+  metricsToken: string | null;
   http: HttpConfig;
 }
 
@@ -58,7 +67,18 @@ export interface GraphQLLimits {
   maxTokens: number;
 }
 
-export class ConfigError extends Error {}
+/**
+ * Every setting that is wrong, one line each naming the setting and what it expects, so that a
+ * start fixes them all at once. server.ts prints the lines, without a stack trace.
+ */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string | string[]) {
+    const lines = typeof problems === "string" ? [problems] : problems;
+    super(lines.join("\n"));
+    this.problems = lines;
+  }
+}
 
 /** Connections per process to each database, unless DATABASE_POOL_SIZE says otherwise. */
 export const DEFAULT_POOL_SIZE = 10;
@@ -73,105 +93,146 @@ export const DEFAULT_HTTP_CONFIG: HttpConfig = {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const databaseUrl = postgresUrl(env, "DATABASE_URL", "unset it to use the embedded database");
-  const databaseMigrationUrl = postgresUrl(env, "DATABASE_MIGRATION_URL", "unset it to migrate with DATABASE_URL");
-  const databaseReplicaUrl = postgresUrl(env, "DATABASE_REPLICA_URL", "unset it to read from DATABASE_URL");
+  const settings = new SettingsReader(env);
+  const databaseUrl = settings.postgresUrl("DATABASE_URL", "unset it to use the embedded database");
+  const databaseMigrationUrl = settings.postgresUrl("DATABASE_MIGRATION_URL", "unset it to migrate with DATABASE_URL");
+  const databaseReplicaUrl = settings.postgresUrl("DATABASE_REPLICA_URL", "unset it to read from DATABASE_URL");
   const explicitAppRole = env.DATABASE_APP_ROLE?.trim() || null;
   if (!databaseUrl && (databaseMigrationUrl || explicitAppRole)) {
     // Rather than migrate a server while the gateway would run on the embedded database.
-    throw new ConfigError(`${databaseMigrationUrl ? "DATABASE_MIGRATION_URL" : "DATABASE_APP_ROLE"} needs DATABASE_URL, the gateway's own PostgreSQL URL`);
+    settings.problem(`${databaseMigrationUrl ? "DATABASE_MIGRATION_URL" : "DATABASE_APP_ROLE"} needs DATABASE_URL, the gateway's own PostgreSQL URL`);
   }
   if (!databaseUrl && databaseReplicaUrl) {
     // Rather than read from a server that the embedded database's writes never reach.
-    throw new ConfigError("DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a copy of a PostgreSQL primary, and the embedded database has none");
+    settings.problem("DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a copy of a PostgreSQL primary, and the embedded database has none");
   }
-  const databasePoolSize = integer(env, "DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000);
-  const gatewayUser = databaseUrl ? userOf("DATABASE_URL", databaseUrl) : "";
-  const migrationUser = databaseMigrationUrl ? userOf("DATABASE_MIGRATION_URL", databaseMigrationUrl) : gatewayUser;
+  const databasePoolSize = settings.integer("DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000);
+  const gatewayUser = databaseUrl ? settings.userOf("DATABASE_URL", databaseUrl) : "";
+  const migrationUser = databaseMigrationUrl ? settings.userOf("DATABASE_MIGRATION_URL", databaseMigrationUrl) : gatewayUser;
   const databaseAppRole = explicitAppRole ?? (gatewayUser !== migrationUser ? gatewayUser || null : null);
-  return {
-    port: integer(env, "PORT", 4000, 0, 65_535),
+  const config: Config = {
+    port: settings.integer("PORT", 4000, 0, 65_535),
     databaseUrl,
     databasePoolSize,
     databaseReplicaUrl,
-    databaseReplicaPoolSize: integer(env, "DATABASE_REPLICA_POOL_SIZE", databasePoolSize, 1, 10_000),
+    databaseReplicaPoolSize: settings.integer("DATABASE_REPLICA_POOL_SIZE", databasePoolSize, 1, 10_000),
     databaseMigrationUrl,
     databaseAppRole,
+    databaseConnectTimeoutMs: settings.integer("DATABASE_CONNECT_TIMEOUT_MS", 30_000, 0, 3_600_000),
     dataDir: path.resolve(env.DATA_DIR?.trim() || "data"),
-    expirySweepSeconds: integer(env, "EXPIRY_SWEEP_SECONDS", 60, 0, 86_400),
-    tokenCacheSeconds: integer(env, "TOKEN_CACHE_SECONDS", 5, 0, 300),
-    http: loadHttpConfig(env),
+    expirySweepSeconds: settings.integer("EXPIRY_SWEEP_SECONDS", 60, 0, 86_400),
+    tokenCacheSeconds: settings.integer("TOKEN_CACHE_SECONDS", 5, 0, 300),
+    shutdownTimeoutMs: settings.integer("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 3_600_000),
+    logLevel: settings.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    metricsToken: settings.secret("METRICS_TOKEN", 16),
+    http: readHttpConfig(settings),
   };
+  settings.finish();
+  return config;
 }
 
 export function loadHttpConfig(env: NodeJS.ProcessEnv = process.env): HttpConfig {
+  const settings = new SettingsReader(env);
+  const http = readHttpConfig(settings);
+  settings.finish();
+  return http;
+}
+
+function readHttpConfig(settings: SettingsReader): HttpConfig {
   const defaults = DEFAULT_HTTP_CONFIG;
-  const perSecond = decimal(env, "RATE_LIMIT_PER_SECOND", defaults.rateLimit!.perSecond, 0, 1_000_000);
-  const burst = integer(env, "RATE_LIMIT_BURST", defaults.rateLimit!.burst, 1, 1_000_000);
-  const redisUrl = env.REDIS_URL?.trim() || null;
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl.split("@").pop()}")`);
+  const perSecond = settings.decimal("RATE_LIMIT_PER_SECOND", defaults.rateLimit!.perSecond, 0, 1_000_000);
+  const burst = settings.integer("RATE_LIMIT_BURST", defaults.rateLimit!.burst, 1, 1_000_000);
+  const redisUrl = settings.matching("REDIS_URL", /^rediss?:\/\//, "a redis:// or rediss:// URL");
   return {
-    maxBodyBytes: integer(env, "MAX_BODY_BYTES", defaults.maxBodyBytes, 1_024, 1_073_741_824),
-    corsOrigins: origins(env, "CORS_ORIGINS"),
+    maxBodyBytes: settings.integer("MAX_BODY_BYTES", defaults.maxBodyBytes, 1_024, 1_073_741_824),
+    corsOrigins: settings.origins("CORS_ORIGINS"),
     rateLimit: perSecond === 0 ? null : { perSecond, burst },
     redisUrl,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || defaults.redisKeyPrefix,
+    redisKeyPrefix: settings.text("REDIS_KEY_PREFIX") ?? defaults.redisKeyPrefix,
     graphql: {
-      maxDepth: integer(env, "GRAPHQL_MAX_DEPTH", defaults.graphql.maxDepth, 1, 1_000),
-      maxCost: integer(env, "GRAPHQL_MAX_COST", defaults.graphql.maxCost, 1, 100_000_000),
-      maxAliases: integer(env, "GRAPHQL_MAX_ALIASES", defaults.graphql.maxAliases, 0, 10_000),
-      maxTokens: integer(env, "GRAPHQL_MAX_TOKENS", defaults.graphql.maxTokens, 100, 1_000_000),
+      maxDepth: settings.integer("GRAPHQL_MAX_DEPTH", defaults.graphql.maxDepth, 1, 1_000),
+      maxCost: settings.integer("GRAPHQL_MAX_COST", defaults.graphql.maxCost, 1, 100_000_000),
+      maxAliases: settings.integer("GRAPHQL_MAX_ALIASES", defaults.graphql.maxAliases, 0, 10_000),
+      maxTokens: settings.integer("GRAPHQL_MAX_TOKENS", defaults.graphql.maxTokens, 100, 1_000_000),
     },
   };
 }
 
-function postgresUrl(env: NodeJS.ProcessEnv, name: string, otherwise: string): string | null {
-  const url = env[name]?.trim() || null;
-  if (url && !/^postgres(ql)?:\/\//.test(url)) {
-    // Only what follows the credentials: the value may hold a password.
-    throw new ConfigError(`${name} must be a postgres:// URL (got "${url.split("@").pop()}"); ${otherwise}`);
-  }
-  return url;
-}
+/**
+ * Reads settings through zod schemas, noting every one that is wrong instead of stopping at the
+ * first; finish() then throws them all as one ConfigError. A value that may hold a password (a
+ * URL) is quoted from after its credentials only.
+ */
+class SettingsReader {
+  private readonly problems: string[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
 
-/** The role a postgres:// URL logs in as; "" when it names none (the driver's default then). */
-function userOf(name: string, url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).username);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL (got "${url.split("@").pop()}")`);
+  problem(line: string): void {
+    this.problems.push(line);
   }
-}
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  finish(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
-  return value;
-}
 
-function decimal(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a number from ${min} to ${max}, e.g. 100 or 0.5 (got "${raw}")`);
+  text(name: string): string | null {
+    return this.env[name]?.trim() || null;
   }
-  return value;
-}
 
-/** A comma-separated list of exact origins; a browser's Origin header is compared with these. */
-function origins(env: NodeJS.ProcessEnv, name: string): string[] {
-  const raw = env[name]?.trim();
-  if (!raw) return [];
-  return raw
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => {
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const schema = z.string().regex(/^-?\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
+    return this.read(name, schema, fallback, `an integer from ${min} to ${max}`);
+  }
+
+  decimal(name: string, fallback: number, min: number, max: number): number {
+    const schema = z.string().regex(/^\d+(\.\d+)?$/).transform(Number).pipe(z.number().min(min).max(max));
+    return this.read(name, schema, fallback, `a number from ${min} to ${max}, e.g. 100 or 0.5`);
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    return this.read(name, z.enum(values as unknown as [T, ...T[]]), fallback, `one of ${values.join(", ")}`);
+  }
+
+  /** A shared secret: long enough that guessing it is hopeless. Never quoted back. */
+  secret(name: string, minLength: number): string | null {
+    const raw = this.text(name);
+    if (raw === null) return null;
+    if (!z.string().min(minLength).safeParse(raw).success) {
+      this.problem(`${name} must be at least ${minLength} characters, or unset`);
+      return null;
+    }
+    return raw;
+  }
+
+  matching(name: string, pattern: RegExp, expects: string): string | null {
+    return this.read(name, z.string().regex(pattern), null, expects, true);
+  }
+
+  postgresUrl(name: string, otherwise: string): string | null {
+    const url = this.text(name);
+    if (url && !z.string().regex(/^postgres(ql)?:\/\//).safeParse(url).success) {
+      // Only what follows the credentials: the value may hold a password.
+      this.problem(`${name} must be a postgres:// URL (got "${afterCredentials(url)}"); ${otherwise}`);
+      return null;
+    }
+    return url;
+  }
+
+  /** The role a postgres:// URL logs in as; "" when it names none (the driver's default then). */
+  userOf(name: string, url: string): string {
+    try {
+      return decodeURIComponent(new URL(url).username);
+    } catch {
+      this.problem(`${name} is not a valid URL (got "${afterCredentials(url)}")`);
+      return "";
+    }
+  }
+
+  /** A comma-separated list of exact origins; a browser's Origin header is compared with these. */
+  origins(name: string): string[] {
+    const raw = this.text(name);
+    if (!raw) return [];
+    const origin = z.string().transform((entry, context) => {
       let url: URL | null = null;
       try {
         url = new URL(entry);
@@ -180,8 +241,34 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
       }
       // An origin is scheme://host[:port] and nothing more; "*" or a path would be a mistake.
       if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== "/" || url.search || url.hash || url.username) {
-        throw new ConfigError(`${name} must list origins such as https://app.example.com, separated by commas (got "${entry}")`);
+        context.addIssue({ code: "custom", message: "not an origin" });
+        return z.NEVER;
       }
       return url.origin;
     });
+    const entries = raw
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const parsed: string[] = [];
+    for (const entry of entries) {
+      const result = origin.safeParse(entry);
+      if (result.success) parsed.push(result.data);
+      else this.problem(`${name} must list origins such as https://app.example.com, separated by commas (got "${entry}")`);
+    }
+    return parsed;
+  }
+
+  private read<T>(name: string, schema: z.ZodType<T, string>, fallback: T, expects: string, mayHoldCredentials = false): T {
+    const raw = this.text(name);
+    if (raw === null) return fallback;
+    const result = schema.safeParse(raw);
+    if (result.success) return result.data;
+    this.problem(`${name} must be ${expects} (got "${mayHoldCredentials ? afterCredentials(raw) : raw}")`);
+    return fallback;
+  }
+}
+
+function afterCredentials(url: string): string {
+  return url.split("@").pop()!;
 }

@@ -1,66 +1,116 @@
-// Starts the gateway: configuration, database (migrated), HTTP server, expiry sweep.
-import { createServer } from "node:http";
+// Starts the gateway, one step at a time: configuration, database (migrated), background work,
+// HTTP server, demo token. Each step that starts something registers how to stop it with
+// `shutdown` right away; SIGTERM or SIGINT runs those in reverse (lifecycle/shutdown.ts), so the
+// HTTP server drains first and the database closes last. Anything started here later (a job
+// runner) takes the same two lines: start it, then `shutdown.add(…)`.
+//
+// A start that fails says why in a sentence (a bad setting, the database, the port) and exits 1.
 import { createApp } from "./app.ts";
 import { TokenAuthenticator } from "./auth/authenticator.ts";
-import { issueToken } from "./auth/tokens.ts";
-import { loadConfig } from "./config.ts";
-import { openDatabase } from "./db/database.ts";
+import { demoTokenToShow } from "./auth/demo-token.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { DatabaseStartError, openDatabaseAtStart } from "./db/connect-at-start.ts";
 import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
 import { expireCredits, systemClock, type LedgerContext } from "./ledger/index.ts";
+import { listen, PortInUseError } from "./lifecycle/http-server.ts";
+import { every } from "./lifecycle/periodic.ts";
+import { Shutdown } from "./lifecycle/shutdown.ts";
+import { rootLogger, setLogLevel } from "./observability/logger.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
 import { createStripeAccess } from "./payments/stripe-client.ts";
 import { watchAutoTopUps } from "./payments/auto-top-up.ts";
 import { runDueTopUps } from "./payments/top-up.ts";
 
-const config = loadConfig();
-const db = await openDatabase({
-  databaseUrl: config.databaseUrl ?? undefined,
-  dataDir: config.dataDir,
-  poolSize: config.databasePoolSize,
-  replicaUrl: config.databaseReplicaUrl ?? undefined,
-  replicaPoolSize: config.databaseReplicaPoolSize,
-});
-const paymentsConfig = loadPaymentsConfig();
-const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
-// Every committed change is shown to the auto top-up watcher, whichever API made it.
-const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
-const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, onCommitted: (change) => autoTopUps.onCommitted(change) };
-const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
-const rateLimiter = await configuredRateLimiter(config.http);
-const server = createServer(createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter } }));
+const shutdown = new Shutdown();
 
-const sweep =
-  config.expirySweepSeconds > 0
-    ? setInterval(() => {
-        expireCredits(ledger).catch((error: unknown) => console.error("expiry sweep failed", error));
-        // Auto top-ups due a retry, and top-ups a crash or an outage left pending, exactly once.
-        if (payments) runDueTopUps({ ledger, payments }).catch((error: unknown) => console.error("top-up sweep failed", error));
-      }, config.expirySweepSeconds * 1000)
-    : null;
+async function start(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const paymentsConfig = loadPaymentsConfig();
 
-// A bare machine gets something to try: the first start on the embedded database creates a
-// demo tenant and prints a test token for it (shown once; only its hash is kept).
-const demoToken = !config.databaseUrl && (await db.prisma.tenant.count()) === 0 ? await issueToken(db.prisma, { tenantSlug: "demo", test: true }) : null;
+  const db = await openDatabaseAtStart(
+    { databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize, replicaUrl: config.databaseReplicaUrl ?? undefined, replicaPoolSize: config.databaseReplicaPoolSize },
+    {
+      timeoutMs: config.databaseConnectTimeoutMs,
+      signal: shutdown.signal,
+      onRetry: (reason, delayMs) => rootLogger.warn({ retryInMs: delayMs }, `${reason} Trying again.`),
+    },
+  );
+  shutdown.add("database", () => db.close());
+  if (shutdown.started) return;
 
-server.listen(config.port, () => {
-  const where = config.databaseUrl ? `PostgreSQL${config.databaseReplicaUrl ? ", reads from a replica" : ""}` : `the embedded database in ${config.dataDir}`;
-  console.log(`Billing Gateway listening on http://localhost:${config.port} (${where})`);
-  console.log(`GraphiQL: http://localhost:${config.port}/graphql`);
-  if (demoToken) {
-    console.log(`Created the demo tenant. Its test token (shown only now): ${demoToken}`);
-    console.log(`Send it as the header {"Authorization": "Bearer ${demoToken}"}`);
+  const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
+  // Every committed change is shown to the auto top-up watcher, whichever API made it.
+  const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
+  shutdown.add("auto top-ups", () => autoTopUps.settled());
+  const ledger: LedgerContext = {
+    prisma: db.prisma,
+    now: systemClock,
+    onCommitted: (change) => autoTopUps.onCommitted(change),
+  };
+  const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
+  shutdown.add("token checks", () => tokens.settled());
+  const rateLimiter = await configuredRateLimiter(config.http);
+  shutdown.add("rate limiter", () => rateLimiter?.close());
+
+  if (config.expirySweepSeconds > 0) {
+    const sweep = every("expiry and top-up sweep", config.expirySweepSeconds * 1000, async () => {
+      await expireCredits(ledger);
+      // Auto top-ups due a retry, and top-ups a crash or an outage left pending, exactly once.
+      if (payments) await runDueTopUps({ ledger, payments });
+    });
+    shutdown.add("expiry and top-up sweep", () => sweep.stop());
   }
+
+  const demoToken = config.databaseUrl ? null : await demoTokenToShow(db.prisma);
+  if (shutdown.started) return;
+
+  const app = createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter }, metricsToken: config.metricsToken, isShuttingDown: () => shutdown.started });
+  const http = await listen(app, config.port);
+  shutdown.add("HTTP server", async () => {
+    const inFlight = http.inFlight();
+    const finished = await http.drain(config.shutdownTimeoutMs);
+    if (finished) rootLogger.info({ inFlight }, "HTTP server drained: every request in flight was answered");
+    else rootLogger.warn({ inFlight, shutdownTimeoutMs: config.shutdownTimeoutMs }, "requests still running after SHUTDOWN_TIMEOUT_MS had their connections closed");
+  });
+
+  const url = `http://localhost:${http.port}`;
+  const where = config.databaseUrl ? `PostgreSQL${config.databaseReplicaUrl ? ", reads from a replica" : ""}` : `the embedded database in ${config.dataDir}`;
+  rootLogger.info({ port: http.port, database: db.kind }, `Billing Gateway listening on ${url} (${where})`);
+  rootLogger.info(`GraphiQL: ${url}/graphql`);
+  if (demoToken) {
+    rootLogger.info(`Created the demo tenant. Its test token (shown only now): ${demoToken.token}`);
+    rootLogger.info(`Send it as the header {"Authorization": "Bearer ${demoToken.token}"}`);
+    await demoToken.markShown();
+  }
+}
+
+/** One line per problem, no stack trace, for the failures a person can fix from the message. */
+function reportStartFailure(error: unknown): void {
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) rootLogger.fatal(`Configuration: ${problem}`);
+  } else if (error instanceof DatabaseStartError || error instanceof PortInUseError) {
+    rootLogger.fatal(error.message);
+  } else {
+    rootLogger.fatal({ err: error }, "the gateway could not start");
+  }
+}
+
+async function stop(reason: string, exitCode: number): Promise<never> {
+  const clean = await shutdown.run(reason);
+  rootLogger.info("stopped");
+  process.exit(clean ? exitCode : 1);
+}
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void stop(signal, 0));
+process.on("uncaughtException", (error) => {
+  rootLogger.fatal({ err: error }, "uncaught exception: stopping");
+  void stop("uncaught exception", 1);
 });
 
-async function shutdown(signal: string) {
-  console.log(`${signal}: shutting down`);
-  if (sweep) clearInterval(sweep);
-  server.close();
-  await autoTopUps.settled();
-  await tokens.settled();
-  await rateLimiter?.close();
-  await db.close();
-  process.exit(0);
+try {
+  await start();
+} catch (error) {
+  reportStartFailure(error);
+  await stop("start-up failed", 1);
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -13,6 +13,7 @@ import type { PrismaClient } from "../db/generated/client.ts";
 import { systemClock } from "../ledger/context.ts";
 import { TokenCache, type KnownToken } from "./token-cache.ts";
 import { hashToken, type Viewer } from "./tokens.ts";
+import { log } from "../observability/logger.ts";
 
 export type Authentication = { viewer: Viewer } | { failure: "missing" | "invalid" };
 
@@ -112,7 +113,7 @@ export class TokenAuthenticator {
       })
       .then(
         () => {},
-        (error: unknown) => console.error("could not record when an API token was last used", error),
+        (error: unknown) => log().error({ err: error }, "could not record when an API token was last used"),
       )
       .finally(() => this.recording.delete(write));
     this.recording.add(write);

@@ -10,7 +10,7 @@ import { DEFAULT_POOL_SIZE } from "../config.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import type { PrismaClient } from "./generated/client.ts";
 import { openPGlite } from "./pglite.ts";
-import { openPostgres, postgresClient } from "./postgres.ts";
+import { openPostgres, poolUse, postgresPool } from "./postgres.ts";
 import { connectToServedPGlite } from "./served-pglite.ts";
 
 export interface Database {
@@ -30,6 +30,15 @@ export interface Database {
    */
   migrate(migrationsDir?: string): Promise<string[]>;
   close(): Promise<void>;
+  /** How the PostgreSQL pools are used now, for /metrics; none on PGlite. */
+  connectionPools?(): PoolUse[];
+}
+
+export interface PoolUse {
+  name: "primary" | "replica";
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export interface DatabaseOptions {
@@ -84,10 +93,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 /** The primary with a replica's client beside it; closing closes both. Connects lazily, like the primary's. */
 function withReplica(primary: Database, replicaUrl: string | undefined, poolSize: number): Database {
   if (!replicaUrl) return primary;
-  const replica = postgresClient(replicaUrl, poolSize);
+  const { client: replica, pool } = postgresPool(replicaUrl, poolSize);
   return {
     ...primary,
     replica,
+    connectionPools: () => [...(primary.connectionPools?.() ?? []), poolUse("replica", pool)],
     close: async () => {
       await Promise.all([primary.close(), replica.$disconnect()]);
     },

@@ -15,6 +15,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
+import { rootLogger } from "../observability/logger.ts";
 
 /** PostgreSQL's own socket name for port 5432: a client given the directory as host finds it. */
 export const SOCKET_FILE = ".s.PGSQL.5432";
@@ -183,7 +184,7 @@ class LocalClient {
     try {
       await this.serveExchange();
     } catch (error) {
-      console.error("a local connection to the embedded database failed", error);
+      rootLogger.error({ err: error }, "a local connection to the embedded database failed");
       this.closed = true;
       this.socket.destroy();
       await this.cleanUp(true);
@@ -256,7 +257,7 @@ class LocalClient {
       const rollback = this.pglite.isInTransaction() ? "ROLLBACK; " : "";
       await this.pglite.execProtocolRaw(simpleQuery(`${rollback}RESET ALL; DEALLOCATE ALL; CLOSE ALL; UNLISTEN *`));
     } catch (error) {
-      console.error("could not reset the embedded database's session after a local client left", error);
+      rootLogger.error({ err: error }, "could not reset the embedded database's session after a local client left");
     }
   }
 }

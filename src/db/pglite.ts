@@ -10,6 +10,7 @@ import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations } from "./migrations.ts";
 import { pgliteMigrationAdapter } from "./pglite-migration-adapter.ts";
 import { servePGlite, type PGliteSocketServer } from "./pglite-socket.ts";
+import { rootLogger } from "../observability/logger.ts";
 
 const IN_MEMORY = "memory://";
 
@@ -74,7 +75,7 @@ async function serveToLocalTools(pglite: PGlite, dataDir: string): Promise<PGlit
   try {
     return await servePGlite(pglite, dataDir);
   } catch (error) {
-    console.warn(`Local tools cannot reach the embedded database in ${dataDir} while this process runs: ${(error as Error).message}`);
+    rootLogger.warn(`Local tools cannot reach the embedded database in ${dataDir} while this process runs: ${(error as Error).message}`);
     return null;
   }
 }

@@ -1,7 +1,7 @@
 // PostgreSQL through @prisma/adapter-pg: the database any number of gateway processes share.
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import type { Database } from "./database.ts";
+import type { Database, PoolUse } from "./database.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { appRoleProblem, grantAppRole } from "./app-role.ts";
 import { applyMigrations, readMigrations } from "./migrations.ts";
@@ -11,9 +11,10 @@ import { postgresMigrationAdapter } from "./postgres-migration-adapter.ts";
 const MIGRATION_LOCK_KEY = 7_406_951_122;
 
 export function openPostgres(url: string, poolSize: number): Database {
-  const prisma = postgresClient(url, poolSize);
+  const { client: prisma, pool } = postgresPool(url, poolSize);
   return {
     prisma,
+    connectionPools: () => [poolUse("primary", pool)],
     replica: null,
     kind: "postgres",
     migrate: (migrationsDir) => migratePostgres(url, { migrationsDir }),
@@ -23,7 +24,17 @@ export function openPostgres(url: string, poolSize: number): Database {
 
 /** A client with a pool of `poolSize` connections, opened as queries need them. */
 export function postgresClient(url: string, poolSize: number): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  return postgresPool(url, poolSize).client;
+}
+
+/** The client and its pool, which the gateway reads for /metrics; closing the client ends the pool. */
+export function postgresPool(url: string, poolSize: number): { client: PrismaClient; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  return { client: new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), pool };
+}
+
+export function poolUse(name: PoolUse["name"], pool: pg.Pool): PoolUse {
+  return { name, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
 export interface PostgresMigrationOptions {

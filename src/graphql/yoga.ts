@@ -4,7 +4,8 @@
 // Body size, CORS, authentication and rate limits are the HTTP edge's (src/app.ts); what one
 // operation may ask for is checked here (query-limits.ts).
 import { GraphQLError } from "graphql";
-import { createGraphQLError, createLogger, createYoga, maskError, type YogaLogger } from "graphql-yoga";
+import { createGraphQLError, createYoga, maskError, type YogaLogger } from "graphql-yoga";
+import { log } from "../observability/logger.ts";
 import type { TokenAuthenticator } from "../auth/authenticator.ts";
 import type { Viewer } from "../auth/tokens.ts";
 import type { GraphQLLimits } from "../config.ts";
@@ -15,6 +16,7 @@ import type { StripeAccess } from "../payments/stripe-client.ts";
 import { LedgerError } from "../ledger/index.ts";
 import { useReadRouting, type GraphQLContext } from "./context.ts";
 import { useGraphiQLPage } from "./graphiql.ts";
+import { useOperationMetrics } from "./metrics-plugin.ts";
 import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";
 
@@ -29,8 +31,8 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
     maxRequestBodySize: false,
     // GraphiQL is served by the first plugin (graphiql.ts): Yoga's own page cannot be compressed or cached.
     graphiql: false,
-    plugins: [useGraphiQLPage(), useQueryLimits(limits), useReadRouting(ledgers)],
-    logging: errorsAreLoggedOnce(createLogger()),
+    plugins: [useGraphiQLPage(), useQueryLimits(limits), useReadRouting(ledgers), useOperationMetrics()],
+    logging: errorsAreLoggedOnce(yogaLogger()),
     context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens }),
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -63,6 +65,18 @@ function errorsAreLoggedOnce(logger: YogaLogger): YogaLogger {
   const deliberate = (error: unknown) =>
     error instanceof LedgerError || (error as { originalError?: unknown } | null)?.originalError instanceof LedgerError || (error as Error | null)?.name === "AbortError";
   return { ...logger, error: (...args: unknown[]) => (deliberate(args[0]) ? logger.debug(...args) : logger.error(...args)) };
+}
+
+/** Yoga's messages in the gateway's log, with the request's id: an error as `err`, the rest as the message. */
+function yogaLogger(): YogaLogger {
+  const at =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...args: unknown[]) => {
+      const error = args.find((arg) => arg instanceof Error);
+      const message = args.filter((arg) => !(arg instanceof Error)).map(String).join(" ");
+      log()[level]({ ...(error ? { err: error } : {}), source: "graphql" }, message || (error as Error | undefined)?.message || "");
+    };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 function isGraphQLError(error: unknown): error is GraphQLError {

@@ -49,6 +49,18 @@ export class ServiceUnavailableError extends EdgeError {
   }
 }
 
+/** The gateway is stopping: the request was not started, and another gateway (or this one, restarted) will take it. */
+export class ShuttingDownError extends EdgeError {
+  readonly status = 503;
+  readonly code = "SHUTTING_DOWN";
+  constructor() {
+    super("the gateway is shutting down: nothing was done; retry, another instance will answer");
+  }
+  override headers(): Record<string, string> {
+    return { "retry-after": "1", connection: "close" };
+  }
+}
+
 /** A path segment that is not valid percent-encoding (e.g. `%ZZ`) names nothing. */
 export class MalformedPathError extends EdgeError {
   readonly status = 400;

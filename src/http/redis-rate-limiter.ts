@@ -7,6 +7,7 @@
 // because a rate limiter is down would turn a Redis outage into a gateway outage.
 import { Redis } from "ioredis";
 import type { RateDecision, RateLimit, RateLimiter } from "./rate-limit.ts";
+import { log } from "../observability/logger.ts";
 
 // KEYS[1]: the token's key. ARGV[1]: emission interval in µs; ARGV[2]: burst.
 // Returns {1, 0} when allowed, {0, µs until it would be} when not.
@@ -30,7 +31,7 @@ export interface RedisRateLimiterOptions {
   url: string;
   keyPrefix: string;
   limit: RateLimit;
-  /** Where the outage warnings go; console.warn by default. */
+  /** Where the outage warnings go; the log by default. */
   warn?: (message: string) => void;
 }
 
@@ -41,7 +42,7 @@ export interface RedisRateLimiter extends RateLimiter {
 
 type GcraClient = Redis & { gatewayGcra(key: string, intervalMicros: string, burst: string): Promise<[number, number]> };
 
-export function createRedisRateLimiter({ url, keyPrefix, limit, warn = console.warn }: RedisRateLimiterOptions): RedisRateLimiter {
+export function createRedisRateLimiter({ url, keyPrefix, limit, warn = (message: string) => log().warn(message) }: RedisRateLimiterOptions): RedisRateLimiter {
   const client = new Redis(url, {
     // A command while disconnected fails at once instead of waiting in a queue: requests must
     // not stall behind an unreachable Redis.

@@ -3,6 +3,7 @@
 // paths (below). Whatever fails in a request, authentication and the database included, is
 // answered by its family, never with internals.
 import { EdgeError } from "./errors.ts";
+import { log } from "../observability/logger.ts";
 
 export interface RouteFamily {
   /** The answer to a missing or invalid token. */
@@ -20,7 +21,7 @@ export const graphqlFamily: RouteFamily = {
   },
   failure(error) {
     if (error instanceof EdgeError) return graphqlError(error.status, error.code, error.message);
-    console.error("unexpected error in a GraphQL request", error);
+    log().error({ err: error }, "unexpected error in a GraphQL request");
     return graphqlError(500, "INTERNAL_SERVER_ERROR", "Unexpected error.");
   },
 };
@@ -34,7 +35,7 @@ export const stripeWebhookFamily: RouteFamily = {
   unauthenticated: () => Response.json({ error: "the webhook is authenticated by its Stripe-Signature" }, { status: 400 }),
   failure(error) {
     if (error instanceof EdgeError) return Response.json({ error: error.message, code: error.code }, { status: error.status });
-    console.error("unexpected error in a Stripe webhook delivery", error);
+    log().error({ err: error }, "unexpected error in a Stripe webhook delivery");
     return Response.json({ error: "internal error" }, { status: 500 });
   },
 };
@@ -44,7 +45,7 @@ export const gatewayFamily: RouteFamily = {
   unauthenticated: (failure) => gatewayError(failure === "missing" ? 401 : 403, failure === "missing" ? "UNAUTHENTICATED" : "FORBIDDEN", "a valid Bearer token is required"),
   failure(error) {
     if (error instanceof EdgeError) return gatewayError(error.status, error.code, error.message);
-    console.error("unexpected error in a request", error);
+    log().error({ err: error }, "unexpected error in a request");
     return gatewayError(500, "INTERNAL_SERVER_ERROR", "internal error");
   },
 };

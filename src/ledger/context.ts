@@ -11,6 +11,25 @@ export interface LedgerContext {
    * top-ups. Called before the command returns, so it must hand its work off and never throw.
    */
   onCommitted?: (change: CommittedChange) => void;
+  /**
+   * Told of every wallet command's outcome (committed, replayed, or the error's code), for
+   * metrics; must never throw.
+   */
+  onOperation?: (type: OperationType, outcome: string) => void;
+}
+
+/** Runs a wallet command, telling ctx.onOperation how it ended. */
+export async function observed<T extends { replayed: boolean }>(ctx: LedgerContext, type: OperationType, run: () => Promise<T>): Promise<T> {
+  if (!ctx.onOperation) return run();
+  try {
+    const result = await run();
+    ctx.onOperation(type, result.replayed ? "replayed" : "committed");
+    return result;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    ctx.onOperation(type, error instanceof Error && typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "failed");
+    throw error;
+  }
 }
 
 export interface CommittedChange {

@@ -10,7 +10,7 @@
 // answers what the operation answered, balances included, however the wallet moved since.
 import type { Operation, OperationType, Wallet } from "../db/generated/client.ts";
 import { authorize, permissionFor, walletsInScopeSql } from "./access.ts";
-import type { LedgerContext, Scope } from "./context.ts";
+import { observed, type LedgerContext, type Scope } from "./context.ts";
 import { balanceAfterOperation } from "./balances.ts";
 import { IdempotencyConflictError, NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
 import { releaseExpiredHolds } from "./holds.ts";
@@ -74,11 +74,15 @@ export function outOfRangeAsValidation(error: unknown): unknown {
  * scope), WalletTerminatedError, IdempotencyConflictError, ValidationError (a figure that would
  * overflow its column), and whatever `body` throws; nothing is written on failure.
  */
-export async function runWalletCommand(
+export function runWalletCommand(
   ctx: LedgerContext,
   command: WalletCommand,
   body: (ledger: WalletLedger, operation: Operation) => Promise<void>,
 ): Promise<LedgerResult> {
+  return observed(ctx, command.type, () => runCommand(ctx, command, body));
+}
+
+async function runCommand(ctx: LedgerContext, command: WalletCommand, body: (ledger: WalletLedger, operation: Operation) => Promise<void>): Promise<LedgerResult> {
   authorize(command.scope, permissionFor(command.type));
   const idempotencyKey = validateIdempotencyKey(command.idempotencyKey);
   const requestHash = hashRequest(command.type, command.walletId, command.request);

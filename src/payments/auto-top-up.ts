@@ -16,6 +16,7 @@ import type { Tx } from "../ledger/wallet-ledger.ts";
 import type { PaymentsDeps } from "./payment-methods.ts";
 import { chargeFor, creditsCosting, type Pricing } from "./pricing.ts";
 import { minimumTopUp, runTopUp } from "./top-up.ts";
+import { log } from "../observability/logger.ts";
 
 export interface AutoTopUpSettings {
   /** Fire when available credits fall below this many minor units. */
@@ -201,7 +202,7 @@ export function watchAutoTopUps(deps: () => PaymentsDeps): AutoTopUps {
         .then(async (record) => {
           if (record) await runTopUp(current, record);
         })
-        .catch((error: unknown) => console.error(`auto top-up of wallet ${change.walletId} failed`, error))
+        .catch((error: unknown) => log().error({ err: error }, `auto top-up of wallet ${change.walletId} failed`))
         .finally(() => running.delete(work));
       running.add(work);
     },

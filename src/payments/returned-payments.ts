@@ -12,6 +12,7 @@ import { systemScope } from "../ledger/access.ts";
 import type { ReturnedPayment, ReturnedPaymentReason, TopUp } from "../db/generated/client.ts";
 import { PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
+import { log } from "../observability/logger.ts";
 
 /** A PaymentIntent that succeeded, as the gateway knows it. */
 export interface SucceededPayment {
@@ -54,7 +55,7 @@ export async function returnPayment(deps: PaymentsDeps, topUp: TopUpCharge, paym
     ],
     skipDuplicates: true,
   });
-  if (count === 1) console.warn(`PaymentIntent ${payment.id} of top-up ${topUp.id} cannot be credited (${describeReason(reason)}): refunding it`);
+  if (count === 1) log().warn(`PaymentIntent ${payment.id} of top-up ${topUp.id} cannot be credited (${describeReason(reason)}): refunding it`);
   const returned = await prisma.returnedPayment.findUniqueOrThrow({ where: { stripePaymentIntentId: payment.id } });
   if (returned.status !== "requested") return returned;
   return askStripeToRefund(deps, returned, topUp);
@@ -70,7 +71,7 @@ async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, 
     await prisma.returnedPayment.updateMany({ where: { stripePaymentIntentId: returned.stripePaymentIntentId, status: "requested" }, data });
     const settled = await prisma.returnedPayment.findUniqueOrThrow({ where: { stripePaymentIntentId: returned.stripePaymentIntentId } });
     if (settled.status === "failed") {
-      console.warn(`PaymentIntent ${returned.stripePaymentIntentId} of top-up ${returned.topUpId} needs attention: Stripe refused its refund (${settled.failureMessage})`);
+      log().warn(`PaymentIntent ${returned.stripePaymentIntentId} of top-up ${returned.topUpId} needs attention: Stripe refused its refund (${settled.failureMessage})`);
     }
     return settled;
   };
@@ -79,7 +80,7 @@ async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, 
       where: { stripePaymentIntentId: returned.stripePaymentIntentId, status: "requested" },
       data: { nextAttemptAt: new Date(deps.ledger.now().getTime() + REFUND_RETRY_MS) },
     });
-    console.warn(`the refund of PaymentIntent ${returned.stripePaymentIntentId} stays requested: ${why}`);
+    log().warn(`the refund of PaymentIntent ${returned.stripePaymentIntentId} stays requested: ${why}`);
     return prisma.returnedPayment.findUniqueOrThrow({ where: { stripePaymentIntentId: returned.stripePaymentIntentId } });
   };
 

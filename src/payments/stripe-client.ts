@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { observeStripe } from "../observability/metrics.ts";
 import type { PaymentsConfig } from "./config.ts";
 
 export interface StripeAccess {
@@ -18,5 +19,6 @@ export function createStripeAccess(config: PaymentsConfig): StripeAccess {
     maxNetworkRetries: 0,
     timeout: config.timeoutMs,
   });
+  observeStripe(stripe);
   return { stripe, testKey: /^(sk|rk)_test_/.test(config.secretKey), webhookSecret: config.webhookSecret };
 }

@@ -26,6 +26,7 @@ import type { LedgerResult } from "../ledger/wallet-ledger.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
 import { runDueRefunds, returnPayment, type SucceededPayment } from "./returned-payments.ts";
+import { log } from "../observability/logger.ts";
 
 /** Stripe's smallest charge we accept, per currency: $1.00 as documented for USD. */
 export const MINIMUM_TOP_UP: Record<string, bigint> = { USD: 100n };
@@ -155,7 +156,7 @@ async function attempt(deps: PaymentsDeps, record: TopUp): Promise<LedgerResult>
         where: { id: record.id, status: "pending" },
         data: { lockedUntil: null, nextAttemptAt: new Date(deps.ledger.now().getTime() + UNKNOWN_OUTCOME_RETRY_MS) },
       });
-      console.warn(`top-up ${record.id} stays pending: Stripe's answer did not arrive (${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)})`);
+      log().warn(`top-up ${record.id} stays pending: Stripe's answer did not arrive (${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)})`);
       throw new PaymentPendingError(record.id);
   }
 }
@@ -366,7 +367,7 @@ export async function runDueTopUps(deps: PaymentsDeps, options: { limit?: number
       if (outcome) report[outcome] += 1;
     } catch (error) {
       // One top-up that cannot complete (its wallet was terminated, say) must not stop the rest.
-      console.error(`top-up ${candidate.id} could not be completed; it stays pending`, error);
+      log().error({ err: error }, `top-up ${candidate.id} could not be completed; it stays pending`);
       report.pending += 1;
     }
   }

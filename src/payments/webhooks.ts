@@ -17,6 +17,7 @@ import type { PaymentsDeps } from "./payment-methods.ts";
 import { describeReason } from "./returned-payments.ts";
 import { completeTopUp, recordDecline, type TopUpCompletion } from "./top-up.ts";
 import { readCharge, readEnvelope, readPaymentIntent, UnfitPayloadError, type EventEnvelope, type PaymentIntentPayload } from "./webhook-payloads.ts";
+import { log } from "../observability/logger.ts";
 
 export interface WebhookAnswer {
   status: number;
@@ -64,7 +65,7 @@ export async function handleStripeWebhook(deps: PaymentsDeps, payload: string, s
     return { status: 200, body: { received: true, duplicate: true } };
   }
   const outcome = envelope.unfit ? { status: "needs_attention" as const, reason: envelope.unfit } : await outcomeOf(deps, envelope);
-  if (outcome.status === "needs_attention") console.warn(`Stripe event ${envelope.id} (${envelope.type}) needs attention: ${outcome.reason}`);
+  if (outcome.status === "needs_attention") log().warn(`Stripe event ${envelope.id} (${envelope.type}) needs attention: ${outcome.reason}`);
   await prisma.stripeEvent.createMany({
     data: [{ id: envelope.id, type: envelope.type, livemode: envelope.livemode, status: outcome.status, reason: outcome.reason ?? null, processedAt: deps.ledger.now() }],
     skipDuplicates: true,

@@ -96,6 +96,8 @@ export interface RestMatch {
   vendor: VendorApi;
   /** The methods the path takes. */
   methods: string[];
+  /** The path's pattern, e.g. `/v1/customers/{customer_id}`: what logs and metrics name it by. */
+  template: string;
   /** The route for the request's method, with its path's captures; null when the path takes other methods. */
   route: { route: RestRoute; captures: string[] } | null;
 }
@@ -112,6 +114,7 @@ export function createRestRouter(vendors: VendorApi[]) {
       return {
         vendor,
         methods: [...new Set(matching.map(({ route }) => route.method))],
+        template: matching[0]!.route.docs.template,
         route: matching.find(({ route }) => route.method === method) ?? null,
       };
     }

@@ -9,6 +9,7 @@ import type { PrismaClient } from "../../src/db/generated/client.ts";
 import { systemScope } from "../../src/ledger/access.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { TestClock } from "../support/ledger.ts";
+import { redirectLogs } from "../../src/observability/logger.ts";
 
 let db: Database;
 beforeAll(async () => {
@@ -165,13 +166,14 @@ describe("last_used_at", () => {
     const { client } = counting(db.prisma, { failWrites: true });
     const authenticator = new TokenAuthenticator(client);
     const { header } = await newToken();
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged: string[] = [];
+    redirectLogs((line) => logged.push(line));
     try {
       expect(accepted(await authenticator.authenticate(header))).toBe(true);
       await authenticator.settled();
-      expect(logged).toHaveBeenCalledWith("could not record when an API token was last used", expect.any(Error));
+      expect(logged.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ level: "error", msg: "could not record when an API token was last used", err: expect.any(Object) })]);
     } finally {
-      logged.mockRestore();
+      redirectLogs(null);
     }
   });
 });

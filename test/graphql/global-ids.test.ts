@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createWalletVia, depositVia, useGateway } from "../support/app.ts";
+import { captureLogs } from "../support/logs.ts";
 
 const gateway = useGateway();
 const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString("base64");
@@ -13,18 +14,16 @@ const MALFORMED = ["not a global id", "%%%", globalId("Wallet", "not-a-uuid"), g
 
 let walletId: string;
 let blockId: string;
-let errors: ReturnType<typeof vi.spyOn>;
+const logs = captureLogs();
 
 beforeAll(async () => {
   walletId = await createWalletVia(gateway, "alice");
   blockId = (await depositVia(gateway, walletId, "500")).blocks[0]!.id;
-  errors = vi.spyOn(console, "error");
 });
 afterEach(() => {
   // Expected answers, not faults: nothing was logged as an error.
-  expect(errors).not.toHaveBeenCalled();
+  expect(logs.errors()).toEqual([]);
 });
-afterAll(() => errors.mockRestore());
 
 describe("in queries", () => {
   it("node(id:) answers NOT_FOUND", async () => {

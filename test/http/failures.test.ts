@@ -9,6 +9,7 @@ import { loadPaymentsConfig } from "../../src/payments/config.ts";
 import { createStripeAccess } from "../../src/payments/stripe-client.ts";
 import { useGateway } from "../support/app.ts";
 import { signWebhook } from "../support/fake-stripe.ts";
+import { captureLogs } from "../support/logs.ts";
 
 const gateway = useGateway();
 const WEBHOOK_SECRET = "whsec_test_secret";
@@ -107,12 +108,8 @@ function expectNoInternals(text: string) {
   expect(text).not.toMatch(/\bat .*\(|\/work\/|\.ts\b|node_modules|prisma|P10\d\d|127\.0\.0\.1|ECONNREFUSED|billing_gateway_secret|bg_test_/i);
 }
 
-let errors: ReturnType<typeof vi.spyOn>;
-beforeAll(() => {
-  errors = vi.spyOn(console, "error").mockImplementation(() => {});
-});
-afterEach(() => errors.mockClear());
-afterAll(() => errors.mockRestore());
+const logs = captureLogs();
+afterEach(() => logs.clear());
 
 describe("with the database unreachable", () => {
   // A real client on a port where nothing listens: every query fails to connect.
@@ -130,7 +127,7 @@ describe("with the database unreachable", () => {
       const message = probe.shape(JSON.parse(text), 503);
       expect(message).toMatch(/temporarily unavailable/);
       expectNoInternals(text);
-      expect(errors).toHaveBeenCalledTimes(1);
+      expect(logs.errors()).toHaveLength(1);
     });
   }
 
@@ -147,14 +144,14 @@ describe("with the database unreachable", () => {
       expect(response.status).toBe(503);
       expect(JSON.parse(text).errors).toEqual([expect.objectContaining({ message: "the service is temporarily unavailable: retry shortly", extensions: { code: "SERVICE_UNAVAILABLE" } })]);
       expectNoInternals(text);
-      expect(errors).toHaveBeenCalledTimes(1);
+      expect(logs.errors()).toHaveLength(1);
     });
 
     it("answers a REST handler with 503 in its vendor's shape", async () => {
       const response = await send(app, PROBES[2]!);
       expect(response.status).toBe(503);
       expect((await response.json()).error).toMatchObject({ type: "api_error", code: "service_unavailable" });
-      expect(errors).toHaveBeenCalledTimes(1);
+      expect(logs.errors()).toHaveLength(1);
     });
   });
 });
@@ -180,7 +177,7 @@ describe("with an unexpected failure", () => {
       expect(response.status).toBe(500);
       probe.shape(JSON.parse(text), 500);
       expectNoInternals(text);
-      expect(errors).toHaveBeenCalledTimes(1);
+      expect(logs.errors()).toHaveLength(1);
     });
   }
 });
@@ -204,7 +201,7 @@ describe("a path that is not valid percent-encoding", () => {
     const response = await get("/customers/%ZZ/credits");
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ status: 400, title: "Request validation error", detail: "the request path is not valid percent-encoding" });
-    expect(errors).not.toHaveBeenCalled();
+    expect(logs.errors()).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { authorize } from "../access.ts";
 import { balanceFromBlocks } from "../balances.ts";
-import type { LedgerContext, Scope } from "../context.ts";
+import { observed, type LedgerContext, type Scope } from "../context.ts";
 import { requireWalletInScope } from "../queries.ts";
 import { InsufficientCreditsError, NotFoundError, WalletTerminatedError } from "../errors.ts";
 import { releaseLapsedHolds } from "./release-lapsed-holds.ts";
@@ -51,7 +51,11 @@ type DebitOutcome =
  * Fails with ForbiddenError, InsufficientCreditsError (nothing written), NotFoundError, WalletTerminatedError,
  * ValidationError and IdempotencyConflictError.
  */
-export async function debit(ctx: LedgerContext, input: DebitInput): Promise<LedgerResult> {
+export function debit(ctx: LedgerContext, input: DebitInput): Promise<LedgerResult> {
+  return observed(ctx, "debit", () => debitOnce(ctx, input));
+}
+
+async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerResult> {
   authorize(input.scope, "spend");
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const categories = validCategories(input.categories);

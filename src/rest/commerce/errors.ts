@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { BlockNotUsableError, ForbiddenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/index.ts";
 import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
+import { log } from "../../observability/logger.ts";
 
 export function commerceError(status: number, name: string, message: string, details: Record<string, unknown>[] = []): Response {
   return jsonResponse({ name, message, debug_id: randomUUID().replaceAll("-", "").slice(0, 13), details }, status);
@@ -37,6 +38,6 @@ export function commerceFailure(error: unknown): Response {
   }
   if (error instanceof IdempotencyConflictError) return commerceError(409, "DUPLICATE_REQUEST_ID", error.message);
   if (error instanceof LedgerError) return commerceError(422, "UNPROCESSABLE_ENTITY", error.message, [{ issue: error.code, description: error.message }]);
-  console.error("unexpected error in the commerce billing wallets API", error);
+  log().error({ err: error }, "unexpected error in the commerce billing wallets API");
   return commerceError(500, "INTERNAL_SERVER_ERROR", "An internal server error occurred.");
 }

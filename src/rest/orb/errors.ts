@@ -2,6 +2,7 @@
 import { BlockNotUsableError, ForbiddenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/index.ts";
 import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
+import { log } from "../../observability/logger.ts";
 
 export function orbError(status: number, kind: string, title: string, detail: string, extra: Record<string, unknown> = {}): Response {
   return jsonResponse({ status, type: `https://docs.withorb.com/reference/error-responses#${kind}`, title, detail, ...extra }, status);
@@ -33,6 +34,6 @@ export function orbFailure(error: unknown): Response {
   if (error instanceof IdempotencyConflictError) return orbError(409, "409-idempotency-key-conflict", "Idempotency key conflict", error.message);
   if (error instanceof WalletTerminatedError) return orbError(400, "400-constraint-violation", "Constraint violation", error.message);
   if (error instanceof LedgerError) return orbError(400, "400-constraint-violation", "Constraint violation", error.message);
-  console.error("unexpected error in the Orb credits API", error);
+  log().error({ err: error }, "unexpected error in the Orb credits API");
   return orbError(500, "500-internal-server-error", "Internal server error", "internal error");
 }

@@ -2,6 +2,7 @@
 import { CaptureExceedsHoldError, ForbiddenError, HoldNotOpenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/index.ts";
 import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
+import { log } from "../../observability/logger.ts";
 
 export function velobaseError(status: number, type: string, code: string, message: string): Response {
   return jsonResponse({ error: { message, type, code } }, status);
@@ -27,6 +28,6 @@ export function velobaseFailure(error: unknown): Response {
   if (error instanceof CustomerNotFoundError) return velobaseError(404, "not_found", "customer_not_found", "customer not found");
   if (error instanceof NotFoundError) return velobaseError(404, "not_found", `${error.resource.toLowerCase()}_not_found`, error.message);
   if (error instanceof LedgerError) return velobaseError(400, "bad_request", error.code.toLowerCase(), error.message);
-  console.error("unexpected error in the customer deposit API", error);
+  log().error({ err: error }, "unexpected error in the customer deposit API");
   return velobaseError(500, "api_error", "internal_error", "internal error");
 }

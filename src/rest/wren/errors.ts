@@ -4,6 +4,7 @@ import { ForbiddenError, InsufficientCreditsError, LedgerError, NotFoundError, V
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../../payments/errors.ts";
 import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
+import { log } from "../../observability/logger.ts";
 
 export function wrenFailure(error: unknown): Response {
   if (error instanceof EdgeError) return jsonResponse({ error: error.message }, error.status);
@@ -15,6 +16,6 @@ export function wrenFailure(error: unknown): Response {
   if (error instanceof ForbiddenError) return jsonResponse({ error: `Forbidden: ${error.message}` }, 403);
   if (error instanceof NotFoundError) return jsonResponse({ error: error.message }, 404);
   if (error instanceof LedgerError) return jsonResponse({ error: error.message }, 400);
-  console.error("unexpected error in the Wren credits API", error);
+  log().error({ err: error }, "unexpected error in the Wren credits API");
   return jsonResponse({ error: "Internal error" }, 500);
 }
