@@ -145,6 +145,7 @@ export async function lockWallet(tx: Tx, scope: Scope, walletId: string, now: Da
     SELECT id, tenant_id::text AS "tenantId", livemode, customer_id::text AS "customerId", name, currency, scale,
            status::text AS status, overdraft_limit AS "overdraftLimit", overdraft_used AS "overdraftUsed",
            default_expiry_days AS "defaultExpiryDays", metadata, balance, last_sequence AS "lastSequence", last_entry_at AS "lastEntryAt",
+           last_event_sequence AS "lastEventSequence",
            created_at AS "createdAt", updated_at AS "updatedAt", terminated_at AS "terminatedAt",
            EXISTS (SELECT 1 FROM hold h WHERE h.wallet_id = w.id AND h.status = 'open' AND h.expires_at <= ${now}) AS "hasLapsedHolds"
     FROM wallet w
