@@ -6,7 +6,7 @@
 //
 // Amounts in payloads are minor units as strings (bigints never pass through a JS number), as
 // on the GraphQL Money scalar. The README's "Events" section shows a payload of each type.
-import type { Event, Prisma } from "../db/generated/client.ts";
+import type { Event, Hold, Prisma, TopUp, Wallet } from "../db/generated/client.ts";
 import type { Tx } from "./wallet-ledger.ts";
 
 /** Minor units, as a string of digits with an optional minus sign. */
@@ -167,6 +167,61 @@ export type NewEvent = {
 
 /** An event as stored; `payload` is as its type says (EventPayloads). */
 export type LoggedEvent = Event;
+
+/** The wallet as `wallet.created`, `wallet.updated` and `wallet.terminated` tell it. */
+export function walletPayload(wallet: Wallet): WalletPayload {
+  return {
+    wallet: {
+      id: wallet.id,
+      customerId: wallet.customerId,
+      name: wallet.name,
+      currency: wallet.currency,
+      scale: wallet.scale,
+      status: wallet.status,
+      overdraftLimit: wallet.overdraftLimit.toString(),
+      defaultExpiryDays: wallet.defaultExpiryDays,
+      metadata: wallet.metadata,
+      terminatedAt: wallet.terminatedAt?.toISOString() ?? null,
+    },
+  };
+}
+
+/** The top-up as `top_up.succeeded`, `top_up.failed` and `top_up.refunded` tell it. */
+export function topUpPayload(topUp: TopUp): TopUpPayload {
+  return {
+    topUp: {
+      id: topUp.id,
+      amount: topUp.amount.toString(),
+      currency: topUp.currency,
+      chargeAmount: topUp.chargeAmount.toString(),
+      chargeCurrency: topUp.chargeCurrency,
+      bonusAmount: topUp.bonusAmount.toString(),
+      trigger: topUp.trigger,
+      stripePaymentIntentId: topUp.stripePaymentIntentId,
+      operationId: topUp.operationId,
+      failureCode: topUp.failureCode,
+      declineCode: topUp.declineCode,
+      failureMessage: topUp.failureMessage,
+    },
+  };
+}
+
+export function holdExpiredPayload(hold: Hold, operationId: string): HoldExpiredPayload {
+  return { hold: { id: hold.id, amount: hold.amount.toString(), reference: hold.reference, expiresAt: hold.expiresAt?.toISOString() ?? null }, operationId };
+}
+
+/** What the writer of an event keeps of it, to tell subscribers once its transaction committed. */
+export interface EventNotice {
+  id: string;
+  walletId: string;
+  sequence: bigint;
+  type: string;
+}
+
+/** Notices as the SQL functions answer them (event_notice_json). */
+export function eventNoticesFromJson(rows: unknown): EventNotice[] {
+  return (rows as { id: string; walletId: string; sequence: string; type: string }[]).map((row) => ({ ...row, sequence: BigInt(row.sequence) }));
+}
 
 /**
  * Appends an event to the wallet's log inside the caller's transaction, with the wallet's next

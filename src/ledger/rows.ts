@@ -28,6 +28,7 @@ export function walletFromJson(row: Json): Wallet {
     lastSequence: big(row.lastSequence),
     lastEntryAt: optionalDate(row.lastEntryAt),
     lastEventSequence: big(row.lastEventSequence),
+    balanceDepleted: row.balanceDepleted as boolean,
     createdAt: date(row.createdAt),
     updatedAt: date(row.updatedAt),
     terminatedAt: optionalDate(row.terminatedAt),
