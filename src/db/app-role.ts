@@ -22,6 +22,7 @@ const UPDATABLE: Readonly<Record<string, "all" | readonly string[]>> = {
   auto_top_up_rule: "all", // pause and resume; locked FOR UPDATE when a debit checks it
   returned_payment: ["status", "stripe_refund_id", "failure_message", "next_attempt_at", "updated_at"], // a refund's outcome
   api_token: ["revoked_at", "last_used_at"], // revocation, and when it was last accepted
+  balance_alert: ["below", "deleted_at"], // fired and re-armed by movements; removed
 };
 
 /** The only table whose rows the gateway deletes: a wallet's auto top-up rule, when removed. */
