@@ -28,6 +28,7 @@ import type { LedgerContext } from "./ledger/index.ts";
 import { log } from "./observability/logger.ts";
 import { observeLedgerOperation, registry, watchDatabasePools } from "./observability/metrics.ts";
 import { identifyTenant, observeRequest, type Answered } from "./observability/request-observation.ts";
+import { createInProcessEventFeed } from "./ledger/event-feed.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
@@ -93,6 +94,8 @@ export function createApp({
   };
   // Every ledger command is counted on /metrics, whoever built the context.
   ledger = ledger.onOperation ? ledger : { ...ledger, onOperation: observeLedgerOperation };
+  // Subscriptions hear of this process's commits at least (server.ts may give one across processes).
+  ledger.eventFeed ??= createInProcessEventFeed();
   const ledgers = requestLedgers(ledger, db.replica);
   const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);

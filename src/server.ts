@@ -10,6 +10,7 @@ import { TokenAuthenticator } from "./auth/authenticator.ts";
 import { demoTokenToShow } from "./auth/demo-token.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { DatabaseStartError, openDatabaseAtStart } from "./db/connect-at-start.ts";
+import { configuredEventFeed } from "./events/configured-event-feed.ts";
 import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
 import { expireCredits, systemClock, type LedgerContext } from "./ledger/index.ts";
 import { listen, PortInUseError } from "./lifecycle/http-server.ts";
@@ -43,10 +44,14 @@ async function start(): Promise<void> {
   // Every committed change is shown to the auto top-up watcher, whichever API made it.
   const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
   shutdown.add("auto top-ups", () => autoTopUps.settled());
+  // Committed events wake `walletUpdated` subscribers, on every gateway when REDIS_URL is set.
+  const eventFeed = await configuredEventFeed(config.http);
+  shutdown.add("event feed", () => eventFeed.close());
   const ledger: LedgerContext = {
     prisma: db.prisma,
     now: systemClock,
     onCommitted: (change) => autoTopUps.onCommitted(change),
+    eventFeed,
   };
   const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
   shutdown.add("token checks", () => tokens.settled());

@@ -39,6 +39,8 @@ const WALLET: RowShape<Wallet> = {
   balance: bigint("balance"),
   lastSequence: bigint("last_sequence"),
   lastEntryAt: timestamp("last_entry_at"),
+  lastEventSequence: bigint("last_event_sequence"),
+  balanceDepleted: plain("balance_depleted"),
   createdAt: timestamp("created_at"),
   updatedAt: timestamp("updated_at"),
   terminatedAt: timestamp("terminated_at"),

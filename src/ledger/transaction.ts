@@ -13,6 +13,8 @@ import { authorize, permissionFor, walletsInScopeSql } from "./access.ts";
 import { observed, type LedgerContext, type Scope } from "./context.ts";
 import { balanceAfterOperation } from "./balances.ts";
 import { IdempotencyConflictError, NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
+import { publishCommitted } from "./event-feed.ts";
+import type { EventNotice } from "./events.ts";
 import { releaseExpiredHolds } from "./holds.ts";
 import { runOnce, type KeyedRecords } from "./idempotency.ts";
 import { validIdempotencyKey } from "./input.ts";
@@ -114,7 +116,8 @@ async function runCommand(ctx: LedgerContext, command: WalletCommand, body: (led
 /**
  * Opens a transaction, locks the wallet, releases its lapsed holds (their own operations) and
  * hands `use` a WalletLedger to append to. `use` flushes what it wants kept; lapsed-hold
- * releases are flushed with it, or on their own when `use` returns without flushing.
+ * releases are flushed with it, or on their own when `use` returns without flushing. The events
+ * flushed are told to the event feed once the transaction has committed.
  */
 export async function withLockedWallet<T>(
   ctx: LedgerContext,
@@ -123,11 +126,13 @@ export async function withLockedWallet<T>(
   use: (ledger: WalletLedger, tx: Tx) => Promise<T>,
 ): Promise<T> {
   requireId(walletId, "Wallet");
+  let written: readonly EventNotice[] = [];
   try {
-    return await ctx.prisma.$transaction(async (tx) => {
+    const result = await ctx.prisma.$transaction(async (tx) => {
       const now = ctx.now();
       const { wallet, hasLapsedHolds } = await lockWallet(tx, scope, walletId, now);
       const ledger = new WalletLedger(tx, wallet, now, scope);
+      written = ledger.events;
       if (hasLapsedHolds && wallet.status === "active") {
         await releaseExpiredHolds(ledger);
       }
@@ -135,6 +140,8 @@ export async function withLockedWallet<T>(
       if (ledger.hasUnflushedWrites()) await ledger.flush();
       return result;
     }, TRANSACTION_OPTIONS);
+    publishCommitted(ctx, written);
+    return result;
   } catch (error) {
     throw outOfRangeAsValidation(error);
   }
