@@ -24,11 +24,10 @@ import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableE
 import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
 import { requestLedgers, restLedger } from "./http/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
-import type { LedgerContext } from "./ledger/index.ts";
 import { log } from "./observability/logger.ts";
 import { observeLedgerOperation, registry, watchDatabasePools } from "./observability/metrics.ts";
 import { identifyTenant, observeRequest, type Answered } from "./observability/request-observation.ts";
-import { createInProcessEventFeed } from "./ledger/event-feed.ts";
+import { createInProcessEventFeed, type LedgerContext } from "./ledger/index.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";

@@ -44,6 +44,12 @@ export { countWalletEntries, ledgerEntryPages, type WalletEntryFilter, type Wall
 export { walletBalance, walletBalances, type BalanceFigures, type CategoryBalance, type WalletBalance } from "./balances.ts";
 export { verifyLedger } from "./verify.ts";
 
+// Events: the log every committed change writes, balance alerts, and the feed that wakes subscribers.
+export { listEvents, watchWalletEvents } from "./event-queries.ts";
+export type { EventBalance, LoggedEvent } from "./events.ts";
+export { createBalanceAlert, deleteBalanceAlert, listBalanceAlerts } from "./balance-alerts.ts";
+export { createInProcessEventFeed, WalletWatchers, type EventFeed } from "./event-feed.ts";
+
 // The rows the ledger answers with, and their enumerations.
 export type { CreditBlock, Customer, Hold, LedgerEntry, Operation, Wallet } from "../db/generated/client.ts";
 export { ApiTokenRole, CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../db/generated/enums.ts";

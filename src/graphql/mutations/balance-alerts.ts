@@ -1,5 +1,4 @@
-import { createBalanceAlert, deleteBalanceAlert } from "../../ledger/balance-alerts.ts";
-import { ForbiddenError, NotFoundError, ValidationError } from "../../ledger/errors.ts";
+import { createBalanceAlert, deleteBalanceAlert, ForbiddenError, NotFoundError, ValidationError } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 import { COMMON_ERRORS } from "../errors.ts";
 import { BalanceAlertRef } from "../types/balance-alert.ts";

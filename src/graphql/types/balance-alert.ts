@@ -1,5 +1,4 @@
-import { walletsInScope } from "../../ledger/access.ts";
-import { listBalanceAlerts } from "../../ledger/balance-alerts.ts";
+import { walletsInScope, listBalanceAlerts } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 import { WalletRef } from "./wallet.ts";
 

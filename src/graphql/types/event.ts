@@ -2,9 +2,7 @@
 // `walletUpdated` subscription (over server-sent events, Yoga's default), which replays the log
 // after `afterSequence` and then goes live. Both read through the ledger, which decides access.
 import { GraphQLError } from "graphql";
-import { walletBalance } from "../../ledger/balances.ts";
-import { listEvents, watchWalletEvents } from "../../ledger/event-queries.ts";
-import type { EventBalance, LoggedEvent } from "../../ledger/events.ts";
+import { walletBalance, listEvents, watchWalletEvents, type EventBalance, type LoggedEvent } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 import { DEFAULT_PAGE_SIZE } from "../query-limits.ts";
 import { MAX_PAGE_SIZE, requirePageSize } from "./pagination.ts";
