@@ -124,7 +124,8 @@ describe.skipIf(!runs)("events across two gateway processes", () => {
 
   // A latency bound on a shared 2-core machine: a run that another test's burst slowed is tried again.
   it("reach a subscriber on the other gateway through Redis, within 100 ms at p99 over 100 debits", { retry: 2, timeout: 120_000 }, async () => {
-    const walletId = await newWallet("live-across", "1000");
+    // A wallet of its own on each try.
+    const walletId = await newWallet(`live-across-${randomUUID()}`, "1000");
     const updates = await subscribe<{ walletUpdated: any }>(
       (request) => fetch(request),
       `${gateways.urls[1]}/graphql`,
