@@ -27,8 +27,10 @@ export interface Config {
    */
   databaseAppRole: string | null;
   dataDir: string;
-  /** Seconds between expiry sweeps (expiration entries and lapsed holds); 0 turns them off. */
+  /** Seconds between expiry sweeps (expiration entries and lapsed holds) and top-up sweeps; 0 turns them off. */
   expirySweepSeconds: number;
+  /** Seconds between this process's looks for due jobs (src/jobs/runner.ts); 0: it runs none. */
+  jobPollSeconds: number;
   /** Seconds a token's check is trusted without the database: how late a revocation elsewhere may be. 0: never. */
   tokenCacheSeconds: number;
   http: HttpConfig;
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseAppRole,
     dataDir: path.resolve(env.DATA_DIR?.trim() || "data"),
     expirySweepSeconds: integer(env, "EXPIRY_SWEEP_SECONDS", 60, 0, 86_400),
+    jobPollSeconds: decimal(env, "JOB_POLL_SECONDS", 5, 0, 3_600),
     tokenCacheSeconds: integer(env, "TOKEN_CACHE_SECONDS", 5, 0, 300),
     http: loadHttpConfig(env),
   };

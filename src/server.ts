@@ -1,4 +1,4 @@
-// Starts the gateway: configuration, database (migrated), HTTP server, expiry sweep.
+// Starts the gateway: configuration, database (migrated), HTTP server, the job runner.
 import { createServer } from "node:http";
 import { createApp } from "./app.ts";
 import { TokenAuthenticator } from "./auth/authenticator.ts";
@@ -6,12 +6,12 @@ import { issueToken } from "./auth/tokens.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
-import { expireCredits } from "./ledger/commands/expire-credits.ts";
+import { startJobRunner } from "./jobs/runner.ts";
+import { gatewayJobs } from "./jobs/schedule.ts";
 import { systemClock, type LedgerContext } from "./ledger/context.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
 import { createStripeAccess } from "./payments/stripe-client.ts";
 import { watchAutoTopUps } from "./payments/auto-top-up.ts";
-import { runDueTopUps } from "./payments/top-up.ts";
 
 const config = loadConfig();
 const db = await openDatabase({
@@ -30,13 +30,10 @@ const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCac
 const rateLimiter = await configuredRateLimiter(config.http);
 const server = createServer(createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter } }));
 
-const sweep =
-  config.expirySweepSeconds > 0
-    ? setInterval(() => {
-        expireCredits(ledger).catch((error: unknown) => console.error("expiry sweep failed", error));
-        // Auto top-ups due a retry, and top-ups a crash or an outage left pending, exactly once.
-        if (payments) runDueTopUps({ ledger, payments }).catch((error: unknown) => console.error("top-up sweep failed", error));
-      }, config.expirySweepSeconds * 1000)
+// Sweeps, retries and schedules, shared with every other gateway on the database (src/jobs/).
+const jobs =
+  config.jobPollSeconds > 0
+    ? startJobRunner({ prisma: db.prisma, now: systemClock, pollMs: config.jobPollSeconds * 1000, jobs: gatewayJobs({ ledger, payments, sweepSeconds: config.expirySweepSeconds }) })
     : null;
 
 // A bare machine gets something to try: the first start on the embedded database creates a
@@ -55,8 +52,8 @@ server.listen(config.port, () => {
 
 async function shutdown(signal: string) {
   console.log(`${signal}: shutting down`);
-  if (sweep) clearInterval(sweep);
   server.close();
+  await jobs?.stop();
   await autoTopUps.settled();
   await tokens.settled();
   await rateLimiter?.close();

@@ -1,6 +1,6 @@
 // Commerce `recurring_transaction_rules`: a THRESHOLD rule becomes the wallet's auto top-up,
-// charged in the wallet's currency at its `rate_amount`, its credits expiring at `expiration_at`. INTERVAL rules are kept as given and
-// not run: this gateway has no schedules.
+// charged in the wallet's currency at its `rate_amount`, its credits expiring at `expiration_at`.
+// INTERVAL rules are kept as given and run on their schedule by a job (interval-rules.ts).
 import { ValidationError } from "../../ledger/errors.ts";
 import { decimalToMinorUnits } from "../../ledger/money.ts";
 import { isJsonObject } from "../exact-json.ts";
