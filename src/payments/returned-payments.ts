@@ -9,7 +9,7 @@
 //  3. a refund whose answer did not arrive stays `requested`, and the top-up sweep asks again.
 // A refund Stripe refuses is `failed`: the customer paid for nothing, and a person must act.
 import { systemScope } from "../ledger/access.ts";
-import type { ReturnedPayment, ReturnedPaymentReason, TopUp } from "../db/generated/client.ts";
+import type { Prisma, ReturnedPayment, ReturnedPaymentReason, TopUp } from "../db/generated/client.ts";
 import { PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
 
@@ -67,7 +67,12 @@ export function describeReason(reason: ReturnedPaymentReason): string {
 async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, topUp: Pick<TopUp, "tenantId" | "livemode">): Promise<ReturnedPayment> {
   const { prisma } = deps.ledger;
   const settle = async (data: Pick<ReturnedPayment, "status" | "stripeRefundId" | "failureMessage">) => {
-    await prisma.returnedPayment.updateMany({ where: { stripePaymentIntentId: returned.stripePaymentIntentId, status: "requested" }, data });
+    await prisma.$transaction(async (tx) => {
+      const { count } = await tx.returnedPayment.updateMany({ where: { stripePaymentIntentId: returned.stripePaymentIntentId, status: "requested" }, data });
+      // The top-up of a terminated wallet ends refunded once its payment is back, in the same
+      // transaction as the refund's record, so neither is ever seen without the other.
+      if (count === 1 && data.status === "refunded" && returned.reason === "wallet_terminated") await markTopUpRefunded(tx, returned.topUpId);
+    });
     const settled = await prisma.returnedPayment.findUniqueOrThrow({ where: { stripePaymentIntentId: returned.stripePaymentIntentId } });
     if (settled.status === "failed") {
       console.warn(`PaymentIntent ${returned.stripePaymentIntentId} of top-up ${returned.topUpId} needs attention: Stripe refused its refund (${settled.failureMessage})`);
@@ -114,6 +119,20 @@ async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, 
     // Timeouts, outages, the same refund in flight from another process: ask again later.
     return askLater(stripeError.message ?? String(error));
   }
+}
+
+/** A top-up not credited (its wallet was terminated) whose payment went back. */
+async function markTopUpRefunded(tx: Prisma.TransactionClient, topUpId: string): Promise<void> {
+  await tx.topUp.updateMany({
+    where: { id: topUpId, status: { in: ["pending", "failed"] } },
+    data: {
+      status: "refunded",
+      failureCode: "wallet_terminated",
+      declineCode: null,
+      failureMessage: "the wallet was terminated before the payment was credited; the payment was refunded",
+      lockedUntil: null,
+    },
+  });
 }
 
 export interface DueRefundsReport {

@@ -53,10 +53,14 @@ describe("commerce INTERVAL rules", () => {
     const wallet = await walletWithRules("interval-fixed", [{ trigger: "INTERVAL", method: "FIXED", interval: "WEEKLY", paid_credits: "10", granted_credits: "2", started_at: startedAt }]);
 
     expect((await runJobsOnce(jobsAt("one"))).map((run) => run.name)).toEqual(["commerce-interval-rules"]);
-    expect(await intervalTransactions(wallet.id)).toEqual([
-      expect.objectContaining({ transaction_status: "GRANTED", credits: "2" }),
-      expect.objectContaining({ transaction_status: "PURCHASED", credits: "10", amount: { value: "5.00", currency_code: "USD" } }),
-    ]);
+    const first = await intervalTransactions(wallet.id);
+    expect(first).toHaveLength(2);
+    expect(first).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ transaction_status: "GRANTED", credits: "2" }),
+        expect.objectContaining({ transaction_status: "PURCHASED", credits: "10", amount: { value: "5.00", currency_code: "USD" } }),
+      ]),
+    );
     // Every later look within the week finds the period done.
     for (let day = 1; day <= 3; day += 1) {
       gateway.clock.advance(DAY);
