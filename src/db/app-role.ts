@@ -1,10 +1,10 @@
 // The gateway's own role, when another role owns the tables (DATABASE_MIGRATION_URL): it reads
 // everything, adds rows, and changes only the rows the code keeps current. Owning nothing, it
 // cannot ALTER or DROP a table nor DISABLE the append-only trigger, and without UPDATE, DELETE
-// or TRUNCATE on ledger_entry, operation and funding_reversal it cannot rewrite the ledger even
-// where no trigger stands guard. `npm run db:migrate` applies these grants after every run, so
-// they follow the schema; ALTER DEFAULT PRIVILEGES covers tables made by `prisma migrate deploy`
-// run by hand in between. A new table is therefore append-only until it is listed below; the
+// or TRUNCATE on ledger_entry, operation, funding_reversal and event it cannot rewrite the ledger
+// or the event log even where no trigger stands guard. `npm run db:migrate` applies these grants
+// after every run, so they follow the schema; ALTER DEFAULT PRIVILEGES covers tables made by
+// `prisma migrate deploy` run by hand in between. A new table is therefore append-only until it is listed below; the
 // PostgreSQL tests run as such a role (test/support/database.ts), so code that needs more fails
 // there before it fails in production.
 import pg from "pg";
@@ -15,7 +15,7 @@ import pg from "pg";
  */
 const UPDATABLE: Readonly<Record<string, "all" | readonly string[]>> = {
   customer: "all", // upserts, payment methods
-  wallet: "all", // balance and sequence; its row lock (SELECT … FOR UPDATE) needs UPDATE as well
+  wallet: "all", // balance, entry and event sequences; its row lock (SELECT … FOR UPDATE) needs UPDATE as well
   credit_block: ["remaining", "used", "frozen", "status"],
   hold: ["status", "captured", "resolved_at"],
   top_up: "all", // attempts, outcome, lease

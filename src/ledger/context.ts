@@ -1,5 +1,6 @@
 import type { OperationType, PrismaClient } from "../db/generated/client.ts";
 import type { Scope } from "./access.ts";
+import type { EventFeed } from "./event-feed.ts";
 
 /** What every ledger function needs: the database and the clock it judges time by. */
 export interface LedgerContext {
@@ -11,6 +12,8 @@ export interface LedgerContext {
    * top-ups. Called before the command returns, so it must hand its work off and never throw.
    */
   onCommitted?: (change: CommittedChange) => void;
+  /** Told of every committed event (event-feed.ts), for the `walletUpdated` subscription. */
+  eventFeed?: EventFeed;
 }
 
 export interface CommittedChange {

@@ -3,6 +3,7 @@
 // for a capture, `capture` entries that take the captured part from the same blocks in the same
 // order. So a hold's entries always sum to minus what was captured.
 import type { Hold, LedgerEntry, Operation } from "../db/generated/client.ts";
+import { holdExpiredPayload } from "./events.ts";
 import { minBigInt } from "./money.ts";
 import { hashRequest } from "./request-hash.ts";
 import type { WalletLedger } from "./wallet-ledger.ts";
@@ -53,6 +54,7 @@ export async function releaseExpiredHolds(ledger: WalletLedger): Promise<number>
     });
     await releaseHeldCredits(ledger, operation, hold, "hold expired");
     ledger.resolveHold(hold, "expired");
+    ledger.tell({ type: "hold.expired", operationId: operation.id, payload: holdExpiredPayload(hold, operation.id) });
   }
   return lapsed.length;
 }

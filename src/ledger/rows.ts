@@ -27,6 +27,8 @@ export function walletFromJson(row: Json): Wallet {
     balance: big(row.balance),
     lastSequence: big(row.lastSequence),
     lastEntryAt: optionalDate(row.lastEntryAt),
+    lastEventSequence: big(row.lastEventSequence),
+    balanceDepleted: row.balanceDepleted as boolean,
     createdAt: date(row.createdAt),
     updatedAt: date(row.updatedAt),
     terminatedAt: optionalDate(row.terminatedAt),

@@ -13,6 +13,8 @@ import { authorize, permissionFor } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { balanceAfterOperation } from "./balances.ts";
 import { IdempotencyConflictError, NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
+import { publishCommitted } from "./event-feed.ts";
+import type { EventNotice } from "./events.ts";
 import { releaseExpiredHolds } from "./holds.ts";
 import { runOnce, type KeyedRecords } from "./idempotency.ts";
 import { validIdempotencyKey } from "./input.ts";
@@ -109,7 +111,8 @@ export async function runWalletCommand(
 /**
  * Opens a transaction, locks the wallet, releases its lapsed holds (their own operations) and
  * hands `use` a WalletLedger to append to. `use` flushes what it wants kept; lapsed-hold
- * releases are flushed with it, or on their own when `use` returns without flushing.
+ * releases are flushed with it, or on their own when `use` returns without flushing. The events
+ * flushed are told to the event feed once the transaction has committed.
  */
 export async function withLockedWallet<T>(
   ctx: LedgerContext,
@@ -118,11 +121,13 @@ export async function withLockedWallet<T>(
   use: (ledger: WalletLedger, tx: Tx) => Promise<T>,
 ): Promise<T> {
   requireId(walletId, "Wallet");
+  let written: readonly EventNotice[] = [];
   try {
-    return await ctx.prisma.$transaction(async (tx) => {
+    const result = await ctx.prisma.$transaction(async (tx) => {
       const now = ctx.now();
       const { wallet, hasLapsedHolds } = await lockWallet(tx, scope, walletId, now);
       const ledger = new WalletLedger(tx, wallet, now, scope);
+      written = ledger.events;
       if (hasLapsedHolds && wallet.status === "active") {
         await releaseExpiredHolds(ledger);
       }
@@ -130,6 +135,8 @@ export async function withLockedWallet<T>(
       if (ledger.hasUnflushedWrites()) await ledger.flush();
       return result;
     }, TRANSACTION_OPTIONS);
+    publishCommitted(ctx, written);
+    return result;
   } catch (error) {
     throw outOfRangeAsValidation(error);
   }
@@ -145,6 +152,7 @@ export async function lockWallet(tx: Tx, scope: Scope, walletId: string, now: Da
     SELECT id, tenant_id::text AS "tenantId", livemode, customer_id::text AS "customerId", name, currency, scale,
            status::text AS status, overdraft_limit AS "overdraftLimit", overdraft_used AS "overdraftUsed",
            default_expiry_days AS "defaultExpiryDays", metadata, balance, last_sequence AS "lastSequence", last_entry_at AS "lastEntryAt",
+           last_event_sequence AS "lastEventSequence", balance_depleted AS "balanceDepleted",
            created_at AS "createdAt", updated_at AS "updatedAt", terminated_at AS "terminatedAt",
            EXISTS (SELECT 1 FROM hold h WHERE h.wallet_id = w.id AND h.status = 'open' AND h.expires_at <= ${now}) AS "hasLapsedHolds"
     FROM wallet w

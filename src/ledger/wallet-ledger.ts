@@ -17,6 +17,7 @@ import {
 } from "../db/generated/client.ts";
 import type { WalletBalance } from "./balances.ts";
 import { ValidationError } from "./errors.ts";
+import { eventNoticesFromJson, recordEvent, type EventNotice, type NewEvent } from "./events.ts";
 import { LEDGER_MAX } from "./money.ts";
 import { figuresAfter } from "./block-figures.ts";
 
@@ -88,6 +89,8 @@ export class WalletLedger {
   private readonly operations: Operation[] = [];
   private readonly entries: LedgerEntry[] = [];
   private walletChanges: Prisma.WalletUpdateInput = {};
+  private readonly toldEvents: (NewEventOf | ((wallet: Wallet) => NewEventOf))[] = [];
+  private readonly writtenEvents: EventNotice[] = [];
   private flushed = false;
 
   constructor(
@@ -231,6 +234,20 @@ export class WalletLedger {
     if (!this.openedHoldIds.has(hold.id)) this.changedHoldIds.add(hold.id);
   }
 
+  /**
+   * An event beside the operations' own (`operation.completed`, balance alerts), written by
+   * `flush` before them: e.g. `hold.expired` before the release that gave the credits back. A
+   * function is handed the wallet as flushed, e.g. for `wallet.updated` to tell its new settings.
+   */
+  tell(event: NewEventOf | ((wallet: Wallet) => NewEventOf)): void {
+    this.toldEvents.push(event);
+  }
+
+  /** The events `flush` wrote, to tell subscribers once the transaction has committed. */
+  get events(): readonly EventNotice[] {
+    return this.writtenEvents;
+  }
+
   updateWallet(changes: Prisma.WalletUpdateInput): void {
     this.walletChanges = { ...this.walletChanges, ...changes };
   }
@@ -295,7 +312,26 @@ export class WalletLedger {
       },
     });
     Object.assign(this.wallet, updated);
+    await this.writeEvents();
     this.flushed = true;
+  }
+
+  /**
+   * The events of what was flushed, in this transaction: those told, then each operation's
+   * `operation.completed` and the balance alerts its movements crossed (record_operation_events).
+   */
+  private async writeEvents(): Promise<void> {
+    for (const told of this.toldEvents) {
+      const event = typeof told === "function" ? told(this.wallet) : told;
+      this.writtenEvents.push(await recordEvent(this.tx, { ...event, walletId: this.wallet.id, createdAt: this.now } as NewEvent));
+    }
+    if (this.operations.length > 0) {
+      const [row] = await this.tx.$queryRaw<{ events: unknown }[]>`
+        SELECT record_operation_events(${this.wallet.id}::uuid, ${this.operations.map((operation) => operation.id)}::uuid[], ${this.now}::timestamptz) AS events`;
+      this.writtenEvents.push(...eventNoticesFromJson(row!.events));
+    }
+    const last = this.writtenEvents.at(-1);
+    if (last) this.wallet.lastEventSequence = last.sequence;
   }
 
   resultOf(operation: Operation): LedgerResult {
@@ -318,6 +354,9 @@ export class WalletLedger {
     this.changedBlockIds.add(block.id);
   }
 }
+
+/** An event as a command tells it: the ledger fills in the wallet and the time. */
+export type NewEventOf = NewEvent extends infer E ? (E extends NewEvent ? Omit<E, "walletId" | "createdAt"> : never) : never;
 
 function requireInRange(figure: bigint, what: string): void {
   if (figure > LEDGER_MAX || figure < -LEDGER_MAX) {

@@ -26,6 +26,7 @@ import type { LedgerResult } from "../ledger/wallet-ledger.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
 import { runDueRefunds, returnPayment, type SucceededPayment } from "./returned-payments.ts";
+import { settleTopUp } from "./top-up-events.ts";
 
 /** Stripe's smallest charge we accept, per currency: $1.00 as documented for USD. */
 export const MINIMUM_TOP_UP: Record<string, bigint> = { USD: 100n };
@@ -228,11 +229,12 @@ export async function recordDecline(
     return;
   }
   // One transaction: an auto top-up check never sees the top-up closed and the rule not paused.
-  await prisma.$transaction(async (tx) => {
-    const { count } = await tx.topUp.updateMany({ where: current, data: { ...fields, attemptFailed: true, status: "failed" } });
-    if (count === 1 && rule) {
-      await tx.autoTopUpRule.updateMany({ where: { walletId: record.walletId }, data: { pausedAt: now, pausedReason: failureMessage } });
-    }
+  await settleTopUp(deps.ledger, {
+    where: current,
+    data: { ...fields, attemptFailed: true, status: "failed" },
+    alongside: async (tx) => {
+      if (rule) await tx.autoTopUpRule.updateMany({ where: { walletId: record.walletId }, data: { pausedAt: now, pausedReason: failureMessage } });
+    },
   });
 }
 
@@ -297,16 +299,16 @@ export async function completeTopUp(deps: PaymentsDeps, record: TopUp, payment: 
   }
   // The row shows the payment as the credit recorded it.
   const creditedBy = paymentIntentOf(credit);
-  await deps.ledger.prisma.topUp.update({
-    where: { id: record.id },
-    data: {
-      status: "succeeded",
-      stripePaymentIntentId: creditedBy ?? payment.id,
-      stripeChargeId: creditedBy ? chargeIdOf(credit) : payment.chargeId,
-      operationId: credit.operation.id,
-      lockedUntil: null,
-    },
-  });
+  const succeeded = {
+    status: "succeeded" as const,
+    stripePaymentIntentId: creditedBy ?? payment.id,
+    stripeChargeId: creditedBy ? chargeIdOf(credit) : payment.chargeId,
+    operationId: credit.operation.id,
+    lockedUntil: null,
+  };
+  // Told once, by whichever completion moves it; a later one only writes the same figures again.
+  const moved = await settleTopUp(deps.ledger, { where: { id: record.id, status: { not: "succeeded" } }, data: succeeded });
+  if (!moved) await deps.ledger.prisma.topUp.update({ where: { id: record.id }, data: succeeded });
   return { credit, returned: null };
 }
 
@@ -331,8 +333,10 @@ function chargeIdOf(credit: LedgerResult): string | null {
  */
 async function returnForTerminatedWallet(deps: PaymentsDeps, record: TopUp, payment: SucceededPayment): Promise<ReturnedPayment> {
   const returned = await returnPayment(deps, record, payment, "wallet_terminated");
-  await deps.ledger.prisma.topUp.updateMany({
-    where: { id: record.id, status: { in: ["pending", "failed"] } },
+  // Told once: only the call that fails a top-up still pending tells it; one whose refund Stripe
+  // confirmed already is `refunded` (and told so).
+  await settleTopUp(deps.ledger, {
+    where: { id: record.id, status: "pending" },
     data: {
       status: "failed",
       failureCode: "wallet_terminated",
@@ -389,11 +393,11 @@ export async function runTopUp(deps: PaymentsDeps, seen: TopUp): Promise<keyof D
   const startsNewAttempt = seen.attempts === 0 || seen.attemptFailed;
   if (startsNewAttempt && (await walletTerminated(deps, seen))) {
     // Nothing to charge for: the wallet takes no more credits.
-    const { count } = await deps.ledger.prisma.topUp.updateMany({
+    const moved = await settleTopUp(deps.ledger, {
       where: { id: seen.id, status: "pending", attempts: seen.attempts, attemptFailed: seen.attemptFailed },
       data: { status: "failed", failureCode: "wallet_terminated", declineCode: null, failureMessage: "the wallet was terminated; nothing was charged", lockedUntil: null },
     });
-    return count === 1 ? "failed" : null;
+    return moved ? "failed" : null;
   }
   const claim = { lockedUntil: new Date(now.getTime() + LEASE_MS), ...(startsNewAttempt ? { attempts: seen.attempts + 1, attemptFailed: false } : {}) };
   const { count } = await deps.ledger.prisma.topUp.updateMany({

@@ -413,6 +413,8 @@ describe("payments that no top-up can keep", () => {
     expectNoInternals(reply);
     expect(refundsOf(paymentIntentId)).toMatchObject([{ amount: 1_200 }]);
     expect(await topUpRecord("terminated-1")).toMatchObject({ status: "refunded", failureCode: "wallet_terminated" });
+    const told = await gateway.db.prisma.event.findMany({ where: { walletId: wallet.id, type: { startsWith: "top_up." } } });
+    expect(told).toMatchObject([{ type: "top_up.refunded", payload: { topUp: { id: record.id, failureCode: "wallet_terminated" }, refund: { amount: "1200", reason: "wallet_terminated" } } }]);
     expect(await returnedOf(record.id)).toMatchObject([{ stripePaymentIntentId: paymentIntentId, reason: "wallet_terminated", status: "refunded" }]);
 
     // Delivered under another event id, the sweep, the refund's own news: nothing more happens.
@@ -456,5 +458,7 @@ describe("payments that no top-up can keep", () => {
     expect(refundsOf(paymentIntentId)).toHaveLength(1);
     expect(await returnedOf(record.id)).toMatchObject([{ status: "refunded", stripeRefundId: refundsOf(paymentIntentId)[0]!.id }]);
     expect(await topUpRecord("refund-late-1")).toMatchObject({ status: "refunded" });
+    const told = await gateway.db.prisma.event.findMany({ where: { walletId: record.walletId, type: { startsWith: "top_up." } }, orderBy: { sequence: "asc" } });
+    expect(told.map((event) => event.type)).toEqual(["top_up.failed", "top_up.refunded"]);
   });
 });

@@ -9,6 +9,8 @@ import { parseMinorUnits, walletUnit, type CustomUnit } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
 import { isUniqueViolation, runOnce, type KeyedRecords } from "../idempotency.ts";
 import { findOperationByKey, OPERATION_KEY_INDEX, TRANSACTION_OPTIONS } from "../transaction.ts";
+import { publishCommitted } from "../event-feed.ts";
+import { walletPayload } from "../events.ts";
 import { WalletLedger, type CommandExtension, type Metadata, type Tx } from "../wallet-ledger.ts";
 
 export interface CreateWalletInput {
@@ -103,10 +105,14 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
         });
         const ledger = new WalletLedger(tx, wallet, now, input.scope);
         const operation = ledger.beginOperation({ type: "wallet_create", idempotencyKey, requestHash });
+        ledger.tell({ type: "wallet.created", operationId: operation.id, payload: walletPayload(wallet) });
         await opening?.apply(ledger, operation);
         await ledger.flush();
-        return { wallet: ledger.wallet, customer: owner, operation };
-      }, TRANSACTION_OPTIONS).then(async ({ wallet, customer: owner, operation }) => ({ ...(await asCreated(ctx, wallet, operation)), customer: owner, replayed: false }));
+        return { wallet: ledger.wallet, customer: owner, operation, events: ledger.events };
+      }, TRANSACTION_OPTIONS).then(async ({ wallet, customer: owner, operation, events }) => {
+        publishCommitted(ctx, events);
+        return { ...(await asCreated(ctx, wallet, operation)), customer: owner, replayed: false };
+      });
     } catch (error) {
       if (!(error instanceof WalletExistsError) && !isActiveWalletViolation(error)) throw error;
       // A concurrent request with the same key committed first: the wallet it opened is this one.

@@ -2,6 +2,8 @@ import { authorize } from "../access.ts";
 import { balanceFromBlocks } from "../balances.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { requireWalletInScope } from "../queries.ts";
+import { publishCommitted } from "../event-feed.ts";
+import { eventNoticesFromJson } from "../events.ts";
 import { InsufficientCreditsError, NotFoundError, WalletTerminatedError } from "../errors.ts";
 import { releaseLapsedHolds } from "./release-lapsed-holds.ts";
 import { validCategories, validMetadata, validText } from "../input.ts";
@@ -34,6 +36,8 @@ type DebitOutcome =
       blocks: Record<string, unknown>[];
       /** Every block of the wallet as the debit left it, in creation order. */
       walletBlocks: Record<string, unknown>[];
+      /** `operation.completed` and the balance alerts the debit crossed (record_operation_events). */
+      events: unknown;
     }
   | { outcome: "replay"; operationId: string }
   | { outcome: "insufficient"; available: string }
@@ -45,8 +49,8 @@ type DebitOutcome =
  *
  * The hot path of the ledger, so it runs as one SQL statement: the `ledger_debit` function in
  * the migrations does under the wallet's row lock what the other commands do through
- * runWalletCommand. Lapsed holds, which the function leaves to the general path, are released
- * first and the debit tried again.
+ * runWalletCommand, its events included. Lapsed holds, which the function leaves to the general
+ * path, are released first and the debit tried again.
  *
  * Fails with ForbiddenError, InsufficientCreditsError (nothing written), NotFoundError, WalletTerminatedError,
  * ValidationError and IdempotencyConflictError.
@@ -81,6 +85,7 @@ export async function debit(ctx: LedgerContext, input: DebitInput): Promise<Ledg
       }
       switch (result.outcome) {
         case "debited": {
+          publishCommitted(ctx, eventNoticesFromJson(result.events));
           ctx.onCommitted?.({ scope: input.scope, walletId: input.walletId, type: "debit" });
           const operation = operationFromJson(result.operation);
           const wallet = walletFromJson(result.wallet);

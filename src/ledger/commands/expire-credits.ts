@@ -1,5 +1,6 @@
 import { systemScope } from "../access.ts";
 import type { LedgerContext } from "../context.ts";
+import type { CreditsExpiredPayload } from "../events.ts";
 import { runWalletCommand } from "../transaction.ts";
 
 export interface ExpireCreditsResult {
@@ -36,11 +37,17 @@ export async function expireCredits(ctx: LedgerContext, options: { maxWallets?: 
             orderBy: { expiresAt: "asc" },
           }),
         );
+        const lapsed: CreditsExpiredPayload["blocks"] = [];
         for (const block of expired) {
           if (block.remaining > 0n) {
+            lapsed.push({ id: block.id, category: block.category, amount: block.remaining.toString(), expiresAt: block.expiresAt?.toISOString() ?? null });
             ledger.append(operation, { block, type: "expiration", amount: -block.remaining, description: "credits expired" });
           }
           ledger.setBlockStatus(block, "expired");
+        }
+        if (lapsed.length > 0) {
+          const amount = lapsed.reduce((sum, block) => sum + BigInt(block.amount), 0n).toString();
+          ledger.tell({ type: "credits.expired", operationId: operation.id, payload: { amount, blocks: lapsed, operationId: operation.id } });
         }
       },
     );

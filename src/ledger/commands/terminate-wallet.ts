@@ -1,4 +1,5 @@
 import type { LedgerContext, Scope } from "../context.ts";
+import { walletPayload } from "../events.ts";
 import { releaseHeldCredits } from "../holds.ts";
 import { validText } from "../input.ts";
 import { runWalletCommand } from "../transaction.ts";
@@ -38,5 +39,6 @@ export async function terminateWallet(ctx: LedgerContext, input: TerminateWallet
       ledger.setBlockStatus(block, "voided");
     }
     ledger.updateWallet({ status: "terminated", terminatedAt: ledger.now });
+    ledger.tell((wallet) => ({ type: "wallet.terminated", operationId: operation.id, payload: walletPayload(wallet) }));
   });
 }

@@ -5,6 +5,7 @@ import { parseMinorUnits } from "../money.ts";
 import { runWalletCommand } from "../transaction.ts";
 import type { CommandExtension, LedgerResult, Metadata } from "../wallet-ledger.ts";
 import { findActiveWallet, isActiveWalletViolation, validExpiryDays } from "./create-wallet.ts";
+import { walletPayload } from "../events.ts";
 
 export interface UpdateWalletInput {
   scope: Scope;
@@ -61,6 +62,7 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
         ...(metadata !== undefined ? { metadata: metadata as object } : {}),
       });
       await extension?.apply(ledger, operation);
+      ledger.tell((wallet) => ({ type: "wallet.updated", operationId: operation.id, payload: walletPayload(wallet) }));
     });
   } catch (error) {
     // Another wallet of the customer took the name concurrently (under its own lock).
