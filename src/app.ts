@@ -22,6 +22,7 @@ import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
 import { requestLedgers, restLedger } from "./http/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
 import type { LedgerContext } from "./ledger/context.ts";
+import { createInProcessEventFeed } from "./ledger/event-feed.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
@@ -68,6 +69,8 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
     graphql: http.graphql ?? DEFAULT_HTTP_CONFIG.graphql,
     rateLimiter: http.rateLimiter ?? null,
   };
+  // Subscriptions hear of this process's commits at least (server.ts may give one across processes).
+  ledger.eventFeed ??= createInProcessEventFeed();
   const ledgers = requestLedgers(ledger, db.replica);
   const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);

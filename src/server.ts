@@ -5,6 +5,7 @@ import { TokenAuthenticator } from "./auth/authenticator.ts";
 import { issueToken } from "./auth/tokens.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
+import { configuredEventFeed } from "./events/configured-event-feed.ts";
 import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
 import { startJobRunner } from "./jobs/runner.ts";
 import { gatewayJobs } from "./jobs/schedule.ts";
@@ -25,7 +26,9 @@ const paymentsConfig = loadPaymentsConfig();
 const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
 // Every committed change is shown to the auto top-up watcher, whichever API made it.
 const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
-const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, onCommitted: (change) => autoTopUps.onCommitted(change) };
+// Committed events wake `walletUpdated` subscribers, on every gateway when REDIS_URL is set.
+const eventFeed = await configuredEventFeed(config.http);
+const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, onCommitted: (change) => autoTopUps.onCommitted(change), eventFeed };
 const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
 const rateLimiter = await configuredRateLimiter(config.http);
 const server = createServer(createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter } }));
@@ -57,6 +60,7 @@ async function shutdown(signal: string) {
   await autoTopUps.settled();
   await tokens.settled();
   await rateLimiter?.close();
+  await eventFeed.close();
   await db.close();
   process.exit(0);
 }

@@ -22,6 +22,7 @@ const UPDATABLE: Readonly<Record<string, "all" | readonly string[]>> = {
   auto_top_up_rule: "all", // pause and resume; locked FOR UPDATE when a debit checks it
   returned_payment: ["status", "stripe_refund_id", "failure_message", "next_attempt_at", "updated_at"], // a refund's outcome
   api_token: ["revoked_at", "last_used_at"], // revocation, and when it was last accepted
+  balance_alert: ["below", "deleted_at"], // fired and re-armed by movements; removed
   job: "all", // claims, leases and the next run
   interval_top_up: ["status", "updated_at"], // a period's deposits made
   webhook_endpoint: "all", // url, types, description, status

@@ -26,6 +26,7 @@ export const NODE_LOADERS: Record<string, NodeLoader> = {
   Hold: (ctx, ids, query) => ctx.ledger.prisma.hold.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
   LedgerEntry: (ctx, ids, query) => ctx.ledger.prisma.ledgerEntry.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
   LedgerOperation: (ctx, ids, query) => ctx.ledger.prisma.operation.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
+  BalanceAlert: (ctx, ids, query) => ctx.ledger.prisma.balanceAlert.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
   ApiToken: (ctx, ids, query) => ctx.ledger.prisma.apiToken.findMany({ ...query, where: { id: { in: ids }, AND: [apiTokensVisibleTo(ctx.viewer)] } }),
 };
 

@@ -10,12 +10,15 @@ import "./types/ledger-entry.ts";
 import "./types/hold.ts";
 import "./types/top-up.ts";
 import "./types/api-token.ts";
+import "./types/balance-alert.ts";
+import "./types/event.ts";
 import "./types/queries.ts";
 import "./mutations/wallets.ts";
 import "./mutations/movements.ts";
 import "./mutations/holds.ts";
 import "./mutations/payments.ts";
 import "./mutations/api-tokens.ts";
+import "./mutations/balance-alerts.ts";
 
 builder.mutationType({});
 

@@ -123,6 +123,29 @@ const CHECKS: { invariant: string; sql: string }[] = [
           FROM wallet WHERE status = 'active'
           GROUP BY customer_id, currency, COALESCE(name, '') HAVING COUNT(*) > 1`,
   },
+  {
+    invariant: "every operation has one operation.completed event, on its wallet",
+    sql: `SELECT o.id AS operation_id, o.wallet_id, COUNT(ev.id) AS completions, MIN(ev.wallet_id::text) AS event_wallet
+          FROM operation o LEFT JOIN event ev ON ev.operation_id = o.id AND ev.type = 'operation.completed'
+          GROUP BY o.id
+          HAVING COUNT(ev.id) <> 1 OR bool_or(ev.wallet_id <> o.wallet_id)`,
+  },
+  {
+    invariant: "event sequence numbers run 1..n without gaps, ending at the wallet's last event sequence",
+    sql: `SELECT w.id AS wallet_id, w.last_event_sequence, COUNT(ev.id) AS events, MAX(ev.sequence) AS max_sequence
+          FROM wallet w LEFT JOIN event ev ON ev.wallet_id = w.id
+          GROUP BY w.id
+          HAVING COUNT(ev.id) <> w.last_event_sequence OR COALESCE(MAX(ev.sequence), 0) <> w.last_event_sequence
+              OR COUNT(DISTINCT ev.sequence) <> COUNT(ev.id)`,
+  },
+  {
+    invariant: "events and balance alerts belong to the tenant and mode of their wallet",
+    sql: `SELECT 'event' AS kind, ev.id, ev.wallet_id FROM event ev JOIN wallet w ON w.id = ev.wallet_id
+          WHERE ev.tenant_id <> w.tenant_id OR ev.livemode <> w.livemode
+          UNION ALL
+          SELECT 'balance_alert', a.id, a.wallet_id FROM balance_alert a JOIN wallet w ON w.id = a.wallet_id
+          WHERE a.tenant_id <> w.tenant_id OR a.livemode <> w.livemode`,
+  },
 ];
 
 /** Returns every violation found; an empty list means the ledger is consistent. */

@@ -2,7 +2,7 @@
 // settings read from the environment (loadConfig), listening on a free loopback port that it
 // prints as `{"port":N}` on its first line. Run with `node --import tsx`.
 //
-// Its database is DATABASE_URL when set, shared with every other such process. Without it, an
+// Its event feed goes through Redis when REDIS_URL is set. Its database is DATABASE_URL when set, shared with every other such process. Without it, an
 // embedded database cannot be shared between processes, so each gets an in-memory one of its own
 // that knows the token GATEWAY_TOKEN under the id GATEWAY_TOKEN_ID: the same token, to each gateway.
 import { createServer } from "node:http";
@@ -11,6 +11,7 @@ import { createApp } from "../../src/app.ts";
 import { hashToken, issueToken } from "../../src/auth/tokens.ts";
 import { loadConfig } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/database.ts";
+import { configuredEventFeed } from "../../src/events/configured-event-feed.ts";
 import { configuredRateLimiter } from "../../src/http/configured-rate-limiter.ts";
 import { systemClock } from "../../src/ledger/context.ts";
 
@@ -24,12 +25,13 @@ if (!config.databaseUrl) {
   await db.prisma.apiToken.update({ where: { tokenHash: hashToken(issued) }, data: { id, tokenHash: hashToken(token) } });
 }
 const rateLimiter = await configuredRateLimiter(config.http);
-const server = createServer(createApp({ db, ledger: { prisma: db.prisma, now: systemClock }, http: { ...config.http, rateLimiter } }));
+const eventFeed = await configuredEventFeed(config.http);
+const server = createServer(createApp({ db, ledger: { prisma: db.prisma, now: systemClock, eventFeed }, http: { ...config.http, rateLimiter } }));
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
 
 process.on("SIGTERM", () => {
   server.close();
-  void Promise.all([rateLimiter?.close(), db.close()]).finally(() => process.exit(0));
+  void Promise.all([rateLimiter?.close(), eventFeed.close(), db.close()]).finally(() => process.exit(0));
 });

@@ -1,0 +1,40 @@
+import { createBalanceAlert, deleteBalanceAlert } from "../../ledger/balance-alerts.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../ledger/errors.ts";
+import { builder } from "../builder.ts";
+import { COMMON_ERRORS } from "../errors.ts";
+import { BalanceAlertRef } from "../types/balance-alert.ts";
+import { WalletRef } from "../types/wallet.ts";
+import { IDEMPOTENCY_KEY_DESCRIPTION } from "./ledger-result.ts";
+
+builder.relayMutationField(
+  "createBalanceAlert",
+  {
+    description: "Sets an alert on a wallet's available credits (holds count): balance.below_threshold fires once per crossing.",
+    inputFields: (t) => ({
+      walletId: t.globalID({ required: true, for: [WalletRef] }),
+      threshold: t.field({ type: "Money", required: true, description: "Fires when available credits are at or below this, in minor units." }),
+      idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    }),
+  },
+  {
+    errors: { types: COMMON_ERRORS },
+    resolve: async (_root, { input }, ctx) => {
+      const { alert } = await createBalanceAlert(ctx.ledger, { ...input, scope: ctx.viewer, walletId: input.walletId.id });
+      return alert;
+    },
+  },
+  { outputFields: (t) => ({ balanceAlert: t.field({ type: BalanceAlertRef, resolve: (alert) => alert }) }) },
+);
+
+builder.relayMutationField(
+  "deleteBalanceAlert",
+  {
+    description: "Removes an alert; removing it again answers the removed alert.",
+    inputFields: (t) => ({ id: t.globalID({ required: true, for: [BalanceAlertRef] }) }),
+  },
+  {
+    errors: { types: [ValidationError, NotFoundError, ForbiddenError] },
+    resolve: (_root, { input }, ctx) => deleteBalanceAlert(ctx.ledger, { scope: ctx.viewer, id: input.id.id }),
+  },
+  { outputFields: (t) => ({ balanceAlert: t.field({ type: BalanceAlertRef, resolve: (alert) => alert }) }) },
+);
