@@ -11,7 +11,7 @@
 import { createServerAdapter } from "@whatwg-node/server";
 import { TokenAuthenticator } from "./auth/authenticator.ts";
 import type { Viewer } from "./auth/tokens.ts";
-import { DEFAULT_HTTP_CONFIG, type GraphQLLimits } from "./config.ts";
+import { DEFAULT_HTTP_CONFIG, loadWebhookConfig, type GraphQLLimits } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { createGraphQLHandler } from "./graphql/yoga.ts";
 import { boundedRequest, refuseDeclaredOversize } from "./http/body-limit.ts";
@@ -31,6 +31,7 @@ import { orbApi } from "./rest/orb/routes.ts";
 import { createRestRouter, pathParams } from "./rest/router.ts";
 import { velobaseApi } from "./rest/velobase/routes.ts";
 import { wrenApi } from "./rest/wren/routes.ts";
+import type { UrlPolicy } from "./webhooks/url-policy.ts";
 
 export interface AppOptions {
   /** Its read replica, if any (`db.replica`), serves standalone reads. */
@@ -43,6 +44,8 @@ export interface AppOptions {
   tokens?: TokenAuthenticator;
   /** The edge's limits; each one left out takes its default (config.ts). */
   http?: Partial<HttpOptions>;
+  /** Where webhook endpoints may point; by default as WEBHOOK_ALLOW_PRIVATE says. */
+  webhookUrlPolicy?: UrlPolicy;
 }
 
 export interface HttpOptions {
@@ -62,7 +65,14 @@ interface Target {
   handle(request: Request, viewer: Viewer | null): Promise<Response>;
 }
 
-export function createApp({ db, ledger, payments = null, http = {}, tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }) }: AppOptions) {
+export function createApp({
+  db,
+  ledger,
+  payments = null,
+  http = {},
+  tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }),
+  webhookUrlPolicy = { allowPrivate: loadWebhookConfig().allowPrivate },
+}: AppOptions) {
   const options: HttpOptions = {
     maxBodyBytes: http.maxBodyBytes ?? DEFAULT_HTTP_CONFIG.maxBodyBytes,
     corsOrigins: http.corsOrigins ?? DEFAULT_HTTP_CONFIG.corsOrigins,
@@ -72,7 +82,7 @@ export function createApp({ db, ledger, payments = null, http = {}, tokens = new
   // Subscriptions hear of this process's commits at least (server.ts may give one across processes).
   ledger.eventFeed ??= createInProcessEventFeed();
   const ledgers = requestLedgers(ledger, db.replica);
-  const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql);
+  const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql, webhookUrlPolicy);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);
   const cors = createCors(options.corsOrigins);
 

@@ -34,6 +34,19 @@ export interface Config {
   /** Seconds a token's check is trusted without the database: how late a revocation elsewhere may be. 0: never. */
   tokenCacheSeconds: number;
   http: HttpConfig;
+  webhooks: WebhookConfig;
+}
+
+/** Sending webhooks (src/webhooks/). */
+export interface WebhookConfig {
+  /** http URLs and private, loopback and link-local addresses allowed: for local development and tests only. */
+  allowPrivate: boolean;
+  /** An attempt without a complete answer by then has failed, and is retried. */
+  timeoutMs: number;
+  /** Attempts one process makes at once. */
+  concurrency: number;
+  /** How often a process looks for deliveries due (a retry, or an event another process wrote). */
+  pollMs: number;
 }
 
 /** The HTTP edge: what one request may ask of the gateway. */
@@ -104,6 +117,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobPollSeconds: decimal(env, "JOB_POLL_SECONDS", 5, 0, 3_600),
     tokenCacheSeconds: integer(env, "TOKEN_CACHE_SECONDS", 5, 0, 300),
     http: loadHttpConfig(env),
+    webhooks: loadWebhookConfig(env),
+  };
+}
+
+export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  const allowPrivate = env.WEBHOOK_ALLOW_PRIVATE?.trim() || "0";
+  if (allowPrivate !== "0" && allowPrivate !== "1") throw new ConfigError(`WEBHOOK_ALLOW_PRIVATE must be 0 or 1 (got "${allowPrivate}")`);
+  return {
+    allowPrivate: allowPrivate === "1",
+    timeoutMs: integer(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000),
+    concurrency: integer(env, "WEBHOOK_CONCURRENCY", 16, 1, 1_000),
+    pollMs: integer(env, "WEBHOOK_POLL_MS", 1_000, 10, 600_000),
   };
 }
 

@@ -9,6 +9,7 @@ import { configuredEventFeed } from "./events/configured-event-feed.ts";
 import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
 import { startJobRunner } from "./jobs/runner.ts";
 import { gatewayJobs } from "./jobs/schedule.ts";
+import { startWebhookSender, wakingSender } from "./webhooks/delivery.ts";
 import { systemClock, type LedgerContext } from "./ledger/context.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
 import { createStripeAccess } from "./payments/stripe-client.ts";
@@ -26,12 +27,15 @@ const paymentsConfig = loadPaymentsConfig();
 const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
 // Every committed change is shown to the auto top-up watcher, whichever API made it.
 const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
-// Committed events wake `walletUpdated` subscribers, on every gateway when REDIS_URL is set.
-const eventFeed = await configuredEventFeed(config.http);
+// Webhook deliveries, sent by whichever gateway is free (src/webhooks/delivery.ts).
+const webhooks = startWebhookSender({ prisma: db.prisma, now: systemClock, ...config.webhooks });
+// Committed events wake `walletUpdated` subscribers, on every gateway when REDIS_URL is set, and
+// this gateway's webhook sender.
+const eventFeed = wakingSender(await configuredEventFeed(config.http), webhooks);
 const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, onCommitted: (change) => autoTopUps.onCommitted(change), eventFeed };
 const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
 const rateLimiter = await configuredRateLimiter(config.http);
-const server = createServer(createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter } }));
+const server = createServer(createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter }, webhookUrlPolicy: config.webhooks }));
 
 // Sweeps, retries and schedules, shared with every other gateway on the database (src/jobs/).
 const jobs =
@@ -56,7 +60,7 @@ server.listen(config.port, () => {
 async function shutdown(signal: string) {
   console.log(`${signal}: shutting down`);
   server.close();
-  await jobs?.stop();
+  await Promise.all([jobs?.stop(), webhooks.stop()]);
   await autoTopUps.settled();
   await tokens.settled();
   await rateLimiter?.close();

@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from "../http/database-unavailable.ts";
 import { ServiceUnavailableError } from "../http/errors.ts";
 import type { RequestLedgers } from "../http/read-routing.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
+import type { UrlPolicy } from "../webhooks/url-policy.ts";
 import { LedgerError } from "../ledger/errors.ts";
 import { useReadRouting, type GraphQLContext } from "./context.ts";
 import { useQueryLimits } from "./query-limits.ts";
@@ -28,7 +29,7 @@ query Wallets {
 }
 `;
 
-export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits) {
+export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits, webhookUrlPolicy: UrlPolicy) {
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -42,7 +43,7 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
     graphiql: { title: "Billing Gateway", defaultQuery: FIRST_QUERY },
     // GraphiQL's scripts are served inline, not from a CDN: it works on a closed network too.
     renderGraphiQL,
-    context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens }),
+    context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens, webhookUrlPolicy }),
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = (error as { originalError?: unknown }).originalError ?? error;
