@@ -24,7 +24,7 @@ export function createRedisEventFeed({ url, keyPrefix, warn = console.warn }: Re
   const channel = `${keyPrefix}wallet-events`;
   const watchers = new WalletWatchers();
   // A command while disconnected fails at once: publishing must not queue behind an outage.
-  const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 500 });
+  const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2_000 });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null });
   let failing = false;
   const report = (error: Error) => {
@@ -51,7 +51,7 @@ export function createRedisEventFeed({ url, keyPrefix, warn = console.warn }: Re
   );
   return {
     publish(walletId, sequence) {
-      publisher.publish(channel, `${walletId} ${sequence}`).catch(report);
+      publisher.publish(channel, `${walletId} ${sequence}`).then(() => (failing = false), report);
     },
     subscribe: (walletId, listener) => watchers.add(walletId, listener),
     ready: () => Promise.race([subscribed, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3_000).unref())]),

@@ -3,7 +3,7 @@
 // see only the wallets of the caller's scope.
 import { authorize, walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
-import { ValidationError } from "./errors.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
 import { EVENT_TYPES, isEventType, type EventType, type LoggedEvent } from "./events.ts";
 import { requireWalletInScope } from "./queries.ts";
 import { requireId } from "./transaction.ts";
@@ -66,8 +66,8 @@ export async function watchWalletEvents(ctx: LedgerContext, scope: Scope, wallet
   authorize(scope, "read");
   requireId(walletId, "Wallet");
   const wallet = await ctx.prisma.wallet.findFirst({ where: { id: walletId, ...walletsInScope(scope) }, select: { lastEventSequence: true } });
-  if (!wallet) await requireWalletInScope(ctx, scope, walletId);
-  return new WalletEventStream(ctx, walletId, afterSequence ?? wallet!.lastEventSequence);
+  if (!wallet) throw new NotFoundError("Wallet", walletId);
+  return new WalletEventStream(ctx, walletId, afterSequence ?? wallet.lastEventSequence);
 }
 
 class WalletEventStream implements AsyncIterableIterator<LoggedEvent> {

@@ -125,10 +125,14 @@ describe("the migration that adds the rule", () => {
       await db.migrate(earlier);
       const tenant = await db.prisma.tenant.create({ data: { slug: "legacy", name: "Legacy" } });
       const customer = await db.prisma.customer.create({ data: { tenantId: tenant.id, externalId: "legacy" } });
-      const wallet = (name: string | null, minutes: number, status: "active" | "terminated" = "active") =>
-        db.prisma.wallet.create({
-          data: { tenantId: tenant.id, customerId: customer.id, currency: "USD", scale: 2, name, status, createdAt: new Date(Date.UTC(2026, 0, 1, 0, minutes)) },
-        });
+      // In SQL: the client would write columns that later migrations add.
+      const wallet = async (name: string | null, minutes: number, status: "active" | "terminated" = "active") => {
+        const [row] = await db.prisma.$queryRaw<{ id: string }[]>`
+          INSERT INTO wallet (id, tenant_id, customer_id, currency, scale, name, status, created_at)
+          VALUES (gen_random_uuid(), ${tenant.id}::uuid, ${customer.id}::uuid, 'USD', 2, ${name}, ${status}::wallet_status, ${new Date(Date.UTC(2026, 0, 1, 0, minutes))})
+          RETURNING id::text AS id`;
+        return row!;
+      };
       const oldest = await wallet(null, 1);
       const unnamedAgain = await wallet(null, 2);
       const emptyName = await wallet("", 3);
