@@ -1,7 +1,9 @@
 // Webhook delivery latency on PostgreSQL: from an event's commit (its timestamp, taken in the
 // committing transaction, so a slight overestimate) to a local receiver reading the delivery,
 // while workers debit wallets concurrently. `npx tsx test/bench/webhook-latency.bench.ts`
-// (BENCH_DATABASE_URL, BENCH_EVENTS, BENCH_WORKERS to adjust).
+// (BENCH_DATABASE_URL, BENCH_EVENTS, BENCH_WORKERS, BENCH_POLL_MS to adjust). One endpoint takes
+// every event: its deliveries are bounded by one in flight per wallet (order) and
+// PER_ENDPOINT_IN_FLIGHT in all, so a debit rate above what those can carry queues up.
 import pg from "pg";
 import { openDatabase } from "../../src/db/database.ts";
 import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
@@ -31,7 +33,7 @@ receiver.decide = (delivery) => {
   receivedAt.set(delivery.event.id, Date.now());
   return undefined;
 };
-const sender = startWebhookSender({ prisma: db.prisma, now: systemClock, allowPrivate: true, timeoutMs: 10_000, concurrency: 16, pollMs: 1_000 });
+const sender = startWebhookSender({ prisma: db.prisma, now: systemClock, allowPrivate: true, timeoutMs: 10_000, concurrency: 16, pollMs: Number(process.env.BENCH_POLL_MS ?? 1_000) });
 const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, eventFeed: wakingSender(createInProcessEventFeed(), sender) };
 try {
   const tenant = await db.prisma.tenant.create({ data: { slug: "bench", name: "bench" } });
