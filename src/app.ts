@@ -11,7 +11,7 @@
 import { createServerAdapter } from "@whatwg-node/server";
 import { TokenAuthenticator } from "./auth/authenticator.ts";
 import type { Viewer } from "./auth/tokens.ts";
-import { DEFAULT_HTTP_CONFIG, type GraphQLLimits } from "./config.ts";
+import { DEFAULT_HTTP_CONFIG, loadWebhookConfig, type GraphQLLimits } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { wantsGraphiQL } from "./graphql/graphiql.ts";
 import { readinessCheck } from "./db/readiness.ts";
@@ -36,6 +36,7 @@ import { orbApi } from "./rest/orb/routes.ts";
 import { createRestRouter, pathParams } from "./rest/router.ts";
 import { velobaseApi } from "./rest/velobase/routes.ts";
 import { wrenApi } from "./rest/wren/routes.ts";
+import type { UrlPolicy } from "./webhooks/url-policy.ts";
 
 export interface AppOptions {
   /** Its read replica, if any (`db.replica`), serves standalone reads. */
@@ -55,6 +56,8 @@ export interface AppOptions {
    * is answered 503 with `Connection: close`, in its family's shape, before any work.
    */
   isShuttingDown?: () => boolean;
+  /** Where webhook endpoints may point; by default as WEBHOOK_ALLOW_PRIVATE says. */
+  webhookUrlPolicy?: UrlPolicy;
 }
 
 export interface HttpOptions {
@@ -84,6 +87,7 @@ export function createApp({
   tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }),
   metricsToken = null,
   isShuttingDown = () => false,
+  webhookUrlPolicy = { allowPrivate: loadWebhookConfig().allowPrivate },
 }: AppOptions) {
   const options: HttpOptions = {
     maxBodyBytes: http.maxBodyBytes ?? DEFAULT_HTTP_CONFIG.maxBodyBytes,
@@ -96,7 +100,7 @@ export function createApp({
   // Subscriptions hear of this process's commits at least (server.ts may give one across processes).
   ledger.eventFeed ??= createInProcessEventFeed();
   const ledgers = requestLedgers(ledger, db.replica);
-  const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql);
+  const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql, webhookUrlPolicy);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);
   const cors = createCors(options.corsOrigins);
   const readiness = readinessCheck(db);

@@ -31,8 +31,10 @@ export interface Config {
   /** How long start-up keeps trying to reach the database before it gives up and says why. */
   databaseConnectTimeoutMs: number;
   dataDir: string;
-  /** Seconds between expiry sweeps (expiration entries and lapsed holds); 0 turns them off. */
+  /** Seconds between expiry sweeps (expiration entries and lapsed holds) and top-up sweeps; 0 turns them off. */
   expirySweepSeconds: number;
+  /** Seconds between this process's looks for due jobs (src/jobs/runner.ts); 0: it runs none. */
+  jobPollSeconds: number;
   /** Seconds a token's check is trusted without the database: how late a revocation elsewhere may be. 0: never. */
   tokenCacheSeconds: number;
   /** How long a stopping gateway lets in-flight requests finish before it closes their connections. */
@@ -41,6 +43,19 @@ export interface Config {
   /** When set, GET /metrics wants `Authorization: Bearer <it>`; unset, /metrics is open (see README). */
   metricsToken: string | null;
   http: HttpConfig;
+  webhooks: WebhookConfig;
+}
+
+/** Sending webhooks (src/webhooks/). */
+export interface WebhookConfig {
+  /** http URLs and private, loopback and link-local addresses allowed: for local development and tests only. */
+  allowPrivate: boolean;
+  /** An attempt without a complete answer by then has failed, and is retried. */
+  timeoutMs: number;
+  /** Attempts one process makes at once. */
+  concurrency: number;
+  /** How often a process looks for deliveries due (a retry, or an event another process wrote). */
+  pollMs: number;
 }
 
 /** The HTTP edge: what one request may ask of the gateway. */
@@ -121,11 +136,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseConnectTimeoutMs: settings.integer("DATABASE_CONNECT_TIMEOUT_MS", 30_000, 0, 3_600_000),
     dataDir: path.resolve(env.DATA_DIR?.trim() || "data"),
     expirySweepSeconds: settings.integer("EXPIRY_SWEEP_SECONDS", 60, 0, 86_400),
+    jobPollSeconds: settings.decimal("JOB_POLL_SECONDS", 5, 0, 3_600),
     tokenCacheSeconds: settings.integer("TOKEN_CACHE_SECONDS", 5, 0, 300),
     shutdownTimeoutMs: settings.integer("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 3_600_000),
     logLevel: settings.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     metricsToken: settings.secret("METRICS_TOKEN", 16),
     http: readHttpConfig(settings),
+    webhooks: readWebhookConfig(settings),
   };
   settings.finish();
   return config;
@@ -136,6 +153,22 @@ export function loadHttpConfig(env: NodeJS.ProcessEnv = process.env): HttpConfig
   const http = readHttpConfig(settings);
   settings.finish();
   return http;
+}
+
+export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  const settings = new SettingsReader(env);
+  const webhooks = readWebhookConfig(settings);
+  settings.finish();
+  return webhooks;
+}
+
+function readWebhookConfig(settings: SettingsReader): WebhookConfig {
+  return {
+    allowPrivate: settings.oneOf("WEBHOOK_ALLOW_PRIVATE", ["0", "1"], "0") === "1",
+    timeoutMs: settings.integer("WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000),
+    concurrency: settings.integer("WEBHOOK_CONCURRENCY", 16, 1, 1_000),
+    pollMs: settings.integer("WEBHOOK_POLL_MS", 1_000, 10, 600_000),
+  };
 }
 
 function readHttpConfig(settings: SettingsReader): HttpConfig {

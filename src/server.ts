@@ -1,8 +1,8 @@
-// Starts the gateway, one step at a time: configuration, database (migrated), background work,
+// Starts the gateway, one step at a time: configuration, database (migrated), background work (jobs, webhooks),
 // HTTP server, demo token. Each step that starts something registers how to stop it with
 // `shutdown` right away; SIGTERM or SIGINT runs those in reverse (lifecycle/shutdown.ts), so the
-// HTTP server drains first and the database closes last. Anything started here later (a job
-// runner) takes the same two lines: start it, then `shutdown.add(…)`.
+// HTTP server drains first and the database closes last. Anything started here later takes the
+// same two lines: start it, then `shutdown.add(…)`.
 //
 // A start that fails says why in a sentence (a bad setting, the database, the port) and exits 1.
 import { createApp } from "./app.ts";
@@ -12,15 +12,16 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { DatabaseStartError, openDatabaseAtStart } from "./db/connect-at-start.ts";
 import { configuredEventFeed } from "./events/configured-event-feed.ts";
 import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
-import { expireCredits, systemClock, type LedgerContext } from "./ledger/index.ts";
+import { startJobRunner } from "./jobs/runner.ts";
+import { gatewayJobs } from "./jobs/schedule.ts";
+import { systemClock, type LedgerContext } from "./ledger/index.ts";
 import { listen, PortInUseError } from "./lifecycle/http-server.ts";
-import { every } from "./lifecycle/periodic.ts";
 import { Shutdown } from "./lifecycle/shutdown.ts";
 import { rootLogger, setLogLevel } from "./observability/logger.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
 import { createStripeAccess } from "./payments/stripe-client.ts";
 import { watchAutoTopUps } from "./payments/auto-top-up.ts";
-import { runDueTopUps } from "./payments/top-up.ts";
+import { startWebhookSender, wakingSender } from "./webhooks/delivery.ts";
 
 const shutdown = new Shutdown();
 
@@ -44,8 +45,12 @@ async function start(): Promise<void> {
   // Every committed change is shown to the auto top-up watcher, whichever API made it.
   const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
   shutdown.add("auto top-ups", () => autoTopUps.settled());
-  // Committed events wake `walletUpdated` subscribers, on every gateway when REDIS_URL is set.
-  const eventFeed = await configuredEventFeed(config.http);
+  // Webhook deliveries, sent by whichever gateway is free (src/webhooks/delivery.ts).
+  const webhooks = startWebhookSender({ prisma: db.prisma, now: systemClock, ...config.webhooks });
+  shutdown.add("webhook sender", () => webhooks.stop());
+  // Committed events wake `walletUpdated` subscribers, on every gateway when REDIS_URL is set, and
+  // this gateway's webhook sender.
+  const eventFeed = wakingSender(await configuredEventFeed(config.http), webhooks);
   shutdown.add("event feed", () => eventFeed.close());
   const ledger: LedgerContext = {
     prisma: db.prisma,
@@ -58,19 +63,16 @@ async function start(): Promise<void> {
   const rateLimiter = await configuredRateLimiter(config.http);
   shutdown.add("rate limiter", () => rateLimiter?.close());
 
-  if (config.expirySweepSeconds > 0) {
-    const sweep = every("expiry and top-up sweep", config.expirySweepSeconds * 1000, async () => {
-      await expireCredits(ledger);
-      // Auto top-ups due a retry, and top-ups a crash or an outage left pending, exactly once.
-      if (payments) await runDueTopUps({ ledger, payments });
-    });
-    shutdown.add("expiry and top-up sweep", () => sweep.stop());
+  // Sweeps, retries and schedules, shared with every other gateway on the database (src/jobs/).
+  if (config.jobPollSeconds > 0) {
+    const jobs = startJobRunner({ prisma: db.prisma, now: systemClock, pollMs: config.jobPollSeconds * 1000, jobs: gatewayJobs({ ledger, payments, sweepSeconds: config.expirySweepSeconds }) });
+    shutdown.add("jobs", () => jobs.stop());
   }
 
   const demoToken = config.databaseUrl ? null : await demoTokenToShow(db.prisma);
   if (shutdown.started) return;
 
-  const app = createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter }, metricsToken: config.metricsToken, isShuttingDown: () => shutdown.started });
+  const app = createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter }, metricsToken: config.metricsToken, isShuttingDown: () => shutdown.started, webhookUrlPolicy: config.webhooks });
   const http = await listen(app, config.port);
   shutdown.add("HTTP server", async () => {
     const inFlight = http.inFlight();

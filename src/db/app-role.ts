@@ -23,10 +23,14 @@ const UPDATABLE: Readonly<Record<string, "all" | readonly string[]>> = {
   returned_payment: ["status", "stripe_refund_id", "failure_message", "next_attempt_at", "updated_at"], // a refund's outcome
   api_token: ["revoked_at", "last_used_at"], // revocation, and when it was last accepted
   balance_alert: ["below", "deleted_at"], // fired and re-armed by movements; removed
+  job: "all", // claims, leases and the next run
+  interval_top_up: ["status", "updated_at"], // a period's deposits made
+  webhook_endpoint: "all", // url, types, description, status
+  webhook_delivery: "all", // attempts and their outcome, leases
 };
 
-/** The only table whose rows the gateway deletes: a wallet's auto top-up rule, when removed. */
-const DELETABLE: readonly string[] = ["auto_top_up_rule"];
+/** The tables whose rows the gateway deletes: a wallet's auto top-up rule, a webhook endpoint (and its deliveries). */
+const DELETABLE: readonly string[] = ["auto_top_up_rule", "webhook_endpoint", "webhook_delivery"];
 
 /** Read for the start-up check (see postgres.ts), never written: the history stays the owner's. */
 const MIGRATION_HISTORY = "_prisma_migrations";

@@ -5,6 +5,7 @@ import type { Viewer } from "../auth/tokens.ts";
 import { graphqlLedger, type RequestLedgers } from "../http/read-routing.ts";
 import type { LedgerContext } from "../ledger/index.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
+import type { UrlPolicy } from "../webhooks/url-policy.ts";
 
 export interface GraphQLContext {
   viewer: Viewer;
@@ -18,6 +19,8 @@ export interface GraphQLContext {
   payments: StripeAccess | null;
   /** Told when a token is revoked here, so that it is refused at once. */
   tokens: TokenAuthenticator;
+  /** Where webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE). */
+  webhookUrlPolicy: UrlPolicy;
 }
 
 /**

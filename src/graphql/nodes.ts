@@ -7,6 +7,7 @@ import { GraphQLError, type GraphQLResolveInfo } from "graphql";
 import type { GraphQLContext } from "./context.ts";
 import { globalIdNotFound, MALFORMED_TYPENAME } from "./global-ids.ts";
 import { apiTokensVisibleTo } from "../auth/token-management.ts";
+import { webhookEndpointsVisibleTo } from "../webhooks/endpoints.ts";
 import { customersInScope, walletsInScope } from "../ledger/index.ts";
 
 /** The most ids one nodes(ids:) may ask for. */
@@ -28,6 +29,8 @@ export const NODE_LOADERS: Record<string, NodeLoader> = {
   LedgerOperation: (ctx, ids, query) => ctx.ledger.prisma.operation.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
   BalanceAlert: (ctx, ids, query) => ctx.ledger.prisma.balanceAlert.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
   ApiToken: (ctx, ids, query) => ctx.ledger.prisma.apiToken.findMany({ ...query, where: { id: { in: ids }, AND: [apiTokensVisibleTo(ctx.viewer)] } }),
+  WebhookEndpoint: (ctx, ids, query) =>
+    ctx.ledger.prisma.webhookEndpoint.findMany({ ...query, where: { id: { in: ids }, AND: [webhookEndpointsVisibleTo(ctx.viewer)] } }),
 };
 
 interface DecodedId {

@@ -10,6 +10,7 @@ import "./types/ledger-entry.ts";
 import "./types/hold.ts";
 import "./types/top-up.ts";
 import "./types/api-token.ts";
+import "./types/webhook-endpoint.ts";
 import "./types/balance-alert.ts";
 import "./types/event.ts";
 import "./types/queries.ts";
@@ -18,6 +19,7 @@ import "./mutations/movements.ts";
 import "./mutations/holds.ts";
 import "./mutations/payments.ts";
 import "./mutations/api-tokens.ts";
+import "./mutations/webhooks.ts";
 import "./mutations/balance-alerts.ts";
 
 builder.mutationType({});

@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from "../http/database-unavailable.ts";
 import { ServiceUnavailableError } from "../http/errors.ts";
 import type { RequestLedgers } from "../http/read-routing.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
+import type { UrlPolicy } from "../webhooks/url-policy.ts";
 import { LedgerError } from "../ledger/index.ts";
 import { useReadRouting, type GraphQLContext } from "./context.ts";
 import { useGraphiQLPage } from "./graphiql.ts";
@@ -20,7 +21,7 @@ import { useOperationMetrics } from "./metrics-plugin.ts";
 import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";
 
-export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits) {
+export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits, webhookUrlPolicy: UrlPolicy) {
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -33,7 +34,7 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
     graphiql: false,
     plugins: [useGraphiQLPage(), useQueryLimits(limits), useReadRouting(ledgers), useOperationMetrics()],
     logging: errorsAreLoggedOnce(yogaLogger()),
-    context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens }),
+    context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens, webhookUrlPolicy }),
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = (error as { originalError?: unknown }).originalError ?? error;

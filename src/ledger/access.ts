@@ -29,12 +29,13 @@ export interface Scope {
  * - `pay`: a paid top-up charged to the customer's card, and setting that card;
  * - `manage`: deposits and grants, voids, amendments, expiry changes, refunds, wallet settings
  *   (overdraft, auto top-up), opening and terminating wallets;
- * - `tokens`: creating, listing and revoking API tokens.
+ * - `tokens`: creating, listing and revoking API tokens;
+ * - `webhooks`: creating, listing, changing and deleting webhook endpoints, and resending events.
  */
-export type Permission = "read" | "spend" | "pay" | "manage" | "tokens";
+export type Permission = "read" | "spend" | "pay" | "manage" | "tokens" | "webhooks";
 
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ["read", "spend", "pay", "manage", "tokens"],
+  admin: ["read", "spend", "pay", "manage", "tokens", "webhooks"],
   write: ["read", "spend", "pay", "manage"],
   read: ["read"],
   customer: ["read", "spend", "pay"],

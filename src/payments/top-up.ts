@@ -125,6 +125,8 @@ async function answerFor(deps: PaymentsDeps, record: TopUp, requestHash: string)
     return { ...(await operationResultAsItStood(deps.ledger.prisma, credit)), replayed: true };
   }
   if (record.status === "failed") throw new PaymentFailedError(record.failureMessage ?? "payment failed", record.declineCode, record.failureCode);
+  // Paid after its wallet was terminated, and the payment given back: as answered then.
+  if (record.status === "refunded") throw new WalletTerminatedError(record.walletId);
   // Still pending: ask Stripe again under the same attempt's key; it answers the original outcome.
   return attempt(deps, record);
 }
@@ -326,17 +328,21 @@ function chargeIdOf(credit: LedgerResult): string | null {
   return typeof id === "string" ? id : null;
 }
 
-/** The wallet took no more credits when the payment came in: give it back and close the top-up. */
+/**
+ * The wallet took no more credits when the payment came in: give it back and close the top-up,
+ * `refunded` once Stripe confirmed the refund (returned-payments.ts), `failed` until then.
+ */
 async function returnForTerminatedWallet(deps: PaymentsDeps, record: TopUp, payment: SucceededPayment): Promise<ReturnedPayment> {
   const returned = await returnPayment(deps, record, payment, "wallet_terminated");
-  // Told once: only the call that fails a top-up not failed yet tells it.
+  // Told once: only the call that fails a top-up still pending tells it; one whose refund Stripe
+  // confirmed already is `refunded` (and told so).
   await settleTopUp(deps.ledger, {
-    where: { id: record.id, status: { notIn: ["succeeded", "failed"] } },
+    where: { id: record.id, status: "pending" },
     data: {
       status: "failed",
       failureCode: "wallet_terminated",
       declineCode: null,
-      failureMessage: "the wallet was terminated before the payment was credited; the payment is refunded",
+      failureMessage: "the wallet was terminated before the payment was credited; the payment is being refunded",
       lockedUntil: null,
     },
   });

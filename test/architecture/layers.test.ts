@@ -8,11 +8,12 @@ import { describe, expect, it } from "vitest";
 const SRC = path.resolve(import.meta.dirname, "../../src");
 const ADAPTERS = ["graphql", "rest", "http", "cli", "app.ts", "server.ts"];
 
-/** Generated modules an adapter may use: Pothos' Prisma plugin types, query filter types, the pool's client type, payments' enums. */
+/** Generated modules an adapter may use: Pothos' Prisma plugin types, query filter types, the pool's client type, payments' and webhooks' enums. */
 const GENERATED_ALLOWED: Record<string, readonly string[]> = {
   "graphql/builder.ts": ["pothos-types.ts"],
   "graphql/types/queries.ts": ["client.ts"],
   "graphql/types/top-up.ts": ["enums.ts"],
+  "graphql/types/webhook-endpoint.ts": ["enums.ts"],
   "http/read-routing.ts": ["client.ts"],
 };
 

@@ -412,7 +412,9 @@ describe("payments that no top-up can keep", () => {
     expect(reply).toMatchObject({ status: 200, body: { received: true, handled: true } });
     expectNoInternals(reply);
     expect(refundsOf(paymentIntentId)).toMatchObject([{ amount: 1_200 }]);
-    expect(await topUpRecord("terminated-1")).toMatchObject({ status: "failed", failureCode: "wallet_terminated" });
+    expect(await topUpRecord("terminated-1")).toMatchObject({ status: "refunded", failureCode: "wallet_terminated" });
+    const told = await gateway.db.prisma.event.findMany({ where: { walletId: wallet.id, type: { startsWith: "top_up." } } });
+    expect(told).toMatchObject([{ type: "top_up.refunded", payload: { topUp: { id: record.id, failureCode: "wallet_terminated" }, refund: { amount: "1200", reason: "wallet_terminated" } } }]);
     expect(await returnedOf(record.id)).toMatchObject([{ stripePaymentIntentId: paymentIntentId, reason: "wallet_terminated", status: "refunded" }]);
 
     // Delivered under another event id, the sweep, the refund's own news: nothing more happens.
@@ -422,8 +424,10 @@ describe("payments that no top-up can keep", () => {
     expect(await deliver(refundNewsOf(paymentIntentId)[0]!)).toMatchObject({ status: 200, body: { handled: false } });
     expect(refundsOf(paymentIntentId)).toHaveLength(1);
 
-    // A new top-up of the closed wallet is refused before anything is charged.
+    // Asked for again with its key, it answers as it ended: the wallet is closed, nothing charged.
     const charges = stripe.charges.length;
+    await expect(topUp(deps, { scope, walletId: wallet.id, amount: 1_200n, idempotencyKey: "terminated-1" })).rejects.toMatchObject({ code: "WALLET_TERMINATED" });
+    // A new top-up of the closed wallet is refused before anything is charged.
     await expect(topUp(deps, { scope, walletId: wallet.id, amount: 1_200n, idempotencyKey: "terminated-2" })).rejects.toMatchObject({ code: "WALLET_TERMINATED" });
     expect(stripe.charges.length).toBe(charges);
   });
@@ -446,11 +450,15 @@ describe("payments that no top-up can keep", () => {
       gateway.app = configured;
     }
     expect(await returnedOf(record.id)).toMatchObject([{ status: "requested", stripeRefundId: null }]);
+    expect(await topUpRecord("refund-late-1")).toMatchObject({ status: "failed", failureCode: "wallet_terminated" });
     expect(await gateway.db.prisma.stripeEvent.findUnique({ where: { id: succeeded.id } })).toMatchObject({ status: "handled", reason: expect.stringContaining("refund requested") });
 
     gateway.clock.advance(REFUND_RETRY_MS);
     await runDueTopUps(deps);
     expect(refundsOf(paymentIntentId)).toHaveLength(1);
     expect(await returnedOf(record.id)).toMatchObject([{ status: "refunded", stripeRefundId: refundsOf(paymentIntentId)[0]!.id }]);
+    expect(await topUpRecord("refund-late-1")).toMatchObject({ status: "refunded" });
+    const told = await gateway.db.prisma.event.findMany({ where: { walletId: record.walletId, type: { startsWith: "top_up." } }, orderBy: { sequence: "asc" } });
+    expect(told.map((event) => event.type)).toEqual(["top_up.failed", "top_up.refunded"]);
   });
 });

@@ -30,14 +30,14 @@ import {
   type Verdict,
 } from "../support/security.ts";
 
-type Permission = "read" | "spend" | "pay" | "manage" | "tokens";
+type Permission = "read" | "spend" | "pay" | "manage" | "tokens" | "webhooks";
 
 /**
  * What each kind of token may do: team admin tokens everything, token management included, write
  * tokens everything else, read tokens read, a customer's token reads, spends and pays.
  */
 const MAY: Record<ActorKind, readonly Permission[]> = {
-  admin: ["read", "spend", "pay", "manage", "tokens"],
+  admin: ["read", "spend", "pay", "manage", "tokens", "webhooks"],
   write: ["read", "spend", "pay", "manage"],
   read: ["read"],
   customer: ["read", "spend", "pay"],
@@ -101,7 +101,35 @@ const MUTATIONS: Record<string, MutationCase> = {
     // A live admin token manages its tenant's test tokens as well.
     mayReach: (actor, target) => actor.space.livemode && target.why === "other mode",
   },
+  // Creates an endpoint in the caller's own tenant and mode: it aims at no one.
+  createWebhookEndpoint: { permission: "webhooks", createsCustomer: true, inputs: () => ({ endpoint: { url: PUBLIC_URL, eventTypes: ["*"] } }) },
+  updateWebhookEndpoint: { permission: "webhooks", inputs: (t) => ({ "webhook endpoint": { id: endpointOf(t).gid, url: PUBLIC_URL, description: "taken over" } }) },
+  deleteWebhookEndpoint: { permission: "webhooks", inputs: (t) => ({ "webhook endpoint": { id: endpointOf(t).gid } }) },
+  resendWebhookEvent: {
+    permission: "webhooks",
+    inputs: (t, own) => ({
+      "webhook endpoint": { eventId: endpointOf(own).eventId, endpointId: endpointOf(t).gid },
+      event: { eventId: endpointOf(t).eventId, endpointId: endpointOf(own).gid },
+    }),
+  },
 };
+
+/** A URL on a public address (no name to resolve), as the default URL policy wants. */
+const PUBLIC_URL = "https://93.184.215.14/billing-events";
+
+/** Each space's seeded webhook endpoint, and an event of the space to resend to it. */
+const endpoints = new Map<string, { gid: string; id: string; eventId: string }>();
+
+function endpointOf(customer: SeededCustomer) {
+  return endpoints.get(customer.space.name)!;
+}
+
+async function seedEndpoint(space: SeededSpace["space"]): Promise<{ gid: string; id: string }> {
+  const endpoint = await gateway.db.prisma.webhookEndpoint.create({
+    data: { tenantId: space.tenantId, livemode: space.livemode, url: PUBLIC_URL, eventTypes: ["*"], secret: `whsec_${randomUUID()}` },
+  });
+  return { gid: encodeGlobalID("WebhookEndpoint", endpoint.id), id: endpoint.id };
+}
 
 /** The global id of the personal token of `customer` (each space's first customer has one). */
 function tokenGidOf(customer: SeededCustomer): string {
@@ -122,6 +150,10 @@ let databaseName: string;
 beforeAll(async () => {
   spaces = await seedSpaces(gateway.db.prisma, gateway.ledger);
   actors = spaces.flatMap((seeded) => seeded.actors);
+  for (const seeded of spaces) {
+    const event = await gateway.db.prisma.event.findFirstOrThrow({ where: { walletId: seeded.customers[0].usd.walletId } });
+    endpoints.set(seeded.space.name, { ...(await seedEndpoint(seeded.space)), eventId: event.id });
+  }
   tally = new AttemptTally(gateway.db.prisma);
   databaseName = await databaseNameOf(gateway.db.prisma);
 });
@@ -347,6 +379,23 @@ const QUERIES: Record<string, QueryCase> = {
       return { outcome: "scoped", detail };
     },
   },
+  webhookEndpoints: {
+    permission: "webhooks",
+    scoped: async (actor) => {
+      const { data, detail, answer } = await ask(actor, `{ webhookEndpoints(first: 100) { totalCount edges { node { id } } } }`, {});
+      if (data === undefined) {
+        const errors: { extensions?: { code?: string } }[] = answer.json?.errors ?? [];
+        const forbidden = answer.status === 200 && errors.length > 0 && errors.every((error) => error.extensions?.code === "FORBIDDEN");
+        return { outcome: forbidden ? "forbidden" : "other", detail };
+      }
+      // The endpoints of the token's tenant and mode, and no other.
+      const visible = await gateway.db.prisma.webhookEndpoint.findMany({ where: { tenantId: actor.space.tenantId, livemode: actor.space.livemode }, select: { id: true } });
+      const allowedIds = new Set(visible.map((row) => row.id));
+      const ids = decodedIds(data.webhookEndpoints.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      const all = ids.length === allowedIds.size && data.webhookEndpoints.totalCount === allowedIds.size && ids.every((id) => allowedIds.has(id));
+      return { outcome: all ? "scoped" : "leak", detail };
+    },
+  },
   viewer: {
     scoped: async (actor) => {
       const { data, detail } = await ask(actor, `{ viewer { livemode tenant { slug } customer { externalId } } }`, {});
@@ -407,6 +456,11 @@ const POSITIVE: [mutation: string, kind: ActorKind, input: (own: SeededCustomer,
   ["createApiToken", "admin", (own) => ({ role: "read", customerExternalId: own.externalId, name: unique("allowed") })],
   // A token of its own to revoke, not one the suite uses.
   ["revokeApiToken", "admin", async (_own, seeded) => ({ id: await spareTokenGid(seeded) })],
+  ["createWebhookEndpoint", "admin", () => ({ url: PUBLIC_URL, eventTypes: ["operation.completed"] })],
+  ["updateWebhookEndpoint", "admin", (own) => ({ id: endpointOf(own).gid, description: "allowed" })],
+  ["resendWebhookEvent", "admin", (own) => ({ eventId: endpointOf(own).eventId, endpointId: endpointOf(own).gid })],
+  // An endpoint of its own to delete, not the one the matrix aims at.
+  ["deleteWebhookEndpoint", "admin", async (_own, seeded) => ({ id: (await seedEndpoint(seeded.space)).gid })],
   ["terminateWallet", "write", (own) => ({ walletId: own.usd.gid.wallet })],
 ];
 

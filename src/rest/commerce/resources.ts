@@ -75,7 +75,7 @@ export function transactionResource(operation: Operation & { ledgerEntries: Ledg
     wallet_transaction_id: operation.id,
     wallet_id: wallet.id,
     payment_status: "SETTLED",
-    source: metadata.top_up_trigger === "auto" ? "THRESHOLD" : "MANUAL",
+    source: metadata.top_up_trigger === "auto" ? "THRESHOLD" : metadata.top_up_trigger === "interval" ? "INTERVAL" : "MANUAL",
     transaction_status: status,
     transaction_type: operation.type === "deposit" ? "INBOUND" : "OUTBOUND",
     amount: money(magnitude, settings),

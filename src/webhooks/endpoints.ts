@@ -1,0 +1,120 @@
+// Managing a tenant's webhook endpoints, for admin tokens only (the `webhooks` permission). An
+// endpoint belongs to its tenant and mode: a test-mode token's endpoints receive test events only,
+// and no token sees or changes another mode's or tenant's endpoints (they are not found).
+// The signing secret is answered once, on creation; it is kept, since every delivery is signed
+// with it. Creation takes no idempotency key, as for API tokens: a retried creation makes a
+// second endpoint, which can be deleted.
+import type { Prisma, PrismaClient, WebhookEndpoint } from "../db/generated/client.ts";
+import { allows, authorize, type Scope } from "../ledger/access.ts";
+import { NotFoundError, ValidationError } from "../ledger/errors.ts";
+import { EVENT_TYPES } from "../ledger/events.ts";
+import { validText } from "../ledger/input.ts";
+import { requireId } from "../ledger/transaction.ts";
+import { newSigningSecret } from "./signature.ts";
+import { checkWebhookUrl, type UrlPolicy } from "./url-policy.ts";
+
+export interface WebhookContext {
+  prisma: PrismaClient;
+  now(): Date;
+  urlPolicy: UrlPolicy;
+}
+
+/** Every event type. */
+export const ALL_EVENT_TYPES = "*";
+
+export interface WebhookEndpointInput {
+  url: string;
+  /** Event types to deliver (EVENT_TYPES), or `*` for all. */
+  eventTypes: readonly string[];
+  description?: string | null;
+}
+
+/** The endpoints a scope may see, as a Prisma filter: none without the `webhooks` permission. */
+export function webhookEndpointsVisibleTo(scope: Scope): Prisma.WebhookEndpointWhereInput {
+  if (!allows(scope, "webhooks")) return { id: { in: [] } };
+  return { tenantId: scope.tenantId, livemode: scope.livemode };
+}
+
+/** The filter for listing a scope's endpoints. Fails with ForbiddenError for a token that is not an admin's. */
+export function webhookEndpointListFilter(scope: Scope): Prisma.WebhookEndpointWhereInput {
+  authorize(scope, "webhooks");
+  return webhookEndpointsVisibleTo(scope);
+}
+
+function validEventTypes(types: readonly string[]): string[] {
+  const unique = [...new Set(types.map((type) => type.trim()))];
+  if (unique.length === 0) throw new ValidationError("eventTypes must name at least one event type, or *", [{ path: ["eventTypes"], message: "must not be empty" }]);
+  const unknown = unique.filter((type) => type !== ALL_EVENT_TYPES && !(EVENT_TYPES as readonly string[]).includes(type));
+  if (unknown.length > 0) {
+    throw new ValidationError(`eventTypes: unknown event type ${unknown.join(", ")}; known: ${EVENT_TYPES.join(", ")}, or * for all`, [
+      { path: ["eventTypes"], message: `unknown: ${unknown.join(", ")}` },
+    ]);
+  }
+  return unique.includes(ALL_EVENT_TYPES) ? [ALL_EVENT_TYPES] : unique;
+}
+
+/**
+ * Creates an endpoint in the scope's tenant and mode; answers it with its signing secret (shown
+ * only now). Events written from now on that match its types are delivered to it.
+ * Fails with ForbiddenError (not an admin token) and ValidationError (URL refused by the policy,
+ * unknown or no event types, description too long).
+ */
+export async function createWebhookEndpoint(ctx: WebhookContext, scope: Scope, input: WebhookEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  authorize(scope, "webhooks");
+  const eventTypes = validEventTypes(input.eventTypes);
+  const description = validText(input.description, "description", 500);
+  const url = await checkWebhookUrl(input.url, ctx.urlPolicy);
+  const secret = newSigningSecret();
+  const now = ctx.now();
+  const endpoint = await ctx.prisma.webhookEndpoint.create({
+    data: { tenantId: scope.tenantId, livemode: scope.livemode, url, eventTypes, description, secret, createdAt: now, updatedAt: now },
+  });
+  return { endpoint, secret };
+}
+
+async function findEndpoint(ctx: WebhookContext, scope: Scope, id: string): Promise<WebhookEndpoint> {
+  authorize(scope, "webhooks");
+  requireId(id, "WebhookEndpoint");
+  const endpoint = await ctx.prisma.webhookEndpoint.findFirst({ where: { id, ...webhookEndpointsVisibleTo(scope) } });
+  if (!endpoint) throw new NotFoundError("WebhookEndpoint", id);
+  return endpoint;
+}
+
+/**
+ * Changes what is given (url, event types, description). Deliveries already created keep going
+ * to the endpoint, at its new URL. Fails with ForbiddenError, NotFoundError and ValidationError.
+ */
+export async function updateWebhookEndpoint(ctx: WebhookContext, scope: Scope, id: string, input: Partial<WebhookEndpointInput>): Promise<WebhookEndpoint> {
+  const endpoint = await findEndpoint(ctx, scope, id);
+  const data: Prisma.WebhookEndpointUpdateInput = { updatedAt: ctx.now() };
+  if (input.eventTypes != null) data.eventTypes = validEventTypes(input.eventTypes);
+  if (input.description !== undefined) data.description = validText(input.description, "description", 500);
+  if (input.url != null) data.url = await checkWebhookUrl(input.url, ctx.urlPolicy);
+  return ctx.prisma.webhookEndpoint.update({ where: { id: endpoint.id }, data });
+}
+
+/**
+ * Deletes the endpoint and its deliveries: nothing more is sent to it, including deliveries
+ * pending a retry. Fails with ForbiddenError and NotFoundError.
+ */
+export async function deleteWebhookEndpoint(ctx: WebhookContext, scope: Scope, id: string): Promise<WebhookEndpoint> {
+  const endpoint = await findEndpoint(ctx, scope, id);
+  await ctx.prisma.webhookEndpoint.deleteMany({ where: { id: endpoint.id } });
+  return endpoint;
+}
+
+/**
+ * Sends an event to an endpoint once more, as a new delivery with one attempt, outside its
+ * wallet's order (the receiver asked for it). The event must be the endpoint's tenant's and mode's;
+ * its type need not be among the endpoint's. Fails with ForbiddenError and NotFoundError.
+ */
+export async function resendWebhookEvent(ctx: WebhookContext, scope: Scope, input: { eventId: string; endpointId: string }) {
+  const endpoint = await findEndpoint(ctx, scope, input.endpointId);
+  requireId(input.eventId, "Event");
+  const event = await ctx.prisma.event.findFirst({ where: { id: input.eventId, tenantId: endpoint.tenantId, livemode: endpoint.livemode } });
+  if (!event) throw new NotFoundError("Event", input.eventId);
+  const now = ctx.now();
+  return ctx.prisma.webhookDelivery.create({
+    data: { eventId: event.id, endpointId: endpoint.id, walletId: event.walletId, sequence: event.sequence, resend: true, nextAttemptAt: now, createdAt: now, updatedAt: now },
+  });
+}
