@@ -101,6 +101,8 @@ const MUTATIONS: Record<string, MutationCase> = {
     // A live admin token manages its tenant's test tokens as well.
     mayReach: (actor, target) => actor.space.livemode && target.why === "other mode",
   },
+  createBalanceAlert: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, threshold: "100" } }) },
+  deleteBalanceAlert: { permission: "manage", inputs: (t) => ({ "balance alert": { id: alertOf(t) } }) },
   // Creates an endpoint in the caller's own tenant and mode: it aims at no one.
   createWebhookEndpoint: { permission: "webhooks", createsCustomer: true, inputs: () => ({ endpoint: { url: PUBLIC_URL, eventTypes: ["*"] } }) },
   updateWebhookEndpoint: { permission: "webhooks", inputs: (t) => ({ "webhook endpoint": { id: endpointOf(t).gid, url: PUBLIC_URL, description: "taken over" } }) },
@@ -131,6 +133,23 @@ async function seedEndpoint(space: SeededSpace["space"]): Promise<{ gid: string;
   return { gid: encodeGlobalID("WebhookEndpoint", endpoint.id), id: endpoint.id };
 }
 
+/** Each seeded customer's USD wallet's balance alert, by wallet id: global ids. */
+const alerts = new Map<string, string>();
+
+function alertOf(customer: SeededCustomer): string {
+  return alerts.get(customer.usd.walletId)!;
+}
+
+async function seedAlerts(customers: readonly SeededCustomer[]): Promise<void> {
+  for (const customer of customers) {
+    const { space, usd } = customer;
+    const alert = await gateway.db.prisma.balanceAlert.create({
+      data: { tenantId: space.tenantId, livemode: space.livemode, walletId: usd.walletId, threshold: 50n, requestHash: `seeded ${randomUUID()}` },
+    });
+    alerts.set(usd.walletId, encodeGlobalID("BalanceAlert", alert.id));
+  }
+}
+
 /** The global id of the personal token of `customer` (each space's first customer has one). */
 function tokenGidOf(customer: SeededCustomer): string {
   const seeded = spaces.find((candidate) => candidate.space === customer.space)!;
@@ -153,6 +172,7 @@ beforeAll(async () => {
   for (const seeded of spaces) {
     const event = await gateway.db.prisma.event.findFirstOrThrow({ where: { walletId: seeded.customers[0].usd.walletId } });
     endpoints.set(seeded.space.name, { ...(await seedEndpoint(seeded.space)), eventId: event.id });
+    await seedAlerts(seeded.customers);
   }
   tally = new AttemptTally(gateway.db.prisma);
   databaseName = await databaseNameOf(gateway.db.prisma);
@@ -396,6 +416,21 @@ const QUERIES: Record<string, QueryCase> = {
       return { outcome: all ? "scoped" : "leak", detail };
     },
   },
+  events: {
+    scoped: async (actor) => {
+      const { data, detail } = await ask(actor, `{ events(first: 100) { edges { node { id wallet { id } } } } }`, {});
+      if (data === undefined) return { outcome: "other", detail };
+      // Only events of wallets the token may see: its tenant and mode, and its customer's for a personal token.
+      const ids: string[] = data.events.edges.map((edge: { node: { id: string } }) => edge.node.id);
+      const outside = await gateway.db.prisma.event.count({
+        where: {
+          id: { in: ids },
+          NOT: { wallet: { tenantId: actor.space.tenantId, livemode: actor.space.livemode, ...(actor.customer ? { customerId: actor.customer.customerId } : {}) } },
+        },
+      });
+      return { outcome: outside === 0 && ids.length > 0 ? "scoped" : "leak", detail };
+    },
+  },
   viewer: {
     scoped: async (actor) => {
       const { data, detail } = await ask(actor, `{ viewer { livemode tenant { slug } customer { externalId } } }`, {});
@@ -461,8 +496,20 @@ const POSITIVE: [mutation: string, kind: ActorKind, input: (own: SeededCustomer,
   ["resendWebhookEvent", "admin", (own) => ({ eventId: endpointOf(own).eventId, endpointId: endpointOf(own).gid })],
   // An endpoint of its own to delete, not the one the matrix aims at.
   ["deleteWebhookEndpoint", "admin", async (_own, seeded) => ({ id: (await seedEndpoint(seeded.space)).gid })],
+  ["createBalanceAlert", "write", (own) => ({ walletId: own.usd.gid.wallet, threshold: "10" })],
+  // An alert of its own to delete, not the one the matrix aims at.
+  ["deleteBalanceAlert", "write", async (own) => ({ id: await spareAlertGid(own) })],
   ["terminateWallet", "write", (own) => ({ walletId: own.usd.gid.wallet })],
 ];
+
+/** A new balance alert on the customer's USD wallet, to delete. */
+async function spareAlertGid(customer: SeededCustomer): Promise<string> {
+  const { space, usd } = customer;
+  const alert = await gateway.db.prisma.balanceAlert.create({
+    data: { tenantId: space.tenantId, livemode: space.livemode, walletId: usd.walletId, threshold: 5n, requestHash: `spare ${randomUUID()}` },
+  });
+  return encodeGlobalID("BalanceAlert", alert.id);
+}
 
 /** A new token of the space's tenant and mode, to revoke. */
 async function spareTokenGid(seeded: SeededSpace): Promise<string> {
