@@ -3,7 +3,6 @@
 // and failing open when Redis cannot be reached.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.ts";
@@ -14,6 +13,7 @@ import { createMemoryRateLimiter, gcra } from "../../src/http/rate-limit.ts";
 import { createRedisRateLimiter } from "../../src/http/redis-rate-limiter.ts";
 import { useGateway } from "../support/app.ts";
 import { createScratchPostgresDatabase, testDatabaseKind } from "../support/database.ts";
+import { firstLine } from "../support/gateway-processes.ts";
 
 const gateway = useGateway();
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -238,14 +238,3 @@ describe.skipIf(!redisReachable)("in Redis", () => {
   });
 });
 
-/** The first line a child process prints, or its exit as an error. */
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once("line", (line) => {
-      lines.close();
-      resolve(line);
-    });
-    child.once("exit", (code) => reject(new Error(`the gateway process exited with ${code} before listening`)));
-  });
-}

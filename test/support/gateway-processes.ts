@@ -43,12 +43,14 @@ export async function startGatewayProcesses(count: number, env: Record<string, s
   }
 }
 
-/** The first line a child process prints, or its exit as an error. */
-function firstLine(child: ChildProcess): Promise<string> {
+/** The first line a gateway process prints, or its exit as an error; the rest of its output is drained. */
+export function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once("line", (line) => {
       lines.close();
+      // The rest is the gateway's log: read and dropped, since a full pipe would block the gateway.
+      child.stdout!.resume();
       resolve(line);
     });
     child.once("exit", (code) => reject(new Error(`the gateway process exited with ${code} before listening`)));
