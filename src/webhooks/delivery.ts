@@ -21,6 +21,7 @@ import type { EventFeed } from "../ledger/event-feed.ts";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
 import { checkWebhookUrl, type UrlPolicy } from "./url-policy.ts";
 import { webhookBody } from "./event-body.ts";
+import { webhookDeliveries } from "../observability/metrics.ts";
 
 /** Waits after the 1st, 2nd, … failed attempt: 1 min, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (27 h 36 min in all). */
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 10 * 3_600_000];
@@ -135,6 +136,7 @@ export async function recordAttempt(options: WebhookSenderOptions, delivery: Cla
   const mine = { id: delivery.id, status: "pending" as const, attempts: delivery.attempts };
   const figures = { responseStatus: outcome.responseStatus, durationMs: outcome.durationMs, lastError: outcome.error, lockedUntil: null, updatedAt: now };
   if (outcome.ok) {
+    webhookDeliveries.inc({ outcome: "delivered" });
     await prisma.$transaction([
       prisma.webhookDelivery.updateMany({ where: mine, data: { ...figures, status: "succeeded", deliveredAt: now } }),
       prisma.webhookEndpoint.updateMany({ where: { id: delivery.endpointId, status: "failing" }, data: { status: "active", updatedAt: now } }),
@@ -143,6 +145,7 @@ export async function recordAttempt(options: WebhookSenderOptions, delivery: Cla
   }
   // A failing endpoint's deliveries, and resends, get the one attempt; others the whole schedule.
   const givesUp = delivery.endpointFailing || delivery.resend || delivery.attempts >= MAX_ATTEMPTS;
+  webhookDeliveries.inc({ outcome: givesUp ? "abandoned" : "failed" });
   if (!givesUp) {
     const wait = RETRY_DELAYS_MS[Math.min(delivery.attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
     await prisma.webhookDelivery.updateMany({ where: mine, data: { ...figures, nextAttemptAt: new Date(now.getTime() + wait) } });

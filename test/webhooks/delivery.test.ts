@@ -7,6 +7,7 @@ import type { Scope } from "../../src/ledger/context.ts";
 import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
 import { deliverDueWebhooksOnce, MAX_ATTEMPTS, RETRY_DELAYS_MS, startWebhookSender, type WebhookSenderOptions } from "../../src/webhooks/delivery.ts";
+import { webhookDeliveries } from "../../src/observability/metrics.ts";
 import { useGateway } from "../support/app.ts";
 import { teamScope } from "../support/ledger.ts";
 import { readmeVerifier, startWebhookReceiver, type SignatureVerifier, type WebhookReceiver } from "../support/webhook-receiver.ts";
@@ -107,6 +108,8 @@ describe("webhook deliveries", () => {
     const { webhookEndpoint } = await createEndpoint(["operation.completed"]);
     await credit(wallet.id);
     receiver.answers = [500, "hang", 200];
+    const counted = async () => new Map((await webhookDeliveries.get()).values.map(({ labels, value }) => [String(labels.outcome), value] as const));
+    const before = await counted();
 
     expect(await deliverDueWebhooksOnce(sender)).toBe(1);
     let [delivery] = (await deliveriesOf(webhookEndpoint.id)).deliveries.edges;
@@ -129,6 +132,10 @@ describe("webhook deliveries", () => {
     const ids = new Set(receiver.received.map((received) => received.headers["billing-gateway-event-id"]));
     expect(receiver.received).toHaveLength(3);
     expect([...ids]).toEqual([delivery!.node.event.id]);
+    // Each attempt is counted on /metrics by its outcome.
+    const after = await counted();
+    const added = (outcome: string) => Number(after.get(outcome) ?? 0) - Number(before.get(outcome) ?? 0);
+    expect({ failed: added("failed"), delivered: added("delivered") }).toEqual({ failed: 2, delivered: 1 });
   });
 
   it("go in order per wallet: a wallet's next event waits for the one before, other wallets' do not", async () => {
