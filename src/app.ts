@@ -79,6 +79,11 @@ interface Target {
   handle(request: Request, viewer: Viewer | null): Promise<Response>;
 }
 
+/** A GET route of the gateway's own that needs no token (health, metrics, pages, the API document). */
+function publicGet(route: string, handle: Target["handle"]): Target {
+  return { route, family: gatewayFamily, methods: ["GET"], needsToken: false, handle };
+}
+
 export function createApp({
   db,
   ledger,
@@ -109,49 +114,31 @@ export function createApp({
   function target(request: Request, url: URL): Target | null {
     if (isConsoleFile(url.pathname)) {
       // The wallet console's page and files are public; what it shows comes from /graphql, with a token.
-      return { route: CONSOLE_PATH, family: gatewayFamily, methods: ["GET"], needsToken: false, handle: (forwarded) => serveConsoleFile(forwarded, url.pathname) };
+      return publicGet(CONSOLE_PATH, (forwarded) => serveConsoleFile(forwarded, url.pathname));
     }
     switch (url.pathname) {
       case "/":
         // People who open the gateway's address see the console.
-        return { route: "/", family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => new Response(null, { status: 302, headers: { location: CONSOLE_PATH } }) };
+        return publicGet("/", async () => new Response(null, { status: 302, headers: { location: CONSOLE_PATH } }));
       case "/healthz":
         // Liveness: the process answers and reaches its database.
-        return {
-          route: url.pathname,
-          family: gatewayFamily,
-          methods: ["GET"],
-          needsToken: false,
-          handle: async () => {
-            await db.prisma.$queryRaw`SELECT 1`;
-            return Response.json({ status: "ok", database: db.kind });
-          },
-        };
+        return publicGet(url.pathname, async () => {
+          await db.prisma.$queryRaw`SELECT 1`;
+          return Response.json({ status: "ok", database: db.kind });
+        });
       case "/readyz":
         // Readiness: the database answers and has every migration this code needs.
-        return {
-          route: url.pathname,
-          family: gatewayFamily,
-          methods: ["GET"],
-          needsToken: false,
-          handle: async () => {
-            const readiness = await checkReadiness();
-            return Response.json(readiness.ready ? { status: "ready", database: db.kind } : { status: "not ready", reason: readiness.reason }, { status: readiness.ready ? 200 : 503 });
-          },
-        };
+        return publicGet(url.pathname, async () => {
+          const readiness = await checkReadiness();
+          return Response.json(readiness.ready ? { status: "ready", database: db.kind } : { status: "not ready", reason: readiness.reason }, { status: readiness.ready ? 200 : 503 });
+        });
       case "/metrics":
-        return {
-          route: url.pathname,
-          family: gatewayFamily,
-          methods: ["GET"],
-          needsToken: false,
-          handle: async (forwarded) => {
-            if (metricsToken && forwarded.headers.get("authorization") !== `Bearer ${metricsToken}`) {
-              return gatewayError(401, "UNAUTHENTICATED", "/metrics wants the METRICS_TOKEN as a Bearer token");
-            }
-            return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
-          },
-        };
+        return publicGet(url.pathname, async (forwarded) => {
+          if (metricsToken && forwarded.headers.get("authorization") !== `Bearer ${metricsToken}`) {
+            return gatewayError(401, "UNAUTHENTICATED", "/metrics wants the METRICS_TOKEN as a Bearer token");
+          }
+          return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
+        });
       case "/graphql":
         return {
           route: url.pathname,
@@ -165,7 +152,7 @@ export function createApp({
           },
         };
       case "/openapi.json":
-        return { route: url.pathname, family: gatewayFamily, methods: ["GET"], needsToken: false, handle: async () => Response.json(openApiDocument) };
+        return publicGet(url.pathname, async () => Response.json(openApiDocument));
       case "/webhooks/stripe":
         // Stripe signs its events; the signature, not a token, is what this route trusts.
         return {

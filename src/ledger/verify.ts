@@ -8,6 +8,15 @@ export interface InvariantViolation {
   detail: Record<string, unknown>;
 }
 
+/** A wallet's rows of `table` are numbered 1..n without gaps, n being the wallet's `lastColumn`. */
+function numberedWithoutGaps(table: string, lastColumn: string): string {
+  return `SELECT w.id AS wallet_id, w.${lastColumn}, COUNT(x.id) AS numbered, MAX(x.sequence) AS max_sequence
+          FROM wallet w LEFT JOIN ${table} x ON x.wallet_id = w.id
+          GROUP BY w.id
+          HAVING COUNT(x.id) <> w.${lastColumn} OR COALESCE(MAX(x.sequence), 0) <> w.${lastColumn}
+              OR COUNT(DISTINCT x.sequence) <> COUNT(x.id)`;
+}
+
 const CHECKS: { invariant: string; sql: string }[] = [
   {
     invariant: "block remaining equals the sum of its entries",
@@ -67,11 +76,7 @@ const CHECKS: { invariant: string; sql: string }[] = [
   },
   {
     invariant: "sequence numbers run 1..n without gaps, ending at the wallet's last sequence",
-    sql: `SELECT w.id AS wallet_id, w.last_sequence, COUNT(e.id) AS entries, MAX(e.sequence) AS max_sequence
-          FROM wallet w LEFT JOIN ledger_entry e ON e.wallet_id = w.id
-          GROUP BY w.id
-          HAVING COUNT(e.id) <> w.last_sequence OR COALESCE(MAX(e.sequence), 0) <> w.last_sequence
-              OR COUNT(DISTINCT e.sequence) <> COUNT(e.id)`,
+    sql: numberedWithoutGaps("ledger_entry", "last_sequence"),
   },
   {
     invariant: "each entry starts where the previous one ended",
@@ -132,11 +137,7 @@ const CHECKS: { invariant: string; sql: string }[] = [
   },
   {
     invariant: "event sequence numbers run 1..n without gaps, ending at the wallet's last event sequence",
-    sql: `SELECT w.id AS wallet_id, w.last_event_sequence, COUNT(ev.id) AS events, MAX(ev.sequence) AS max_sequence
-          FROM wallet w LEFT JOIN event ev ON ev.wallet_id = w.id
-          GROUP BY w.id
-          HAVING COUNT(ev.id) <> w.last_event_sequence OR COALESCE(MAX(ev.sequence), 0) <> w.last_event_sequence
-              OR COUNT(DISTINCT ev.sequence) <> COUNT(ev.id)`,
+    sql: numberedWithoutGaps("event", "last_event_sequence"),
   },
   {
     invariant: "events and balance alerts belong to the tenant and mode of their wallet",

@@ -56,6 +56,20 @@ const fresh = {
     encodeGlobalID("Wallet", (await createWallet(gateway.ledger, { scope: scopeOf(admin.space), customer: { externalId: own.externalId }, currency: "USD", name: `hostile ${randomUUID()}` })).wallet.id),
   hold: async () => encodeGlobalID("Hold", (await holdCredits(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).hold!.id),
   debit: async () => encodeGlobalID("LedgerOperation", (await debit(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).operation.id),
+  balanceAlert: async () => {
+    const alert = await gateway.db.prisma.balanceAlert.create({
+      data: { tenantId: admin.space.tenantId, livemode: admin.space.livemode, walletId: own.usd.walletId, threshold: 5n, requestHash: `hostile ${randomUUID()}` },
+    });
+    return encodeGlobalID("BalanceAlert", alert.id);
+  },
+  webhookEndpoint: async () => {
+    const endpoint = await gateway.db.prisma.webhookEndpoint.create({
+      data: { tenantId: admin.space.tenantId, livemode: admin.space.livemode, url: PUBLIC_URL, eventTypes: ["*"], secret: `whsec_${randomUUID()}` },
+    });
+    return encodeGlobalID("WebhookEndpoint", endpoint.id);
+  },
+  /** An event of the admin's own wallet (its raw id, as webhooks carry it). */
+  event: async () => (await gateway.db.prisma.event.findFirstOrThrow({ where: { walletId: own.usd.walletId }, select: { id: true } })).id,
   apiToken: async () => {
     const token = await issueToken(gateway.db.prisma, { tenantSlug: admin.space.tenantSlug, test: !admin.space.livemode, role: "read", name: "hostile spare" });
     return encodeGlobalID("ApiToken", (await gateway.db.prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } })).id);
@@ -94,7 +108,16 @@ const BASE_INPUTS: Record<string, (field: string[]) => Promise<Record<string, un
   createApiToken: async () => ({ role: "read", name: "hostile", test: !admin.space.livemode }),
   // A token of its own, not the admin's: revoking that would end the test.
   revokeApiToken: async () => ({ id: prepared(await fresh.apiToken()) }),
+  createBalanceAlert: async () => ({ walletId: own.usd.gid.wallet, threshold: "100" }),
+  deleteBalanceAlert: async () => ({ id: prepared(await fresh.balanceAlert()) }),
+  createWebhookEndpoint: async () => ({ url: PUBLIC_URL, eventTypes: ["operation.completed"], description: "hostile" }),
+  updateWebhookEndpoint: async () => ({ id: prepared(await fresh.webhookEndpoint()), description: "renamed" }),
+  deleteWebhookEndpoint: async () => ({ id: prepared(await fresh.webhookEndpoint()) }),
+  resendWebhookEvent: async () => ({ eventId: await fresh.event(), endpointId: prepared(await fresh.webhookEndpoint()) }),
 };
+
+/** A URL on a public address (no name to resolve), as the default URL policy wants. */
+const PUBLIC_URL = "https://93.184.215.14/billing-events";
 
 /** Valid values of nested inputs, for fuzzing one field inside them. */
 const NESTED_BASES: Record<string, Record<string, unknown>> = { AutoTopUpInput: { threshold: "100", amount: "500" }, CustomUnitInput: { code: "HOSTILE_UNIT", scale: 2 } };
