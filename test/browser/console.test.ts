@@ -3,7 +3,7 @@
 // test/artifacts/ (the README's docs/console.png is one of them).
 import { mkdirSync } from "node:fs";
 import { expect, it } from "vitest";
-import type { Locator, Page } from "playwright-core";
+import type { Locator, Page, Request } from "playwright-core";
 import { useGateway, createWalletVia, type GatewayFixture } from "../support/app.ts";
 import { describeInBrowser, useBrowser } from "../support/browser.ts";
 import { useHttp } from "../support/http.ts";
@@ -153,6 +153,38 @@ describeInBrowser("the wallet console", () => {
 
     // Nothing from the data ran as markup, and no script failed.
     expect(await page.title()).toBe("Billing Gateway · Wallet console");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("keeps an open wallet current: a debit made through the API shows without reloading", async () => {
+    const walletId = await createWalletVia(gateway, "cus_live", undefined, { name: "live" });
+    await mutate(gateway, "deposit", { walletId, amount: "5000", category: "paid" });
+    const { page, errors } = await browser.newPage();
+    const openStreams = new Set<Request>();
+    page.on("request", (request) => {
+      if (request.headers()["accept"] === "text/event-stream") openStreams.add(request);
+    });
+    page.on("requestfinished", (request) => openStreams.delete(request));
+    page.on("requestfailed", (request) => openStreams.delete(request));
+    await page.goto(`${http.baseUrl}/console`);
+    await page.getByRole("textbox", { name: "API token" }).fill(gateway.token);
+    await page.getByRole("button", { name: "Open" }).click();
+    await expect.poll(() => page.locator("#account").textContent()).toContain("acme");
+    await page.evaluate((id) => (location.hash = `#/wallet/${encodeURIComponent(id)}`), walletId);
+
+    const available = page.locator('#balances [data-figure="available"]');
+    await expect.poll(() => available.textContent()).toBe("50.00 USD");
+    await expect.poll(() => page.getByTestId("live-state").textContent()).toBe("live");
+    expect(openStreams.size).toBe(1);
+
+    await mutate(gateway, "debit", { walletId, amount: "1250", reference: "ord_live" });
+    await expect.poll(() => available.textContent(), { timeout: 10_000 }).toBe("37.50 USD");
+    await expect.poll(async () => (await rows(page, "Ledger entries"))[0]?.[7]).toBe("ord_live");
+
+    // Leaving the wallet ends its stream.
+    await page.evaluate(() => (location.hash = "#/"));
+    await expect.poll(() => openStreams.size).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -16,6 +16,14 @@ interface Viewer {
 
 const main = document.querySelector("main")!;
 const account = document.querySelector<HTMLElement>("#account")!;
+/** Aborted when the page leaves the current view or its token: ends the view's live updates. */
+let viewLeft = new AbortController();
+
+function leaveView(): AbortSignal {
+  viewLeft.abort();
+  viewLeft = new AbortController();
+  return viewLeft.signal;
+}
 
 function tokenForm(message?: string): HTMLElement {
   const form = h(
@@ -39,15 +47,17 @@ function tokenForm(message?: string): HTMLElement {
 
 function signOut(message?: string): void {
   forgetToken();
+  leaveView();
   account.replaceChildren();
   main.replaceChildren(tokenForm(message));
 }
 
 function route(): void {
+  const signal = leaveView();
   const hash = location.hash.replace(/^#/, "") || "/";
   const wallet = /^\/wallet\/([^/?]+)$/.exec(hash);
   if (wallet) {
-    main.replaceChildren(walletView(decodeURIComponent(wallet[1]!)));
+    main.replaceChildren(walletView(decodeURIComponent(wallet[1]!), signal));
   } else {
     const search = new URLSearchParams(hash.split("?")[1] ?? "");
     main.replaceChildren(homeView({ customer: search.get("customer") ?? "", currency: search.get("currency") ?? "", status: search.get("status") ?? "" }));

@@ -1,9 +1,10 @@
 // One wallet: its balances (overall and by category), its balance over time, its credit blocks,
-// its open holds and its ledger, filtered and a page at a time.
+// its open holds and its ledger, filtered and a page at a time; all kept current while it is open.
 import { graphql } from "./api.ts";
 import { balanceChart, type BalancePoint } from "./chart.ts";
 import { h, table, when } from "./dom.ts";
 import { searchLink } from "./home.ts";
+import { watchWallet, type LiveState } from "./live.ts";
 import { formatMoney } from "./money.ts";
 import { PAGE_INFO, pageArguments, pager, type Connection, type Cursor } from "./pages.ts";
 import { section } from "./section.ts";
@@ -11,6 +12,10 @@ import { section } from "./section.ts";
 const PAGE_SIZE = 10;
 /** The chart reads this many of the latest entries (the API's largest page). */
 const CHART_ENTRIES = 100;
+/** A burst of updates (a batch of debits) refreshes the view once, this long after the first. */
+const REFRESH_DELAY_MS = 250;
+
+const LIVE_LABELS: Record<LiveState, string> = { connecting: "connecting…", live: "live", reconnecting: "reconnecting…", stopped: "not live" };
 
 const ENTRY_TYPES = ["increment", "decrement", "hold", "hold_release", "capture", "refund", "void", "amendment", "expiration", "expiration_change"];
 
@@ -155,7 +160,8 @@ function entryFilters(onChange: (filters: Record<string, unknown>) => void): HTM
   return form;
 }
 
-export function walletView(id: string): HTMLElement {
+/** The view of one wallet; `signal` aborts when the page leaves it (stops live updates). */
+export function walletView(id: string, signal: AbortSignal): HTMLElement {
   const summary = section("Balances", "balances");
   const chart = section("Balance over time", "balance-history");
   const blocks = section("Credit blocks", "blocks");
@@ -170,7 +176,8 @@ export function walletView(id: string): HTMLElement {
     }),
   );
   const heading = h("h1", {}, "Wallet");
-  const facts = h("p", { class: "facts" });
+  const live = h("span", { class: "live-state connecting", "data-testid": "live-state", role: "status" }, LIVE_LABELS.connecting);
+  const facts = h("span", {});
 
   let walletRequest: Promise<Wallet> | null = null;
   const wallet = () =>
@@ -179,28 +186,32 @@ export function walletView(id: string): HTMLElement {
       return wallet;
     }));
 
-  void summary.load(async () => {
-    const found = await wallet().catch((error: unknown) => {
-      if ((error as Error).message === "no such wallet") return null;
-      throw error;
+  const showSummary = (): Promise<void> =>
+    summary.load(async () => {
+      const found = await wallet().catch((error: unknown) => {
+        if ((error as Error).message === "no such wallet") return null;
+        throw error;
+      });
+      if (!found) return [h("p", { class: "error", role: "alert" }, "No such wallet for this token.")];
+      heading.replaceChildren(`${found.name ?? `${found.currency} wallet`} · ${found.customer.externalId}`);
+      facts.replaceChildren(`${found.status} · ${found.currency} · opened ${when(found.createdAt)} · overdraft limit ${formatMoney(found.overdraftLimit, found.scale)}`);
+      void holds.load(async () => [holdsTable(found)]);
+      return [figuresTable(found)];
     });
-    if (!found) return [h("p", { class: "error", role: "alert" }, "No such wallet for this token.")];
-    heading.replaceChildren(`${found.name ?? `${found.currency} wallet`} · ${found.customer.externalId}`);
-    facts.replaceChildren(`${found.status} · ${found.currency} · opened ${when(found.createdAt)} · overdraft limit ${formatMoney(found.overdraftLimit, found.scale)}`);
-    void holds.load(async () => [holdsTable(found)]);
-    return [figuresTable(found)];
-  });
 
-  void chart.load(async () => {
-    const [{ scale, currency }, { wallet: history }] = await Promise.all([wallet(), graphql<{ wallet: { ledgerEntries: Connection<BalancePoint> } }>(CHART, { id })]);
-    const points = history.ledgerEntries.edges.map((edge) => edge.node).reverse();
-    if (points.length === 0) return [h("p", { class: "empty", role: "status" }, "No entries yet.")];
-    const note = history.ledgerEntries.totalCount > points.length ? `The latest ${points.length} of ${history.ledgerEntries.totalCount} entries.` : `All ${points.length} entries.`;
-    return [balanceChart(points, scale, currency, new Date()), h("p", { class: "note" }, note)];
-  });
+  const showChart = (): Promise<void> =>
+    chart.load(async () => {
+      const [{ scale, currency }, { wallet: history }] = await Promise.all([wallet(), graphql<{ wallet: { ledgerEntries: Connection<BalancePoint> } }>(CHART, { id })]);
+      const points = history.ledgerEntries.edges.map((edge) => edge.node).reverse();
+      if (points.length === 0) return [h("p", { class: "empty", role: "status" }, "No entries yet.")];
+      const note = history.ledgerEntries.totalCount > points.length ? `The latest ${points.length} of ${history.ledgerEntries.totalCount} entries.` : `All ${points.length} entries.`;
+      return [balanceChart(points, scale, currency, new Date()), h("p", { class: "note" }, note)];
+    });
 
+  let blocksAt: Cursor = {};
   const showBlocks = (cursor: Cursor): Promise<void> =>
     blocks.load(async () => {
+      blocksAt = cursor;
       const [{ scale }, { wallet: page }] = await Promise.all([wallet(), graphql<{ wallet: { creditBlocks: Connection<Block> } }>(BLOCKS, { id, ...pageArguments(cursor, PAGE_SIZE) })]);
       const money = (minor: string) => formatMoney(minor, scale);
       const rows = table<Block>(
@@ -221,8 +232,10 @@ export function walletView(id: string): HTMLElement {
       return [rows, pager("Credit blocks", page.creditBlocks, showBlocks)];
     });
 
+  let entriesAt: Cursor = {};
   const showEntries = (cursor: Cursor): Promise<void> =>
     entries.load(async () => {
+      entriesAt = cursor;
       const [{ scale }, { wallet: page }] = await Promise.all([
         wallet(),
         graphql<{ wallet: { ledgerEntries: Connection<Entry> } }>(ENTRIES, { id, ...filters, ...pageArguments(cursor, PAGE_SIZE) }),
@@ -247,15 +260,39 @@ export function walletView(id: string): HTMLElement {
       return [rows, pager("Ledger entries", page.ledgerEntries, showEntries)];
     });
 
-  void showBlocks({});
-  void showEntries({});
+  const showAll = (): void => {
+    walletRequest = null;
+    void showSummary();
+    void showChart();
+    void showBlocks(blocksAt);
+    void showEntries(entriesAt);
+  };
+  showAll();
+
+  let refresh: ReturnType<typeof setTimeout> | undefined;
+  signal.addEventListener("abort", () => clearTimeout(refresh), { once: true });
+  watchWallet(
+    id,
+    signal,
+    () => {
+      // Once per delay however many arrive: a steady stream still refreshes the view.
+      refresh ??= setTimeout(() => {
+        refresh = undefined;
+        showAll();
+      }, REFRESH_DELAY_MS);
+    },
+    (state) => {
+      live.className = `live-state ${state}`;
+      live.replaceChildren(LIVE_LABELS[state]);
+    },
+  );
 
   return h(
     "div",
     { class: "view" },
     h("p", {}, h("a", { href: searchLink({}) }, "← All wallets")),
     heading,
-    facts,
+    h("p", { class: "facts" }, facts, " ", live),
     summary.element,
     chart.element,
     blocks.element,
