@@ -101,7 +101,7 @@ export function createApp({
     rateLimiter: http.rateLimiter ?? null,
   };
   // Every ledger command is counted on /metrics, whoever built the context.
-  ledger = ledger.onOperation ? ledger : { ...ledger, onOperation: observeLedgerOperation };
+  ledger.onOperation ??= observeLedgerOperation;
   // Subscriptions hear of this process's commits at least (server.ts may give one across processes).
   ledger.eventFeed ??= createInProcessEventFeed();
   const ledgers = requestLedgers(ledger, db.replica);
