@@ -2,25 +2,15 @@
 // the wallet lock fire each crossing once whichever process moved the wallet, and a debit on one
 // gateway reaches a `walletUpdated` subscriber on another through Redis pub/sub.
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabaseKind } from "../support/database.ts";
 import { startGatewayProcesses, type GatewayProcesses } from "../support/gateway-processes.ts";
 import { subscribe } from "../support/sse.ts";
+import { TEST_REDIS_URL, redisAnswers } from "../support/redis.ts";
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const REDIS_URL = TEST_REDIS_URL;
 
-const redisReachable = await (async () => {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    return (await probe.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-})();
+const redisReachable = await redisAnswers(REDIS_URL);
 // Processes share a database only on PostgreSQL: an embedded database belongs to one process.
 const runs = testDatabaseKind === "postgres" && redisReachable;
 if (testDatabaseKind === "postgres" && !redisReachable) console.warn(`\n*** Two-gateway event tests SKIPPED: no Redis at ${REDIS_URL} (set TEST_REDIS_URL). ***\n`);

@@ -3,7 +3,6 @@
 // and failing open when Redis cannot be reached.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.ts";
 import { hashToken, issueToken } from "../../src/auth/tokens.ts";
@@ -14,9 +13,10 @@ import { createRedisRateLimiter } from "../../src/http/redis-rate-limiter.ts";
 import { useGateway } from "../support/app.ts";
 import { createScratchPostgresDatabase, testDatabaseKind } from "../support/database.ts";
 import { firstLine } from "../support/gateway-processes.ts";
+import { TEST_REDIS_URL, redisAnswers } from "../support/redis.ts";
 
 const gateway = useGateway();
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const REDIS_URL = TEST_REDIS_URL;
 
 describe("GCRA", () => {
   const limit = { perSecond: 2, burst: 3 };
@@ -129,17 +129,7 @@ describe("in memory, per token", () => {
   });
 });
 
-const redisReachable = await (async () => {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    return (await probe.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-})();
+const redisReachable = await redisAnswers(REDIS_URL);
 if (!redisReachable) console.warn(`\n*** Redis rate limit tests SKIPPED: no Redis at ${REDIS_URL} (set TEST_REDIS_URL). ***\n`);
 
 describe.skipIf(!redisReachable)("in Redis", () => {
