@@ -1,6 +1,7 @@
 // Every failure a ledger command can report on purpose. Each has a stable `code` that the
 // GraphQL and REST adapters map once (to a typed result or a vendor's status and error shape);
 // anything that is not a LedgerError is unexpected and is masked by the adapters.
+import type { Permission } from "./access.ts";
 
 export interface ValidationIssue {
   /** Path of the offending input field, e.g. ["expiresAt"]. */
@@ -29,16 +30,20 @@ export class NotFoundError extends LedgerError {
 /** The caller's role does not allow the operation (e.g. a read-only token, or a customer's token granting credits). */
 export class ForbiddenError extends LedgerError {
   readonly code = "FORBIDDEN";
-  constructor(readonly role: string, readonly permission: string) {
-    super(`a ${role} token may not ${PERMISSION_VERBS[permission] ?? permission}`);
+  constructor(readonly role: string, readonly permission: Permission) {
+    // "an admin token", "a write token": the article goes by the role's first sound.
+    super(`${/^[aeiou]/.test(role) ? "an" : "a"} ${role} token may not ${PERMISSION_VERBS[permission]}`);
   }
 }
 
-const PERMISSION_VERBS: Record<string, string> = {
+/** What each permission lets a token do, as the predicate of "a read token may not …"; one per permission. */
+export const PERMISSION_VERBS: Readonly<Record<Permission, string>> = {
+  read: "read wallets, balances or events",
   spend: "spend credits",
   pay: "pay for top-ups",
   manage: "grant, correct or configure credits and wallets",
   tokens: "manage API tokens",
+  webhooks: "manage webhook endpoints or resend events",
 };
 
 export class InsufficientCreditsError extends LedgerError {
