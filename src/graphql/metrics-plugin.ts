@@ -1,21 +1,18 @@
 // Counts GraphQL operations by name, type and outcome for /metrics. Names are chosen by clients,
-// so only the first few hundred distinct ones get a series of their own; later ones count as
-// "other", and a client cannot grow the metrics without bound.
+// so only the first few hundred distinct ones of up to 100 characters get a series of their own;
+// longer ones count as "(long)", later ones as "other", and a client cannot grow the metrics
+// without bound (bounded-label.ts). Type and outcome take a handful of values each.
 import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { boundedLabel } from "../observability/bounded-label.ts";
 import { graphqlOperations } from "../observability/metrics.ts";
 
-const MOST_NAMES = 200;
+/** Distinct operation names with a series of their own, and the longest name that gets one. */
+const NAME_BOUNDS = { most: 200, longest: 100 };
 
 export function useOperationMetrics(): Plugin {
-  const names = new Set<string>();
-  const label = (name: string | undefined) => {
-    if (!name) return "anonymous";
-    if (names.has(name)) return name;
-    if (names.size >= MOST_NAMES) return "other";
-    names.add(name);
-    return name;
-  };
+  const named = boundedLabel(NAME_BOUNDS);
+  const label = (name: string | undefined) => (name ? named(name) : "anonymous");
   return {
     onExecute({ args }) {
       const operation = getOperationAST(args.document, args.operationName);

@@ -2,10 +2,20 @@
 // with its labels, so there is one list to read; each is fed from one place: HTTP from app.ts,
 // GraphQL from a Yoga plugin (graphql/metrics-plugin.ts), ledger operations from LedgerContext's
 // onOperation, Stripe calls from the SDK's response events, database pools on each scrape.
-// Labels take bounded values only (route patterns, operation names, outcomes), never ids.
+// Labels take bounded values only, never ids, so that no client can grow /metrics (each series is
+// written on every scrape, and kept by Prometheus):
+// - method: the HTTP methods, else "other" (bounded-label.ts); Stripe's are the SDK's few;
+// - route: the gateway's route patterns and "(unmatched)", a list fixed in code (app.ts);
+// - status: three digits (a Response's status is 200–599);
+// - operation: a client's operation names, at most 200 of at most 100 characters, then "(long)"
+//   or "other" (graphql/metrics-plugin.ts); type: query, mutation, subscription, unknown;
+// - outcome: a few words, or a ledger error's code, a list fixed in code;
+// - path (Stripe): the SDK's paths with ids replaced by {id}, at most 100 of at most 100 characters;
+// - pool, state: primary or replica; total, idle, waiting.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type Stripe from "stripe";
 import type { Database } from "../db/database.ts";
+import { boundedLabel } from "./bounded-label.ts";
 
 export const registry = new Registry();
 // Process CPU and memory, garbage collection, and the event loop's lag (nodejs_eventloop_lag_*).
@@ -101,8 +111,11 @@ export function observeLedgerOperation(type: string, outcome: string): void {
 
 /** Counts every Stripe request the SDK makes, with the ids in its path replaced by `{id}`. */
 export function observeStripe(stripe: Stripe): void {
+  // The patterns are the SDK's calls that the gateway makes, a few; bounded all the same, since an
+  // id of a shape the pattern misses would otherwise be a series each.
+  const pathLabel = boundedLabel({ most: 100, longest: 100 });
   stripe.on("response", (event: Stripe.ResponseEvent) => {
-    const path = event.path.split("?")[0]!.replace(/\/[a-z]{2,6}_[A-Za-z0-9]+(?=\/|$)/g, "/{id}");
+    const path = pathLabel(event.path.split("?")[0]!.replace(/\/[a-z]{2,6}_[A-Za-z0-9]+(?=\/|$)/g, "/{id}"));
     stripeCalls.inc({ method: event.method, path, status: String(event.status) });
     stripeCallDuration.observe({ method: event.method, path }, event.elapsed / 1000);
   });

@@ -4,6 +4,7 @@
 // token); and the HTTP metrics. Expected client errors (4xx) are info lines, not errors.
 import { randomUUID } from "node:crypto";
 import { currentRequest, rootLogger, runInRequest, type RequestContext } from "./logger.ts";
+import { methodLabel } from "./bounded-label.ts";
 import { httpRequestDuration, httpRequests, httpRequestsInFlight } from "./metrics.ts";
 
 /** What a caller may send as its request id: short, and nothing that could forge a log line. */
@@ -24,7 +25,7 @@ export async function observeRequest(request: Request, answer: () => Promise<Ans
   try {
     const { response, route } = await runInRequest(context, answer);
     const seconds = (performance.now() - started) / 1000;
-    const labels = { method: request.method, route, status: String(response.status) };
+    const labels = { method: methodLabel(request.method), route, status: String(response.status) };
     httpRequests.inc(labels);
     httpRequestDuration.observe(labels, seconds);
     // The tenant, once known, is on the request's logger already (identifyTenant).
