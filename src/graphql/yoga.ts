@@ -16,6 +16,7 @@ import type { StripeAccess } from "../payments/stripe-client.ts";
 import type { UrlPolicy } from "../webhooks/url-policy.ts";
 import { LedgerError } from "../ledger/index.ts";
 import { useReadRouting, type GraphQLContext } from "./context.ts";
+import { boundedDocumentCaches } from "./document-cache.ts";
 import { useGraphiQLPage } from "./graphiql.ts";
 import { useOperationMetrics } from "./metrics-plugin.ts";
 import { useQueryLimits } from "./query-limits.ts";
@@ -30,6 +31,8 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
     cors: false,
     // The edge has limited the body already; Yoga's own limit would pipe every body again.
     maxRequestBodySize: false,
+    // Parsed documents are kept by their text, bounded in size (document-cache.ts).
+    parserAndValidationCache: boundedDocumentCaches(),
     // GraphiQL is served by the first plugin (graphiql.ts): Yoga's own page cannot be compressed or cached.
     graphiql: false,
     plugins: [useGraphiQLPage(), useQueryLimits(limits), useReadRouting(ledgers), useOperationMetrics()],
