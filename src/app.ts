@@ -24,6 +24,7 @@ import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableE
 import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
 import { requestLedgers, restLedger } from "./http/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
+import { endingWhen } from "./lifecycle/event-streams.ts";
 import { log } from "./observability/logger.ts";
 import { observeLedgerOperation, registry, watchDatabasePools } from "./observability/metrics.ts";
 import { identifyTenant, observeRequest, type Answered } from "./observability/request-observation.ts";
@@ -52,10 +53,13 @@ export interface AppOptions {
   /** When set, GET /metrics wants it as a Bearer token; otherwise /metrics is open. */
   metricsToken?: string | null;
   /**
-   * True once the gateway is stopping: a request that still arrives (on a kept-alive connection)
-   * is answered 503 with `Connection: close`, in its family's shape, before any work.
+   * How far a stopping gateway has got (server.ts). Once `notReady` aborts (the signal), /readyz
+   * answers 503 so that load balancers stop sending, and everything else is still served. Once
+   * `refusing` aborts (after the drain delay), a request that still arrives is answered 503
+   * SHUTTING_DOWN with `Connection: close`, in its family's shape, before any work, and open event
+   * streams end (src/lifecycle/event-streams.ts).
    */
-  isShuttingDown?: () => boolean;
+  stopping?: { notReady: AbortSignal; refusing: AbortSignal };
   /** Where webhook endpoints may point; by default as WEBHOOK_ALLOW_PRIVATE says. */
   webhookUrlPolicy?: UrlPolicy;
 }
@@ -91,7 +95,7 @@ export function createApp({
   http = {},
   tokens = new TokenAuthenticator(ledger.prisma, { now: ledger.now }),
   metricsToken = null,
-  isShuttingDown = () => false,
+  stopping = { notReady: new AbortController().signal, refusing: new AbortController().signal },
   webhookUrlPolicy = { allowPrivate: loadWebhookConfig().allowPrivate },
 }: AppOptions) {
   const options: HttpOptions = {
@@ -129,6 +133,7 @@ export function createApp({
       case "/readyz":
         // Readiness: the database answers and has every migration this code needs.
         return publicGet(url.pathname, async () => {
+          if (stopping.notReady.aborted) return Response.json({ status: "not ready", reason: "shutting down" }, { status: 503, headers: new ShuttingDownError().headers() });
           const readiness = await checkReadiness();
           return Response.json(readiness.ready ? { status: "ready", database: db.kind } : { status: "not ready", reason: readiness.reason }, { status: readiness.ready ? 200 : 503 });
         });
@@ -200,10 +205,10 @@ export function createApp({
     const url = new URL(request.url);
     const route = target(request, url);
     if (!route) return { route: UNMATCHED_ROUTE, response: cors.decorate(request, gatewayError(404, "NOT_FOUND", `no route for ${request.method} ${url.pathname}`)) };
-    if (isShuttingDown()) return { route: route.route, response: cors.decorate(request, failureAnswer(route.family, new ShuttingDownError())) };
+    if (stopping.refusing.aborted) return { route: route.route, response: cors.decorate(request, failureAnswer(route.family, new ShuttingDownError())) };
     if (request.method === "OPTIONS") return { route: route.route, response: cors.preflight(request, route.methods) };
     try {
-      return { route: route.route, response: cors.decorate(request, await answer(request, route)) };
+      return { route: route.route, response: endingWhen(stopping.refusing, cors.decorate(request, await answer(request, route))) };
     } catch (error) {
       // The client hung up mid-request: nobody reads an answer, and nothing failed here to log.
       if (request.signal?.aborted) return { route: route.route, response: new Response(null, { status: CLIENT_CLOSED_REQUEST }) };

@@ -37,6 +37,11 @@ export interface Config {
   jobPollSeconds: number;
   /** Seconds a token's check is trusted without the database: how late a revocation elsewhere may be. 0: never. */
   tokenCacheSeconds: number;
+  /**
+   * How long a gateway sent SIGTERM keeps serving, with /readyz failing, before it refuses new
+   * requests: the time load balancers take to stop sending to it.
+   */
+  shutdownDrainMs: number;
   /** How long a stopping gateway lets in-flight requests finish before it closes their connections. */
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
@@ -138,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     expirySweepSeconds: settings.integer("EXPIRY_SWEEP_SECONDS", 60, 0, 86_400),
     jobPollSeconds: settings.decimal("JOB_POLL_SECONDS", 5, 0, 3_600),
     tokenCacheSeconds: settings.integer("TOKEN_CACHE_SECONDS", 5, 0, 300),
+    shutdownDrainMs: settings.integer("SHUTDOWN_DRAIN_MS", 5_000, 0, 3_600_000),
     shutdownTimeoutMs: settings.integer("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 3_600_000),
     logLevel: settings.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     metricsToken: settings.secret("METRICS_TOKEN", 16),

@@ -1,8 +1,8 @@
 // Starts the gateway, one step at a time: configuration, database (migrated), background work (jobs, webhooks),
 // HTTP server, demo token. Each step that starts something registers how to stop it with
 // `shutdown` right away; SIGTERM or SIGINT runs those in reverse (lifecycle/shutdown.ts), so the
-// HTTP server drains first and the database closes last. Anything started here later takes the
-// same two lines: start it, then `shutdown.add(…)`.
+// HTTP server drains first (after the drain delay, on SIGTERM) and the database closes last.
+// Anything started here later takes the same two lines: start it, then `shutdown.add(…)`.
 //
 // A start that fails says why in a sentence (a bad setting, the database, the port) and exits 1.
 import { createApp } from "./app.ts";
@@ -72,9 +72,14 @@ async function start(): Promise<void> {
   const demoToken = config.databaseUrl ? null : await demoTokenToShow(db.prisma);
   if (shutdown.started) return;
 
-  const app = createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter }, metricsToken: config.metricsToken, isShuttingDown: () => shutdown.started, webhookUrlPolicy: config.webhooks });
+  // Stopping, /readyz fails at once (shutdown.signal) and everything else is served for
+  // SHUTDOWN_DRAIN_MS, while load balancers stop sending; then new requests are refused.
+  const refusing = new AbortController();
+  const app = createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter }, metricsToken: config.metricsToken, stopping: { notReady: shutdown.signal, refusing: refusing.signal }, webhookUrlPolicy: config.webhooks });
   const http = await listen(app, config.port);
   shutdown.add("HTTP server", async () => {
+    await shutdown.drainDelay(config.shutdownDrainMs);
+    refusing.abort();
     const inFlight = http.inFlight();
     const finished = await http.drain(config.shutdownTimeoutMs);
     if (finished) rootLogger.info({ inFlight }, "HTTP server drained: every request in flight was answered");
@@ -103,16 +108,19 @@ function reportStartFailure(error: unknown): void {
   }
 }
 
-async function stop(reason: string, exitCode: number): Promise<never> {
-  const clean = await shutdown.run(reason);
+async function stop(reason: string, exitCode: number, options: { drainDelay?: boolean } = {}): Promise<never> {
+  const clean = await shutdown.run(reason, options);
   rootLogger.info("stopped");
   process.exit(clean ? exitCode : 1);
 }
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void stop(signal, 0));
+process.on("SIGTERM", () => void stop("SIGTERM", 0));
+// Ctrl-C at a terminal: nobody's load balancer to wait for.
+process.on("SIGINT", () => void stop("SIGINT", 0, { drainDelay: false }));
 process.on("uncaughtException", (error) => {
   rootLogger.fatal({ err: error }, "uncaught exception: stopping");
-  void stop("uncaught exception", 1);
+  // In a state nobody planned for: no serving on through a drain delay.
+  void stop("uncaught exception", 1, { drainDelay: false });
 });
 
 try {

@@ -1,10 +1,18 @@
-// The HTTP server, and how it drains. Stopping, every request that arrives from then on is
-// answered 503 with `Connection: close` by the app (in its API's error shape, before any work),
-// and requests already in flight finish with their answers, each on a connection that closes
-// after it. Once they have, the listener closes and new connections are refused. The listener
-// stays open meanwhile on purpose: connections the kernel has queued but the process has not
-// yet taken (many, when the embedded database keeps the process busy) would otherwise be reset
-// after their requests were sent, which a client cannot tell from a request cut off midway.
+// The HTTP server, and how it drains. Stopping (once server.ts has waited out the drain delay),
+// every request that arrives from then on is answered 503 with `Connection: close` by the app (in
+// its API's error shape, before any work), and requests already in flight finish with their
+// answers, each on a connection that closes after it. Nothing that reached the process is reset:
+//
+// - The listener closes only once nothing is in flight and no connection or request has arrived
+//   for LISTENER_QUIET_MS, checked right after the event loop has looked for new connections.
+//   Closing a listener resets every connection the kernel has queued but the process has not yet
+//   taken (many, when the embedded database keeps the process busy), after their requests were
+//   sent, which a client cannot tell from a request cut off midway.
+// - A connection accepted but not heard from yet is given FRESH_CONNECTION_GRACE_MS to send its
+//   request (answered 503) before it is closed: its request may be in the socket, unread, and
+//   closing a socket with unread bytes resets it.
+// - Kept-alive connections between requests are closed last, with the listener gone.
+//
 // Whatever is still running after the timeout has its connection closed (its transaction then
 // rolls back).
 import { once } from "node:events";
@@ -19,12 +27,14 @@ export interface HttpServer {
   port: number;
   /** Requests being answered now. */
   inFlight(): number;
-  /** Stops accepting and waits for in-flight requests, at most `timeoutMs`; true when all finished in time. */
+  /** Answers the rest with `Connection: close`, then stops accepting and waits for in-flight requests, at most `timeoutMs`; true when all finished in time. */
   drain(timeoutMs: number): Promise<boolean>;
 }
 
 /** How long a connection accepted but not yet heard from may take to send its request, once stopping. */
 const FRESH_CONNECTION_GRACE_MS = 1_000;
+/** How long nothing new must have arrived before the listener closes. */
+const LISTENER_QUIET_MS = 200;
 
 export async function listen(handler: RequestListener, port: number, host?: string): Promise<HttpServer> {
   const active = new Set<ServerResponse>();
@@ -32,8 +42,10 @@ export async function listen(handler: RequestListener, port: number, host?: stri
   // would reset a request already on its way.
   const fresh = new Set<Socket>();
   let draining = false;
+  let lastArrival = Date.now();
   let settled: (() => void) | null = null;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    lastArrival = Date.now();
     fresh.delete(request.socket);
     active.add(response);
     response.once("close", () => {
@@ -44,6 +56,7 @@ export async function listen(handler: RequestListener, port: number, host?: stri
     handler(request, response);
   });
   server.on("connection", (socket: Socket) => {
+    lastArrival = Date.now();
     fresh.add(socket);
     socket.once("close", () => {
       fresh.delete(socket);
@@ -71,6 +84,25 @@ export async function listen(handler: RequestListener, port: number, host?: stri
       settled();
     });
 
+  /**
+   * Resolves once nothing is in flight and nothing has arrived for LISTENER_QUIET_MS, or at the
+   * deadline. Decided in the event loop's check phase, right after its poll phase has accepted
+   * whatever connections and read whatever requests were waiting: a timer that fires after the
+   * loop was busy (a long query on the embedded database) would otherwise see a quiet that was
+   * only the process not looking.
+   */
+  const quiet = (deadline: number) =>
+    new Promise<void>((resolve) => {
+      const look = () =>
+        setImmediate(() => {
+          const now = Date.now();
+          const sinceArrival = now - lastArrival;
+          if (now >= deadline || (active.size === 0 && sinceArrival >= LISTENER_QUIET_MS)) return resolve();
+          setTimeout(look, Math.min(deadline - now, Math.max(10, LISTENER_QUIET_MS - sinceArrival)));
+        });
+      look();
+    });
+
   return {
     server,
     port: (server.address() as AddressInfo).port,
@@ -81,9 +113,10 @@ export async function listen(handler: RequestListener, port: number, host?: stri
       // Each answer still to be written closes its connection after it.
       for (const response of active) if (!response.headersSent) response.setHeader("connection", "close");
       // Queued connections keep being taken, and their requests answered 503, until the work in
-      // flight is done; then the listener closes (net.Server's close: http.Server's would also
-      // close the connections not heard from yet).
+      // flight is done and nothing more arrives; then the listener closes (net.Server's close:
+      // http.Server's would also close the connections not heard from yet).
       const finished = await until(() => active.size === 0, deadline);
+      await quiet(deadline);
       const closed = new Promise<void>((resolve) => Server.prototype.close.call(server, () => resolve()));
       await until(() => fresh.size === 0 && active.size === 0, Math.min(deadline, Date.now() + FRESH_CONNECTION_GRACE_MS));
       // What is left: kept-alive connections with nothing to do, and whatever the timeout cut short.

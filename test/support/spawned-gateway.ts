@@ -29,13 +29,14 @@ export interface SpawnedGateway {
 
 /**
  * Starts `node --import tsx src/server.ts`, or with `npm: true` the `npm start` script, in its own
- * process group (so a test can tell whether anything of it is left). PORT defaults to 0.
+ * process group (so a test can tell whether anything of it is left). PORT defaults to 0, and
+ * SHUTDOWN_DRAIN_MS to 0: no load balancer to wait for, unless a test sets it.
  */
 export function spawnGateway(env: Record<string, string | undefined>, options: { npm?: boolean } = {}): SpawnedGateway {
   const [command, args] = options.npm ? ["npm", ["start", "--silent"]] : [process.execPath, ["--import", "tsx", "src/server.ts"]];
   const child = spawn(command, args as string[], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", NODE_ENV: "production", ...env },
+    env: { ...process.env, PORT: "0", NODE_ENV: "production", SHUTDOWN_DRAIN_MS: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
