@@ -61,6 +61,10 @@ export interface WebhookConfig {
   concurrency: number;
   /** How often a process looks for deliveries due (a retry, or an event another process wrote). */
   pollMs: number;
+  /** Attempts one tenant's deliveries may have in flight at once, across all gateways. */
+  inFlightPerTenant: number;
+  /** Webhook endpoints one tenant may have in each mode (live, test). */
+  endpointsPerTenant: number;
 }
 
 /** The HTTP edge: what one request may ask of the gateway. */
@@ -174,6 +178,8 @@ function readWebhookConfig(settings: SettingsReader): WebhookConfig {
     timeoutMs: settings.integer("WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000),
     concurrency: settings.integer("WEBHOOK_CONCURRENCY", 16, 1, 1_000),
     pollMs: settings.integer("WEBHOOK_POLL_MS", 1_000, 10, 600_000),
+    inFlightPerTenant: settings.integer("WEBHOOK_IN_FLIGHT_PER_TENANT", 8, 1, 1_000),
+    endpointsPerTenant: settings.integer("WEBHOOK_ENDPOINTS_PER_TENANT", 16, 1, 1_000),
   };
 }
 

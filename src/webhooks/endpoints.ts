@@ -3,20 +3,31 @@
 // and no token sees or changes another mode's or tenant's endpoints (they are not found).
 // The signing secret is answered once, on creation; it is kept, since every delivery is signed
 // with it. Creation takes no idempotency key, as for API tokens: a retried creation makes a
-// second endpoint, which can be deleted.
+// second endpoint, which can be deleted. A tenant has at most `endpointsPerTenant` endpoints in
+// each mode (WEBHOOK_ENDPOINTS_PER_TENANT): every event is written once per endpoint that takes it.
 import type { Prisma, PrismaClient, WebhookEndpoint } from "../db/generated/client.ts";
 import { allows, authorize, type Scope } from "../ledger/access.ts";
 import { NotFoundError, ValidationError } from "../ledger/errors.ts";
 import { EVENT_TYPES } from "../ledger/events.ts";
 import { validText } from "../ledger/input.ts";
 import { requireId } from "../ledger/transaction.ts";
+import { WebhookEndpointLimitError } from "./errors.ts";
 import { newSigningSecret } from "./signature.ts";
 import { checkWebhookUrl, type UrlPolicy } from "./url-policy.ts";
+
+/** Endpoints a tenant may have in each mode, unless WEBHOOK_ENDPOINTS_PER_TENANT says otherwise. */
+export const DEFAULT_ENDPOINTS_PER_TENANT = 16;
+
+/** What endpoints a tenant may have: where they point, and how many (the gateway passes its WebhookConfig). */
+export interface WebhookEndpointPolicy extends UrlPolicy {
+  /** DEFAULT_ENDPOINTS_PER_TENANT unless given. */
+  endpointsPerTenant?: number;
+}
 
 export interface WebhookContext {
   prisma: PrismaClient;
   now(): Date;
-  urlPolicy: UrlPolicy;
+  urlPolicy: WebhookEndpointPolicy;
 }
 
 /** Every event type. */
@@ -56,8 +67,9 @@ function validEventTypes(types: readonly string[]): string[] {
 /**
  * Creates an endpoint in the scope's tenant and mode; answers it with its signing secret (shown
  * only now). Events written from now on that match its types are delivered to it.
- * Fails with ForbiddenError (not an admin token) and ValidationError (URL refused by the policy,
- * unknown or no event types, description too long).
+ * Fails with ForbiddenError (not an admin token), ValidationError (URL refused by the policy,
+ * unknown or no event types, description too long) and WebhookEndpointLimitError (the tenant has
+ * as many endpoints in this mode as it may).
  */
 export async function createWebhookEndpoint(ctx: WebhookContext, scope: Scope, input: WebhookEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   authorize(scope, "webhooks");
@@ -66,8 +78,16 @@ export async function createWebhookEndpoint(ctx: WebhookContext, scope: Scope, i
   const url = await checkWebhookUrl(input.url, ctx.urlPolicy);
   const secret = newSigningSecret();
   const now = ctx.now();
-  const endpoint = await ctx.prisma.webhookEndpoint.create({
-    data: { tenantId: scope.tenantId, livemode: scope.livemode, url, eventTypes, description, secret, createdAt: now, updatedAt: now },
+  const limit = ctx.urlPolicy.endpointsPerTenant ?? DEFAULT_ENDPOINTS_PER_TENANT;
+  const endpoint = await ctx.prisma.$transaction(async (tx) => {
+    // Counted and created under a lock of the tenant's mode, so that creations at the same moment
+    // cannot pass the limit together.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook_endpoint:' || ${scope.tenantId} || ':' || ${String(scope.livemode)}))`;
+    const count = await tx.webhookEndpoint.count({ where: { tenantId: scope.tenantId, livemode: scope.livemode } });
+    if (count >= limit) throw new WebhookEndpointLimitError(limit);
+    return tx.webhookEndpoint.create({
+      data: { tenantId: scope.tenantId, livemode: scope.livemode, url, eventTypes, description, secret, createdAt: now, updatedAt: now },
+    });
   });
   return { endpoint, secret };
 }

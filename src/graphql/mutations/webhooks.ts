@@ -8,6 +8,7 @@ import {
   updateWebhookEndpoint,
   type WebhookContext,
 } from "../../webhooks/endpoints.ts";
+import { WebhookEndpointLimitError } from "../../webhooks/errors.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
 import { WebhookDeliveryRef, WebhookEndpointRef } from "../types/webhook-endpoint.ts";
@@ -26,7 +27,7 @@ builder.relayMutationField(
     }),
   },
   {
-    errors: { types: [ValidationError, ForbiddenError] },
+    errors: { types: [ValidationError, ForbiddenError, WebhookEndpointLimitError] },
     resolve: (_root, { input }, ctx) => createWebhookEndpoint(webhookContext(ctx), ctx.viewer, input),
   },
   {
