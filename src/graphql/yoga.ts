@@ -49,8 +49,8 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
         if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) return error;
         if (isDatabaseUnavailable(original)) {
           const unavailable = new ServiceUnavailableError();
-          // Yoga's own error class: Yoga takes the status from `http` and strips it from the answer.
-          return createGraphQLError(unavailable.message, { extensions: { code: unavailable.code, http: { status: unavailable.status } } });
+          // Yoga's own error class: Yoga takes the status and headers from `http` and strips it from the answer.
+          return createGraphQLError(unavailable.message, { extensions: { code: unavailable.code, http: { status: unavailable.status, headers: unavailable.headers() } } });
         }
         return maskError(error, message, isDev);
       },

@@ -37,6 +37,12 @@ export class RateLimitedError extends EdgeError {
   }
 }
 
+/**
+ * Seconds a client is asked to wait after a 503: every 503 the gateway sends says when to retry
+ * (the edge adds this to any that does not say otherwise, see request-observation.ts).
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /** The database did not answer; nothing was changed by this request. */
 export class ServiceUnavailableError extends EdgeError {
   readonly status = 503;
@@ -45,7 +51,7 @@ export class ServiceUnavailableError extends EdgeError {
     super("the service is temporarily unavailable: retry shortly");
   }
   override headers(): Record<string, string> {
-    return { "retry-after": "5" };
+    return { "retry-after": String(UNAVAILABLE_RETRY_AFTER_SECONDS) };
   }
 }
 

@@ -1,10 +1,13 @@
 // Each request, seen from outside: an id (the caller's X-Request-Id when it is a sensible one,
 // otherwise a new one), returned in X-Request-Id and written on every log line of the request;
 // one access line when it is answered (method, route pattern, status, duration, tenant, never the
-// token); and the HTTP metrics. Expected client errors (4xx) are info lines, not errors.
+// token); and the HTTP metrics. Expected client errors (4xx) are info lines, not errors. Every
+// 503 leaves with Retry-After (the README promises it), whichever route sent it: /readyz, a
+// GraphQL answer, a Stripe webhook to a gateway without its secret.
 import { randomUUID } from "node:crypto";
-import { currentRequest, rootLogger, runInRequest, type RequestContext } from "./logger.ts";
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "../http/errors.ts";
 import { methodLabel } from "./bounded-label.ts";
+import { currentRequest, rootLogger, runInRequest, type RequestContext } from "./logger.ts";
 import { httpRequestDuration, httpRequests, httpRequestsInFlight } from "./metrics.ts";
 
 /** What a caller may send as its request id: short, and nothing that could forge a log line. */
@@ -33,6 +36,8 @@ export async function observeRequest(request: Request, answer: () => Promise<Ans
     if (response.status >= 500) context.logger.warn(line, "request");
     else context.logger.info(line, "request");
     response.headers.set("x-request-id", requestId);
+    // Every 503 says when to retry: those that know better (shutting down, 1 s) have said so.
+    if (response.status === 503 && !response.headers.has("retry-after")) response.headers.set("retry-after", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     return response;
   } finally {
     httpRequestsInFlight.dec();

@@ -1,6 +1,7 @@
 // Every error answer is in its route family's shape and carries no internals: a path that is
 // not valid percent-encoding, a method a path does not take, a database that does not answer
-// (503, authentication included), and any other failure (500), each logged once.
+// (503 with Retry-After, authentication and /readyz included), and any other failure (500), each
+// logged once.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp, type App } from "../../src/app.ts";
 import type { PrismaClient } from "../../src/db/generated/client.ts";
@@ -136,12 +137,13 @@ describe("with the database unreachable", () => {
     const prisma = down.prisma.$extends({
       query: { apiToken: { $allOperations: ({ operation, args }) => (gateway.db.prisma.apiToken as any)[operation](args) } },
     }) as unknown as PrismaClient;
-    const app = createApp({ db: { ...down, prisma }, ledger: { prisma, now: () => new Date() } });
+    const app = createApp({ db: { ...down, prisma }, ledger: { prisma, now: () => new Date() }, payments });
 
-    it("answers a GraphQL field with SERVICE_UNAVAILABLE and status 503", async () => {
+    it("answers a GraphQL field with SERVICE_UNAVAILABLE, status 503 and Retry-After", async () => {
       const response = await send(app, { ...PROBES[0]!, body: JSON.stringify({ query: "{ wallets(first: 1) { totalCount } }" }) });
       const text = await response.text();
       expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("5");
       expect(JSON.parse(text).errors).toEqual([expect.objectContaining({ message: "the service is temporarily unavailable: retry shortly", extensions: { code: "SERVICE_UNAVAILABLE" } })]);
       expectNoInternals(text);
       expect(logs.errors()).toHaveLength(1);
@@ -153,6 +155,32 @@ describe("with the database unreachable", () => {
       expect((await response.json()).error).toMatchObject({ type: "api_error", code: "service_unavailable" });
       expect(logs.errors()).toHaveLength(1);
     });
+
+    // GraphQL's probe reads only the token's viewer; a field that reads the database is the test above.
+    for (const probe of PROBES.filter((probe) => probe.family !== "GraphQL")) {
+      it(`answers ${probe.family} with 503 and Retry-After when the database fails mid-request`, async () => {
+        const response = await send(app, probe);
+        expect(response.status).toBe(503);
+        expect(response.headers.get("retry-after")).toBe("5");
+        probe.shape(await response.json(), 503);
+      });
+    }
+  });
+
+  it("answers /readyz with 503 and Retry-After", async () => {
+    const response = await app.fetch(new Request("http://gateway.test/readyz"));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(await response.json()).toEqual({ status: "not ready", reason: "database unreachable" });
+  });
+});
+
+describe("a 503 for another reason", () => {
+  it("carries Retry-After too: a Stripe webhook to a gateway without its secret", async () => {
+    const unconfigured = createApp({ db: gateway.db, ledger: gateway.ledger });
+    const response = await send(unconfigured, PROBES.find((probe) => probe.family === "Stripe webhook")!);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
   });
 });
 
