@@ -6,7 +6,11 @@
 //   shown in the results pane as if a query had failed): the pane says where to paste it instead;
 // - once a token is pasted (or changed), the schema is fetched again with it and, if the first
 //   query is still in the editor, it runs.
-// The page is built once per process and served compressed and cacheable (static-asset.ts).
+// The page is built once per process and served compressed and cacheable (static-asset.ts), under
+// a policy like the console's (http/console-page.ts): no other site may frame it (a page that
+// frames it could trick a person into running operations with their token), and it runs only its
+// own inline scripts, named by their hashes, and the editor's workers, which it makes from blobs.
+import { createHash } from "node:crypto";
 import { css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker } from "@graphql-yoga/render-graphiql/graphiql";
 import type { Plugin } from "graphql-yoga";
 import { bundleForBrowsers } from "../http/browser-bundle.ts";
@@ -64,8 +68,38 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c");
 }
 
+/** The policy for a page whose inline scripts are these (GraphiQL's editor adds style elements as it goes). */
+function contentSecurityPolicy(inlineScripts: string[]): string {
+  const hashes = inlineScripts.map((script) => `'sha256-${createHash("sha256").update(script).digest("base64")}'`);
+  return [
+    "default-src 'none'",
+    `script-src ${hashes.join(" ")}`,
+    "worker-src blob:",
+    "style-src 'self' 'unsafe-inline'",
+    "font-src 'self' data:",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
 async function buildPage() {
   const settings = { options: graphiqlOptions, placeholder: TOKEN_PLACEHOLDER, hint: NO_TOKEN_HINT, firstQuery: FIRST_QUERY };
+  const graphiqlScript = `
+      function prepareBlob(workerContent) {
+        return URL.createObjectURL(new Blob([workerContent], { type: "application/javascript" }));
+      }
+      const workers = {
+        editorWorkerService: prepareBlob(${JSON.stringify(editorWorkerService)}),
+        json: prepareBlob(${JSON.stringify(jsonWorker)}),
+        graphql: prepareBlob(${JSON.stringify(graphqlWorker)}),
+      };
+      self["MonacoEnvironment"] = { globalAPI: false, getWorkerUrl: (moduleId, label) => workers[label] };
+      ${js};
+    `;
+  const firstMinuteScript = await bundleForBrowsers("graphiql-first-minute.ts");
   const html = `<!doctype html>
 <html lang="en">
   <head>
@@ -77,24 +111,17 @@ async function buildPage() {
   <body id="body" class="no-focus-outline">
     <noscript>GraphiQL needs JavaScript.</noscript>
     <div id="root"></div>
-    <script>
-      function prepareBlob(workerContent) {
-        return URL.createObjectURL(new Blob([workerContent], { type: "application/javascript" }));
-      }
-      const workers = {
-        editorWorkerService: prepareBlob(${JSON.stringify(editorWorkerService)}),
-        json: prepareBlob(${JSON.stringify(jsonWorker)}),
-        graphql: prepareBlob(${JSON.stringify(graphqlWorker)}),
-      };
-      self["MonacoEnvironment"] = { globalAPI: false, getWorkerUrl: (moduleId, label) => workers[label] };
-      ${js};
-    </script>
+    <script>${graphiqlScript}</script>
     <script type="application/json" id="graphiql-settings">${scriptJson(settings)}</script>
-    <script>${await bundleForBrowsers("graphiql-first-minute.ts")}</script>
+    <script>${firstMinuteScript}</script>
   </body>
 </html>
 `;
-  return staticAsset("text/html; charset=utf-8", html);
+  return staticAsset("text/html; charset=utf-8", html, {
+    "content-security-policy": contentSecurityPolicy([graphiqlScript, firstMinuteScript]),
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+  });
 }
 
 const graphiqlPage = lazyAsset(buildPage);

@@ -1,5 +1,6 @@
 // GraphiQL's first minute in a real browser: nothing failed before anything is run, the token is
-// pasted where the page says, the first tab runs by itself and Docs loads the schema.
+// pasted where the page says, the first tab runs by itself and Docs loads the schema, all within
+// the page's Content-Security-Policy; and another page cannot frame it.
 import { expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { createWalletVia, useGateway } from "../support/app.ts";
@@ -23,10 +24,20 @@ async function paste(page: Page, text: string): Promise<void> {
   }, text);
 }
 
+/** What the browser refused under the page's Content-Security-Policy, as it reports it on the console. */
+function policyViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
+}
+
 describeInBrowser("GraphiQL", () => {
   it("says where the token goes, then runs the first tab and loads the schema once it is pasted", async () => {
     await createWalletVia(gateway, "cus_graphiql");
     const { page, errors } = await browser.newPage();
+    const violations = policyViolations(page);
     const unauthenticated: string[] = [];
     page.on("response", (response) => {
       if (response.status() === 401) unauthenticated.push(response.url());
@@ -58,6 +69,19 @@ describeInBrowser("GraphiQL", () => {
 
     expect(unauthenticated).toEqual([]);
     expect(errors).toEqual([]);
+    expect(violations).toEqual([]);
+    await page.context().close();
+  });
+
+  it("cannot be framed by another page", async () => {
+    const { page } = await browser.newPage();
+    const violations = policyViolations(page);
+    const loaded = page.waitForResponse((response) => response.url() === `${http.baseUrl}/graphql`);
+    await page.setContent(`<iframe src="${http.baseUrl}/graphql" width="800" height="600"></iframe>`);
+    await loaded;
+    await expect.poll(() => violations.join("\n")).toContain("frame-ancestors");
+    const frame = page.frames().find((candidate) => candidate !== page.mainFrame())!;
+    expect(await frame.locator("#root").count()).toBe(0);
     await page.context().close();
   });
 

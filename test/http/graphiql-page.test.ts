@@ -1,5 +1,6 @@
 // GraphiQL's page: built once, served compressed by what the browser accepts, and revalidated by
-// ETag. What it does in a browser is pinned by test/browser/graphiql.test.ts.
+// ETag, under a policy that lets no other site frame it. What it does in a browser is pinned by
+// test/browser/graphiql.test.ts.
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { acceptedEncoding } from "../../src/http/static-asset.ts";
@@ -46,6 +47,30 @@ describe("the GraphiQL page", () => {
     expect(await again.text()).toBe("");
     const stale = await openGraphiQL({ "accept-encoding": "br", "if-none-match": '"an-older-page"' });
     expect(stale.status).toBe(200);
+  });
+
+  it("may not be framed by another page, and runs only its own scripts", async () => {
+    for (const encoding of ["br", "identity"]) {
+      const response = await openGraphiQL({ "accept-encoding": encoding });
+      expect(response.headers.get("x-frame-options")).toBe("DENY");
+      const policy = Object.fromEntries(
+        response.headers
+          .get("content-security-policy")!
+          .split(";")
+          .map((directive) => directive.trim().split(/\s+/))
+          .map(([name, ...sources]) => [name, sources]),
+      );
+      expect(policy["frame-ancestors"]).toEqual(["'none'"]);
+      expect(policy["default-src"]).toEqual(["'none'"]);
+      expect(policy["connect-src"]).toEqual(["'self'"]);
+      // Its inline scripts by their hashes: no other inline script, no script from elsewhere.
+      expect(policy["script-src"].length).toBeGreaterThan(0);
+      for (const source of policy["script-src"]) expect(source).toMatch(/^'sha256-[A-Za-z0-9+/]+=*'$/);
+      // An answer to If-None-Match carries the same policy.
+      const again = await openGraphiQL({ "if-none-match": response.headers.get("etag")! });
+      expect(again.status).toBe(304);
+      expect(again.headers.get("x-frame-options")).toBe("DENY");
+    }
   });
 
   it("needs no token, while operations still do", async () => {
