@@ -10,17 +10,18 @@ interface TracingHelper {
   getTraceParent(): string;
   dispatchEngineSpans(): void;
   getActiveContext(): undefined;
-  runInChildSpan<T>(options: string | { name: string }, callback: () => T): T;
+  runInChildSpan<T>(options: string | { name: string; attributes?: Record<string, unknown> }, callback: () => T): T;
 }
 
 const REGISTRATION = "PRISMA_INSTRUMENTATION";
 
-/** Counts statements and rows until `stop()`; one counter at a time. */
-export function countingSqlStatements(): { statements(): number; rows(): number; stop(): void } {
+/** Counts statements and rows until `stop()`, and keeps each statement's text; one counter at a time. */
+export function countingSqlStatements(): { statements(): number; rows(): number; texts(): string[]; stop(): void } {
   const global = globalThis as Record<string, unknown>;
   if (global[REGISTRATION]) throw new Error("another tracing helper is registered");
   let statements = 0;
   let rows = 0;
+  const texts: string[] = [];
   const countRows = (result: unknown) => {
     const resultRows = (result as { rows?: unknown } | null)?.rows;
     if (Array.isArray(resultRows)) rows += resultRows.length;
@@ -34,6 +35,7 @@ export function countingSqlStatements(): { statements(): number; rows(): number;
     runInChildSpan(options, callback) {
       if (typeof options !== "object" || options.name !== "db_query") return callback();
       statements += 1;
+      texts.push(String(options.attributes?.["db.query.text"] ?? ""));
       const result = callback();
       return (result instanceof Promise ? result.then(countRows) : countRows(result)) as typeof result;
     },
@@ -42,6 +44,7 @@ export function countingSqlStatements(): { statements(): number; rows(): number;
   return {
     statements: () => statements,
     rows: () => rows,
+    texts: () => [...texts],
     stop: () => {
       delete global[REGISTRATION];
     },

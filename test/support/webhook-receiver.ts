@@ -1,7 +1,8 @@
 // A webhook receiver on a loopback port (node:http): it keeps every request as it arrived (raw
-// body included) and answers as the test says: a status, or no answer at all (a hang, until the
-// receiver closes).
+// body included) and answers as the test says: a status, no answer at all (a hang, until the
+// receiver closes), or a hostile 200: a gzip bomb or a body with no end in sight.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,7 +15,33 @@ export interface ReceivedDelivery {
   event: { id: string; type: string; walletId: string; sequence: number; data: Record<string, unknown> };
 }
 
-export type Answer = number | "hang";
+export type Answer =
+  | number
+  | "hang"
+  /** 200, `content-encoding: gzip`: 1 MiB of gzip that inflates to 1 GiB (1,024 gzip members of 1 MiB of zeros each). */
+  | "gzip-bomb"
+  /** 200 with a plain 1 GiB body, written as fast as the connection takes it. */
+  | "endless"
+  /** A status with this text as its body. */
+  | { status: number; body: string };
+
+const MIB = 1_048_576;
+/** 1 MiB of zeros, gzipped: about 1 KiB. */
+const GZIPPED_MIB = gzipSync(Buffer.alloc(MIB));
+
+/** Writes `chunk` `times` times, waiting for the connection to drain; stops when the client goes away. */
+function stream(response: ServerResponse, chunk: Buffer, times: number): void {
+  let written = 0;
+  const more = () => {
+    while (written < times && !response.destroyed) {
+      written += 1;
+      if (!response.write(chunk)) return void response.once("drain", more);
+    }
+    if (!response.destroyed) response.end();
+  };
+  response.on("error", () => {});
+  more();
+}
 
 export interface WebhookReceiver {
   url: string;
@@ -52,6 +79,18 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const answer = receiver.decide?.(delivery) ?? receiver.answers.shift() ?? receiver.otherwise;
       if (answer === "hang") {
         hanging.add(response);
+        return;
+      }
+      if (answer === "gzip-bomb") {
+        response.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip" });
+        return stream(response, GZIPPED_MIB, 1_024);
+      }
+      if (answer === "endless") {
+        response.writeHead(200, { "content-type": "text/plain" });
+        return stream(response, Buffer.alloc(64 * 1_024, "x"), 16_384);
+      }
+      if (typeof answer === "object") {
+        response.writeHead(answer.status, { "content-type": "text/plain" }).end(answer.body);
         return;
       }
       response.writeHead(answer, { "content-type": "text/plain" }).end(answer < 300 ? "ok" : "receiver failed");
