@@ -36,7 +36,7 @@ type DebitOutcome =
       blocks: Record<string, unknown>[];
       /** Every block of the wallet as the debit left it, in creation order. */
       walletBlocks: Record<string, unknown>[];
-      /** `operation.completed` and the balance alerts the debit crossed (record_operation_events). */
+      /** Notices of `operation.completed` and the balance alerts the debit crossed, written by ledger_debit itself. */
       events: unknown;
     }
   | { outcome: "replay"; operationId: string }
@@ -47,9 +47,11 @@ type DebitOutcome =
  * Spends credits in consumption order, one `decrement` entry per block drawn from. What the
  * blocks cannot cover goes on the overdraft account, up to the wallet's overdraft limit.
  *
- * The hot path of the ledger, so it runs as one SQL statement: the `ledger_debit` function in
- * the migrations does under the wallet's row lock what the other commands do through
- * runWalletCommand, its events included. Lapsed holds, which the function leaves to the general
+ * The hot path of the ledger, so it runs as one SQL statement: the `ledger_debit` function
+ * (prisma/sql/ledger_debit.sql) does under the wallet's row lock what the other commands do
+ * through runWalletCommand, its events included, in one pass: the wallet row updated once, the
+ * balances after worked out from the wallet's blocks, never from its entries
+ * (test/ledger/debit-cost.test.ts counts it). Lapsed holds, which the function leaves to the general
  * path, are released first and the debit tried again.
  *
  * Fails with ForbiddenError, InsufficientCreditsError (nothing written), NotFoundError, WalletTerminatedError,

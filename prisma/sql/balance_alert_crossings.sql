@@ -1,0 +1,27 @@
+-- The current definition of balance_alert_crossings, as pg_get_functiondef gives it back (test/db/sql-functions.test.ts
+-- holds it to the migrated database). Change it with a new migration that replaces it, then here.
+--
+-- The balance alerts a movement crosses, judged under the wallet's row lock on the available
+-- credits it left, and their rows moved: armed alerts at or above those credits fire (landing on
+-- the threshold crosses it) and those below them re-arm; `balance.depleted` when the credits are
+-- at or below zero and the wallet was not depleted, `balance.recovered` when above zero and it
+-- was. Answers what to tell, in order: [{"type": …, "alert": {id, threshold} | absent}]. The
+-- wallet's flag is the caller's to move (it is depleted after, exactly when the credits are <= 0).
+-- A wallet without alerts costs one probe of balance_alert_live_by_wallet.
+CREATE OR REPLACE FUNCTION public.balance_alert_crossings(p_wallet_id uuid, p_available numeric, p_depleted boolean)
+ RETURNS jsonb
+ LANGUAGE sql
+AS $function$
+  WITH moved AS (
+    UPDATE "balance_alert" SET "below" = p_available <= "threshold"
+    WHERE "wallet_id" = p_wallet_id AND "deleted_at" IS NULL AND "below" <> (p_available <= "threshold")
+    RETURNING "id", "threshold", "below"
+  )
+  SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('type', 'balance.below_threshold', 'alert',
+                                                       jsonb_build_object('id', m."id", 'threshold', m."threshold"::text))
+                                    ORDER BY m."threshold" DESC, m."id")
+                   FROM moved m WHERE m."below"), '[]'::jsonb)
+         || CASE WHEN NOT p_depleted AND p_available <= 0 THEN '[{"type": "balance.depleted"}]'::jsonb
+                 WHEN p_depleted AND p_available > 0 THEN '[{"type": "balance.recovered"}]'::jsonb
+                 ELSE '[]'::jsonb END
+$function$;
