@@ -80,6 +80,7 @@ async function start(): Promise<void> {
   shutdown.add("HTTP server", async () => {
     await shutdown.drainDelay(config.shutdownDrainMs);
     refusing.abort();
+    rootLogger.info("refusing new requests: answering those in flight");
     const inFlight = http.inFlight();
     const finished = await http.drain(config.shutdownTimeoutMs);
     if (finished) rootLogger.info({ inFlight }, "HTTP server drained: every request in flight was answered");

@@ -7,14 +7,11 @@
 // gone; the ledger is read by opening the same data afterwards.
 import fs from "node:fs";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { issueToken } from "../../src/auth/tokens.ts";
-import { openDatabase, type Database } from "../../src/db/database.ts";
-import { migratePostgres } from "../../src/db/postgres.ts";
 import { verifyLedger } from "../../src/ledger/verify.ts";
-import { createScratchPostgresDatabase, testDatabaseKind } from "../support/database.ts";
+import { testDatabaseKind } from "../support/database.ts";
+import { gatewayDatabase } from "../support/gateway-database.ts";
 import { demoTokenIn, processesLeftIn, spawnGateway } from "../support/spawned-gateway.ts";
 
 const FIRST_WAVE = 60;
@@ -27,23 +24,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** A database for the spawned gateway, and how the test opens it afterwards to look. */
-async function gatewayDatabase(): Promise<{ env: Record<string, string>; token: string | null; open(): Promise<Database> }> {
-  if (testDatabaseKind === "postgres") {
-    const scratch = await createScratchPostgresDatabase();
-    cleanups.push(scratch.drop);
-    await migratePostgres(scratch.ownerUrl, { appRole: scratch.appRole });
-    const db = await openDatabase({ databaseUrl: scratch.appUrl, poolSize: 1 });
-    const token = await issueToken(db.prisma, { tenantSlug: "acme", test: false });
-    await db.close();
-    return { env: { DATABASE_URL: scratch.appUrl, DATABASE_POOL_SIZE: "8" }, token, open: () => openDatabase({ databaseUrl: scratch.ownerUrl, poolSize: 1 }) };
-  }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bg-shutdown-"));
-  cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  // The first start's demo token is the one to use.
-  return { env: { DATA_DIR: dataDir, DATABASE_URL: "" }, token: null, open: () => openDatabase({ dataDir }) };
-}
-
 type Outcome =
   | { key: string; kind: "answered"; status: number; typename: string }
   | { key: string; kind: "refused 503"; retryAfter: string | undefined; connection: string | undefined; code: unknown }
@@ -52,6 +32,7 @@ type Outcome =
 
 it("answers every debit that reached it, finished or refused before any work, and resets and loses none", async () => {
   const database = await gatewayDatabase();
+  cleanups.push(database.remove);
   const gateway = spawnGateway({ ...database.env, RATE_LIMIT_PER_SECOND: "0", SHUTDOWN_DRAIN_MS: "0", SHUTDOWN_TIMEOUT_MS: "30000", EXPIRY_SWEEP_SECONDS: "1" }, { npm: true });
   cleanups.push(() => void (gateway.child.exitCode === null && process.kill(-gateway.child.pid!, "SIGKILL")));
   const port = await gateway.listening();
