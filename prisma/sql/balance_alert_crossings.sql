@@ -7,21 +7,29 @@
 -- at or below zero and the wallet was not depleted, `balance.recovered` when above zero and it
 -- was. Answers what to tell, in order: [{"type": …, "alert": {id, threshold} | absent}]. The
 -- wallet's flag is the caller's to move (it is depleted after, exactly when the credits are <= 0).
--- A wallet without alerts costs one probe of balance_alert_live_by_wallet.
+-- PL/pgSQL, so that its plan is kept across calls (an SQL function's is made at each call).
 CREATE OR REPLACE FUNCTION public.balance_alert_crossings(p_wallet_id uuid, p_available numeric, p_depleted boolean)
  RETURNS jsonb
- LANGUAGE sql
+ LANGUAGE plpgsql
 AS $function$
+DECLARE
+  told jsonb;
+BEGIN
   WITH moved AS (
     UPDATE "balance_alert" SET "below" = p_available <= "threshold"
     WHERE "wallet_id" = p_wallet_id AND "deleted_at" IS NULL AND "below" <> (p_available <= "threshold")
     RETURNING "id", "threshold", "below"
   )
-  SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('type', 'balance.below_threshold', 'alert',
-                                                       jsonb_build_object('id', m."id", 'threshold', m."threshold"::text))
-                                    ORDER BY m."threshold" DESC, m."id")
-                   FROM moved m WHERE m."below"), '[]'::jsonb)
-         || CASE WHEN NOT p_depleted AND p_available <= 0 THEN '[{"type": "balance.depleted"}]'::jsonb
-                 WHEN p_depleted AND p_available > 0 THEN '[{"type": "balance.recovered"}]'::jsonb
-                 ELSE '[]'::jsonb END
+  SELECT coalesce(jsonb_agg(jsonb_build_object('type', 'balance.below_threshold', 'alert',
+                                               jsonb_build_object('id', m."id", 'threshold', m."threshold"::text))
+                            ORDER BY m."threshold" DESC, m."id"), '[]')
+  INTO told
+  FROM moved m WHERE m."below";
+  IF NOT p_depleted AND p_available <= 0 THEN
+    told := told || '[{"type": "balance.depleted"}]';
+  ELSIF p_depleted AND p_available > 0 THEN
+    told := told || '[{"type": "balance.recovered"}]';
+  END IF;
+  RETURN told;
+END;
 $function$;

@@ -31,6 +31,7 @@ DECLARE
   f record;
   balance jsonb;
   available numeric;
+  crossings jsonb := '[]';
   crossing jsonb;
   event_sequence bigint;
   event_id uuid;
@@ -144,7 +145,12 @@ BEGIN
     'amount', (-p_amount)::text, 'entries', told_entries, 'balance', balance), p_now)
   RETURNING id INTO event_id;
   events := events || jsonb_build_object('id', event_id, 'walletId', w.id, 'sequence', event_sequence::text, 'type', 'operation.completed');
-  FOR crossing IN SELECT value FROM jsonb_array_elements(balance_alert_crossings(w.id, available, w.balance_depleted)) LOOP
+  -- A wallet with no alert and no change of its depleted flag has nothing to tell: one probe of
+  -- balance_alert_live_by_wallet finds so.
+  IF w.balance_depleted <> (available <= 0) OR EXISTS (SELECT 1 FROM "balance_alert" WHERE wallet_id = w.id AND deleted_at IS NULL) THEN
+    crossings := balance_alert_crossings(w.id, available, w.balance_depleted);
+  END IF;
+  FOR crossing IN SELECT value FROM jsonb_array_elements(crossings) LOOP
     event_sequence := event_sequence + 1;
     INSERT INTO "event" (tenant_id, livemode, wallet_id, sequence, type, operation_id, payload, created_at)
     VALUES (w.tenant_id, w.livemode, w.id, event_sequence, crossing->>'type', operation_id,

@@ -17,23 +17,31 @@ DROP INDEX "event_operation_id_idx";
 -- at or below zero and the wallet was not depleted, `balance.recovered` when above zero and it
 -- was. Answers what to tell, in order: [{"type": …, "alert": {id, threshold} | absent}]. The
 -- wallet's flag is the caller's to move (it is depleted after, exactly when the credits are <= 0).
--- A wallet without alerts costs one probe of balance_alert_live_by_wallet.
+-- PL/pgSQL, so that its plan is kept across calls (an SQL function's is made at each call).
 CREATE OR REPLACE FUNCTION public.balance_alert_crossings(p_wallet_id uuid, p_available numeric, p_depleted boolean)
  RETURNS jsonb
- LANGUAGE sql
+ LANGUAGE plpgsql
 AS $function$
+DECLARE
+  told jsonb;
+BEGIN
   WITH moved AS (
     UPDATE "balance_alert" SET "below" = p_available <= "threshold"
     WHERE "wallet_id" = p_wallet_id AND "deleted_at" IS NULL AND "below" <> (p_available <= "threshold")
     RETURNING "id", "threshold", "below"
   )
-  SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('type', 'balance.below_threshold', 'alert',
-                                                       jsonb_build_object('id', m."id", 'threshold', m."threshold"::text))
-                                    ORDER BY m."threshold" DESC, m."id")
-                   FROM moved m WHERE m."below"), '[]'::jsonb)
-         || CASE WHEN NOT p_depleted AND p_available <= 0 THEN '[{"type": "balance.depleted"}]'::jsonb
-                 WHEN p_depleted AND p_available > 0 THEN '[{"type": "balance.recovered"}]'::jsonb
-                 ELSE '[]'::jsonb END
+  SELECT coalesce(jsonb_agg(jsonb_build_object('type', 'balance.below_threshold', 'alert',
+                                               jsonb_build_object('id', m."id", 'threshold', m."threshold"::text))
+                            ORDER BY m."threshold" DESC, m."id"), '[]')
+  INTO told
+  FROM moved m WHERE m."below";
+  IF NOT p_depleted AND p_available <= 0 THEN
+    told := told || '[{"type": "balance.depleted"}]';
+  ELSIF p_depleted AND p_available > 0 THEN
+    told := told || '[{"type": "balance.recovered"}]';
+  END IF;
+  RETURN told;
+END;
 $function$;
 
 -- The general command path's alerts (record_operation_events): balance_alert_crossings, each told
@@ -91,6 +99,7 @@ DECLARE
   f record;
   balance jsonb;
   available numeric;
+  crossings jsonb := '[]';
   crossing jsonb;
   event_sequence bigint;
   event_id uuid;
@@ -204,7 +213,12 @@ BEGIN
     'amount', (-p_amount)::text, 'entries', told_entries, 'balance', balance), p_now)
   RETURNING id INTO event_id;
   events := events || jsonb_build_object('id', event_id, 'walletId', w.id, 'sequence', event_sequence::text, 'type', 'operation.completed');
-  FOR crossing IN SELECT value FROM jsonb_array_elements(balance_alert_crossings(w.id, available, w.balance_depleted)) LOOP
+  -- A wallet with no alert and no change of its depleted flag has nothing to tell: one probe of
+  -- balance_alert_live_by_wallet finds so.
+  IF w.balance_depleted <> (available <= 0) OR EXISTS (SELECT 1 FROM "balance_alert" WHERE wallet_id = w.id AND deleted_at IS NULL) THEN
+    crossings := balance_alert_crossings(w.id, available, w.balance_depleted);
+  END IF;
+  FOR crossing IN SELECT value FROM jsonb_array_elements(crossings) LOOP
     event_sequence := event_sequence + 1;
     INSERT INTO "event" (tenant_id, livemode, wallet_id, sequence, type, operation_id, payload, created_at)
     VALUES (w.tenant_id, w.livemode, w.id, event_sequence, crossing->>'type', operation_id,
