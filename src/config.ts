@@ -89,6 +89,17 @@ export interface GraphQLLimits {
   maxCost: number;
   maxAliases: number;
   maxTokens: number;
+  /** `walletUpdated` streams, counted in each process (src/events/open-streams.ts). */
+  streams: StreamLimits;
+}
+
+export interface StreamLimits {
+  /** Streams one token may hold open in a process (STREAMS_PER_TOKEN). */
+  perToken: number;
+  /** Streams a process holds open, all tokens together (STREAMS_PER_PROCESS). */
+  perProcess: number;
+  /** A stream whose client has not taken a waiting update for this long is ended (STREAM_STALL_SECONDS). */
+  stallSeconds: number;
 }
 
 /**
@@ -113,7 +124,7 @@ export const DEFAULT_HTTP_CONFIG: HttpConfig = {
   rateLimit: { perSecond: 100, burst: 200 },
   redisUrl: null,
   redisKeyPrefix: "billing-gateway:",
-  graphql: { maxDepth: 12, maxCost: 50_000, maxAliases: 30, maxTokens: 5_000 },
+  graphql: { maxDepth: 12, maxCost: 50_000, maxAliases: 30, maxTokens: 5_000, streams: { perToken: 10, perProcess: 1_000, stallSeconds: 30 } },
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -199,6 +210,11 @@ function readHttpConfig(settings: SettingsReader): HttpConfig {
       maxCost: settings.integer("GRAPHQL_MAX_COST", defaults.graphql.maxCost, 1, 100_000_000),
       maxAliases: settings.integer("GRAPHQL_MAX_ALIASES", defaults.graphql.maxAliases, 0, 10_000),
       maxTokens: settings.integer("GRAPHQL_MAX_TOKENS", defaults.graphql.maxTokens, 100, 1_000_000),
+      streams: {
+        perToken: settings.integer("STREAMS_PER_TOKEN", defaults.graphql.streams.perToken, 1, 10_000),
+        perProcess: settings.integer("STREAMS_PER_PROCESS", defaults.graphql.streams.perProcess, 1, 1_000_000),
+        stallSeconds: settings.integer("STREAM_STALL_SECONDS", defaults.graphql.streams.stallSeconds, 1, 3_600),
+      },
     },
   };
 }

@@ -1,6 +1,7 @@
 import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { TokenAuthenticator } from "../auth/authenticator.ts";
+import type { OpenStreams } from "../events/open-streams.ts";
 import type { Viewer } from "../auth/tokens.ts";
 import { graphqlLedger, type RequestLedgers } from "../http/read-routing.ts";
 import type { LedgerContext } from "../ledger/index.ts";
@@ -21,6 +22,8 @@ export interface GraphQLContext {
   tokens: TokenAuthenticator;
   /** Where webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE). */
   webhookUrlPolicy: UrlPolicy;
+  /** The `walletUpdated` streams open in this process, and their limits. */
+  streams: OpenStreams;
 }
 
 /**

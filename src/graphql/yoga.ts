@@ -6,6 +6,7 @@
 import { GraphQLError } from "graphql";
 import { createGraphQLError, createYoga, maskError, type YogaLogger } from "graphql-yoga";
 import { log } from "../observability/logger.ts";
+import { OpenStreams } from "../events/open-streams.ts";
 import type { TokenAuthenticator } from "../auth/authenticator.ts";
 import type { Viewer } from "../auth/tokens.ts";
 import type { GraphQLLimits } from "../config.ts";
@@ -23,6 +24,7 @@ import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";
 
 export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits, webhookUrlPolicy: UrlPolicy) {
+  const streams = new OpenStreams(limits.streams, tokens);
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -37,12 +39,14 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
     graphiql: false,
     plugins: [useGraphiQLPage(), useQueryLimits(limits), useReadRouting(ledgers), useOperationMetrics()],
     logging: errorsAreLoggedOnce(yogaLogger()),
-    context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens, webhookUrlPolicy }),
+    context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens, webhookUrlPolicy, streams }),
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = (error as { originalError?: unknown }).originalError ?? error;
         if (original instanceof LedgerError) {
-          return new GraphQLError(original.message, { extensions: { code: original.code } });
+          // Yoga's own error class: one of its own is an answer, not a fault, even where no data
+          // comes with it (a subscription refused), which Yoga would otherwise answer 500.
+          return createGraphQLError(original.message, { extensions: { code: original.code } });
         }
         // GraphQL's own errors (bad queries, bad variables) are for the client to see. Checked by
         // name: `graphql` can be loaded twice (ESM and CommonJS), and instanceof would then lie.

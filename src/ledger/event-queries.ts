@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from "./errors.ts";
 import { EVENT_TYPES, isEventType, type EventType, type LoggedEvent } from "./events.ts";
 import { requireWalletInScope } from "./queries.ts";
 import { requireId } from "./transaction.ts";
+import { WalletEventReader } from "./wallet-event-reader.ts";
 
 export interface EventFilter {
   walletId?: string | null;
@@ -47,84 +48,89 @@ export async function listEvents(ctx: LedgerContext, scope: Scope, filter: Event
   });
 }
 
-/** A page of the wallet's events after `afterSequence`, oldest first. */
-function eventsAfter(ctx: LedgerContext, walletId: string, afterSequence: bigint, limit: number): Promise<LoggedEvent[]> {
-  return ctx.prisma.event.findMany({ where: { walletId, sequence: { gt: afterSequence } }, orderBy: { sequence: "asc" }, take: limit });
+export interface WatchOptions {
+  /** The last sequence the client saw: the events after it are replayed first. Null: only events from now on. */
+  afterSequence?: bigint | null;
+  /** Ends the stream when aborted (the client left, its token was revoked…): `next` then answers done. */
+  signal?: AbortSignal;
 }
-
-const PAGE = 100;
-/** Read the log again this often even without a notice: a lost notice delays, never loses. */
-const RECHECK_MS = 5_000;
 
 /**
  * The wallet's committed events in sequence order: those after `afterSequence` first (a replay
  * from the log), then each new one as it commits, without gap or repeat. Without
- * `afterSequence`, only events committed from now on. The stream reads the log itself; the
- * event feed only says when to read it. Fails with NotFoundError outside the scope.
+ * `afterSequence`, only events committed from now on. New events are read once per wallet and
+ * process and shared by its streams (wallet-event-reader.ts); a replay reads its own pages, a
+ * page at a time as the client takes them. The stream holds at most a page of events its client
+ * has not taken. Fails with NotFoundError outside the scope.
  */
-export async function watchWalletEvents(ctx: LedgerContext, scope: Scope, walletId: string, afterSequence?: bigint | null): Promise<AsyncIterableIterator<LoggedEvent>> {
+export async function watchWalletEvents(ctx: LedgerContext, scope: Scope, walletId: string, options: WatchOptions = {}): Promise<AsyncIterableIterator<LoggedEvent>> {
   authorize(scope, "read");
   requireId(walletId, "Wallet");
   const wallet = await ctx.prisma.wallet.findFirst({ where: { id: walletId, ...walletsInScope(scope) }, select: { lastEventSequence: true } });
   if (!wallet) throw new NotFoundError("Wallet", walletId);
-  return new WalletEventStream(ctx, walletId, afterSequence ?? wallet.lastEventSequence);
+  return new WalletEventStream(ctx, walletId, wallet.lastEventSequence, options.afterSequence ?? wallet.lastEventSequence, options.signal);
 }
 
 class WalletEventStream implements AsyncIterableIterator<LoggedEvent> {
-  private readonly unread: LoggedEvent[] = [];
-  private readonly unsubscribe: () => void;
-  /** Set when the log may hold events after `last`: at first, and on each notice. */
-  private stale = true;
+  /** Events read for the client and not yet taken: at most a page. */
+  private unread: LoggedEvent[] = [];
+  private readonly reader: WalletEventReader;
+  private readonly leave: () => void;
   private stopped = false;
   private wake: (() => void) | null = null;
 
   constructor(
-    private readonly ctx: LedgerContext,
-    private readonly walletId: string,
+    ctx: LedgerContext,
+    walletId: string,
+    latestSequence: bigint,
+    /** The last sequence handed to the client (or put in `unread`). */
     private last: bigint,
+    private readonly signal?: AbortSignal,
   ) {
-    // Listening before the first read: an event committed meanwhile is read, or noticed.
-    this.unsubscribe =
-      ctx.eventFeed?.subscribe(walletId, (sequence) => {
-        if (sequence <= this.last) return;
-        this.stale = true;
-        this.wake?.();
-      }) ?? (() => {});
+    ({ reader: this.reader, leave: this.leave } = WalletEventReader.join(ctx, walletId, latestSequence, () => this.wake?.()));
+    signal?.addEventListener("abort", this.stop, { once: true });
+    if (signal?.aborted) this.stop();
   }
 
   async next(): Promise<IteratorResult<LoggedEvent>> {
     while (!this.stopped) {
       const event = this.unread.shift();
       if (event) return { value: event, done: false };
-      if (this.stale) {
-        this.stale = false;
-        const page = await eventsAfter(this.ctx, this.walletId, this.last, PAGE);
-        if (page.length === PAGE) this.stale = true;
-        if (page.length > 0) this.last = page.at(-1)!.sequence;
-        this.unread.push(...page);
+      const shared = this.reader.eventsAfter(this.last);
+      // Behind the reader's window: a replay page of its own.
+      const page = shared ?? (await this.reader.replayPage(this.last));
+      if (this.stopped) break;
+      if (page.length > 0) {
+        this.unread = page;
+        this.last = page.at(-1)!.sequence;
         continue;
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, RECHECK_MS);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
+        this.wake = resolve;
+        // A notice may have been handled while the page was read.
+        if (this.stopped || this.reader.latest > this.last) resolve();
       });
       this.wake = null;
-      this.stale = true;
     }
     return { value: undefined, done: true };
   }
 
   async return(): Promise<IteratorResult<LoggedEvent>> {
-    this.stopped = true;
-    this.unsubscribe();
-    this.wake?.();
+    this.stop();
     return { value: undefined, done: true };
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<LoggedEvent> {
     return this;
   }
+
+  /** Lets go of the reader and of the unread events, and ends a `next` under way. */
+  private readonly stop = (): void => {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unread = [];
+    this.leave();
+    this.signal?.removeEventListener("abort", this.stop);
+    this.wake?.();
+  };
 }

@@ -2,8 +2,11 @@
 // `walletUpdated` subscription (over server-sent events, Yoga's default), which replays the log
 // after `afterSequence` and then goes live. Both read through the ledger, which decides access.
 import { GraphQLError } from "graphql";
+import { createGraphQLError, type YogaInitialContext } from "graphql-yoga";
+import { TooManyStreamsError, type OpenStream } from "../../events/open-streams.ts";
 import { walletBalance, listEvents, watchWalletEvents, type EventBalance, type LoggedEvent } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
+import type { GraphQLContext } from "../context.ts";
 import { DEFAULT_PAGE_SIZE } from "../query-limits.ts";
 import { MAX_PAGE_SIZE, requirePageSize } from "./pagination.ts";
 import { WalletRef } from "./wallet.ts";
@@ -121,6 +124,49 @@ const WalletUpdateRef = builder.objectRef<LoggedEvent>("WalletUpdate").implement
 
 builder.subscriptionType({});
 
+/** What a stream hands out after its last event when its token was refused: told to the client as an error. */
+const TOKEN_REFUSED = Symbol("token refused");
+type StreamItem = LoggedEvent | typeof TOKEN_REFUSED;
+
+/**
+ * The wallet's events as one of the process's open streams (src/events/open-streams.ts): it
+ * tells the stream when it waits for its client, frees its slot once done, and ends with a
+ * FORBIDDEN error when its token was refused (revoked) meanwhile.
+ */
+function asOpenStream(events: AsyncIterableIterator<LoggedEvent>, stream: OpenStream): AsyncIterableIterator<StreamItem> {
+  let toldRefusal = false;
+  return {
+    async next() {
+      stream.waiting(false);
+      let result: IteratorResult<LoggedEvent>;
+      try {
+        result = await events.next();
+      } catch (error) {
+        stream.close();
+        throw error;
+      }
+      if (!result.done) {
+        stream.waiting(true);
+        return result;
+      }
+      stream.close();
+      if (stream.ending === "token-refused" && !toldRefusal) {
+        toldRefusal = true;
+        return { value: TOKEN_REFUSED, done: false };
+      }
+      return { value: undefined, done: true };
+    },
+    async return() {
+      stream.close();
+      await events.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 builder.subscriptionField("walletUpdated", (t) =>
   t.field({
     type: WalletUpdateRef,
@@ -130,8 +176,26 @@ builder.subscriptionField("walletUpdated", (t) =>
       walletId: t.arg.globalID({ required: true, for: [WalletRef] }),
       afterSequence: t.arg.int({ description: "The last sequence the client saw (0: from the wallet's first event)." }),
     },
-    subscribe: (_root, args, ctx) =>
-      watchWalletEvents(ctx.ledger, ctx.viewer, args.walletId.id, args.afterSequence == null ? null : BigInt(Math.max(0, args.afterSequence))),
-    resolve: (event) => event,
+    subscribe: async (_root, args, ctx) => {
+      const { request } = ctx as GraphQLContext & YogaInitialContext;
+      let stream: OpenStream;
+      try {
+        stream = ctx.streams.open(ctx.viewer, request.headers.get("authorization"), request.signal);
+      } catch (error) {
+        if (!(error instanceof TooManyStreamsError)) throw error;
+        throw createGraphQLError(error.message, { extensions: { code: error.code, limit: error.limit, per: error.per } });
+      }
+      try {
+        const afterSequence = args.afterSequence == null ? null : BigInt(Math.max(0, args.afterSequence));
+        return asOpenStream(await watchWalletEvents(ctx.ledger, ctx.viewer, args.walletId.id, { afterSequence, signal: stream.signal }), stream);
+      } catch (error) {
+        stream.close();
+        throw error;
+      }
+    },
+    resolve: (item) => {
+      if (item === TOKEN_REFUSED) throw new GraphQLError("The token is not valid any more: it was revoked, so this stream ends.", { extensions: { code: "FORBIDDEN" } });
+      return item;
+    },
   }),
 );
