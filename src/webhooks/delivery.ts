@@ -27,7 +27,7 @@
 // attempt each (no 27-hour queue behind a dead receiver) until one succeeds, which makes it active
 // again; `resendWebhookEvent` sends any event again. A gateway that dies mid-attempt leaves the
 // lease to lapse; the delivery is then sent again: receivers de-duplicate by event id.
-import type { PrismaClient, WebhookDelivery } from "../db/generated/client.ts";
+import { Prisma, type PrismaClient, type WebhookDelivery } from "../db/generated/client.ts";
 import type { EventFeed } from "../ledger/event-feed.ts";
 import { ValidationError } from "../ledger/errors.ts";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
@@ -81,6 +81,11 @@ type Claimed = Pick<WebhookDelivery, "id" | "eventId" | "endpointId" | "walletId
  * attempt, so one cut short by a crash still counts towards giving up.
  */
 export async function claimDueDeliveries(options: WebhookSenderOptions, limit: number): Promise<Claimed[]> {
+  return options.prisma.$queryRaw<Claimed[]>(claimStatement(options, limit));
+}
+
+/** The statement `claimDueDeliveries` runs (exported so that its plan can be looked at). */
+export function claimStatement(options: WebhookSenderOptions, limit: number): Prisma.Sql {
   const now = options.now();
   const leaseUntil = new Date(now.getTime() + options.timeoutMs + 30_000);
   const { perTenant, perEndpoint } = leaseLimits(options);
@@ -89,7 +94,7 @@ export async function claimDueDeliveries(options: WebhookSenderOptions, limit: n
   // next in their wallet's order among its CLAIM_WINDOW oldest pending ones; then, tenant by
   // tenant in turn, no more than the tenant's room; then locked, skipping rows another gateway
   // is claiming right now.
-  return options.prisma.$queryRaw<Claimed[]>`
+  return Prisma.sql`
     WITH leases AS (
       SELECT l.endpoint_id, count(*)::int AS held
       FROM webhook_delivery l
