@@ -2,6 +2,7 @@
 // names the variable, instead of failing later in the middle of a request.
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_BALANCE_ALERTS_PER_WALLET } from "./ledger/context.ts";
 import { LOG_LEVELS, type LogLevel } from "./observability/logger.ts";
 
 export interface Config {
@@ -47,6 +48,8 @@ export interface Config {
   logLevel: LogLevel;
   /** When set, GET /metrics wants `Authorization: Bearer <it>`; unset, /metrics is open (see README). */
   metricsToken: string | null;
+  /** Balance alerts one wallet may have (removed ones do not count); one more is refused with LIMIT_EXCEEDED. */
+  balanceAlertsPerWallet: number;
   http: HttpConfig;
   webhooks: WebhookConfig;
 }
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: settings.integer("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 3_600_000),
     logLevel: settings.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     metricsToken: settings.secret("METRICS_TOKEN", 16),
+    balanceAlertsPerWallet: settings.integer("BALANCE_ALERTS_PER_WALLET", DEFAULT_BALANCE_ALERTS_PER_WALLET, 1, 1_000),
     http: readHttpConfig(settings),
     webhooks: readWebhookConfig(settings),
   };

@@ -57,6 +57,7 @@ async function start(): Promise<void> {
     now: systemClock,
     onCommitted: (change) => autoTopUps.onCommitted(change),
     eventFeed,
+    balanceAlertsPerWallet: config.balanceAlertsPerWallet,
   };
   const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
   shutdown.add("token checks", () => tokens.settled());

@@ -1,6 +1,6 @@
 // The errors a client can handle, as GraphQL types: each LedgerError class becomes an object
 // type implementing `Error`, and each mutation lists the ones it can return in its result union.
-import { BlockNotUsableError, CaptureExceedsHoldError, ForbiddenError, HoldNotOpenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, RefundExceedsDebitError, ValidationError, WalletExistsError, WalletTerminatedError, type ValidationIssue } from "../ledger/index.ts";
+import { BlockNotUsableError, CaptureExceedsHoldError, ForbiddenError, HoldNotOpenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, LimitExceededError, NotFoundError, RefundExceedsDebitError, ValidationError, WalletExistsError, WalletTerminatedError, type ValidationIssue } from "../ledger/index.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../payments/errors.ts";
 import { WebhookEndpointLimitError } from "../webhooks/errors.ts";
 import { builder } from "./builder.ts";
@@ -77,6 +77,15 @@ builder.objectType(WalletExistsError, {
     walletId: t.globalID({ description: "The existing wallet.", resolve: (error) => ({ type: "Wallet", id: error.walletId }) }),
   }),
 });
+builder.objectType(LimitExceededError, {
+  name: "LimitExceededError",
+  description: "A per-caller bound is reached (e.g. BALANCE_ALERTS_PER_WALLET): nothing was added; remove one of what is counted to add another.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    resource: t.exposeString("resource", { description: 'What is counted, e.g. "balance alerts per wallet".' }),
+    limit: t.exposeInt("limit"),
+  }),
+});
 builder.objectType(BlockNotUsableError, { name: "BlockNotUsableError", interfaces: [ErrorInterface], fields: () => ({}) });
 builder.objectType(PaymentFailedError, {
   name: "PaymentFailedError",
@@ -108,3 +117,5 @@ export const HOLD_ERRORS = [...COMMON_ERRORS, HoldNotOpenError, CaptureExceedsHo
 export const BLOCK_ERRORS = [...SPEND_ERRORS, BlockNotUsableError];
 export const REFUND_ERRORS = [...COMMON_ERRORS, RefundExceedsDebitError];
 export const PAYMENT_ERRORS = [...COMMON_ERRORS, PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError];
+/** Adding to something counted per caller (a wallet's balance alerts): also LimitExceededError. */
+export const BOUNDED_ERRORS = [...COMMON_ERRORS, LimitExceededError];

@@ -6,10 +6,13 @@
 // so concurrent movements on any number of gateways see each crossing exactly once. Creating an
 // alert takes the same lock and starts it in the state the balance is in: an alert set on a
 // wallet already at or below its threshold fires after the balance has been above it again.
+// A wallet has at most `balanceAlertsPerWallet` alerts, counted under that lock, so that gateways
+// creating alerts at once cannot pass it together, and a movement never judges (nor writes events
+// for) more alerts than that.
 import type { BalanceAlert } from "../db/generated/client.ts";
 import { authorize, walletsInScope } from "./access.ts";
-import type { LedgerContext, Scope } from "./context.ts";
-import { IdempotencyConflictError, NotFoundError, WalletTerminatedError } from "./errors.ts";
+import { DEFAULT_BALANCE_ALERTS_PER_WALLET, type LedgerContext, type Scope } from "./context.ts";
+import { IdempotencyConflictError, LimitExceededError, NotFoundError, WalletTerminatedError } from "./errors.ts";
 import { runOnce, type KeyedRecords } from "./idempotency.ts";
 import { parseMinorUnits } from "./money.ts";
 import { requireWalletInScope } from "./queries.ts";
@@ -33,7 +36,8 @@ const ALERT_KEY_INDEX = "balance_alert_tenant_id_livemode_idempotency_key_key";
 
 /**
  * Sets an alert on a wallet. Fails with ForbiddenError (not a role that manages wallets),
- * NotFoundError, WalletTerminatedError, ValidationError and IdempotencyConflictError.
+ * NotFoundError, WalletTerminatedError, ValidationError, IdempotencyConflictError and
+ * LimitExceededError (the wallet has as many alerts as it may; a replay still answers).
  */
 export async function createBalanceAlert(ctx: LedgerContext, input: CreateBalanceAlertInput): Promise<BalanceAlertResult> {
   authorize(input.scope, "manage");
@@ -54,6 +58,11 @@ export async function createBalanceAlert(ctx: LedgerContext, input: CreateBalanc
     if (earlier) return earlier;
     return withLockedWallet(ctx, input.scope, input.walletId, async (ledger, tx) => {
       if (ledger.wallet.status === "terminated") throw new WalletTerminatedError(ledger.wallet.id);
+      const limit = ctx.balanceAlertsPerWallet ?? DEFAULT_BALANCE_ALERTS_PER_WALLET;
+      // Counted under the wallet's lock, which every creator of an alert on it takes first.
+      if ((await tx.balanceAlert.count({ where: { walletId: ledger.wallet.id, deletedAt: null } })) >= limit) {
+        throw new LimitExceededError("balance alerts per wallet", limit, `a wallet may have at most ${limit} balance alerts: remove one to add another`);
+      }
       // Lapsed holds released above count: the balance read here is the one the next movement starts from.
       if (ledger.hasUnflushedWrites()) await ledger.flush();
       const [row] = await tx.$queryRaw<{ available: string }[]>`

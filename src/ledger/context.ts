@@ -19,7 +19,12 @@ export interface LedgerContext {
    * metrics; must never throw.
    */
   onOperation?: (type: OperationType, outcome: string) => void;
+  /** Alerts a wallet may have (BALANCE_ALERTS_PER_WALLET); DEFAULT_BALANCE_ALERTS_PER_WALLET when unset. */
+  balanceAlertsPerWallet?: number;
 }
+
+/** Balance alerts a wallet may have unless BALANCE_ALERTS_PER_WALLET says otherwise (balance-alerts.ts). */
+export const DEFAULT_BALANCE_ALERTS_PER_WALLET = 25;
 
 /** Runs a wallet command, telling ctx.onOperation how it ended. */
 export async function observed<T extends { replayed: boolean }>(ctx: LedgerContext, type: OperationType, run: () => Promise<T>): Promise<T> {

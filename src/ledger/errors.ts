@@ -111,3 +111,19 @@ export class WalletExistsError extends LedgerError {
     );
   }
 }
+
+/**
+ * A per-caller bound is reached (e.g. BALANCE_ALERTS_PER_WALLET): nothing was added. Remove one
+ * of the things counted to add another.
+ */
+export class LimitExceededError extends LedgerError {
+  readonly code = "LIMIT_EXCEEDED";
+  constructor(
+    /** What is counted, e.g. "balance alerts per wallet". */
+    readonly resource: string,
+    readonly limit: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

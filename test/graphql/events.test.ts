@@ -63,15 +63,15 @@ describe("balance alerts", () => {
     );
     const alert = created.data.createBalanceAlert.balanceAlert;
     expect(alert).toMatchObject({ threshold: "500", below: true });
-    const listed = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balanceAlerts { id threshold } } }`, { id: walletId });
-    expect(listed.data.wallet.balanceAlerts).toEqual([{ id: alert.id, threshold: "500" }]);
+    const listed = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balanceAlerts(first: 10) { edges { node { id threshold } } } } }`, { id: walletId });
+    expect(listed.data.wallet.balanceAlerts.edges).toEqual([{ node: { id: alert.id, threshold: "500" } }]);
     const deleted = await gateway.graphql(
       `mutation($input: DeleteBalanceAlertInput!) { deleteBalanceAlert(input: $input) { __typename ... on DeleteBalanceAlertPayload { balanceAlert { deletedAt } } } }`,
       { input: { id: alert.id } },
     );
     expect(deleted.data.deleteBalanceAlert.balanceAlert.deletedAt).not.toBeNull();
-    const after = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balanceAlerts { id } } }`, { id: walletId });
-    expect(after.data.wallet.balanceAlerts).toEqual([]);
+    const after = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balanceAlerts(first: 10) { edges { node { id } } } } }`, { id: walletId });
+    expect(after.data.wallet.balanceAlerts.edges).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
-import { walletsInScope, listBalanceAlerts } from "../../ledger/index.ts";
+import { walletsInScope } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
+import { pageCap } from "./pagination.ts";
 import { WalletRef } from "./wallet.ts";
 
 export const BalanceAlertRef = builder.prismaNode("BalanceAlert", {
@@ -16,10 +17,13 @@ export const BalanceAlertRef = builder.prismaNode("BalanceAlert", {
   }),
 });
 
-builder.objectField(WalletRef, "balanceAlerts", (t) =>
-  t.field({
-    type: [BalanceAlertRef],
-    description: "Alerts on the wallet's available credits, highest threshold first.",
-    resolve: (wallet, _args, ctx) => listBalanceAlerts(ctx.ledger, ctx.viewer, wallet.id),
+builder.prismaObjectField(WalletRef, "balanceAlerts", (t) =>
+  t.relatedConnection("balanceAlerts", {
+    type: BalanceAlertRef,
+    cursor: "id",
+    totalCount: true,
+    maxSize: pageCap,
+    description: "Alerts on the wallet's available credits that have not been removed, highest threshold first.",
+    query: { where: { deletedAt: null }, orderBy: [{ threshold: "desc" }, { id: "asc" }] },
   }),
 );
