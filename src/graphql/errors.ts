@@ -2,7 +2,6 @@
 // type implementing `Error`, and each mutation lists the ones it can return in its result union.
 import { BlockNotUsableError, CaptureExceedsHoldError, ForbiddenError, HoldNotOpenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, LimitExceededError, NotFoundError, RefundExceedsDebitError, ValidationError, WalletExistsError, WalletTerminatedError, type ValidationIssue } from "../ledger/index.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../payments/errors.ts";
-import { WebhookEndpointLimitError } from "../webhooks/errors.ts";
 import { builder } from "./builder.ts";
 
 const ErrorInterface = builder.interfaceRef<LedgerError>("Error").implement({
@@ -101,12 +100,6 @@ builder.objectType(PaymentPendingError, {
   fields: (t) => ({ topUpId: t.exposeID("topUpId") }),
 });
 builder.objectType(PaymentsNotConfiguredError, { name: "PaymentsNotConfiguredError", interfaces: [ErrorInterface], fields: () => ({}) });
-builder.objectType(WebhookEndpointLimitError, {
-  name: "WebhookEndpointLimitError",
-  description: "The tenant has as many webhook endpoints in this mode as the gateway allows (WEBHOOK_ENDPOINTS_PER_TENANT): delete one first.",
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ limit: t.exposeInt("limit") }),
-});
 
 /** What every mutation on a wallet can fail with. */
 export const COMMON_ERRORS = [ValidationError, NotFoundError, ForbiddenError, IdempotencyConflictError, WalletTerminatedError];

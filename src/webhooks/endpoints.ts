@@ -7,11 +7,10 @@
 // each mode (WEBHOOK_ENDPOINTS_PER_TENANT): every event is written once per endpoint that takes it.
 import type { Prisma, PrismaClient, WebhookEndpoint } from "../db/generated/client.ts";
 import { allows, authorize, type Scope } from "../ledger/access.ts";
-import { NotFoundError, ValidationError } from "../ledger/errors.ts";
+import { LimitExceededError, NotFoundError, ValidationError } from "../ledger/errors.ts";
 import { EVENT_TYPES } from "../ledger/events.ts";
 import { validText } from "../ledger/input.ts";
 import { requireId } from "../ledger/transaction.ts";
-import { WebhookEndpointLimitError } from "./errors.ts";
 import { newSigningSecret } from "./signature.ts";
 import { checkWebhookUrl, type UrlPolicy } from "./url-policy.ts";
 
@@ -68,8 +67,8 @@ function validEventTypes(types: readonly string[]): string[] {
  * Creates an endpoint in the scope's tenant and mode; answers it with its signing secret (shown
  * only now). Events written from now on that match its types are delivered to it.
  * Fails with ForbiddenError (not an admin token), ValidationError (URL refused by the policy,
- * unknown or no event types, description too long) and WebhookEndpointLimitError (the tenant has
- * as many endpoints in this mode as it may).
+ * unknown or no event types, description too long) and LimitExceededError (the tenant has as
+ * many endpoints in this mode as it may).
  */
 export async function createWebhookEndpoint(ctx: WebhookContext, scope: Scope, input: WebhookEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   authorize(scope, "webhooks");
@@ -84,7 +83,9 @@ export async function createWebhookEndpoint(ctx: WebhookContext, scope: Scope, i
     // cannot pass the limit together.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook_endpoint:' || ${scope.tenantId} || ':' || ${String(scope.livemode)}))`;
     const count = await tx.webhookEndpoint.count({ where: { tenantId: scope.tenantId, livemode: scope.livemode } });
-    if (count >= limit) throw new WebhookEndpointLimitError(limit);
+    if (count >= limit) {
+      throw new LimitExceededError("webhook endpoints per tenant and mode", limit, `a tenant may have at most ${limit} webhook endpoints in each mode: delete one to create another`);
+    }
     return tx.webhookEndpoint.create({
       data: { tenantId: scope.tenantId, livemode: scope.livemode, url, eventTypes, description, secret, createdAt: now, updatedAt: now },
     });

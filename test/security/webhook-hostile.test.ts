@@ -215,7 +215,7 @@ describe("webhook URLs", () => {
 });
 
 describe("webhook endpoints per tenant", () => {
-  it("are refused past WEBHOOK_ENDPOINTS_PER_TENANT, in each mode, with WebhookEndpointLimitError", async () => {
+  it("are refused past WEBHOOK_ENDPOINTS_PER_TENANT, in each mode, with LimitExceededError", async () => {
     const policy: WebhookEndpointPolicy = { allowPrivate: true, endpointsPerTenant: 3 };
     const app = createApp({ db, ledger: { prisma: db.prisma, now }, webhookUrlPolicy: policy });
     const create = async (token: string) => {
@@ -225,7 +225,7 @@ describe("webhook endpoints per tenant", () => {
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           body: JSON.stringify({
             query: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
-              __typename ... on WebhookEndpointLimitError { code message limit } } }`,
+              __typename ... on LimitExceededError { code message resource limit } } }`,
             variables: { input: { url: receiver.url, eventTypes: ["*"] } },
           }),
         }),
@@ -237,11 +237,12 @@ describe("webhook endpoints per tenant", () => {
 
     const answers = [];
     for (let n = 0; n < 5; n += 1) answers.push((await create(live)).__typename);
-    expect(answers).toEqual(["CreateWebhookEndpointPayload", "CreateWebhookEndpointPayload", "CreateWebhookEndpointPayload", "WebhookEndpointLimitError", "WebhookEndpointLimitError"]);
+    expect(answers).toEqual(["CreateWebhookEndpointPayload", "CreateWebhookEndpointPayload", "CreateWebhookEndpointPayload", "LimitExceededError", "LimitExceededError"]);
     expect(await create(live)).toEqual({
-      __typename: "WebhookEndpointLimitError",
-      code: "WEBHOOK_ENDPOINT_LIMIT",
-      message: "a tenant may have at most 3 webhook endpoints in each mode: delete one before creating another",
+      __typename: "LimitExceededError",
+      code: "LIMIT_EXCEEDED",
+      message: "a tenant may have at most 3 webhook endpoints in each mode: delete one to create another",
+      resource: "webhook endpoints per tenant and mode",
       limit: 3,
     });
     // Test mode counts its own.

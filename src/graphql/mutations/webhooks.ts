@@ -1,6 +1,6 @@
 // Webhook endpoints for admin tokens: the rules are src/webhooks/endpoints.ts's.
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import { ForbiddenError, NotFoundError, ValidationError } from "../../ledger/index.ts";
+import { ForbiddenError, LimitExceededError, NotFoundError, ValidationError } from "../../ledger/index.ts";
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -8,7 +8,6 @@ import {
   updateWebhookEndpoint,
   type WebhookContext,
 } from "../../webhooks/endpoints.ts";
-import { WebhookEndpointLimitError } from "../../webhooks/errors.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
 import { WebhookDeliveryRef, WebhookEndpointRef } from "../types/webhook-endpoint.ts";
@@ -27,7 +26,7 @@ builder.relayMutationField(
     }),
   },
   {
-    errors: { types: [ValidationError, ForbiddenError, WebhookEndpointLimitError] },
+    errors: { types: [ValidationError, ForbiddenError, LimitExceededError] },
     resolve: (_root, { input }, ctx) => createWebhookEndpoint(webhookContext(ctx), ctx.viewer, input),
   },
   {
