@@ -77,7 +77,8 @@ async function start(): Promise<void> {
   // SHUTDOWN_DRAIN_MS, while load balancers stop sending; then new requests are refused.
   const refusing = new AbortController();
   const app = createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter }, metricsToken: config.metricsToken, stopping: { notReady: shutdown.signal, refusing: refusing.signal }, webhookUrlPolicy: config.webhooks });
-  const http = await listen(app, config.port);
+  // A client that stops reading its answer (an event stream left unread) loses its connection.
+  const http = await listen(app, config.port, { writeStallMs: config.http.graphql.streams.stallSeconds * 1000 });
   shutdown.add("HTTP server", async () => {
     await shutdown.drainDelay(config.shutdownDrainMs);
     refusing.abort();

@@ -15,6 +15,10 @@
 //
 // Whatever is still running after the timeout has its connection closed (its transaction then
 // rolls back).
+//
+// While running, an answer whose client has stopped reading it (Node's write buffer full, no
+// `drain`) for `writeStallMs` has its connection closed: a stream left unread, or a large answer
+// to a client that went quiet, then holds no socket, buffer or slot of this process.
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type RequestListener, type Server as HttpServerType, type ServerResponse } from "node:http";
 import { Server, type AddressInfo, type Socket } from "node:net";
@@ -35,9 +39,20 @@ export interface HttpServer {
 const FRESH_CONNECTION_GRACE_MS = 1_000;
 /** How long nothing new must have arrived before the listener closes. */
 const LISTENER_QUIET_MS = 200;
+/** How often answers are looked at for a client that stopped reading. */
+const WRITE_STALL_CHECK_MS = 1_000;
 
-export async function listen(handler: RequestListener, port: number, host?: string): Promise<HttpServer> {
+export interface ListenOptions {
+  host?: string;
+  /** An answer its client has not read from for this long has its connection closed. */
+  writeStallMs?: number;
+}
+
+export async function listen(handler: RequestListener, port: number, options: ListenOptions = {}): Promise<HttpServer> {
+  const { host, writeStallMs = 30_000 } = options;
   const active = new Set<ServerResponse>();
+  // Answers whose write buffer is full, since when.
+  const stalledSince = new Map<ServerResponse, number>();
   // Connections that have not sent a request yet: Node counts them as idle, but closing them
   // would reset a request already on its way.
   const fresh = new Set<Socket>();
@@ -50,6 +65,7 @@ export async function listen(handler: RequestListener, port: number, host?: stri
     active.add(response);
     response.once("close", () => {
       active.delete(response);
+      stalledSince.delete(response);
       if (draining) settled?.();
     });
     if (draining) response.setHeader("connection", "close");
@@ -63,6 +79,19 @@ export async function listen(handler: RequestListener, port: number, host?: stri
       if (draining) settled?.();
     });
   });
+  const stallCheck = setInterval(() => {
+    const now = Date.now();
+    for (const response of active) {
+      if (!response.writableNeedDrain) {
+        stalledSince.delete(response);
+        continue;
+      }
+      const since = stalledSince.get(response);
+      if (since === undefined) stalledSince.set(response, now);
+      else if (now - since >= writeStallMs) response.destroy();
+    }
+  }, Math.min(WRITE_STALL_CHECK_MS, writeStallMs)).unref();
+  server.once("close", () => clearInterval(stallCheck));
   server.listen(port, host);
   try {
     await Promise.race([once(server, "listening"), once(server, "error").then(([error]) => Promise.reject(error))]);

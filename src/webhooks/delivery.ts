@@ -150,20 +150,22 @@ export function claimStatement(options: WebhookSenderOptions, limit: number): Pr
 }
 
 /**
- * Whether any endpoint that may send has a delivery due and not leased: what a poll asks before
- * it claims. It may answer yes for deliveries waiting on their wallet's order (the claim then
- * finds none), never no when one is claimable.
+ * What a poll asks before it claims: whether any endpoint that may send has a delivery due and
+ * not leased (it may answer yes for deliveries waiting on their wallet's order, never no when
+ * one is claimable), and whether the database has any endpoint at all (none: commits are not
+ * looked at for deliveries until a poll finds one).
  */
-export async function anyDeliveryDue(options: WebhookSenderOptions): Promise<boolean> {
+export async function deliveryOutlook(options: WebhookSenderOptions): Promise<{ due: boolean; endpoints: boolean }> {
   const now = options.now();
-  const [row] = await options.prisma.$queryRaw<{ due: boolean }[]>`
-    SELECT EXISTS (
-      SELECT 1 FROM webhook_endpoint e
-      WHERE (e.retry_at IS NULL OR e.retry_at <= ${now})
-        AND EXISTS (SELECT 1 FROM webhook_delivery d
-                    WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= ${now}
-                      AND (d.locked_until IS NULL OR d.locked_until <= ${now}))) AS due`;
-  return row?.due ?? false;
+  const [row] = await options.prisma.$queryRaw<{ due: boolean; endpoints: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM webhook_endpoint) AS endpoints,
+           EXISTS (
+             SELECT 1 FROM webhook_endpoint e
+             WHERE (e.retry_at IS NULL OR e.retry_at <= ${now})
+               AND EXISTS (SELECT 1 FROM webhook_delivery d
+                           WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= ${now}
+                             AND (d.locked_until IS NULL OR d.locked_until <= ${now}))) AS due`;
+  return { due: row?.due ?? false, endpoints: row?.endpoints ?? false };
 }
 
 /**
@@ -334,8 +336,14 @@ export function startWebhookSender(options: WebhookSenderOptions & { pollMs: num
       claiming = false;
     }
   };
+  // Until a poll finds an endpoint in the database, a commit cannot have written a delivery.
+  let endpointsExist = true;
   const lookAtCommits = async () => {
     if (looking) return;
+    if (!endpointsExist) {
+      announced.clear();
+      return;
+    }
     looking = true;
     try {
       while (announced.size > 0 && !stopped) {
@@ -353,7 +361,9 @@ export function startWebhookSender(options: WebhookSenderOptions & { pollMs: num
   };
   const poll = async () => {
     try {
-      if (await anyDeliveryDue(options)) await fill();
+      const outlook = await deliveryOutlook(options);
+      endpointsExist = outlook.endpoints;
+      if (outlook.due) await fill();
     } catch (error) {
       console.error("webhook deliveries could not be looked for; trying again shortly", error);
     }

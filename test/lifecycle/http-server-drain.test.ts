@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<HttpServer> {
-  const server = await listen(handler, 0, "127.0.0.1");
+  const server = await listen(handler, 0, { host: "127.0.0.1" });
   servers.push(server);
   return server;
 }
