@@ -9,6 +9,7 @@ import type { Database } from "./database.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations } from "./migrations.ts";
 import { pgliteMigrationAdapter } from "./pglite-migration-adapter.ts";
+import { attachRawQuery, pgliteRawQuery } from "./raw-query.ts";
 import { servePGlite, type PGliteSocketServer } from "./pglite-socket.ts";
 import { rootLogger } from "../observability/logger.ts";
 
@@ -33,6 +34,7 @@ export async function openPGlite(dataDir: string, options: PGliteOptions): Promi
     await pglite.waitReady;
     const opened = pglite;
     const client = new PrismaClient({ adapter: new PrismaPGlite(opened) });
+    attachRawQuery(client, pgliteRawQuery(opened));
     prisma = client;
     let closing: Promise<void> | null = null;
     // One PGlite session means one advisory-lock holder, so the engine's lock cannot keep two

@@ -6,6 +6,7 @@ import { PrismaClient } from "./generated/client.ts";
 import { appRoleProblem, grantAppRole } from "./app-role.ts";
 import { applyMigrations, readMigrations } from "./migrations.ts";
 import { postgresMigrationAdapter } from "./postgres-migration-adapter.ts";
+import { attachRawQuery, pgRawQuery } from "./raw-query.ts";
 
 /** Serialises migrations when several gateway processes start against one database at once. */
 const MIGRATION_LOCK_KEY = 7_406_951_122;
@@ -27,10 +28,12 @@ export function postgresClient(url: string, poolSize: number): PrismaClient {
   return postgresPool(url, poolSize).client;
 }
 
-/** The client and its pool, which the gateway reads for /metrics; closing the client ends the pool. */
+/** The client and its pool, which the gateway reads for /metrics and the raw-query port shares; closing the client ends the pool. */
 export function postgresPool(url: string, poolSize: number): { client: PrismaClient; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  return { client: new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), pool };
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  attachRawQuery(client, pgRawQuery(pool));
+  return { client, pool };
 }
 
 export function poolUse(name: PoolUse["name"], pool: pg.Pool): PoolUse {

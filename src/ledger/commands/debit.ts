@@ -1,3 +1,4 @@
+import { rawQueryOf } from "../../db/raw-query.ts";
 import { authorize } from "../access.ts";
 import { balanceFromBlocks } from "../balances.ts";
 import { observed, type LedgerContext, type Scope } from "../context.ts";
@@ -26,6 +27,10 @@ export interface DebitInput {
   reference?: string | null;
   idempotencyKey?: string | null;
 }
+
+/** Sent through the raw-query port, prepared once per connection: the hot path's one statement. */
+const LEDGER_DEBIT =
+  "SELECT ledger_debit($1::uuid, $2::boolean, $3::uuid, $4::bigint, $5::text[], $6::timestamptz, $7::text, $8::text, $9::text, $10::text, $11::jsonb) AS result";
 
 type DebitOutcome =
   | {
@@ -81,10 +86,11 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
     for (let attempt = 0; ; attempt += 1) {
       let result: DebitOutcome;
       try {
-        const [row] = await ctx.prisma.$queryRaw<{ result: DebitOutcome }[]>`
-          SELECT ledger_debit(${input.scope.tenantId}::uuid, ${input.scope.livemode}, ${input.walletId}::uuid, ${amount},
-            ${categories}::text[], ${ctx.now()}::timestamptz, ${idempotencyKey}, ${requestHash}, ${reference},
-            ${description}, ${JSON.stringify(metadata)}::jsonb) AS result`;
+        const [row] = await rawQueryOf(ctx.prisma).rows<{ result: DebitOutcome }>({
+          name: "ledger_debit",
+          text: LEDGER_DEBIT,
+          values: [input.scope.tenantId, input.scope.livemode, input.walletId, amount, categories, ctx.now(), idempotencyKey, requestHash, reference, description, JSON.stringify(metadata)],
+        });
         result = row!.result;
       } catch (error) {
         throw outOfRangeAsValidation(error);
