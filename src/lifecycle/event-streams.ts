@@ -5,15 +5,23 @@
 // open stream is a request that never finishes: the drain would wait for it until
 // SHUTDOWN_TIMEOUT_MS and then cut its connection.
 
+import { setMaxListeners } from "node:events";
+
 const COMPLETE = new TextEncoder().encode("event: complete\ndata:\n\n");
 
 /** `response` unchanged unless it is an event stream; an event stream that ends when `ending` aborts. */
 export function endingWhen(ending: AbortSignal, response: Response): Response {
   if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) return response;
   const upstream = response.body.getReader();
+  // One listener per open stream on the process's one signal (STREAMS_PER_PROCESS bounds them),
+  // taken off when the stream ends however it ends: the signal outlives every stream.
+  setMaxListeners(0, ending);
+  let stopListening = () => {};
   const ended = new Promise<"ended">((resolve) => {
-    if (ending.aborted) resolve("ended");
-    else ending.addEventListener("abort", () => resolve("ended"), { once: true });
+    if (ending.aborted) return resolve("ended");
+    const onAbort = () => resolve("ended");
+    ending.addEventListener("abort", onAbort, { once: true });
+    stopListening = () => ending.removeEventListener("abort", onAbort);
   });
   // Events are written in several chunks ("event: next\n", then "data: …\n\n"): the stream only
   // ends between two events.
@@ -23,6 +31,7 @@ export function endingWhen(ending: AbortSignal, response: Response): Response {
       const read = upstream.read();
       const next = betweenEvents ? await Promise.race([read, ended]) : await read;
       if (next === "ended") {
+        stopListening();
         controller.enqueue(COMPLETE);
         controller.close();
         // Ends the subscription's own stream too (and, with it, what it listens to).
@@ -30,11 +39,15 @@ export function endingWhen(ending: AbortSignal, response: Response): Response {
         await upstream.cancel().catch(() => {});
         return;
       }
-      if (next.done) return controller.close();
+      if (next.done) {
+        stopListening();
+        return controller.close();
+      }
       controller.enqueue(next.value);
       betweenEvents = endsWithBlankLine(next.value);
     },
     cancel(reason) {
+      stopListening();
       return upstream.cancel(reason);
     },
   });
