@@ -5,7 +5,7 @@
 // operation may ask for is checked here (query-limits.ts).
 import { GraphQLError } from "graphql";
 import { createGraphQLError, createYoga, maskError, type YogaLogger } from "graphql-yoga";
-import { log } from "../observability/logger.ts";
+import { log, rootLogger } from "../observability/logger.ts";
 import { OpenStreams } from "../events/open-streams.ts";
 import type { TokenAuthenticator } from "../auth/authenticator.ts";
 import type { Viewer } from "../auth/tokens.ts";
@@ -80,6 +80,8 @@ function yogaLogger(): YogaLogger {
   const at =
     (level: "debug" | "info" | "warn" | "error") =>
     (...args: unknown[]) => {
+      // Yoga writes a few debug lines per request: nothing is made of them at higher levels.
+      if (!rootLogger.isLevelEnabled(level)) return;
       const error = args.find((arg) => arg instanceof Error);
       const message = args.filter((arg) => !(arg instanceof Error)).map(String).join(" ");
       log()[level]({ ...(error ? { err: error } : {}), source: "graphql" }, message || (error as Error | undefined)?.message || "");

@@ -11,12 +11,28 @@ export type { Logger } from "pino";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** What a request carries while it is answered (request-context.ts fills it in). */
-export interface RequestContext {
-  requestId: string;
-  logger: Logger;
-  /** Set once the request's token is accepted. */
-  tenantId: string | null;
+/**
+ * What a request carries while it is answered (request-observation.ts fills it in). Its logger is
+ * made when a line is first written: most requests write none at the levels run in production,
+ * and a child logger serialises its bindings when made.
+ */
+export class RequestContext {
+  #logger: Logger | null = null;
+  /** Set once the request's token is accepted (identify). */
+  tenantId: string | null = null;
+
+  constructor(readonly requestId: string) {}
+
+  get logger(): Logger {
+    this.#logger ??= rootLogger.child(this.tenantId === null ? { requestId: this.requestId } : { requestId: this.requestId, tenantId: this.tenantId });
+    return this.#logger;
+  }
+
+  /** The tenant, on every line written from now on. */
+  identify(tenantId: string): void {
+    this.tenantId = tenantId;
+    if (this.#logger) this.#logger = this.#logger.child({ tenantId });
+  }
 }
 
 const requests = new AsyncLocalStorage<RequestContext>();

@@ -104,6 +104,13 @@ export function watchDatabasePools(db: Database): void {
   databasesWatched.add(db);
 }
 
+/** Counts an answered HTTP request and its duration, under the same labels. */
+export function observeHttpRequest(method: string, route: string, status: number, seconds: number): void {
+  const labels = { method, route, status: String(status) };
+  httpRequests.inc(labels);
+  httpRequestDuration.observe(labels, seconds);
+}
+
 /** For LedgerContext.onOperation. */
 export function observeLedgerOperation(type: string, outcome: string): void {
   ledgerOperations.inc({ type, outcome });

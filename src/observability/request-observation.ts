@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "../http/errors.ts";
 import { methodLabel } from "./bounded-label.ts";
-import { currentRequest, rootLogger, runInRequest, type RequestContext } from "./logger.ts";
-import { httpRequestDuration, httpRequests, httpRequestsInFlight } from "./metrics.ts";
+import { currentRequest, RequestContext, rootLogger, runInRequest } from "./logger.ts";
+import { httpRequestsInFlight, observeHttpRequest } from "./metrics.ts";
 
 /** What a caller may send as its request id: short, and nothing that could forge a log line. */
 const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
@@ -22,19 +22,16 @@ export interface Answered {
 export async function observeRequest(request: Request, answer: () => Promise<Answered>): Promise<Response> {
   const sent = request.headers.get("x-request-id");
   const requestId = sent && ACCEPTED_REQUEST_ID.test(sent) ? sent : randomUUID();
-  const context: RequestContext = { requestId, logger: rootLogger.child({ requestId }), tenantId: null };
+  const context = new RequestContext(requestId);
   const started = performance.now();
   httpRequestsInFlight.inc();
   try {
     const { response, route } = await runInRequest(context, answer);
     const seconds = (performance.now() - started) / 1000;
-    const labels = { method: methodLabel(request.method), route, status: String(response.status) };
-    httpRequests.inc(labels);
-    httpRequestDuration.observe(labels, seconds);
+    observeHttpRequest(methodLabel(request.method), route, response.status, seconds);
     // The tenant, once known, is on the request's logger already (identifyTenant).
-    const line = { method: request.method, route, status: response.status, durationMs: Math.round(seconds * 10_000) / 10 };
-    if (response.status >= 500) context.logger.warn(line, "request");
-    else context.logger.info(line, "request");
+    const level = response.status >= 500 ? "warn" : "info";
+    if (rootLogger.isLevelEnabled(level)) context.logger[level]({ method: request.method, route, status: response.status, durationMs: Math.round(seconds * 10_000) / 10 }, "request");
     response.headers.set("x-request-id", requestId);
     // Every 503 says when to retry: those that know better (shutting down, 1 s) have said so.
     if (response.status === 503 && !response.headers.has("retry-after")) response.headers.set("retry-after", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
@@ -46,8 +43,5 @@ export async function observeRequest(request: Request, answer: () => Promise<Ans
 
 /** Notes the request's tenant once its token is accepted: on the access line and every later line. */
 export function identifyTenant(tenantId: string): void {
-  const context = currentRequest();
-  if (!context) return;
-  context.tenantId = tenantId;
-  context.logger = context.logger.child({ tenantId });
+  currentRequest()?.identify(tenantId);
 }
