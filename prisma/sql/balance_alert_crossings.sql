@@ -1,5 +1,6 @@
--- The current definition of balance_alert_crossings, as pg_get_functiondef gives it back (test/db/sql-functions.test.ts
--- holds it to the migrated database). Change it with a new migration that replaces it, then here.
+-- The current definition of balance_alert_crossings, as pg_get_functiondef gives it back; test/db/sql-functions.test.ts
+-- holds it to the migrated database. Defined last by migration 20261207030000_debit_in_one_pass.
+-- Change it with a new migration that replaces it, then copy the new definition here.
 --
 -- The balance alerts a movement crosses, judged under the wallet's row lock on the available
 -- credits it left, and their rows moved: armed alerts at or above those credits fire (landing on

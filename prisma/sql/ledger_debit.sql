@@ -1,5 +1,6 @@
--- The current definition of ledger_debit, as pg_get_functiondef gives it back (test/db/sql-functions.test.ts
--- holds it to the migrated database). Change it with a new migration that replaces it, then here.
+-- The current definition of ledger_debit, as pg_get_functiondef gives it back; test/db/sql-functions.test.ts
+-- holds it to the migrated database. Defined last by migration 20261207030000_debit_in_one_pass.
+-- Change it with a new migration that replaces it, then copy the new definition here.
 --
 -- Spends credits in consumption order under the wallet's row lock, as one statement (see
 -- src/ledger/commands/debit.ts), and tells its `operation.completed` and the balance alerts it

@@ -1,5 +1,6 @@
--- The current definition of record_balance_alerts, as pg_get_functiondef gives it back (test/db/sql-functions.test.ts
--- holds it to the migrated database). Change it with a new migration that replaces it, then here.
+-- The current definition of record_balance_alerts, as pg_get_functiondef gives it back; test/db/sql-functions.test.ts
+-- holds it to the migrated database. Defined last by migration 20261207030000_debit_in_one_pass.
+-- Change it with a new migration that replaces it, then copy the new definition here.
 --
 -- The general command path's alerts (record_operation_events): balance_alert_crossings, each told
 -- through append_event, and the wallet's flag moved when it changes.
