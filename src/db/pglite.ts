@@ -34,7 +34,7 @@ export async function openPGlite(dataDir: string, options: PGliteOptions): Promi
     await pglite.waitReady;
     const opened = pglite;
     const client = new PrismaClient({ adapter: new PrismaPGlite(opened) });
-    attachRawQuery(client, pgliteRawQuery(opened));
+    attachRawQuery(client, pgliteRawQuery(opened), "postgresql");
     prisma = client;
     let closing: Promise<void> | null = null;
     // One PGlite session means one advisory-lock holder, so the engine's lock cannot keep two

@@ -32,7 +32,7 @@ export function postgresClient(url: string, poolSize: number): PrismaClient {
 export function postgresPool(url: string, poolSize: number): { client: PrismaClient; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  attachRawQuery(client, pgRawQuery(pool));
+  attachRawQuery(client, pgRawQuery(pool), "postgresql");
   return { client, pool };
 }
 

@@ -6,9 +6,10 @@
 // The port is attached to the client it stands beside (the same pool on PostgreSQL, the same
 // instance on PGlite) and found by that client: a transaction's client, or a client extended
 // for counting (tests), has none, and its statements go through Prisma as before, in its
-// transaction, counted. Statements go to the driver as written and rows come back as the drivers
-// parse them, alike on both (jsonb as objects, bigint as BigInt); failures read as Prisma's
-// (RawQueryError).
+// transaction. Either way each statement is reported to Prisma's tracing helper, so that tracing
+// and round-trip counts see it. Statements go to the driver as written and rows come back as the
+// drivers parse them, alike on both (jsonb as objects, bigint as BigInt); failures read as
+// Prisma's (RawQueryError).
 import type { PGlite } from "@electric-sql/pglite";
 import { DriverAdapterError } from "@prisma/driver-adapter-utils";
 import pg from "pg";
@@ -19,7 +20,8 @@ const { types: pgTypes } = pg;
 export interface RawStatement {
   /**
    * A name under which PostgreSQL keeps the statement parsed and planned on each connection it
-   * runs on (a prepared statement); the same name must always come with the same text.
+   * runs on (a prepared statement); the same name must always come with the same text. PGlite,
+   * one session in this process, parses each time.
    */
   name: string;
   text: string;
@@ -33,8 +35,31 @@ export interface RawQuery {
 const ports = new WeakMap<object, RawQuery>();
 
 /** Makes `port` the way `client`'s own raw statements go (postgres.ts, pglite.ts). */
-export function attachRawQuery(client: PrismaClient, port: RawQuery): void {
-  ports.set(client, port);
+export function attachRawQuery(client: PrismaClient, port: RawQuery, system: "postgresql"): void {
+  ports.set(client, traced(port, system));
+}
+
+/** What Prisma reports its statements to (the contract of @prisma/instrumentation), when one is registered. */
+interface TracingHelper {
+  isEnabled(): boolean;
+  runInChildSpan<T>(options: { name: string; kind?: number; attributes?: Record<string, unknown> }, callback: () => T): T;
+}
+
+/** OpenTelemetry's SpanKind.CLIENT, as Prisma gives it. */
+const CLIENT_SPAN = 2;
+
+/**
+ * The port's statements reported as Prisma reports its own (a `db_query` span with the text), so
+ * that tracing, and the tests that count round trips (test/support/sql-statements.ts), see them.
+ */
+function traced(port: RawQuery, system: string): RawQuery {
+  return {
+    rows<T>(statement: RawStatement) {
+      const helper = (globalThis as { PRISMA_INSTRUMENTATION?: { helper?: TracingHelper } }).PRISMA_INSTRUMENTATION?.helper;
+      if (!helper?.isEnabled()) return port.rows<T>(statement);
+      return helper.runInChildSpan({ name: "db_query", kind: CLIENT_SPAN, attributes: { "db.query.text": statement.text, "db.system.name": system } }, () => port.rows<T>(statement));
+    },
+  };
 }
 
 /** The port attached to this client, or one through the client itself (a transaction's, an extended one). */

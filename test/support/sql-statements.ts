@@ -1,5 +1,6 @@
 // Counts the SQL statements Prisma sends (round trips to the database) and the rows they return,
-// whatever client sends them: one Prisma operation can be several statements (an `include` loads
+// whatever client sends them, and those of the raw-query port (src/db/raw-query.ts), which reports
+// them alike: one Prisma operation can be several statements (an `include` loads
 // each relation with its own), and a statement can return far more rows than a page shows, which
 // counting operations alone cannot see. Prisma reports each statement to a tracing helper
 // registered on `globalThis` (the contract of @prisma/instrumentation); this one counts the

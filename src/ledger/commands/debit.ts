@@ -29,7 +29,7 @@ export interface DebitInput {
 }
 
 /** Sent through the raw-query port, prepared once per connection: the hot path's one statement. */
-const LEDGER_DEBIT =
+export const LEDGER_DEBIT =
   "SELECT ledger_debit($1::uuid, $2::boolean, $3::uuid, $4::bigint, $5::text[], $6::timestamptz, $7::text, $8::text, $9::text, $10::text, $11::jsonb) AS result";
 
 type DebitOutcome =
