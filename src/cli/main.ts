@@ -1,10 +1,9 @@
 // `npm run --silent cli -- <command>`: the gateway's administration commands.
 import { loadConfig } from "../config.ts";
-import { openDatabase, type Database } from "../db/database.ts";
+import { openDatabase } from "../db/database.ts";
+import type { CliCommand } from "./command.ts";
 import { runToken, TOKEN_USAGE } from "./token.ts";
 import { runVerify } from "./verify.ts";
-
-export type CliCommand = (db: Database, args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: CliCommand; usage: string }> = {
   token: { run: runToken, usage: TOKEN_USAGE },

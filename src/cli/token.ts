@@ -3,7 +3,7 @@
 import { listApiTokens, revokeApiToken, type TokenContext } from "../auth/token-management.ts";
 import { issueToken } from "../auth/tokens.ts";
 import { ROLES, systemScope, type Role, systemClock } from "../ledger/index.ts";
-import type { CliCommand } from "./main.ts";
+import type { CliCommand } from "./command.ts";
 
 export const TOKEN_USAGE = [
   "token create --tenant <slug> [--test] [--customer <externalId>] [--role admin|write|read|customer] [--name <label>] [--prefix <p>]",

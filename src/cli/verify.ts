@@ -1,5 +1,5 @@
 import { verifyLedger } from "../ledger/index.ts";
-import type { CliCommand } from "./main.ts";
+import type { CliCommand } from "./command.ts";
 
 export const runVerify: CliCommand = async (db) => {
   const violations = await verifyLedger(db.prisma);

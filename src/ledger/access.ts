@@ -3,7 +3,7 @@
 // Every command checks its permission before it reads anything, and every query and wallet lock
 // filters by `walletsInScope`, so a wallet outside the scope does not exist for the caller.
 import { Prisma, type OperationType } from "../db/generated/client.ts";
-import { ForbiddenError } from "./errors.ts";
+import { ForbiddenError, type Permission } from "./errors.ts";
 
 /**
  * - `admin`: everything in its tenant and mode, token management included (a team token);
@@ -32,7 +32,7 @@ export interface Scope {
  * - `tokens`: creating, listing and revoking API tokens;
  * - `webhooks`: creating, listing, changing and deleting webhook endpoints, and resending events.
  */
-export type Permission = "read" | "spend" | "pay" | "manage" | "tokens" | "webhooks";
+export type { Permission } from "./errors.ts";
 
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ["read", "spend", "pay", "manage", "tokens", "webhooks"],

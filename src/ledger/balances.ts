@@ -18,7 +18,7 @@ import { NO_FIGURES, type AccountFigures } from "./block-figures.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError } from "./errors.ts";
 import { CREDIT_BLOCK_COLUMNS } from "./rows.ts";
-import { requireId } from "./transaction.ts";
+import { requireId } from "./input.ts";
 import { inForceAt } from "./consumption.ts";
 
 /** `available = total − used − frozen`, as in the customer deposit API. */

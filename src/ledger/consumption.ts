@@ -1,7 +1,6 @@
 // Which credits a debit, hold or void draws on, and in what order.
 import type { CreditBlock, Prisma } from "../db/generated/client.ts";
 import { minBigInt } from "./money.ts";
-import type { WalletLedger } from "./wallet-ledger.ts";
 
 // Each rule is written here once, as a test on a block in memory and as the same test for a
 // query; the debit hot path, `ledger_debit` in the migrations, spells both in SQL, and
@@ -69,8 +68,19 @@ function nullsFirst(a: Prisma.Decimal | null, b: Prisma.Decimal | null): number 
   return a.comparedTo(b);
 }
 
+/**
+ * The locked wallet a command reads its blocks through: a WalletLedger (wallet-ledger.ts), named
+ * by the little this file needs of it, so that the rules here stay below the ledger's writes.
+ */
+export interface LockedWallet {
+  readonly tx: Prisma.TransactionClient;
+  readonly wallet: { readonly id: string };
+  readonly now: Date;
+  track(blocks: CreditBlock[]): CreditBlock[];
+}
+
 /** The wallet's spendable blocks now, in consumption order, optionally limited to categories. */
-export async function spendableBlocks(ledger: WalletLedger, categories?: string[] | null): Promise<CreditBlock[]> {
+export async function spendableBlocks(ledger: LockedWallet, categories?: string[] | null): Promise<CreditBlock[]> {
   const blocks = await ledger.tx.creditBlock.findMany({
     where: {
       walletId: ledger.wallet.id,

@@ -1,7 +1,6 @@
 // Every failure a ledger command can report on purpose. Each has a stable `code` that the
 // GraphQL and REST adapters map once (to a typed result or a vendor's status and error shape);
 // anything that is not a LedgerError is unexpected and is masked by the adapters.
-import type { Permission } from "./access.ts";
 
 export interface ValidationIssue {
   /** Path of the offending input field, e.g. ["expiresAt"]. */
@@ -35,6 +34,9 @@ export class ForbiddenError extends LedgerError {
     super(`${/^[aeiou]/.test(role) ? "an" : "a"} ${role} token may not ${PERMISSION_VERBS[permission]}`);
   }
 }
+
+/** What a token may be allowed to do; access.ts says which role is allowed what. */
+export type Permission = "read" | "spend" | "pay" | "manage" | "tokens" | "webhooks";
 
 /** What each permission lets a token do, as the predicate of "a read token may not …"; one per permission. */
 export const PERMISSION_VERBS: Readonly<Record<Permission, string>> = {

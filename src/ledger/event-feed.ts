@@ -3,7 +3,6 @@
 // read the events themselves from the log, from the last sequence they saw, so a notice lost,
 // late or repeated can delay a watcher but never make it skip or repeat an event. In process by
 // default; across gateway processes through Redis pub/sub (src/events/redis-event-feed.ts).
-import type { LedgerContext } from "./context.ts";
 import type { EventNotice } from "./events.ts";
 
 export type SequenceListener = (sequence: bigint) => void;
@@ -56,7 +55,7 @@ export function createInProcessEventFeed(): EventFeed {
 }
 
 /** Tells the feed, after commit, of the events a command wrote: the latest sequence per wallet. */
-export function publishCommitted(ctx: Pick<LedgerContext, "eventFeed">, events: readonly EventNotice[]): void {
+export function publishCommitted(ctx: { eventFeed?: EventFeed }, events: readonly EventNotice[]): void {
   if (!ctx.eventFeed || events.length === 0) return;
   const latest = new Map<string, bigint>();
   for (const event of events) {

@@ -6,7 +6,7 @@ import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 import { EVENT_TYPES, isEventType, type EventType, type LoggedEvent } from "./events.ts";
 import { requireWalletInScope } from "./queries.ts";
-import { requireId } from "./transaction.ts";
+import { requireId } from "./input.ts";
 import { WalletEventReader } from "./wallet-event-reader.ts";
 
 export interface EventFilter {

@@ -7,7 +7,6 @@
 // Amounts in payloads are minor units as strings (bigints never pass through a JS number), as
 // on the GraphQL Money scalar. The README's "Events" section shows a payload of each type.
 import type { Event, Hold, Prisma, TopUp, Wallet } from "../db/generated/client.ts";
-import type { Tx } from "./wallet-ledger.ts";
 
 /** Minor units, as a string of digits with an optional minus sign. */
 export type MoneyString = string;
@@ -229,7 +228,7 @@ export function eventNoticesFromJson(rows: unknown): EventNotice[] {
  * otherwise this takes it, and holds it until the transaction ends.
  * Fails (an internal error) when the wallet does not exist.
  */
-export async function recordEvent(tx: Tx, event: NewEvent): Promise<LoggedEvent> {
+export async function recordEvent(tx: Prisma.TransactionClient, event: NewEvent): Promise<LoggedEvent> {
   const [row] = await tx.$queryRaw<LoggedEvent[]>`
     SELECT id::text AS id, position, tenant_id::text AS "tenantId", livemode, wallet_id::text AS "walletId", sequence, type,
            operation_id::text AS "operationId", payload, created_at AS "createdAt"

@@ -1,14 +1,17 @@
 // Checks on command input shared by several commands. Each failure is a ValidationError that
-// names the field, raised before any transaction opens.
+// names the field (an id that cannot be one is a NotFoundError), raised before any transaction opens.
 //
 // Every text the ledger stores passes through here first: PostgreSQL refuses NUL in text and
 // jsonb, and a lone UTF-16 surrogate has no UTF-8 form (jsonb refuses its escape; text would get
 // a replacement character instead), so such input is refused by name rather than failing in SQL.
 import { Prisma } from "../db/generated/client.ts";
 import { EARLIEST_INSTANT, LATEST_INSTANT } from "./dates.ts";
-import { ValidationError } from "./errors.ts";
-import type { Metadata } from "./wallet-ledger.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
 
+/** Free-form JSON an entry, block, hold or wallet carries; checked by validMetadata. */
+export type Metadata = Record<string, unknown>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CATEGORY = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const COST_BASIS = /^\d{1,26}(\.\d{1,12})?$/;
 /** NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
@@ -57,6 +60,12 @@ export function validText(value: string | null | undefined, field: string, maxLe
 export function requiredText(value: string | null | undefined, field: string, maxLength = 255): string {
   if (typeof value !== "string" || value.length === 0 || value.length > maxLength) invalid(field, `must be 1 to ${maxLength} characters`);
   return storableText(value, field);
+}
+
+/** Ids come from clients: a malformed one is simply not found (and never reaches SQL as such). */
+export function requireId(id: string, resource: string): string {
+  if (!UUID.test(id)) throw new NotFoundError(resource, id);
+  return id;
 }
 
 /** An idempotency key: 1 to 255 storable characters. */

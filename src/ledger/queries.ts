@@ -7,7 +7,8 @@ import { customersInScope, walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 import { isStorableText } from "./input.ts";
-import { findOperationByKey, loadOperationResult, requireId } from "./transaction.ts";
+import { requireId } from "./input.ts";
+import { findOperationByKey, loadOperationResult } from "./transaction.ts";
 import type { LedgerResult } from "./wallet-ledger.ts";
 
 export const MAX_PAGE_SIZE = 200;

@@ -17,7 +17,7 @@ import { publishCommitted } from "./event-feed.ts";
 import type { EventNotice } from "./events.ts";
 import { releaseExpiredHolds } from "./holds.ts";
 import { runOnce, type KeyedRecords } from "./idempotency.ts";
-import { validIdempotencyKey } from "./input.ts";
+import { requireId, validIdempotencyKey } from "./input.ts";
 import { hashRequest } from "./request-hash.ts";
 import { WALLET_COLUMNS } from "./rows.ts";
 import { WalletLedger, type LedgerResult, type OperationFields, type Tx } from "./wallet-ledger.ts";
@@ -36,16 +36,8 @@ export interface WalletCommand {
 /** Generous waits: under contention a command queues for the wallet lock rather than failing. */
 export const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids come from clients: a malformed one is simply not found (and never reaches SQL as such). */
-export function requireId(id: string, resource: string): string {
-  if (!UUID.test(id)) throw new NotFoundError(resource, id);
-  return id;
-}
-
-/** 1 to 255 characters PostgreSQL can store (input.ts); kept here for the callers that import it from here. */
-export const validateIdempotencyKey = validIdempotencyKey;
+/** Input checks live in input.ts; these two are named here too for the commands that import them from here. */
+export { requireId, validIdempotencyKey as validateIdempotencyKey };
 
 /**
  * PostgreSQL's numeric_value_out_of_range (SQLSTATE 22003), as Prisma reports it for typed and
@@ -86,7 +78,7 @@ export function runWalletCommand(
 
 async function runCommand(ctx: LedgerContext, command: WalletCommand, body: (ledger: WalletLedger, operation: Operation) => Promise<void>): Promise<LedgerResult> {
   authorize(command.scope, permissionFor(command.type));
-  const idempotencyKey = validateIdempotencyKey(command.idempotencyKey);
+  const idempotencyKey = validIdempotencyKey(command.idempotencyKey);
   const requestHash = hashRequest(command.type, command.walletId, command.request);
   const result = await runOnce(idempotencyKey, keyedOperations(ctx, command.scope, requestHash), (replayEarlier) =>
     withLockedWallet(ctx, command.scope, command.walletId, async (ledger, tx) => {

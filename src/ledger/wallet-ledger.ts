@@ -20,9 +20,10 @@ import { ValidationError } from "./errors.ts";
 import { eventNoticesFromJson, recordEvent, type EventNotice, type NewEvent } from "./events.ts";
 import { LEDGER_MAX } from "./money.ts";
 import { figuresAfter } from "./block-figures.ts";
+import type { Metadata } from "./input.ts";
 
 export type Tx = Prisma.TransactionClient;
-export type Metadata = Record<string, unknown>;
+export type { Metadata };
 
 export interface OperationFields {
   type: OperationType;
