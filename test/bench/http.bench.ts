@@ -5,6 +5,11 @@
 // not grow with the history (their ratio is held to GROWTH_TARGET). Each step is timed and the
 // steps are listed at the end, with the run's total.
 //
+// CPU is counted per request too (Linux): the gateway's milliseconds per request and PostgreSQL's,
+// and for the debit scenarios PostgreSQL's CPU per debit as a multiple of its CPU per pgbench
+// transaction, measured in the same run: what a debit costs the database next to TPC-B's five
+// statements, whatever the machine.
+//
 // `npm run bench` (BENCH_DATABASE_URL, BENCH_SECONDS per scenario, BENCH_CONNECTIONS;
 // BENCH_GROWTH_ENTRIES, BENCH_GROWTH_SECONDS per request type, BENCH_RESEED=1 to seed the long
 // history afresh rather than clone the template kept from an earlier run: history-template.ts).
@@ -51,6 +56,18 @@ interface Figure {
   /** Cores kept busy meanwhile by the gateway process(es) and by PostgreSQL (Linux only). */
   gatewayCores?: number | null;
   databaseCores?: number | null;
+  /** CPU milliseconds per request answered, of the gateway process(es) and of PostgreSQL. */
+  gatewayCpuMsPerRequest?: number | null;
+  databaseCpuMsPerRequest?: number | null;
+  /** Debit scenarios: PostgreSQL's CPU per debit over its CPU per pgbench transaction (the mean of before and after). */
+  databaseCpuPerPgbenchTransaction?: number | null;
+}
+
+/** A pgbench run: its throughput and what each transaction cost PostgreSQL in CPU. */
+interface PgbenchFigure {
+  tps: number;
+  databaseCores: number | null;
+  databaseCpuMsPerTransaction: number | null;
 }
 
 interface GrowthFigure {
@@ -103,15 +120,26 @@ async function recreateDatabase(name: string): Promise<string> {
   return databaseUrl(name);
 }
 
-/** pgbench's built-in TPC-B-like script, 8 clients at scale 10, on its own database of the same server. */
-function pgbench(url: string): number {
+/**
+ * pgbench's built-in TPC-B-like script, 8 clients at scale 10, on its own database of the same
+ * server, with the CPU PostgreSQL spent meanwhile (pgbench's own process is not PostgreSQL's).
+ */
+function pgbench(url: string): PgbenchFigure {
   const { hostname, port, username } = new URL(url);
   const database = new URL(url).pathname.slice(1);
   const connection = ["-h", hostname, "-p", port || "5432", "-U", username || "postgres"];
+  const databaseCpu = cpuMeter(postgresPids);
   const output = execFileSync("pgbench", [...connection, "-n", "-c", "8", "-j", "2", "-T", String(seconds), database], { encoding: "utf8" });
+  const databaseCores = databaseCpu();
   const tps = /tps = ([\d.]+)/.exec(output);
   if (!tps) throw new Error(`pgbench printed no tps:\n${output}`);
-  return Number(tps[1]);
+  return { tps: Number(tps[1]), databaseCores, databaseCpuMsPerTransaction: cpuMsPer(databaseCores, Number(tps[1])) };
+}
+
+/** CPU milliseconds per unit of work, from the cores kept busy and the units done per second. */
+function cpuMsPer(cores: number | null | undefined, perSecond: number): number | null {
+  if (cores == null || perSecond <= 0) return null;
+  return Math.round((cores / perSecond) * 1000 * 1000) / 1000;
 }
 
 function freePort(): Promise<number> {
@@ -184,8 +212,17 @@ async function warmUp(loads: Load[]): Promise<void> {
   );
 }
 
-function drive(scenario: string, loads: Load[]): Promise<Figure> {
+/** The scenarios whose requests are debits: their database CPU is set beside pgbench's. */
+const debitScenarios = new Set<string>();
+
+function drive(scenario: string, loads: Load[], what: "debits" | "reads" = "reads"): Promise<Figure> {
+  if (what === "debits") debitScenarios.add(scenario);
   return timed(scenario, () => measureLoad(scenario, loads));
+}
+
+function mean(values: (number | null)[]): number | null {
+  const known = values.filter((value): value is number => value != null);
+  return known.length === 0 ? null : known.reduce((sum, value) => sum + value, 0) / known.length;
 }
 
 async function measureLoad(scenario: string, loads: Load[]): Promise<Figure> {
@@ -219,8 +256,10 @@ async function measureLoad(scenario: string, loads: Load[]): Promise<Figure> {
     gatewayCores: gatewayCpu(),
     databaseCores: databaseCpu(),
   };
+  figure.gatewayCpuMsPerRequest = cpuMsPer(figure.gatewayCores, figure.requestsPerSecond);
+  figure.databaseCpuMsPerRequest = cpuMsPer(figure.databaseCores, figure.requestsPerSecond);
   console.log(
-    `${scenario.padEnd(44)} ${String(figure.requestsPerSecond).padStart(6)} req/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  errors ${figure.errors + figure.non2xx}  CPU: gateway ${figure.gatewayCores ?? "?"}, PostgreSQL ${figure.databaseCores ?? "?"} cores`,
+    `${scenario.padEnd(44)} ${String(figure.requestsPerSecond).padStart(6)} req/s  p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  errors ${figure.errors + figure.non2xx}  CPU: gateway ${figure.gatewayCores ?? "?"}, PostgreSQL ${figure.databaseCores ?? "?"} cores; ms/request: gateway ${figure.gatewayCpuMsPerRequest ?? "?"}, PostgreSQL ${figure.databaseCpuMsPerRequest ?? "?"}`,
   );
   return figure;
 }
@@ -337,19 +376,19 @@ async function main() {
 
   console.log(`pgbench TPC-B-like, 8 clients, scale 10, ${seconds} s per figure; gateway load: ${connections} connections`);
   const pgbenchBefore = await timed("pgbench before", async () => pgbench(pgbenchUrl));
-  console.log(`${"pgbench before".padEnd(44)} ${String(Math.round(pgbenchBefore)).padStart(6)} tps`);
+  console.log(`${"pgbench before".padEnd(44)} ${String(Math.round(pgbenchBefore.tps)).padStart(6)} tps  PostgreSQL ${pgbenchBefore.databaseCpuMsPerTransaction ?? "?"} CPU ms/transaction`);
 
   const one = await timed("gateway: start", () => startGateway(url));
   const figures: Figure[] = [];
   const amount = "1";
   const debits = (base: string): Load => ({ base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: rotating(), amount } })) });
   await warmUp([debits(one.base)]);
-  figures.push(await drive("GraphQL debit, 64 wallets", [debits(one.base)]));
-  figures.push(await drive("GraphQL debit, one hot wallet", [{ base: one.base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: walletIds[0], amount } })) }]));
+  figures.push(await drive("GraphQL debit, 64 wallets", [debits(one.base)], "debits"));
+  figures.push(await drive("GraphQL debit, one hot wallet", [{ base: one.base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: walletIds[0], amount } })) }], "debits"));
   figures.push(
     await drive("REST deduct (customer deposit API)", [
       { base: one.base, path: "/v1/billing/deduct", token, body: () => JSON.stringify({ customer_id: "rest-customer", amount: 1, transaction_id: `bench-${process.pid}-${transaction++}` }) },
-    ]),
+    ], "debits"),
   );
   figures.push(await drive("GraphQL wallet balance read", [{ base: one.base, path: "/graphql", token, body: graphql(BALANCE, () => ({ id: rotating() })) }]));
   figures.push(await drive("GraphQL page: 50 wallets x 10 entries", [{ base: one.base, path: "/graphql", token, body: graphql(PAGE, () => ({})) }]));
@@ -357,7 +396,7 @@ async function main() {
 
   const [first, second] = await timed("gateway: start two", () => Promise.all([startGateway(url), startGateway(url)]));
   await warmUp([debits(first!.base), debits(second!.base)]);
-  const twoProcesses = await drive("GraphQL debit, 64 wallets, two processes", [debits(first!.base), debits(second!.base)]);
+  const twoProcesses = await drive("GraphQL debit, 64 wallets, two processes", [debits(first!.base), debits(second!.base)], "debits");
   figures.push(twoProcesses);
   await Promise.all([stopGateway(first!), stopGateway(second!)]);
 
@@ -368,11 +407,17 @@ async function main() {
   await stopGateway(growthGateway);
 
   const pgbenchAfter = await timed("pgbench after", async () => pgbench(pgbenchUrl));
-  console.log(`${"pgbench after".padEnd(44)} ${String(Math.round(pgbenchAfter)).padStart(6)} tps`);
+  console.log(`${"pgbench after".padEnd(44)} ${String(Math.round(pgbenchAfter.tps)).padStart(6)} tps  PostgreSQL ${pgbenchAfter.databaseCpuMsPerTransaction ?? "?"} CPU ms/transaction`);
   const violations = await timed("verify both ledgers", async () => [...(await verifyLedger(db.prisma)), ...(await verifyLedger(growthDb.prisma))]);
   const entriesAfter = await growthDb.prisma.wallet.findMany({ where: { id: { in: histories.wallets.map((wallet) => wallet.walletId) } }, select: { id: true, lastSequence: true } });
-  const pgbenchTps = (pgbenchBefore + pgbenchAfter) / 2;
-  for (const figure of figures) figure.shareOfPgbench = Math.round((figure.requestsPerSecond / pgbenchTps) * 1000) / 1000;
+  const pgbenchTps = (pgbenchBefore.tps + pgbenchAfter.tps) / 2;
+  const pgbenchCpuMs = mean([pgbenchBefore.databaseCpuMsPerTransaction, pgbenchAfter.databaseCpuMsPerTransaction]);
+  for (const figure of figures) {
+    figure.shareOfPgbench = Math.round((figure.requestsPerSecond / pgbenchTps) * 1000) / 1000;
+    if (debitScenarios.has(figure.scenario) && figure.databaseCpuMsPerRequest != null && pgbenchCpuMs) {
+      figure.databaseCpuPerPgbenchTransaction = Math.round((figure.databaseCpuMsPerRequest / pgbenchCpuMs) * 100) / 100;
+    }
+  }
   const scaling = twoProcesses.requestsPerSecond / figures[0]!.requestsPerSecond;
   const ratios = growthRatios(growthFigures);
 
@@ -380,7 +425,11 @@ async function main() {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
     settings: { seconds, connections, wallets: WALLETS, growthSeconds, growthEntries: growthSizes },
-    pgbench: { before: pgbenchBefore, after: pgbenchAfter },
+    pgbench: {
+      before: pgbenchBefore.tps,
+      after: pgbenchAfter.tps,
+      databaseCpuMsPerTransaction: { before: pgbenchBefore.databaseCpuMsPerTransaction, after: pgbenchAfter.databaseCpuMsPerTransaction, mean: pgbenchCpuMs },
+    },
     figures,
     twoProcessScaling: Math.round(scaling * 100) / 100,
     growth: {
@@ -414,7 +463,7 @@ async function main() {
 
 /** The tables at the end of a run: the gateway's figures, the growth figures, the steps and their times. */
 function report(result: {
-  pgbench: { before: number; after: number };
+  pgbench: { before: number; after: number; databaseCpuMsPerTransaction: { mean: number | null } };
   figures: Figure[];
   twoProcessScaling: number;
   growth: { wallets: { entries: number; seedSeconds: number; entriesAfter: number }[]; figures: GrowthFigure[]; ratios: ReturnType<typeof growthRatios>; reused: boolean };
@@ -422,13 +471,19 @@ function report(result: {
   totalSeconds: number;
   verify: unknown[];
 }): void {
-  console.log(`\n${"scenario".padEnd(44)} ${"req/s".padStart(6)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"errors".padStart(6)}  share of pgbench  CPU cores: gateway, PostgreSQL`);
+  console.log(
+    `\n${"scenario".padEnd(44)} ${"req/s".padStart(6)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"errors".padStart(6)}  share of pgbench  CPU cores: gateway, PostgreSQL  CPU ms/request: gateway, PostgreSQL (x pgbench transaction)`,
+  );
   for (const figure of result.figures) {
     const cells = [figure.requestsPerSecond, figure.p50Ms, figure.p99Ms].map((cell, index) => String(cell).padStart(index === 0 ? 6 : 7));
     const share = `${(figure.shareOfPgbench! * 100).toFixed(1)}%`.padStart(16);
-    console.log(`${figure.scenario.padEnd(44)} ${cells.join(" ")} ${String(figure.errors + figure.non2xx).padStart(6)} ${share}  ${figure.gatewayCores ?? "?"}, ${figure.databaseCores ?? "?"}`);
+    const cores = `${figure.gatewayCores ?? "?"}, ${figure.databaseCores ?? "?"}`.padEnd(28);
+    const multiple = figure.databaseCpuPerPgbenchTransaction != null ? ` (${figure.databaseCpuPerPgbenchTransaction}x)` : "";
+    console.log(`${figure.scenario.padEnd(44)} ${cells.join(" ")} ${String(figure.errors + figure.non2xx).padStart(6)} ${share}  ${cores}  ${figure.gatewayCpuMsPerRequest ?? "?"}, ${figure.databaseCpuMsPerRequest ?? "?"}${multiple}`);
   }
-  console.log(`pgbench ${Math.round(result.pgbench.before)} tps before, ${Math.round(result.pgbench.after)} after (shares are of their mean); two processes / one process: ${result.twoProcessScaling.toFixed(2)}x`);
+  console.log(
+    `pgbench ${Math.round(result.pgbench.before)} tps before, ${Math.round(result.pgbench.after)} after (shares are of their mean), PostgreSQL ${result.pgbench.databaseCpuMsPerTransaction.mean?.toFixed(3) ?? "?"} CPU ms per transaction; two processes / one process: ${result.twoProcessScaling.toFixed(2)}x`,
+  );
 
   console.log(`\ngrowth: one request at a time, wallets in turn, ${growthSeconds} s per request type`);
   console.log(`${"request".padEnd(14)} ${"entries".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"requests".padStart(9)} ${"errors".padStart(6)}`);
