@@ -2,7 +2,7 @@
 // names the variable, instead of failing later in the middle of a request.
 import path from "node:path";
 import { z } from "zod";
-import { DEFAULT_BALANCE_ALERTS_PER_WALLET } from "./ledger/context.ts";
+import { DEFAULT_BALANCE_ALERTS_PER_WALLET } from "./ledger/index.ts";
 import { LOG_LEVELS, type LogLevel } from "./observability/logger.ts";
 
 export interface Config {
@@ -36,6 +36,10 @@ export interface Config {
   expirySweepSeconds: number;
   /** Seconds between this process's looks for due jobs (src/jobs/runner.ts); 0: it runs none. */
   jobPollSeconds: number;
+  /** Milliseconds between looks at the event log by its followers (auto top-ups) when no commit here wakes them. */
+  eventFollowerPollMs: number;
+  /** Events a follower of the event log reads and reacts to in one transaction. */
+  eventFollowerBatch: number;
   /** Seconds a token's check is trusted without the database: how late a revocation elsewhere may be. 0: never. */
   tokenCacheSeconds: number;
   /**
@@ -160,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR?.trim() || "data"),
     expirySweepSeconds: settings.integer("EXPIRY_SWEEP_SECONDS", 60, 0, 86_400),
     jobPollSeconds: settings.decimal("JOB_POLL_SECONDS", 5, 0, 3_600),
+    eventFollowerPollMs: settings.integer("EVENT_FOLLOWER_POLL_MS", 1_000, 10, 3_600_000),
+    eventFollowerBatch: settings.integer("EVENT_FOLLOWER_BATCH", 100, 1, 10_000),
     tokenCacheSeconds: settings.integer("TOKEN_CACHE_SECONDS", 5, 0, 300),
     shutdownDrainMs: settings.integer("SHUTDOWN_DRAIN_MS", 5_000, 0, 3_600_000),
     shutdownTimeoutMs: settings.integer("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 3_600_000),

@@ -10,7 +10,7 @@
 // (never awaited by it; a failure is logged), and only when the stored time is a minute old, so
 // many processes together still write it about once a minute.
 import type { PrismaClient } from "../db/generated/client.ts";
-import { systemClock } from "../ledger/context.ts";
+import { systemClock } from "../ledger/index.ts";
 import { TokenCache, type KnownToken } from "./token-cache.ts";
 import { hashToken, type Viewer } from "./tokens.ts";
 import { log } from "../observability/logger.ts";

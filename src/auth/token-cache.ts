@@ -1,7 +1,7 @@
 // What this process recently learnt from the database about token hashes: accepted tokens and
 // refused ones, each for a short time and in bounded number. Accepted and refused tokens are kept
 // apart, so that a flood of bad tokens cannot push the good ones out.
-import type { Role } from "../ledger/access.ts";
+import type { Role } from "../ledger/index.ts";
 
 /** An accepted token, as read from the database. */
 export interface KnownToken {

@@ -10,9 +10,7 @@
 // not show it again. A retried creation makes a second token; the unused one shows no
 // `lastUsedAt` and can be revoked.
 import type { ApiToken, Prisma, PrismaClient } from "../db/generated/client.ts";
-import { allows, authorize, type Role, type Scope } from "../ledger/access.ts";
-import { ForbiddenError, NotFoundError } from "../ledger/errors.ts";
-import { requireId } from "../ledger/transaction.ts";
+import { ForbiddenError, NotFoundError, allows, authorize, requireId, type Role, type Scope } from "../ledger/index.ts";
 import type { TokenAuthenticator } from "./authenticator.ts";
 import { mintToken } from "./tokens.ts";
 

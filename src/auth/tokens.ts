@@ -5,10 +5,7 @@
 // checking a request's token is authenticator.ts.
 import { createHash, randomUUID } from "node:crypto";
 import type { ApiToken, PrismaClient } from "../db/generated/client.ts";
-import type { Role, Scope } from "../ledger/access.ts";
-import { ValidationError } from "../ledger/errors.ts";
-import { upsertCustomer } from "../ledger/customers.ts";
-import { requiredText, validText } from "../ledger/input.ts";
+import { ValidationError, requiredText, upsertCustomer, validText, type Role, type Scope } from "../ledger/index.ts";
 
 /** Who is calling: the token's scope, and the token itself. */
 export interface Viewer extends Scope {

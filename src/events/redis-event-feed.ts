@@ -7,7 +7,8 @@
 // while Redis is away delays a subscriber until its next periodic read (event-queries.ts), never
 // loses an event; publishing never blocks or fails a command.
 import { Redis } from "ioredis";
-import { WalletWatchers, type EventFeed } from "../ledger/event-feed.ts";
+import { WalletWatchers, type EventFeed } from "../ledger/index.ts";
+import { log } from "../observability/logger.ts";
 
 export interface RedisEventFeedOptions {
   url: string;
@@ -20,7 +21,7 @@ export interface RedisEventFeed extends EventFeed {
   ready(): Promise<boolean>;
 }
 
-export function createRedisEventFeed({ url, keyPrefix, warn = console.warn }: RedisEventFeedOptions): RedisEventFeed {
+export function createRedisEventFeed({ url, keyPrefix, warn = (message) => log().warn(message) }: RedisEventFeedOptions): RedisEventFeed {
   const channel = `${keyPrefix}wallet-events`;
   const watchers = new WalletWatchers();
   // A command while disconnected fails at once: publishing must not queue behind an outage.

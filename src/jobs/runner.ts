@@ -12,6 +12,7 @@
 // is guarded by the job's own unique keys, so even a job taken over after a stall is safe.
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../db/generated/client.ts";
+import { log } from "../observability/logger.ts";
 
 export interface JobDefinition {
   /** The row's key; stable across releases. */
@@ -72,14 +73,14 @@ async function runClaimed(options: JobRunnerOptions, job: JobDefinition, claimed
   const heartbeat = setInterval(() => {
     prisma.job
       .updateMany({ where: { name: job.name, lockedBy: instanceId }, data: { lockedUntil: new Date(options.now().getTime() + leaseMs) } })
-      .catch((error: unknown) => console.error(`job ${job.name}: its lease could not be extended`, error));
+      .catch((error: unknown) => log().error({ err: error }, `job ${job.name}: its lease could not be extended`));
   }, Math.max(1_000, leaseMs / 3));
   let error: unknown = null;
   try {
     await job.run(claimedAt);
   } catch (failure) {
     error = failure;
-    console.error(`job ${job.name} failed; it runs again when next due`, failure);
+    log().error({ err: failure }, `job ${job.name} failed; it runs again when next due`);
   } finally {
     clearInterval(heartbeat);
   }
@@ -116,7 +117,7 @@ export function startJobRunner(options: JobRunnerOptions & { pollMs: number }): 
     timer = null;
     if (stopped) return;
     running = runJobsOnce(options)
-      .catch((error: unknown) => console.error("jobs could not be claimed", error))
+      .catch((error: unknown) => log().error({ err: error }, "jobs could not be claimed"))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, options.pollMs);
       });

@@ -1,9 +1,8 @@
 // The gateway's jobs and how often each runs; the runner (runner.ts) shares them among gateways.
-import { expireCredits } from "../ledger/commands/expire-credits.ts";
-import type { LedgerContext } from "../ledger/context.ts";
+import { expireCredits, type LedgerContext } from "../ledger/index.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 import { runDueTopUps } from "../payments/top-up.ts";
-import { runDueIntervalRules } from "../rest/commerce/interval-rules.ts";
+import { runDueIntervalRules } from "./interval-top-ups.ts";
 import type { JobDefinition } from "./runner.ts";
 
 export interface ScheduleOptions {

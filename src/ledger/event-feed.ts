@@ -4,6 +4,7 @@
 // late or repeated can delay a watcher but never make it skip or repeat an event. In process by
 // default; across gateway processes through Redis pub/sub (src/events/redis-event-feed.ts).
 import type { EventNotice } from "./events.ts";
+import { log } from "../observability/logger.ts";
 
 export type SequenceListener = (sequence: bigint) => void;
 
@@ -38,7 +39,7 @@ export class WalletWatchers {
       try {
         listener(sequence);
       } catch (error) {
-        console.error("a wallet watcher failed:", error);
+        log().error({ err: error }, "a wallet watcher failed");
       }
     }
   }

@@ -1,10 +1,11 @@
-// The ledger's public surface: what the GraphQL API, the REST shim, the CLI and the server may
-// use. Everything else in this folder is how the ledger keeps its invariants, and may change.
+// The ledger's public surface: what every module outside src/ledger may use (payments may also use
+// extension.ts, the commands' transaction and idempotency for top-ups). Everything else in this
+// folder is how the ledger keeps its invariants, and may change. `npm run lint` holds the rule.
 
 // Who may do what, and the context every command and query runs in.
-export type { LedgerContext, Scope } from "./context.ts";
-export { systemClock } from "./context.ts";
-export { ROLES, authorize, customersInScope, systemScope, walletsInScope, type Role } from "./access.ts";
+export type { CommittedChange, LedgerContext, Scope } from "./context.ts";
+export { DEFAULT_BALANCE_ALERTS_PER_WALLET, systemClock } from "./context.ts";
+export { ROLES, allows, authorize, customersInScope, systemScope, walletsInScope, type Permission, type Role } from "./access.ts";
 
 // Commands: every money movement and every change to a wallet. Each says what it fails with.
 export { createWallet } from "./commands/create-wallet.ts";
@@ -46,7 +47,7 @@ export { verifyLedger } from "./verify.ts";
 
 // Events: the log every committed change writes, balance alerts, and the feed that wakes subscribers.
 export { listEvents, watchWalletEvents } from "./event-queries.ts";
-export type { EventBalance, LoggedEvent } from "./events.ts";
+export { EVENT_TYPES, type EventBalance, type EventType, type LoggedEvent } from "./events.ts";
 export { createBalanceAlert, deleteBalanceAlert, listBalanceAlerts } from "./balance-alerts.ts";
 export { createInProcessEventFeed, WalletWatchers, type EventFeed } from "./event-feed.ts";
 
@@ -58,7 +59,7 @@ export { ApiTokenRole, CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerE
 export * from "./errors.ts";
 
 // Reading input the way the ledger does: money, dates, text, customers.
-export { currencyScale, decimalToMinorUnits, formatMinorUnits, isoMinorUnit, parseMinorUnits } from "./money.ts";
+export { currencyScale, decimalToMinorUnits, formatMinorUnits, isoMinorUnit, parseMinorUnits, requirePositive } from "./money.ts";
 export { parseIsoDateTime } from "./dates.ts";
-export { storableText } from "./input.ts";
-export { TEAM_CUSTOMER, validCustomer } from "./customers.ts";
+export { requireId, requiredText, storableText, validText } from "./input.ts";
+export { TEAM_CUSTOMER, upsertCustomer, validCustomer } from "./customers.ts";

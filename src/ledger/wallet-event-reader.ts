@@ -13,6 +13,7 @@
 import type { LedgerContext } from "./context.ts";
 import type { EventFeed } from "./event-feed.ts";
 import type { LoggedEvent } from "./events.ts";
+import { log } from "../observability/logger.ts";
 
 /** Events per read, for the reader and for a replay alike. */
 export const PAGE = 100;
@@ -156,7 +157,7 @@ export class WalletEventReader {
         page = await eventsAfter(this.readers.ctx, this.walletId, this.head, PAGE);
       } catch (error) {
         // The next notice or recheck reads again; the streams wait meanwhile.
-        console.error("reading a wallet's new events failed:", error);
+        log().error({ err: error }, "reading a wallet's new events failed");
         return;
       }
       if (page.length === PAGE) this.stale = true;

@@ -1,4 +1,4 @@
-import { LedgerError } from "../ledger/errors.ts";
+import { LedgerError } from "../ledger/index.ts";
 
 /** A card was declined, needs authentication, or Stripe refused the payment; no credits were added. */
 export class PaymentFailedError extends LedgerError {

@@ -1,9 +1,5 @@
-import { authorize } from "../ledger/access.ts";
 import type { Customer } from "../db/generated/client.ts";
-import type { LedgerContext, Scope } from "../ledger/context.ts";
-import { TEAM_CUSTOMER } from "../ledger/customers.ts";
-import { NotFoundError, ValidationError } from "../ledger/errors.ts";
-import { findCustomer, findCustomerById } from "../ledger/queries.ts";
+import { NotFoundError, TEAM_CUSTOMER, ValidationError, authorize, findCustomer, findCustomerById, type LedgerContext, type Scope } from "../ledger/index.ts";
 import { PaymentsNotConfiguredError } from "./errors.ts";
 import type { StripeAccess } from "./stripe-client.ts";
 

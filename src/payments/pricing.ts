@@ -2,7 +2,7 @@
 // `rate_amount`): charges are whole minor units of the charge currency, rounded half-even;
 // everything else is exact decimal arithmetic, never floating point.
 import { Prisma } from "../db/generated/client.ts";
-import { currencyScale, formatMinorUnits } from "../ledger/money.ts";
+import { currencyScale, formatMinorUnits } from "../ledger/index.ts";
 
 export interface Pricing {
   /** What one minor unit of credit costs, in major units of `chargeCurrency`, as a decimal string. */

@@ -8,11 +8,9 @@
 //     whole payment, Stripe refuses a second one even after it forgets the key;
 //  3. a refund whose answer did not arrive stays `requested`, and the top-up sweep asks again.
 // A refund Stripe refuses is `failed`: the customer paid for nothing, and a person must act.
-import { systemScope } from "../ledger/access.ts";
-import type { Prisma, ReturnedPayment, ReturnedPaymentReason, TopUp } from "../db/generated/client.ts";
-import { publishCommitted } from "../ledger/event-feed.ts";
-import { recordEvent, topUpPayload, type EventNotice } from "../ledger/events.ts";
-import { TRANSACTION_OPTIONS } from "../ledger/transaction.ts";
+import type { ReturnedPayment, ReturnedPaymentReason, TopUp } from "../db/generated/client.ts";
+import { inLedgerTransaction, topUpPayload, type LedgerTransaction } from "../ledger/extension.ts";
+import { systemScope } from "../ledger/index.ts";
 import { PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
 import { log } from "../observability/logger.ts";
@@ -71,16 +69,14 @@ export function describeReason(reason: ReturnedPaymentReason): string {
 async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, topUp: Pick<TopUp, "tenantId" | "livemode">): Promise<ReturnedPayment> {
   const { prisma } = deps.ledger;
   const settle = async (data: Pick<ReturnedPayment, "status" | "stripeRefundId" | "failureMessage">) => {
-    let told: EventNotice[] = [];
-    await prisma.$transaction(async (tx) => {
-      const { count } = await tx.returnedPayment.updateMany({ where: { stripePaymentIntentId: returned.stripePaymentIntentId, status: "requested" }, data });
+    await inLedgerTransaction(deps.ledger, async (transaction) => {
+      const { count } = await transaction.tx.returnedPayment.updateMany({ where: { stripePaymentIntentId: returned.stripePaymentIntentId, status: "requested" }, data });
       // The top-up of a terminated wallet ends refunded once its payment is back, in the same
       // transaction as the refund's record and its event, so none is ever seen without the others.
       if (count === 1 && data.status === "refunded" && returned.reason === "wallet_terminated") {
-        told = await markTopUpRefunded(tx, deps.ledger.now(), { ...returned, ...data });
+        await markTopUpRefunded(transaction, deps.ledger.now(), { ...returned, ...data });
       }
-    }, TRANSACTION_OPTIONS);
-    publishCommitted(deps.ledger, told);
+    });
     const settled = await prisma.returnedPayment.findUniqueOrThrow({ where: { stripePaymentIntentId: returned.stripePaymentIntentId } });
     if (settled.status === "failed") {
       log().warn(`PaymentIntent ${returned.stripePaymentIntentId} of top-up ${returned.topUpId} needs attention: Stripe refused its refund (${settled.failureMessage})`);
@@ -133,7 +129,7 @@ async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, 
  * A top-up not credited (its wallet was terminated) whose payment went back: `refunded`, and
  * `top_up.refunded` told, once (only the call that moves the top-up tells it).
  */
-async function markTopUpRefunded(tx: Prisma.TransactionClient, now: Date, returned: ReturnedPayment): Promise<EventNotice[]> {
+async function markTopUpRefunded({ tx, recordEvent }: LedgerTransaction, now: Date, returned: ReturnedPayment): Promise<void> {
   const { count } = await tx.topUp.updateMany({
     where: { id: returned.topUpId, status: { in: ["pending", "failed"] } },
     data: {
@@ -144,10 +140,10 @@ async function markTopUpRefunded(tx: Prisma.TransactionClient, now: Date, return
       lockedUntil: null,
     },
   });
-  if (count === 0) return [];
+  if (count === 0) return;
   const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: returned.topUpId } });
   const refund = { stripeRefundId: returned.stripeRefundId, amount: returned.amount.toString(), currency: returned.currency, reason: returned.reason };
-  return [await recordEvent(tx, { walletId: topUp.walletId, type: "top_up.refunded", payload: { ...topUpPayload(topUp), refund }, createdAt: now })];
+  await recordEvent({ walletId: topUp.walletId, type: "top_up.refunded", payload: { ...topUpPayload(topUp), refund }, createdAt: now });
 }
 
 export interface DueRefundsReport {

@@ -11,18 +11,22 @@
 // Whatever stops between 2 and 3 leaves a pending top-up that Stripe's webhook or runDueTopUps
 // completes. A process working on a top-up holds a short lease on it, so that the sweep of
 // another gateway does not work on it at the same time.
-import { authorize, systemScope } from "../ledger/access.ts";
 import type Stripe from "stripe";
 import type { ReturnedPayment, TopUp } from "../db/generated/client.ts";
-import type { Scope } from "../ledger/context.ts";
-import { deposit } from "../ledger/commands/deposit.ts";
-import { IdempotencyConflictError, ValidationError, WalletTerminatedError } from "../ledger/errors.ts";
-import { parseMinorUnits, requirePositive } from "../ledger/money.ts";
-import { getWallet } from "../ledger/queries.ts";
-import { hashRequest } from "../ledger/request-hash.ts";
-import { runOnce, type KeyedRecords } from "../ledger/idempotency.ts";
-import { findOperationByKey, operationResultAsItStood, validateIdempotencyKey } from "../ledger/transaction.ts";
-import type { LedgerResult } from "../ledger/wallet-ledger.ts";
+import { hashRequest, operationAsAnswered, runOnce, validIdempotencyKey, type KeyedRecords } from "../ledger/extension.ts";
+import {
+  IdempotencyConflictError,
+  ValidationError,
+  WalletTerminatedError,
+  authorize,
+  deposit,
+  getWallet,
+  parseMinorUnits,
+  requirePositive,
+  systemScope,
+  type LedgerResult,
+  type Scope,
+} from "../ledger/index.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "./errors.ts";
 import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
 import { runDueRefunds, returnPayment, type SucceededPayment } from "./returned-payments.ts";
@@ -62,7 +66,7 @@ export interface TopUpInput {
 export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<LedgerResult> {
   authorize(input.scope, "pay");
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
-  const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
+  const idempotencyKey = validIdempotencyKey(input.idempotencyKey);
   const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
   stripeFor(deps, input.scope);
   const minimum = minimumTopUp(wallet.currency);
@@ -121,8 +125,8 @@ function findByKey(deps: PaymentsDeps, scope: Scope, idempotencyKey: string): Pr
 async function answerFor(deps: PaymentsDeps, record: TopUp, requestHash: string): Promise<LedgerResult> {
   if (record.requestHash !== requestHash) throw new IdempotencyConflictError(record.idempotencyKey ?? "");
   if (record.status === "succeeded") {
-    const credit = await deps.ledger.prisma.operation.findUniqueOrThrow({ where: { id: record.operationId! } });
-    return { ...(await operationResultAsItStood(deps.ledger.prisma, credit)), replayed: true };
+    const credit = await operationAsAnswered(deps.ledger, systemScope(record.tenantId, record.livemode), { id: record.operationId ?? "" });
+    return { ...credit, replayed: true };
   }
   if (record.status === "failed") throw new PaymentFailedError(record.failureMessage ?? "payment failed", record.declineCode, record.failureCode);
   // Paid after its wallet was terminated, and the payment given back: as answered then.
@@ -283,7 +287,7 @@ export async function completeTopUp(deps: PaymentsDeps, record: TopUp, payment: 
   } catch (error) {
     if (error instanceof WalletTerminatedError) return { credit: null, returned: await returnForTerminatedWallet(deps, record, payment) };
     if (!(error instanceof IdempotencyConflictError)) throw error;
-    const earlier = await operationResultAsItStood(deps.ledger.prisma, (await findOperationByKey(deps.ledger.prisma, scope, creditKey(record)))!);
+    const earlier = await operationAsAnswered(deps.ledger, scope, { idempotencyKey: creditKey(record) });
     // Another payment credited the top-up first: this one is given back.
     if (paymentIntentOf(earlier) !== payment.id) return { credit: earlier, returned: await returnPayment(deps, record, payment, "duplicate") };
     // This very payment, described differently (say, without its charge): already credited.

@@ -1,13 +1,18 @@
 // A wallet's settings together with its auto top-up rule, and a wallet opened with credits and a
 // rule: each one ledger command, so one transaction and one idempotency record whose hash covers
 // the rule and the credits too. A key reused with another rule is a conflict, not a silent change.
-import type { LedgerContext } from "../ledger/context.ts";
-import { openWallet, type CreateWalletInput, type CreateWalletResult } from "../ledger/commands/create-wallet.ts";
-import { appendDeposit, depositRequest, validDeposit, type DepositInput } from "../ledger/commands/deposit.ts";
-import { updateWallet, type UpdateWalletInput } from "../ledger/commands/update-wallet.ts";
-import { authorize } from "../ledger/access.ts";
-import { hashRequest } from "../ledger/request-hash.ts";
-import type { LedgerResult } from "../ledger/wallet-ledger.ts";
+import {
+  appendDeposit,
+  depositRequest,
+  hashRequest,
+  openWallet,
+  updateWallet,
+  type CreateWalletInput,
+  type CreateWalletResult,
+  type DepositInput,
+  type UpdateWalletInput,
+} from "../ledger/extension.ts";
+import { authorize, validDeposit, type LedgerContext, type LedgerResult } from "../ledger/index.ts";
 import { writeAutoTopUpRule, type AutoTopUpSettings } from "./auto-top-up.ts";
 
 export interface WalletSettingsInput extends UpdateWalletInput {

@@ -9,10 +9,9 @@
 // `needs_attention` when its payload does not fit (logged at warn, with the reason). Only a
 // failure that may pass (the database or Stripe out of reach) answers 503, so that Stripe
 // delivers the event again. No answer carries a stack trace or anything of the gateway's insides.
-import { systemScope } from "../ledger/access.ts";
 import type { StripeEventStatus, TopUp } from "../db/generated/client.ts";
-import { reverseDeposit } from "../ledger/commands/reverse-deposit.ts";
-import { LedgerError } from "../ledger/errors.ts";
+import { reverseDeposit } from "../ledger/extension.ts";
+import { LedgerError, systemScope } from "../ledger/index.ts";
 import type { PaymentsDeps } from "./payment-methods.ts";
 import { describeReason } from "./returned-payments.ts";
 import { completeTopUp, recordDecline, type TopUpCompletion } from "./top-up.ts";

@@ -28,13 +28,13 @@
 // again; `resendWebhookEvent` sends any event again. A gateway that dies mid-attempt leaves the
 // lease to lapse; the delivery is then sent again: receivers de-duplicate by event id.
 import { Prisma, type PrismaClient, type WebhookDelivery } from "../db/generated/client.ts";
-import type { EventFeed } from "../ledger/event-feed.ts";
-import { ValidationError } from "../ledger/errors.ts";
+import { ValidationError, type EventFeed } from "../ledger/index.ts";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
 import { resolveWebhookTarget, type UrlPolicy } from "./url-policy.ts";
 import { webhookBody } from "./event-body.ts";
 import { postWebhook, WebhookTimeoutError } from "./post.ts";
 import { webhookDeliveries } from "../observability/metrics.ts";
+import { log } from "../observability/logger.ts";
 
 /** Waits after the 1st, 2nd, … failed attempt: 1 min, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (27 h 36 min in all). */
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 10 * 3_600_000];
@@ -319,7 +319,7 @@ export function startWebhookSender(options: WebhookSenderOptions & { pollMs: num
           inFlight += 1;
           const attempt = attemptDelivery(options, delivery)
             .then((outcome) => recordAttempt(options, delivery, outcome))
-            .catch((error: unknown) => console.error(`webhook delivery ${delivery.id}: its attempt could not be recorded; it is sent again when its lease lapses`, error))
+            .catch((error: unknown) => log().error({ err: error }, `webhook delivery ${delivery.id}: its attempt could not be recorded; it is sent again when its lease lapses`))
             .finally(() => {
               inFlight -= 1;
               running.delete(attempt);
@@ -331,7 +331,7 @@ export function startWebhookSender(options: WebhookSenderOptions & { pollMs: num
         if (claimed.length === free) again = true;
       } while (again && !stopped);
     } catch (error) {
-      console.error("webhook deliveries could not be claimed; trying again shortly", error);
+      log().error({ err: error }, "webhook deliveries could not be claimed; trying again shortly");
     } finally {
       claiming = false;
     }
@@ -352,7 +352,7 @@ export function startWebhookSender(options: WebhookSenderOptions & { pollMs: num
         if (await committedDeliveriesPending(options.prisma, batch)) await fill();
       }
     } catch (error) {
-      console.error("webhook deliveries of a commit could not be looked for; the next poll finds them", error);
+      log().error({ err: error }, "webhook deliveries of a commit could not be looked for; the next poll finds them");
     } finally {
       looking = false;
     }
@@ -365,7 +365,7 @@ export function startWebhookSender(options: WebhookSenderOptions & { pollMs: num
       endpointsExist = outlook.endpoints;
       if (outlook.due) await fill();
     } catch (error) {
-      console.error("webhook deliveries could not be looked for; trying again shortly", error);
+      log().error({ err: error }, "webhook deliveries could not be looked for; trying again shortly");
     }
   };
   const tick = () => {

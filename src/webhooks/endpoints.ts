@@ -6,11 +6,7 @@
 // second endpoint, which can be deleted. A tenant has at most `endpointsPerTenant` endpoints in
 // each mode (WEBHOOK_ENDPOINTS_PER_TENANT): every event is written once per endpoint that takes it.
 import type { Prisma, PrismaClient, WebhookEndpoint } from "../db/generated/client.ts";
-import { allows, authorize, type Scope } from "../ledger/access.ts";
-import { LimitExceededError, NotFoundError, ValidationError } from "../ledger/errors.ts";
-import { EVENT_TYPES } from "../ledger/events.ts";
-import { validText } from "../ledger/input.ts";
-import { requireId } from "../ledger/transaction.ts";
+import { EVENT_TYPES, LimitExceededError, NotFoundError, ValidationError, allows, authorize, requireId, validText, type Scope } from "../ledger/index.ts";
 import { newSigningSecret } from "./signature.ts";
 import { checkWebhookUrl, type UrlPolicy } from "./url-policy.ts";
 

@@ -11,7 +11,7 @@
 // 127.0.0.1 does, wherever the network translates them.
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
-import { ValidationError } from "../ledger/errors.ts";
+import { ValidationError } from "../ledger/index.ts";
 
 /** A host's addresses, as `dns.lookup` answers them (tests answer their own). */
 export type HostResolver = (host: string) => Promise<string[]>;

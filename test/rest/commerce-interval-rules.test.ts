@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { runJobsOnce } from "../../src/jobs/runner.ts";
 import { gatewayJobs } from "../../src/jobs/schedule.ts";
-import { currentPeriod, intervalRulesOf, periodStart, runDueIntervalRules } from "../../src/rest/commerce/interval-rules.ts";
+import { currentPeriod, intervalRulesOf, periodStart, runDueIntervalRules } from "../../src/jobs/interval-top-ups.ts";
 import { useGateway } from "../support/app.ts";
 import { useHttp } from "../support/http.ts";
 import { DAY } from "../support/ledger.ts";

@@ -2,36 +2,14 @@
 // keeps the credits exactly, in millionths (unit BILLING_CREDITS, scale 6), and the wallet's
 // commerce settings (currency, rate, rules) in its metadata.
 import { type LedgerEntry, type Operation, type Wallet, type WalletBalance, formatMinorUnits } from "../../ledger/index.ts";
-import { pricingAtRate, valueOf, type Pricing } from "../../payments/pricing.ts";
+import { valueOf } from "../../payments/pricing.ts";
+import { CREDIT_SCALE, pricingOf, settingsOf, type CommerceSettings } from "../../payments/commerce-settings.ts";
 
-export const CREDIT_UNIT = "BILLING_CREDITS";
-export const CREDIT_SCALE = 6;
-
-export interface CommerceSettings {
-  currency_code: string;
-  rate_amount: string;
-  applies_to: unknown;
-  recurring_transaction_rules: unknown[];
-  expiration_at: string | null;
-}
-
-export function settingsOf(wallet: Wallet): CommerceSettings {
-  return ((wallet.metadata ?? {}) as { commerce?: CommerceSettings }).commerce ?? {
-    currency_code: "USD",
-    rate_amount: "1",
-    applies_to: null,
-    recurring_transaction_rules: [],
-    expiration_at: null,
-  };
-}
+// The settings as kept on the wallet (payments/commerce-settings.ts), named here too for the shim's files.
+export { CREDIT_SCALE, CREDIT_UNIT, pricingOf, settingsOf, type CommerceSettings } from "../../payments/commerce-settings.ts";
 
 export function credits(amount: bigint): string {
   return formatMinorUnits(amount, CREDIT_SCALE).replace(/\.?0+$/, "") || "0";
-}
-
-/** What one minor unit of credit (a millionth) costs at the wallet's `rate_amount` per credit. */
-export function pricingOf(settings: Pick<CommerceSettings, "currency_code" | "rate_amount">): Pricing {
-  return pricingAtRate(settings.rate_amount, CREDIT_SCALE, settings.currency_code);
 }
 
 /** credits × rate, in the currency's major units, rounded as every charge is (payments/pricing.ts). */

@@ -1,6 +1,6 @@
 // Commerce `recurring_transaction_rules`: a THRESHOLD rule becomes the wallet's auto top-up,
 // charged in the wallet's currency at its `rate_amount`, its credits expiring at `expiration_at`.
-// INTERVAL rules are kept as given and run on their schedule by a job (interval-rules.ts).
+// INTERVAL rules are kept as given and run on their schedule by a job (src/jobs/interval-top-ups.ts).
 import { ValidationError, decimalToMinorUnits } from "../../ledger/index.ts";
 import { isJsonObject } from "../exact-json.ts";
 import { invalid as invalidField } from "../fields.ts";

@@ -1,4 +1,5 @@
-// Commerce INTERVAL rules, run on their schedule by the `commerce-interval-rules` job.
+// Commerce INTERVAL rules, run on their schedule by the `commerce-interval-rules` job (schedule.ts).
+// The REST shim (src/rest/commerce/rules.ts) keeps the rules as given; this file runs them.
 //
 // A rule tops the wallet up at the start of each period: WEEKLY, MONTHLY, QUARTERLY or YEARLY from
 // its `started_at` (the first top-up on that date), or, without one, from the wallet's creation
@@ -15,9 +16,9 @@
 // and the deposits is completed by the next run, with the same amounts, crediting them once.
 // A rule is known by its schedule (interval and start, and which of the rules sharing them), not
 // its amounts: a rule edited mid-period does not top up that period again.
-import { type Wallet, systemScope, walletBalance, deposit, type LedgerContext, WalletTerminatedError, decimalToMinorUnits } from "../../ledger/index.ts";
-import { isJsonObject } from "../exact-json.ts";
-import { CREDIT_SCALE, CREDIT_UNIT, pricingOf, settingsOf } from "./resources.ts";
+import { type Wallet, systemScope, walletBalance, deposit, type LedgerContext, WalletTerminatedError, decimalToMinorUnits } from "../ledger/index.ts";
+import { log } from "../observability/logger.ts";
+import { CREDIT_SCALE, CREDIT_UNIT, pricingOf, settingsOf } from "../payments/commerce-settings.ts";
 
 export type Interval = "WEEKLY" | "MONTHLY" | "QUARTERLY" | "YEARLY";
 
@@ -41,7 +42,7 @@ export function intervalRulesOf(rules: unknown[]): IntervalRule[] {
   const seen = new Map<string, number>();
   const found: IntervalRule[] = [];
   for (const rule of rules) {
-    if (!isJsonObject(rule) || rule.trigger !== "INTERVAL" || typeof rule.interval !== "string" || !(rule.interval === "WEEKLY" || rule.interval in MONTHS)) continue;
+    if (!isObject(rule) || rule.trigger !== "INTERVAL" || typeof rule.interval !== "string" || !(rule.interval === "WEEKLY" || rule.interval in MONTHS)) continue;
     const startedAt = dateOf(rule.started_at);
     const schedule = `${rule.interval}:${startedAt?.toISOString() ?? "created"}`;
     const nth = seen.get(schedule) ?? 0;
@@ -58,6 +59,11 @@ export function intervalRulesOf(rules: unknown[]): IntervalRule[] {
     });
   }
   return found;
+}
+
+/** A stored rule is JSON from the wallet's metadata: an object, or something to leave alone. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function dateOf(value: unknown): Date | null {
@@ -147,7 +153,7 @@ export async function runDueIntervalRules(ctx: LedgerContext, options: { limit?:
         report.skipped += 1;
         continue;
       }
-      console.error(`the INTERVAL top-up of wallet ${period.walletId} for ${period.periodStart.toISOString()} could not be credited; it is tried again on the next run`, error);
+      log().error({ err: error }, `the INTERVAL top-up of wallet ${period.walletId} for ${period.periodStart.toISOString()} could not be credited; it is tried again on the next run`);
     }
   }
   return report;
