@@ -20,7 +20,7 @@ import { Shutdown } from "./lifecycle/shutdown.ts";
 import { rootLogger, setLogLevel } from "./observability/logger.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
 import { createStripeAccess } from "./payments/stripe-client.ts";
-import { watchAutoTopUps } from "./payments/auto-top-up.ts";
+import { followAutoTopUps } from "./payments/auto-top-up.ts";
 import { startWebhookSender, wakingSender } from "./webhooks/delivery.ts";
 
 const shutdown = new Shutdown();
@@ -42,9 +42,6 @@ async function start(): Promise<void> {
   if (shutdown.started) return;
 
   const payments = paymentsConfig ? createStripeAccess(paymentsConfig) : null;
-  // Every committed change is shown to the auto top-up watcher, whichever API made it.
-  const autoTopUps = watchAutoTopUps(() => ({ ledger, payments }));
-  shutdown.add("auto top-ups", () => autoTopUps.settled());
   // Webhook deliveries, sent by whichever gateway is free (src/webhooks/delivery.ts).
   const webhooks = startWebhookSender({ prisma: db.prisma, now: systemClock, ...config.webhooks });
   shutdown.add("webhook sender", () => webhooks.stop());
@@ -55,10 +52,21 @@ async function start(): Promise<void> {
   const ledger: LedgerContext = {
     prisma: db.prisma,
     now: systemClock,
-    onCommitted: (change) => autoTopUps.onCommitted(change),
     eventFeed,
     balanceAlertsPerWallet: config.balanceAlertsPerWallet,
   };
+  // Auto top-ups follow the event log from a cursor in the database, shared with every gateway
+  // that has Stripe (src/payments/auto-top-up.ts); a commit here only wakes the follower sooner.
+  if (payments) {
+    const autoTopUps = followAutoTopUps(() => ({ ledger, payments }), { pollMs: config.eventFollowerPollMs, batchSize: config.eventFollowerBatch });
+    ledger.onCommitted = autoTopUps.onCommitted;
+    autoTopUps.start();
+    shutdown.add("auto top-ups", () => autoTopUps.stop());
+  }
+  // For the test that a crash between a commit and its reaction loses nothing
+  // (test/lifecycle/crash-after-commit.test.ts): the process dies the hard way right after its
+  // first command commits, before anything in it reacts.
+  if (process.env.GATEWAY_TEST_KILL_AFTER_COMMIT === "1") ledger.onCommitted = () => process.kill(process.pid, "SIGKILL");
   const tokens = new TokenAuthenticator(db.prisma, { cacheSeconds: config.tokenCacheSeconds });
   shutdown.add("token checks", () => tokens.settled());
   const rateLimiter = await configuredRateLimiter(config.http);

@@ -24,6 +24,7 @@ const UPDATABLE: Readonly<Record<string, "all" | readonly string[]>> = {
   api_token: ["revoked_at", "last_used_at"], // revocation, and when it was last accepted
   balance_alert: ["below", "deleted_at"], // fired and re-armed by movements; removed
   job: "all", // claims, leases and the next run
+  event_cursor: "all", // how far each follower of the event log has reacted; locked FOR UPDATE while it reacts
   interval_top_up: ["status", "updated_at"], // a period's deposits made
   webhook_endpoint: "all", // url, types, description, status
   webhook_delivery: "all", // attempts and their outcome, leases

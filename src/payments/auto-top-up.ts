@@ -1,22 +1,31 @@
 // Auto top-ups: when a wallet's available credits fall below its rule's threshold after a
-// debit, charge the owner's card. The database decides who fires: the rule row is locked while
-// the balance is read, and a partial unique index allows one open auto top-up per wallet, so
-// any number of concurrent debits, in any number of gateways, fire it once per crossing.
-import { authorize } from "../ledger/access.ts";
+// debit, charge the owner's card. They follow the event log from a cursor in the database
+// (src/jobs/event-follower.ts): the check of a committed change is recorded in the transaction
+// that moves the cursor past its event, so a gateway dying right after a debit's commit leaves
+// the event ahead of the cursor, and the next gateway to follow the log makes the check; a commit
+// is never checked twice. The database decides who fires: the rule row is locked while the
+// balance is read, a partial unique index allows one open auto top-up per wallet, and an auto
+// top-up names the event it was fired for (unique), so any number of concurrent debits, in any
+// number of gateways, fire it once per crossing.
 import type { AutoTopUpRule, PrismaClient, TopUp, Wallet } from "../db/generated/client.ts";
-import { walletBalance } from "../ledger/balances.ts";
-import type { CommittedChange, Scope } from "../ledger/context.ts";
-import { ValidationError, WalletTerminatedError, type ValidationIssue } from "../ledger/errors.ts";
-import { parseMinorUnits } from "../ledger/money.ts";
-import { getWallet } from "../ledger/queries.ts";
-import { isUniqueViolation } from "../ledger/idempotency.ts";
-import { hashRequest } from "../ledger/request-hash.ts";
-import { TRANSACTION_OPTIONS } from "../ledger/transaction.ts";
-import type { Tx } from "../ledger/wallet-ledger.ts";
+import { startEventFollower, type EventFollower, type FollowedEvent } from "../jobs/event-follower.ts";
+import { hashRequest, isUniqueViolation, TRANSACTION_OPTIONS, type Tx } from "../ledger/extension.ts";
+import {
+  authorize,
+  getWallet,
+  parseMinorUnits,
+  systemScope,
+  ValidationError,
+  walletBalance,
+  WalletTerminatedError,
+  type CommittedChange,
+  type Scope,
+  type ValidationIssue,
+} from "../ledger/index.ts";
+import { log } from "../observability/logger.ts";
 import type { PaymentsDeps } from "./payment-methods.ts";
 import { chargeFor, creditsCosting, type Pricing } from "./pricing.ts";
 import { minimumTopUp, runTopUp } from "./top-up.ts";
-import { log } from "../observability/logger.ts";
 
 export interface AutoTopUpSettings {
   /** Fire when available credits fall below this many minor units. */
@@ -105,64 +114,85 @@ export function validAutoTopUpRule(settings: AutoTopUpSettings, currency: string
 }
 
 /**
- * Looks at a wallet after a change: below the threshold after a debit-like change, with no auto
- * top-up open, it records one and returns it; back at the threshold, it resumes a paused rule.
- * Deposits never fire a top-up, so a top-up too small to reach the threshold waits for the next
- * debit instead of charging again and again.
+ * Looks at a wallet after a change, in its own transaction: see openAutoTopUp. The event log's
+ * follower (followAutoTopUps) is what checks committed changes; this is for a change known
+ * otherwise.
  */
 export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange): Promise<TopUp | null> {
   const { scope, walletId } = change;
   // Most wallets have no rule: one indexed read, no transaction.
   if (!(await deps.ledger.prisma.autoTopUpRule.findUnique({ where: { walletId }, select: { walletId: true } }))) return null;
   try {
-    return await deps.ledger.prisma.$transaction(async (tx) => {
-      // One check per wallet at a time, in every gateway; the balance is read after the lock.
-      const [locked] = await tx.$queryRaw<{ wallet_id: string }[]>`SELECT wallet_id::text FROM auto_top_up_rule WHERE wallet_id = ${walletId}::uuid FOR UPDATE`;
-      if (!locked) return null;
-      const rule = await tx.autoTopUpRule.findUniqueOrThrow({ where: { walletId } });
-      // Open top-up first, balance second: a top-up stops being open only after its credit
-      // committed, so a balance read after seeing none open already counts the last credit.
-      if (await tx.topUp.findFirst({ where: { walletId, trigger: "auto", status: "pending" }, select: { id: true } })) return null;
-      const inTransaction = { ...deps.ledger, prisma: tx as unknown as PrismaClient };
-      const { available } = await walletBalance(inTransaction, scope, walletId);
-      if (available >= rule.threshold) {
-        if (rule.pausedAt) await tx.autoTopUpRule.update({ where: { walletId }, data: { pausedAt: null, pausedReason: null } });
-        return null;
-      }
-      if (rule.pausedAt || change.type === "deposit") return null;
-      // Credits that would expire on arrival are not worth a charge.
-      if (rule.creditsExpireAt && rule.creditsExpireAt.getTime() <= deps.ledger.now().getTime()) return null;
-      const wallet = await getWallet(inTransaction, scope, walletId);
-      if (wallet.status !== "active") return null;
-      const { amount, chargeAmount, chargeCurrency, costBasis } = priceOf(rule, rule.amount ?? rule.targetBalance! - available, wallet.currency);
-      const now = deps.ledger.now();
-      return tx.topUp.create({
-        data: {
-          tenantId: scope.tenantId,
-          livemode: scope.livemode,
-          walletId,
-          amount,
-          currency: wallet.currency,
-          chargeAmount,
-          chargeCurrency,
-          costBasis,
-          bonusAmount: rule.bonusAmount,
-          creditsExpireAt: rule.creditsExpireAt,
-          trigger: "auto",
-          requestHash: hashRequest("auto_top_up", walletId, { amount, threshold: rule.threshold }),
-          stripeCustomerId: wallet.customer.stripeCustomerId,
-          paymentMethodId: wallet.customer.paymentMethodId,
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-        },
-      });
-    }, TRANSACTION_OPTIONS);
+    return await deps.ledger.prisma.$transaction(
+      (tx) => openAutoTopUp(deps, tx, { scope, walletId, fires: change.type !== "deposit", firedByEventId: null }),
+      TRANSACTION_OPTIONS,
+    );
   } catch (error) {
     // Another check opened this wallet's auto top-up first.
     if (isUniqueViolation(error, ONE_OPEN_AUTO_TOP_UP_INDEX)) return null;
     throw error;
   }
+}
+
+interface WalletChange {
+  scope: Scope;
+  walletId: string;
+  /** A change that may fire a top-up (anything but a deposit); otherwise the check only resumes a paused rule. */
+  fires: boolean;
+  /** The event the top-up is fired for, if it is. */
+  firedByEventId: string | null;
+}
+
+/**
+ * Looks at a wallet after a change, in `tx`: below the threshold after a debit-like change, with
+ * no auto top-up open, it records one and returns it; back at the threshold, it resumes a paused
+ * rule. Deposits never fire a top-up, so a top-up too small to reach the threshold waits for the
+ * next debit instead of charging again and again. Uses only `tx`.
+ */
+async function openAutoTopUp(deps: PaymentsDeps, tx: Tx, change: WalletChange): Promise<TopUp | null> {
+  const { scope, walletId } = change;
+  // One check per wallet at a time, in every gateway; the balance is read after the lock.
+  const [locked] = await tx.$queryRaw<{ wallet_id: string }[]>`SELECT wallet_id::text FROM auto_top_up_rule WHERE wallet_id = ${walletId}::uuid FOR UPDATE`;
+  if (!locked) return null;
+  const rule = await tx.autoTopUpRule.findUniqueOrThrow({ where: { walletId } });
+  // Open top-up first, balance second: a top-up stops being open only after its credit
+  // committed, so a balance read after seeing none open already counts the last credit.
+  if (await tx.topUp.findFirst({ where: { walletId, trigger: "auto", status: "pending" }, select: { id: true } })) return null;
+  const inTransaction = { ...deps.ledger, prisma: tx as unknown as PrismaClient };
+  const { available } = await walletBalance(inTransaction, scope, walletId);
+  if (available >= rule.threshold) {
+    if (rule.pausedAt) await tx.autoTopUpRule.update({ where: { walletId }, data: { pausedAt: null, pausedReason: null } });
+    return null;
+  }
+  if (rule.pausedAt || !change.fires) return null;
+  // Credits that would expire on arrival are not worth a charge.
+  if (rule.creditsExpireAt && rule.creditsExpireAt.getTime() <= deps.ledger.now().getTime()) return null;
+  const wallet = await getWallet(inTransaction, scope, walletId);
+  if (wallet.status !== "active") return null;
+  const { amount, chargeAmount, chargeCurrency, costBasis } = priceOf(rule, rule.amount ?? rule.targetBalance! - available, wallet.currency);
+  const now = deps.ledger.now();
+  return tx.topUp.create({
+    data: {
+      tenantId: scope.tenantId,
+      livemode: scope.livemode,
+      walletId,
+      amount,
+      currency: wallet.currency,
+      chargeAmount,
+      chargeCurrency,
+      costBasis,
+      bonusAmount: rule.bonusAmount,
+      creditsExpireAt: rule.creditsExpireAt,
+      trigger: "auto",
+      requestHash: hashRequest("auto_top_up", walletId, { amount, threshold: rule.threshold }),
+      stripeCustomerId: wallet.customer.stripeCustomerId,
+      paymentMethodId: wallet.customer.paymentMethodId,
+      firedByEventId: change.firedByEventId,
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+    },
+  });
 }
 
 /** The partial unique index that allows one open auto top-up per wallet. */
@@ -181,33 +211,94 @@ function priceOf(rule: AutoTopUpRule, wanted: bigint, walletCurrency: string) {
   return { amount, chargeAmount: chargeFor(amount, pricing), chargeCurrency: rule.chargeCurrency, costBasis: pricing.unitPrice };
 }
 
+/** The auto top-ups' cursor in `event_cursor` (its first position is set by the migration that made the table). */
+export const AUTO_TOP_UPS_CONSUMER = "auto-top-ups";
+
+/**
+ * The checks a batch of committed events calls for, in the follower's transaction: one per
+ * wallet with a rule, after the batch's last change to it. `operation.completed` events are the
+ * changes (a deposit's only resumes a paused rule); the others (wallet, top-up, alert events) come
+ * with one, or change no balance. Returns the auto top-ups it recorded, to charge after commit.
+ */
+export async function autoTopUpsFor(deps: PaymentsDeps, tx: Tx, events: readonly FollowedEvent[]): Promise<TopUp[]> {
+  const changes = new Map<string, WalletChange>();
+  for (const event of events) {
+    if (event.type !== "operation.completed") continue;
+    const fires = event.operationType !== "deposit";
+    const seen = changes.get(event.walletId);
+    changes.set(event.walletId, {
+      scope: systemScope(event.tenantId, event.livemode),
+      walletId: event.walletId,
+      fires: fires || (seen?.fires ?? false),
+      firedByEventId: fires ? event.id : (seen?.firedByEventId ?? null),
+    });
+  }
+  if (changes.size === 0) return [];
+  const ruled = await tx.autoTopUpRule.findMany({ where: { walletId: { in: [...changes.keys()] } }, select: { walletId: true }, orderBy: { walletId: "asc" } });
+  const opened: TopUp[] = [];
+  // In wallet order: rule rows are locked in one order by every follower.
+  for (const { walletId } of ruled) {
+    const record = await openAutoTopUp(deps, tx, changes.get(walletId)!);
+    if (record) opened.push(record);
+  }
+  return opened;
+}
+
 export interface AutoTopUps {
-  /** Give to the ledger context's `onCommitted`. */
-  onCommitted(change: CommittedChange): void;
-  /** Resolves once every check and top-up started so far has finished (tests, shutdown). */
+  /** Starts following now, rather than on first use. */
+  start(): void;
+  /** Give to the ledger context's `onCommitted`: a commit wakes the follower now rather than at its next poll. */
+  onCommitted(change?: CommittedChange): void;
+  /** Resolves once every change committed so far was checked and the top-ups it fired have finished (tests). */
   settled(): Promise<void>;
+  /** Stops following, and resolves once the check and the top-ups under way have finished (shutdown). */
+  stop(): Promise<void>;
+}
+
+export interface FollowOptions {
+  /** How often the log is looked at with no commit here to wake the follower; null: only when woken (tests). */
+  pollMs?: number | null;
+  /** Events read in one step (EVENT_FOLLOWER_BATCH). */
+  batchSize?: number;
 }
 
 /**
- * Watches committed changes and fires auto top-ups in the background, after the change's own
- * answer. A top-up that cannot run now is left pending for runDueTopUps, which retries it.
+ * Follows the event log for auto top-ups, in the background: each committed change is checked
+ * once, by whichever gateway holds the cursor, and the top-ups it fires are charged after that
+ * commit. A top-up that cannot be charged now (or whose process dies first) is left pending for
+ * runDueTopUps, which charges or retries it.
  */
-export function watchAutoTopUps(deps: () => PaymentsDeps): AutoTopUps {
-  const running = new Set<Promise<void>>();
+export function followAutoTopUps(deps: () => PaymentsDeps, options: FollowOptions = {}): AutoTopUps {
+  let follower: EventFollower | null = null;
+  // Started on first use: the ledger context that deps() answers is built after this watcher.
+  const started = () =>
+    (follower ??= startEventFollower({
+      prisma: deps().ledger.prisma,
+      pollMs: options.pollMs,
+      batchSize: options.batchSize,
+      reaction: {
+        consumer: AUTO_TOP_UPS_CONSUMER,
+        inTransaction: (tx, events) => autoTopUpsFor(deps(), tx, events),
+        afterCommit: async (opened) => {
+          await Promise.all(
+            opened.map((record) =>
+              runTopUp(deps(), record).catch((error: unknown) => log().error({ err: error }, `auto top-up of wallet ${record.walletId} failed; it stays pending`)),
+            ),
+          );
+        },
+      },
+    }));
   return {
-    onCommitted(change) {
-      const current = deps();
-      if (!current.payments) return;
-      const work = checkAutoTopUp(current, change)
-        .then(async (record) => {
-          if (record) await runTopUp(current, record);
-        })
-        .catch((error: unknown) => log().error({ err: error }, `auto top-up of wallet ${change.walletId} failed`))
-        .finally(() => running.delete(work));
-      running.add(work);
-    },
-    async settled() {
-      while (running.size > 0) await Promise.all(running);
+    start: () => void started(),
+    onCommitted: () => started().wake(),
+    settled: () => started().caughtUp(),
+    stop: async () => {
+      await follower?.stop();
     },
   };
+}
+
+/** followAutoTopUps, woken by commits only: for tests that follow the log by hand. */
+export function watchAutoTopUps(deps: () => PaymentsDeps): AutoTopUps {
+  return followAutoTopUps(deps, { pollMs: null });
 }
