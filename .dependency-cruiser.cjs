@@ -70,6 +70,15 @@ module.exports = {
       },
     },
     {
+      name: "adapters-on-top",
+      comment:
+        "GraphQL, REST, HTTP and the CLI are the ways in; what they call (payments, webhooks, jobs, events, auth, " +
+        "the database) never calls back up into them. A job the REST shim's vendor needs lives in src/jobs/.",
+      severity: "error",
+      from: { path: "^src/(ledger|db|payments|webhooks|jobs|events|auth)/" },
+      to: { path: "^src/(graphql|rest|http|cli)/|^src/(app|server)\\.ts$" },
+    },
+    {
       name: "no-circular",
       comment:
         "No import circles in src/, type-only imports included: a circle is a set of modules that cannot be " +

@@ -7,7 +7,7 @@
 // counting bytes, up to the limit; then the route answers. Whatever fails on the way, the database included, is answered
 // in the route family's error shape (GraphQL, each REST vendor, the Stripe webhook, the gateway's
 // own paths) with no internals, and logged once. With a read replica, GraphQL queries and REST
-// GETs read from it, everything else from the primary (src/http/read-routing.ts).
+// GETs read from it, everything else from the primary (src/db/read-routing.ts).
 import { createServerAdapter } from "@whatwg-node/server";
 import { TokenAuthenticator } from "./auth/authenticator.ts";
 import type { Viewer } from "./auth/tokens.ts";
@@ -19,10 +19,10 @@ import { createGraphQLHandler } from "./graphql/yoga.ts";
 import { boundedRequest, refuseDeclaredOversize } from "./http/body-limit.ts";
 import { CONSOLE_PATH, isConsoleFile, serveConsoleFile } from "./http/console-page.ts";
 import { createCors } from "./http/cors.ts";
-import { isDatabaseUnavailable } from "./http/database-unavailable.ts";
+import { isDatabaseUnavailable } from "./db/database-unavailable.ts";
 import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, ShuttingDownError, UnsupportedMediaTypeError } from "./http/errors.ts";
 import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
-import { requestLedgers, restLedger } from "./http/read-routing.ts";
+import { requestLedgers, restLedger } from "./db/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
 import { endingWhen } from "./lifecycle/event-streams.ts";
 import { log } from "./observability/logger.ts";

@@ -13,7 +13,7 @@ export interface Config {
   databasePoolSize: number;
   /**
    * postgres://… of a read replica of `databaseUrl`, which standalone reads go to (see
-   * src/http/read-routing.ts); null: every read goes to `databaseUrl`. Needs `databaseUrl`.
+   * src/db/read-routing.ts); null: every read goes to `databaseUrl`. Needs `databaseUrl`.
    */
   databaseReplicaUrl: string | null;
   /** Connections each gateway process keeps open to the replica. */

@@ -4,7 +4,7 @@
 // and otherwise opening fails, naming the migrations missing (see postgres.ts).
 //
 // On PostgreSQL a second client, with a pool of its own, may read from a replica of the primary
-// (`replicaUrl`); which reads go there is decided once per request (src/http/read-routing.ts).
+// (`replicaUrl`); which reads go there is decided once per request (src/db/read-routing.ts).
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_POOL_SIZE } from "../config.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";

@@ -3,7 +3,7 @@ import type { Plugin } from "graphql-yoga";
 import type { TokenAuthenticator } from "../auth/authenticator.ts";
 import type { OpenStreams } from "../events/open-streams.ts";
 import type { Viewer } from "../auth/tokens.ts";
-import { graphqlLedger, type RequestLedgers } from "../http/read-routing.ts";
+import { graphqlLedger, type RequestLedgers } from "../db/read-routing.ts";
 import type { LedgerContext } from "../ledger/index.ts";
 import type { StripeAccess } from "../payments/stripe-client.ts";
 import type { UrlPolicy } from "../webhooks/url-policy.ts";
@@ -27,7 +27,7 @@ export interface GraphQLContext {
 }
 
 /**
- * Gives each operation its ledger (src/http/read-routing.ts) once the document is parsed and
+ * Gives each operation its ledger (src/db/read-routing.ts) once the document is parsed and
  * validated, before any resolver runs. Until then the context holds the primary's.
  */
 export function useReadRouting(ledgers: RequestLedgers): Plugin<GraphQLContext> {

@@ -17,7 +17,7 @@ export interface RestCall {
   /** Path parameters, in the order of the route's capture groups. */
   params: string[];
   viewer: Viewer;
-  /** A GET's reads from the read replica when there is one; the other methods' is the primary's (src/http/read-routing.ts). */
+  /** A GET's reads from the read replica when there is one; the other methods' is the primary's (src/db/read-routing.ts). */
   ledger: LedgerContext;
   payments: StripeAccess | null;
 }

@@ -5,7 +5,7 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { pgRawQuery, rawQueryOf } from "../../src/db/raw-query.ts";
-import { isDatabaseUnavailable } from "../../src/http/database-unavailable.ts";
+import { isDatabaseUnavailable } from "../../src/db/database-unavailable.ts";
 import { debit, LEDGER_DEBIT } from "../../src/ledger/commands/debit.ts";
 import { isUniqueViolation } from "../../src/ledger/idempotency.ts";
 import { isNumericOutOfRange } from "../../src/ledger/transaction.ts";

@@ -11,7 +11,7 @@
 // choose. A ledger for reads is never written through: a replica refuses writes, and everything
 // that reads then writes is a mutation or a POST, which get the primary.
 import { OperationTypeNode } from "graphql";
-import type { PrismaClient } from "../db/generated/client.ts";
+import type { PrismaClient } from "./generated/client.ts";
 import type { LedgerContext } from "../ledger/index.ts";
 
 export interface RequestLedgers {
