@@ -70,7 +70,10 @@ export function walletsInScope(scope: Scope): { tenantId: string; livemode: bool
   return { tenantId: scope.tenantId, livemode: scope.livemode, ...(scope.customerId ? { customerId: scope.customerId } : {}) };
 }
 
-/** `walletsInScope` in SQL, on wallets aliased `w`: for the ledger's raw reads and its wallet lock. */
+/**
+ * `walletsInScope` in SQL, on wallets aliased `w`: for the ledger's raw reads and its wallet lock.
+ * test/ledger/sql-twins.test.ts holds the two to the same wallets for any scope.
+ */
 export function walletsInScopeSql(scope: Scope): Prisma.Sql {
   const customer = scope.customerId ? Prisma.sql` AND w.customer_id = ${scope.customerId}::uuid` : Prisma.empty;
   return Prisma.sql`(w.tenant_id = ${scope.tenantId}::uuid AND w.livemode = ${scope.livemode}${customer})`;

@@ -159,7 +159,11 @@ async function figuresAt(ctx: LedgerContext, walletIds: string[], instant: Date)
   );
 }
 
-/** The one arithmetic from the accounts' figures at `at` to a wallet's balances. */
+/**
+ * The one arithmetic from the accounts' figures at `at` to a wallet's balances. Its SQL twins,
+ * `wallet_balance_after` (prisma/sql/, the balances events tell) and ledger_debit's own sums, are
+ * held to it after every operation of generated wallets by test/ledger/sql-twins.test.ts.
+ */
 function summarise(walletId: string, at: Date, overdraftUsed: bigint, accounts: { block: CreditBlock; figures: AccountFigures }[]): WalletBalance {
   const blockBalances = accounts.map(({ block, figures }) => blockBalance(block, at, figures));
   const categories = new Map<string, CategoryBalance>();
