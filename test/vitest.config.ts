@@ -1,12 +1,55 @@
-// Every test file runs twice: in the "pglite" project on in-memory PGlite and, when
-// TEST_DATABASE_URL names a reachable PostgreSQL server, in the "postgres" project on a fresh
-// database there (test/support/database.ts reads TEST_DATABASE_KIND to know which). Without a
-// server the PostgreSQL half is left out, and says so at the start and at the end of the run.
+// The test suite in four kinds of project; `npm test` runs them all, `npm run test:unit` the first.
+//
+//   unit      Pure tests: no database, run once. The files in UNIT below, wherever they live.
+//             One that opens a database anyway fails, saying to move it out of the list.
+//   database  Everything else under test/ (not a unit, process or browser file), run twice: in
+//             "database:pglite" on in-memory PGlite and, when TEST_DATABASE_URL names a reachable
+//             PostgreSQL server, in "database:postgres" on a database of its own there.
+//   process   Tests that start gateways (or the CLI) as processes of their own: test/lifecycle/,
+//             test/cli/ and the multi-process files in PROCESS. On both databases too, since a
+//             gateway starts differently on each (the embedded database's first start, its socket
+//             for local tools; PostgreSQL's roles and migrations); one file at a time, as each
+//             starts several processes and some watch how long answers take.
+//   browser   test/browser/: pages in chromium, once, on PGlite (what a page shows does not depend
+//             on the database), one file at a time.
+//
+// A new file is a database test unless listed here or put in those folders. test/support/database.ts
+// reads TEST_DATABASE_KIND to know which database to open; each file gets a copy of a database the
+// run migrated once (test/support/database-templates.ts). The gateway logs at warn while tests run
+// (test/support/quiet-logs.ts; TEST_LOG_LEVEL=info for more). Without a PostgreSQL server the
+// PostgreSQL projects are left out, and the run says so at the start and at the end.
+//
+// vitest's default of one worker per core less one is one worker on a 2-core machine; database
+// tests spend much of their time waiting on the database, so they run three at a time.
+import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** No database, no process, no browser. */
+const UNIT = [
+  "test/architecture/layers.test.ts",
+  "test/auth/token-cache.test.ts",
+  "test/browser/money.test.ts",
+  "test/graphql/schema.test.ts",
+  "test/ledger/error-messages.test.ts",
+  "test/lifecycle/event-streams.test.ts",
+  "test/lifecycle/http-server-drain.test.ts",
+  "test/lifecycle/write-stall.test.ts",
+  "test/rest/exact-json.test.ts",
+];
+
+/** Gateways or tools in processes of their own. */
+const PROCESS = ["test/lifecycle/**/*.test.ts", "test/cli/**/*.test.ts", "test/http/event-feed.test.ts", "test/http/rate-limit.test.ts", "test/jobs/runner.test.ts"];
+
+const BROWSER = ["test/browser/**/*.test.ts"];
+
+// A listed file that was renamed or removed would otherwise quietly become a database test.
+for (const file of [...UNIT, ...PROCESS].filter((entry) => !entry.includes("*"))) {
+  if (!fs.existsSync(new URL(`../${file}`, import.meta.url))) throw new Error(`test/vitest.config.ts lists ${file}, which does not exist`);
+}
 
 /** Why the PostgreSQL half cannot run, or null when it can. */
 async function postgresUnavailable(url: string | undefined): Promise<string | null> {
@@ -35,15 +78,21 @@ if (unavailable) {
   // Again after the summary, where it cannot scroll away unread.
   process.on("exit", () => console.warn(notice));
 }
+const kinds = unavailable ? (["pglite"] as const) : (["pglite", "postgres"] as const);
 
-const shared = { include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 };
+const shared = { testTimeout: 60_000, hookTimeout: 60_000, setupFiles: ["test/support/quiet-logs.ts"] };
+const onDatabase = { ...shared, globalSetup: ["test/support/database-templates.ts"] };
 
-export default defineConfig({
-  root,
-  test: {
-    projects: [
-      { test: { ...shared, name: "pglite", env: { TEST_DATABASE_KIND: "pglite" } } },
-      ...(unavailable ? [] : [{ test: { ...shared, name: "postgres", env: { TEST_DATABASE_KIND: "postgres" } } }]),
-    ],
-  },
-});
+// Projects with different numbers of workers run one after another (vitest's groupOrder).
+const projects: TestProjectInlineConfiguration[] = [
+  { test: { ...shared, name: "unit", include: UNIT, env: { TEST_DATABASE_KIND: "none" }, maxWorkers: 3, sequence: { groupOrder: 0 } } },
+  ...kinds.map((kind) => ({
+    test: { ...onDatabase, name: `database:${kind}`, include: ["test/**/*.test.ts"], exclude: [...UNIT, ...PROCESS, ...BROWSER], env: { TEST_DATABASE_KIND: kind }, maxWorkers: 3, sequence: { groupOrder: 0 } },
+  })),
+  ...kinds.map((kind) => ({
+    test: { ...onDatabase, name: `process:${kind}`, include: PROCESS, exclude: UNIT, env: { TEST_DATABASE_KIND: kind }, maxWorkers: 1, sequence: { groupOrder: 1 } },
+  })),
+  { test: { ...onDatabase, name: "browser", include: BROWSER, exclude: UNIT, env: { TEST_DATABASE_KIND: "pglite" }, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+];
+
+export default defineConfig({ root, test: { projects } });

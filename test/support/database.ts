@@ -3,10 +3,16 @@
 // on TEST_DATABASE_URL's server, dropped when the test file closes it. On PostgreSQL the tests
 // run as production does: migrated by an owner role, then served by a role granted only what
 // `npm run db:migrate` grants the gateway, so a code path needing more fails here first.
+//
+// The run migrates once (database-templates.ts) and each database here is a copy of that; a file
+// run without those templates (another config) migrates its own, as it did before.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { inject } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.ts";
 import { migratePostgres } from "../../src/db/postgres.ts";
+import type { DatabaseTemplates, PostgresTemplate } from "./database-templates.ts";
+import { openPGliteClone } from "./pglite-clone.ts";
 
 export const testDatabaseKind: "pglite" | "postgres" = process.env.TEST_DATABASE_KIND === "postgres" ? "postgres" : "pglite";
 
@@ -23,7 +29,12 @@ export interface TestDatabaseOptions {
 
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
   const migrate = options.migrate ?? true;
-  if (testDatabaseKind === "pglite") return openDatabase({ dataDir: "memory://", migrate });
+  const templates = databaseTemplates();
+  if (testDatabaseKind === "pglite") {
+    if (templates.pglite) return openPGliteClone(migrate ? templates.pglite.migrated : templates.pglite.empty);
+    return openDatabase({ dataDir: "memory://", migrate });
+  }
+  if (migrate && templates.postgres) return clonePostgresTemplate(templates.postgres, options);
   const scratch = await createScratchPostgresDatabase();
   try {
     const asApp = migrate && (options.as ?? "app") === "app";
@@ -42,6 +53,45 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   }
 }
 
+/** The run's migrated templates, or none when the file runs outside test/vitest.config.ts. */
+function databaseTemplates(): DatabaseTemplates {
+  if (process.env.TEST_DATABASE_KIND === "none") {
+    throw new Error("this test file is in the unit project, which has no database: list it under another project in test/vitest.config.ts");
+  }
+  if (!process.env.VITEST) return {};
+  return inject("databaseTemplates") ?? {};
+}
+
+/** A copy of the run's migrated PostgreSQL database, dropped on close; it shares the template's two roles. */
+async function clonePostgresTemplate(template: PostgresTemplate, options: TestDatabaseOptions): Promise<Database> {
+  const serverUrl = postgresServerUrl();
+  const name = `bg_test_${randomBytes(8).toString("hex")}`;
+  await asAdmin(serverUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template.database} OWNER ${template.ownerRole}`));
+  const drop = () => asAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  [url.username, url.password] = (options.as ?? "app") === "app" ? [template.appRole, template.appPassword] : [template.ownerRole, template.ownerPassword];
+  try {
+    const db = await openDatabase({ databaseUrl: url.toString(), poolSize: options.poolSize ?? 8, migrate: false });
+    return {
+      ...db,
+      close: async () => {
+        await db.close();
+        await drop();
+      },
+    };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
+
+function postgresServerUrl(): string {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error("the postgres test project needs TEST_DATABASE_URL");
+  return serverUrl;
+}
+
 export interface ScratchPostgres {
   /** As TEST_DATABASE_URL's user (a superuser). */
   url: string;
@@ -58,8 +108,7 @@ export interface ScratchPostgres {
  * for the gateway; dropping it drops both roles.
  */
 export async function createScratchPostgresDatabase(): Promise<ScratchPostgres> {
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) throw new Error("the postgres test project needs TEST_DATABASE_URL");
+  const serverUrl = postgresServerUrl();
   const name = `bg_test_${randomBytes(8).toString("hex")}`;
   const [ownerRole, appRole] = [`${name}_owner`, `${name}_app`];
   const passwords = [randomBytes(12).toString("hex"), randomBytes(12).toString("hex")] as const;

@@ -1,6 +1,8 @@
-// The gateway's log lines, caught for the length of a test file instead of written to stdout.
+// The gateway's log lines, caught for the length of a test file instead of written to stdout, at
+// the level production runs at (info) or the one asked for: tests otherwise log at warn
+// (quiet-logs.ts).
 import { afterAll, beforeAll } from "vitest";
-import { redirectLogs } from "../../src/observability/logger.ts";
+import { redirectLogs, rootLogger, setLogLevel, type LogLevel } from "../../src/observability/logger.ts";
 
 export interface CapturedLine {
   level: string;
@@ -16,13 +18,21 @@ export interface CapturedLogs {
   clear(): void;
 }
 
-export function captureLogs(): CapturedLogs {
+export function captureLogs(level: LogLevel = "info"): CapturedLogs {
   const captured: CapturedLogs = {
     lines: [],
     errors: () => captured.lines.filter((line) => line.level === "error" || line.level === "fatal"),
     clear: () => void captured.lines.splice(0),
   };
-  beforeAll(() => redirectLogs((line) => captured.lines.push(JSON.parse(line) as CapturedLine)));
-  afterAll(() => redirectLogs(null));
+  let levelBefore: LogLevel = "info";
+  beforeAll(() => {
+    levelBefore = rootLogger.level as LogLevel;
+    setLogLevel(level);
+    redirectLogs((line) => captured.lines.push(JSON.parse(line) as CapturedLine));
+  });
+  afterAll(() => {
+    redirectLogs(null);
+    setLogLevel(levelBefore);
+  });
   return captured;
 }
