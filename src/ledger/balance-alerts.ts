@@ -56,27 +56,27 @@ export async function createBalanceAlert(ctx: LedgerContext, input: CreateBalanc
   return runOnce(idempotencyKey, records, async (replayEarlier) => {
     const earlier = await replayEarlier();
     if (earlier) return earlier;
-    return withLockedWallet(ctx, input.scope, input.walletId, async (ledger, tx) => {
-      if (ledger.wallet.status === "terminated") throw new WalletTerminatedError(ledger.wallet.id);
+    return withLockedWallet(ctx, input.scope, input.walletId, async (walletLedger, tx) => {
+      if (walletLedger.wallet.status === "terminated") throw new WalletTerminatedError(walletLedger.wallet.id);
       const limit = ctx.balanceAlertsPerWallet ?? DEFAULT_BALANCE_ALERTS_PER_WALLET;
       // Counted under the wallet's lock, which every creator of an alert on it takes first.
-      if ((await tx.balanceAlert.count({ where: { walletId: ledger.wallet.id, deletedAt: null } })) >= limit) {
+      if ((await tx.balanceAlert.count({ where: { walletId: walletLedger.wallet.id, deletedAt: null } })) >= limit) {
         throw new LimitExceededError("balance alerts per wallet", limit, `a wallet may have at most ${limit} balance alerts: remove one to add another`);
       }
       // Lapsed holds released above count: the balance read here is the one the next movement starts from.
-      if (ledger.hasUnflushedWrites()) await ledger.flush();
+      if (walletLedger.hasUnflushedWrites()) await walletLedger.flush();
       const [row] = await tx.$queryRaw<{ available: string }[]>`
-        SELECT wallet_balance_after(${ledger.wallet.id}::uuid, ${ledger.now}::timestamptz, NULL) ->> 'available' AS available`;
+        SELECT wallet_balance_after(${walletLedger.wallet.id}::uuid, ${walletLedger.now}::timestamptz, NULL) ->> 'available' AS available`;
       const alert = await tx.balanceAlert.create({
         data: {
           tenantId: input.scope.tenantId,
           livemode: input.scope.livemode,
-          walletId: ledger.wallet.id,
+          walletId: walletLedger.wallet.id,
           threshold,
           below: BigInt(row!.available) <= threshold,
           idempotencyKey,
           requestHash,
-          createdAt: ledger.now,
+          createdAt: walletLedger.now,
         },
       });
       return { alert, replayed: false };

@@ -80,16 +80,16 @@ export interface LockedWallet {
 }
 
 /** The wallet's spendable blocks now, in consumption order, optionally limited to categories. */
-export async function spendableBlocks(ledger: LockedWallet, categories?: string[] | null): Promise<CreditBlock[]> {
-  const blocks = await ledger.tx.creditBlock.findMany({
+export async function spendableBlocks(walletLedger: LockedWallet, categories?: string[] | null): Promise<CreditBlock[]> {
+  const blocks = await walletLedger.tx.creditBlock.findMany({
     where: {
-      walletId: ledger.wallet.id,
-      ...spendableAt(ledger.now),
+      walletId: walletLedger.wallet.id,
+      ...spendableAt(walletLedger.now),
       ...(categories && categories.length > 0 ? { category: { in: categories } } : {}),
     },
     orderBy: CONSUMPTION_ORDER,
   });
-  return ledger.track(blocks);
+  return walletLedger.track(blocks);
 }
 
 export interface Draw {

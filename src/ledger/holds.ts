@@ -9,28 +9,28 @@ import { hashRequest } from "./request-hash.ts";
 import type { WalletLedger } from "./wallet-ledger.ts";
 
 /** The `hold` entries of a hold, in the order they reserved credits. */
-export async function heldEntries(ledger: WalletLedger, hold: Hold): Promise<LedgerEntry[]> {
-  return ledger.tx.ledgerEntry.findMany({ where: { holdId: hold.id, type: "hold" }, orderBy: { sequence: "asc" } });
+export async function heldEntries(walletLedger: WalletLedger, hold: Hold): Promise<LedgerEntry[]> {
+  return walletLedger.tx.ledgerEntry.findMany({ where: { holdId: hold.id, type: "hold" }, orderBy: { sequence: "asc" } });
 }
 
 /** Puts every credit of an open hold back into the blocks it came from. */
-export async function releaseHeldCredits(ledger: WalletLedger, operation: Operation, hold: Hold, description: string): Promise<LedgerEntry[]> {
-  const held = await heldEntries(ledger, hold);
-  const blocks = await ledger.blocksById(held.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])));
+export async function releaseHeldCredits(walletLedger: WalletLedger, operation: Operation, hold: Hold, description: string): Promise<LedgerEntry[]> {
+  const held = await heldEntries(walletLedger, hold);
+  const blocks = await walletLedger.blocksById(held.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])));
   return held.map((entry) =>
-    ledger.append(operation, { block: blocks.get(entry.blockId!)!, type: "hold_release", amount: -entry.amount, hold, description }),
+    walletLedger.append(operation, { block: blocks.get(entry.blockId!)!, type: "hold_release", amount: -entry.amount, hold, description }),
   );
 }
 
 /** Releases the hold and takes `amount` from its blocks in the order they were held. */
-export async function captureHeldCredits(ledger: WalletLedger, operation: Operation, hold: Hold, amount: bigint, description: string | null): Promise<void> {
-  const released = await releaseHeldCredits(ledger, operation, hold, "hold released for capture");
-  const blocks = await ledger.blocksById(released.map((entry) => entry.blockId!));
+export async function captureHeldCredits(walletLedger: WalletLedger, operation: Operation, hold: Hold, amount: bigint, description: string | null): Promise<void> {
+  const released = await releaseHeldCredits(walletLedger, operation, hold, "hold released for capture");
+  const blocks = await walletLedger.blocksById(released.map((entry) => entry.blockId!));
   let left = amount;
   for (const entry of released) {
     const take = minBigInt(entry.amount, left);
     if (take === 0n) break;
-    ledger.append(operation, { block: blocks.get(entry.blockId!)!, type: "capture", amount: -take, hold, description });
+    walletLedger.append(operation, { block: blocks.get(entry.blockId!)!, type: "capture", amount: -take, hold, description });
     left -= take;
   }
 }
@@ -39,22 +39,22 @@ export async function captureHeldCredits(ledger: WalletLedger, operation: Operat
  * Holds past their expiry release themselves: each command releases the wallet's lapsed holds
  * (status `expired`) before it runs, and the expiry sweep does the same for idle wallets.
  */
-export async function releaseExpiredHolds(ledger: WalletLedger): Promise<number> {
-  const lapsed = await ledger.tx.hold.findMany({
-    where: { walletId: ledger.wallet.id, status: "open", expiresAt: { lte: ledger.now } },
+export async function releaseExpiredHolds(walletLedger: WalletLedger): Promise<number> {
+  const lapsed = await walletLedger.tx.hold.findMany({
+    where: { walletId: walletLedger.wallet.id, status: "open", expiresAt: { lte: walletLedger.now } },
     orderBy: { createdAt: "asc" },
   });
   for (const found of lapsed) {
-    const hold = ledger.trackHold(found);
-    const operation = ledger.beginOperation({
+    const hold = walletLedger.trackHold(found);
+    const operation = walletLedger.beginOperation({
       type: "release",
-      requestHash: hashRequest("release", ledger.wallet.id, { holdId: hold.id, expired: true }),
+      requestHash: hashRequest("release", walletLedger.wallet.id, { holdId: hold.id, expired: true }),
       holdId: hold.id,
       reference: hold.reference,
     });
-    await releaseHeldCredits(ledger, operation, hold, "hold expired");
-    ledger.resolveHold(hold, "expired");
-    ledger.tell({ type: "hold.expired", operationId: operation.id, payload: holdExpiredPayload(hold, operation.id) });
+    await releaseHeldCredits(walletLedger, operation, hold, "hold expired");
+    walletLedger.resolveHold(hold, "expired");
+    walletLedger.tell({ type: "hold.expired", operationId: operation.id, payload: holdExpiredPayload(hold, operation.id) });
   }
   return lapsed.length;
 }

@@ -71,21 +71,21 @@ export function outOfRangeAsValidation(error: unknown): unknown {
 export function runWalletCommand(
   ctx: LedgerContext,
   command: WalletCommand,
-  body: (ledger: WalletLedger, operation: Operation) => Promise<void>,
+  body: (walletLedger: WalletLedger, operation: Operation) => Promise<void>,
 ): Promise<LedgerResult> {
   return observed(ctx, command.type, () => runCommand(ctx, command, body));
 }
 
-async function runCommand(ctx: LedgerContext, command: WalletCommand, body: (ledger: WalletLedger, operation: Operation) => Promise<void>): Promise<LedgerResult> {
+async function runCommand(ctx: LedgerContext, command: WalletCommand, body: (walletLedger: WalletLedger, operation: Operation) => Promise<void>): Promise<LedgerResult> {
   authorize(command.scope, permissionFor(command.type));
   const idempotencyKey = validIdempotencyKey(command.idempotencyKey);
   const requestHash = hashRequest(command.type, command.walletId, command.request);
   const result = await runOnce(idempotencyKey, keyedOperations(ctx, command.scope, requestHash), (replayEarlier) =>
-    withLockedWallet(ctx, command.scope, command.walletId, async (ledger, tx) => {
+    withLockedWallet(ctx, command.scope, command.walletId, async (walletLedger, tx) => {
       // Under the lock: a request waiting behind the first with its key answers as a replay.
       const earlier = await replayEarlier(tx);
       if (earlier) return earlier;
-      if (ledger.wallet.status === "terminated") throw new WalletTerminatedError(ledger.wallet.id);
+      if (walletLedger.wallet.status === "terminated") throw new WalletTerminatedError(walletLedger.wallet.id);
       const fields: OperationFields = {
         type: command.type,
         requestHash,
@@ -93,10 +93,10 @@ async function runCommand(ctx: LedgerContext, command: WalletCommand, body: (led
         reference: command.reference,
         targetOperationId: command.targetOperationId,
       };
-      const operation = ledger.beginOperation(fields);
-      await body(ledger, operation);
-      await ledger.flush();
-      return ledger.resultOf(operation);
+      const operation = walletLedger.beginOperation(fields);
+      await body(walletLedger, operation);
+      await walletLedger.flush();
+      return walletLedger.resultOf(operation);
     }),
   );
   if (result.replayed) return result;
@@ -115,7 +115,7 @@ export async function withLockedWallet<T>(
   ctx: LedgerContext,
   scope: Scope,
   walletId: string,
-  use: (ledger: WalletLedger, tx: Tx) => Promise<T>,
+  use: (walletLedger: WalletLedger, tx: Tx) => Promise<T>,
 ): Promise<T> {
   requireId(walletId, "Wallet");
   let written: readonly EventNotice[] = [];
@@ -123,13 +123,13 @@ export async function withLockedWallet<T>(
     const result = await ctx.prisma.$transaction(async (tx) => {
       const now = ctx.now();
       const { wallet, hasLapsedHolds } = await lockWallet(tx, scope, walletId, now);
-      const ledger = new WalletLedger(tx, wallet, now, scope);
-      written = ledger.events;
+      const walletLedger = new WalletLedger(tx, wallet, now, scope);
+      written = walletLedger.events;
       if (hasLapsedHolds && wallet.status === "active") {
-        await releaseExpiredHolds(ledger);
+        await releaseExpiredHolds(walletLedger);
       }
-      const result = await use(ledger, tx);
-      if (ledger.hasUnflushedWrites()) await ledger.flush();
+      const result = await use(walletLedger, tx);
+      if (walletLedger.hasUnflushedWrites()) await walletLedger.flush();
       return result;
     }, TRANSACTION_OPTIONS);
     publishCommitted(ctx, written);

@@ -77,7 +77,7 @@ export interface LedgerResult {
  */
 export interface CommandExtension {
   request: unknown;
-  apply(ledger: WalletLedger, operation: Operation): Promise<void>;
+  apply(walletLedger: WalletLedger, operation: Operation): Promise<void>;
 }
 
 export class WalletLedger {

@@ -34,11 +34,11 @@ export async function amendBlock(ctx: LedgerContext, input: AmendBlockInput): Pr
   const walletId = await walletOfBlock(ctx, input.scope, input.blockId, input.walletId);
   const request = { blockId: input.blockId, amount, description, metadata };
 
-  return runWalletCommand(ctx, { ...input, walletId, type: "amendment", request }, async (ledger, operation) => {
-    const block = (await ledger.blocksById([input.blockId])).get(input.blockId)!;
-    requireLiveBlock(block, ledger.now);
+  return runWalletCommand(ctx, { ...input, walletId, type: "amendment", request }, async (walletLedger, operation) => {
+    const block = (await walletLedger.blocksById([input.blockId])).get(input.blockId)!;
+    requireLiveBlock(block, walletLedger.now);
     if (block.remaining + amount < 0n) throw new InsufficientCreditsError(-amount, block.remaining);
-    ledger.append(operation, { block, type: "amendment", amount, description, metadata });
+    walletLedger.append(operation, { block, type: "amendment", amount, description, metadata });
   });
 }
 

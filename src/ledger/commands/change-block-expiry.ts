@@ -36,18 +36,18 @@ export async function changeBlockExpiry(ctx: LedgerContext, input: ChangeBlockEx
   const walletId = await walletOfBlock(ctx, input.scope, input.blockId, input.walletId);
   const request = { blockId: input.blockId, expiresAt: expiresAt ?? "never", amount, description, metadata };
 
-  return runWalletCommand(ctx, { ...input, walletId, type: "expiration_change", request }, async (ledger, operation) => {
-    const block = (await ledger.blocksById([input.blockId])).get(input.blockId)!;
-    requireLiveBlock(block, ledger.now);
+  return runWalletCommand(ctx, { ...input, walletId, type: "expiration_change", request }, async (walletLedger, operation) => {
+    const block = (await walletLedger.blocksById([input.blockId])).get(input.blockId)!;
+    requireLiveBlock(block, walletLedger.now);
     requireLater(expiresAt, block.effectiveAt, "expiresAt", "the block's effectiveAt");
-    if (expiresAt && expiresAt.getTime() <= ledger.now.getTime()) {
+    if (expiresAt && expiresAt.getTime() <= walletLedger.now.getTime()) {
       throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
     }
     const moved = amount ?? block.remaining;
     if (moved === 0n) throw new BlockNotUsableError(block.id, "has no credits left to move");
     if (moved > block.remaining) throw new InsufficientCreditsError(moved, block.remaining);
-    ledger.append(operation, { block, type: "expiration_change", amount: -moved, description, metadata });
-    ledger.openBlock(
+    walletLedger.append(operation, { block, type: "expiration_change", amount: -moved, description, metadata });
+    walletLedger.openBlock(
       operation,
       {
         category: block.category,

@@ -103,12 +103,12 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
             metadata: metadata as object,
           },
         });
-        const ledger = new WalletLedger(tx, wallet, now, input.scope);
-        const operation = ledger.beginOperation({ type: "wallet_create", idempotencyKey, requestHash });
-        ledger.tell({ type: "wallet.created", operationId: operation.id, payload: walletPayload(wallet) });
-        await opening?.apply(ledger, operation);
-        await ledger.flush();
-        return { wallet: ledger.wallet, customer: owner, operation, events: ledger.events };
+        const walletLedger = new WalletLedger(tx, wallet, now, input.scope);
+        const operation = walletLedger.beginOperation({ type: "wallet_create", idempotencyKey, requestHash });
+        walletLedger.tell({ type: "wallet.created", operationId: operation.id, payload: walletPayload(wallet) });
+        await opening?.apply(walletLedger, operation);
+        await walletLedger.flush();
+        return { wallet: walletLedger.wallet, customer: owner, operation, events: walletLedger.events };
       }, TRANSACTION_OPTIONS).then(async ({ wallet, customer: owner, operation, events }) => {
         publishCommitted(ctx, events);
         return { ...(await asCreated(ctx, wallet, operation)), customer: owner, replayed: false };

@@ -62,8 +62,8 @@ export function validDeposit(input: Omit<DepositInput, "scope" | "walletId">) {
  */
 export async function deposit(ctx: LedgerContext, input: DepositInput): Promise<LedgerResult> {
   const valid = validDeposit(input);
-  return runWalletCommand(ctx, { ...input, reference: valid.reference, type: "deposit", request: depositRequest(input, valid) }, (ledger, operation) =>
-    appendDeposit(ledger, operation, valid),
+  return runWalletCommand(ctx, { ...input, reference: valid.reference, type: "deposit", request: depositRequest(input, valid) }, (walletLedger, operation) =>
+    appendDeposit(walletLedger, operation, valid),
   );
 }
 
@@ -79,9 +79,9 @@ export type ValidDeposit = ReturnType<typeof validDeposit>;
  * Writes a checked deposit as `operation` on a locked wallet: for deposit, and for flows that
  * deposit as part of a larger command (a wallet opened with credits).
  */
-export async function appendDeposit(ledger: WalletLedger, operation: Operation, valid: ValidDeposit): Promise<void> {
+export async function appendDeposit(walletLedger: WalletLedger, operation: Operation, valid: ValidDeposit): Promise<void> {
   const { amount, category, priority, costBasis, effectiveAtGiven, expiresAtGiven, description, metadata, source } = valid;
-  const { wallet, now } = ledger;
+  const { wallet, now } = walletLedger;
   const effectiveAt = effectiveAtGiven ?? now;
   const expiresAt = expiresAtGiven ?? (wallet.defaultExpiryDays ? new Date(effectiveAt.getTime() + wallet.defaultExpiryDays * DAY_MS) : null);
   requireLater(expiresAt, effectiveAt, "expiresAt", "effectiveAt");
@@ -91,9 +91,9 @@ export async function appendDeposit(ledger: WalletLedger, operation: Operation, 
   const usableNow = inForceAt({ effectiveAt, expiresAt }, now);
   const repayment = usableNow ? minBigInt(amount, wallet.overdraftUsed) : 0n;
   if (repayment > 0n) {
-    ledger.append(operation, { block: null, type: "increment", amount: repayment, description: "overdraft repaid from deposit", metadata });
+    walletLedger.append(operation, { block: null, type: "increment", amount: repayment, description: "overdraft repaid from deposit", metadata });
   }
-  ledger.openBlock(
+  walletLedger.openBlock(
     operation,
     { category, priority, costBasis, effectiveAt, expiresAt, source, description, metadata },
     { type: "increment", amount: amount - repayment, description, metadata },

@@ -30,10 +30,10 @@ export async function expireCredits(ctx: LedgerContext, options: { maxWallets?: 
     const result = await runWalletCommand(
       ctx,
       { scope, walletId: wallet.wallet_id, type: "expiration", request: { at: now } },
-      async (ledger, operation) => {
-        const expired = ledger.track(
-          await ledger.tx.creditBlock.findMany({
-            where: { walletId: ledger.wallet.id, expiresAt: { lte: ledger.now }, OR: [{ status: "active" }, { remaining: { gt: 0 } }] },
+      async (walletLedger, operation) => {
+        const expired = walletLedger.track(
+          await walletLedger.tx.creditBlock.findMany({
+            where: { walletId: walletLedger.wallet.id, expiresAt: { lte: walletLedger.now }, OR: [{ status: "active" }, { remaining: { gt: 0 } }] },
             orderBy: { expiresAt: "asc" },
           }),
         );
@@ -41,13 +41,13 @@ export async function expireCredits(ctx: LedgerContext, options: { maxWallets?: 
         for (const block of expired) {
           if (block.remaining > 0n) {
             lapsed.push({ id: block.id, category: block.category, amount: block.remaining.toString(), expiresAt: block.expiresAt?.toISOString() ?? null });
-            ledger.append(operation, { block, type: "expiration", amount: -block.remaining, description: "credits expired" });
+            walletLedger.append(operation, { block, type: "expiration", amount: -block.remaining, description: "credits expired" });
           }
-          ledger.setBlockStatus(block, "expired");
+          walletLedger.setBlockStatus(block, "expired");
         }
         if (lapsed.length > 0) {
           const amount = lapsed.reduce((sum, block) => sum + BigInt(block.amount), 0n).toString();
-          ledger.tell({ type: "credits.expired", operationId: operation.id, payload: { amount, blocks: lapsed, operationId: operation.id } });
+          walletLedger.tell({ type: "credits.expired", operationId: operation.id, payload: { amount, blocks: lapsed, operationId: operation.id } });
         }
       },
     );

@@ -34,16 +34,16 @@ export async function holdCredits(ctx: LedgerContext, input: HoldInput): Promise
   const reference = validText(input.reference, "reference", 255);
   const request = { amount, categories, expiresAt, description, metadata, reference };
 
-  return runWalletCommand(ctx, { ...input, reference, type: "hold", request }, async (ledger, operation) => {
-    if (expiresAt && expiresAt.getTime() <= ledger.now.getTime()) {
+  return runWalletCommand(ctx, { ...input, reference, type: "hold", request }, async (walletLedger, operation) => {
+    if (expiresAt && expiresAt.getTime() <= walletLedger.now.getTime()) {
       throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
     }
-    const blocks = await spendableBlocks(ledger, categories);
+    const blocks = await spendableBlocks(walletLedger, categories);
     const { draws, shortfall } = planDraws(blocks, amount);
     if (shortfall > 0n) throw new InsufficientCreditsError(amount, totalRemaining(blocks));
-    const hold = ledger.openHold(operation, { amount, expiresAt, description, metadata, reference });
+    const hold = walletLedger.openHold(operation, { amount, expiresAt, description, metadata, reference });
     for (const draw of draws) {
-      ledger.append(operation, { block: draw.block, type: "hold", amount: -draw.amount, hold, status: "pending", description, metadata });
+      walletLedger.append(operation, { block: draw.block, type: "hold", amount: -draw.amount, hold, status: "pending", description, metadata });
     }
   });
 }

@@ -44,13 +44,13 @@ export async function refund(ctx: LedgerContext, input: RefundInput): Promise<Le
   return runWalletCommand(
     ctx,
     { ...input, walletId: target.walletId, type: "refund", targetOperationId: target.id, reference: target.reference, request },
-    async (ledger, operation) => {
-      const spent = await ledger.tx.ledgerEntry.findMany({
+    async (walletLedger, operation) => {
+      const spent = await walletLedger.tx.ledgerEntry.findMany({
         where: { operationId: target.id, type: { in: ["decrement", "capture"] } },
         orderBy: { sequence: "desc" },
       });
       const alreadyRefunded = sumBigInt(
-        (await ledger.tx.ledgerEntry.findMany({ where: { operation: { targetOperationId: target.id, type: "refund" } }, select: { amount: true } })).map(
+        (await walletLedger.tx.ledgerEntry.findMany({ where: { operation: { targetOperationId: target.id, type: "refund" } }, select: { amount: true } })).map(
           (entry) => entry.amount,
         ),
       );
@@ -58,9 +58,9 @@ export async function refund(ctx: LedgerContext, input: RefundInput): Promise<Le
       const refunded = amount ?? refundable;
       if (refunded === 0n || refunded > refundable) throw new RefundExceedsDebitError(target.id, refunded, refundable);
 
-      const blocks = await ledger.blocksById(spent.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])));
+      const blocks = await walletLedger.blocksById(spent.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])));
       for (const { entry, amount: portion } of refundPortions(spent, alreadyRefunded, refunded)) {
-        creditBack(ledger, operation, entry.blockId ? blocks.get(entry.blockId)! : null, portion, description, metadata);
+        creditBack(walletLedger, operation, entry.blockId ? blocks.get(entry.blockId)! : null, portion, description, metadata);
       }
     },
   );
@@ -85,32 +85,32 @@ function refundPortions(spentLatestFirst: LedgerEntry[], alreadyRefunded: bigint
 }
 
 function creditBack(
-  ledger: WalletLedger,
+  walletLedger: WalletLedger,
   operation: LedgerResult["operation"],
   block: CreditBlock | null,
   amount: bigint,
   description: string | null,
   metadata: Metadata,
 ): void {
-  const now = ledger.now.getTime();
+  const now = walletLedger.now.getTime();
   let left = amount;
   if (block === null) {
-    const repaid = minBigInt(left, ledger.wallet.overdraftUsed);
-    if (repaid > 0n) ledger.append(operation, { block: null, type: "refund", amount: repaid, description, metadata });
+    const repaid = minBigInt(left, walletLedger.wallet.overdraftUsed);
+    if (repaid > 0n) walletLedger.append(operation, { block: null, type: "refund", amount: repaid, description, metadata });
     left -= repaid;
-  } else if (block.status === "active" && inForceAt(block, ledger.now)) {
-    ledger.append(operation, { block, type: "refund", amount: left, description, metadata });
+  } else if (block.status === "active" && inForceAt(block, walletLedger.now)) {
+    walletLedger.append(operation, { block, type: "refund", amount: left, description, metadata });
     left = 0n;
   }
   if (left === 0n) return;
-  const days = ledger.wallet.defaultExpiryDays;
-  ledger.openBlock(
+  const days = walletLedger.wallet.defaultExpiryDays;
+  walletLedger.openBlock(
     operation,
     {
       category: block?.category ?? "granted",
       priority: block?.priority,
       costBasis: block?.costBasis,
-      effectiveAt: ledger.now,
+      effectiveAt: walletLedger.now,
       expiresAt: days ? new Date(now + days * 86_400_000) : null,
       source: "refund",
       description,

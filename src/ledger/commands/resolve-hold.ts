@@ -35,14 +35,14 @@ export async function captureHold(ctx: LedgerContext, input: CaptureHoldInput): 
   const description = validText(input.description, "description");
   const walletId = await walletOfHold(ctx, input.scope, input.holdId);
   const request = { holdId: input.holdId, amount, description };
-  return runWalletCommand(ctx, { ...input, walletId, type: "capture", request }, async (ledger, operation) => {
-    const hold = await openHold(ledger, input.holdId);
+  return runWalletCommand(ctx, { ...input, walletId, type: "capture", request }, async (walletLedger, operation) => {
+    const hold = await openHold(walletLedger, input.holdId);
     operation.holdId = hold.id;
     operation.reference = hold.reference;
     const captured = amount ?? hold.amount;
     if (captured > hold.amount) throw new CaptureExceedsHoldError(hold.id, captured, hold.amount);
-    await captureHeldCredits(ledger, operation, hold, captured, description);
-    ledger.resolveHold(hold, "captured", captured);
+    await captureHeldCredits(walletLedger, operation, hold, captured, description);
+    walletLedger.resolveHold(hold, "captured", captured);
   });
 }
 
@@ -54,12 +54,12 @@ export async function releaseHold(ctx: LedgerContext, input: ReleaseHoldInput): 
   const description = validText(input.description, "description");
   const walletId = await walletOfHold(ctx, input.scope, input.holdId);
   const request = { holdId: input.holdId, description };
-  return runWalletCommand(ctx, { ...input, walletId, type: "release", request }, async (ledger, operation) => {
-    const hold = await openHold(ledger, input.holdId);
+  return runWalletCommand(ctx, { ...input, walletId, type: "release", request }, async (walletLedger, operation) => {
+    const hold = await openHold(walletLedger, input.holdId);
     operation.holdId = hold.id;
     operation.reference = hold.reference;
-    await releaseHeldCredits(ledger, operation, hold, description ?? "hold released");
-    ledger.resolveHold(hold, "released");
+    await releaseHeldCredits(walletLedger, operation, hold, description ?? "hold released");
+    walletLedger.resolveHold(hold, "released");
   });
 }
 
@@ -74,8 +74,8 @@ async function walletOfHold(ctx: LedgerContext, scope: Scope, holdId: string): P
 }
 
 /** Re-reads the hold under the wallet lock: its status may have changed since it was found. */
-async function openHold(ledger: WalletLedger, holdId: string): Promise<Hold> {
-  const hold = ledger.trackHold(await ledger.tx.hold.findUniqueOrThrow({ where: { id: holdId } }));
+async function openHold(walletLedger: WalletLedger, holdId: string): Promise<Hold> {
+  const hold = walletLedger.trackHold(await walletLedger.tx.hold.findUniqueOrThrow({ where: { id: holdId } }));
   if (hold.status !== "open") throw new HoldNotOpenError(hold.id, hold.status);
   return hold;
 }

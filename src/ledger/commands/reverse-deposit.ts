@@ -40,7 +40,7 @@ export async function reverseDeposit(ctx: LedgerContext, input: ReverseDepositIn
   const reference = validText(input.reference, "reference", 255);
   const metadata = validMetadata(input.metadata);
 
-  const outcome = await withLockedWallet(ctx, input.scope, input.walletId, async (ledger, tx) => {
+  const outcome = await withLockedWallet(ctx, input.scope, input.walletId, async (walletLedger, tx) => {
     const depositOperation = await tx.operation.findFirst({ where: { id: input.depositOperationId, walletId: input.walletId, type: "deposit" } });
     if (!depositOperation) throw new NotFoundError("Operation", input.depositOperationId);
     // Read under the wallet lock: notices for one deposit are applied one at a time.
@@ -48,21 +48,21 @@ export async function reverseDeposit(ctx: LedgerContext, input: ReverseDepositIn
     const amount = reversedTotal - (earlier._max.reversedTotal ?? 0n);
     if (amount <= 0n) return { reversal: null, result: null };
 
-    const operation = ledger.beginOperation({
+    const operation = walletLedger.beginOperation({
       type: "void",
       requestHash: hashRequest("void", input.walletId, { depositOperationId: depositOperation.id, reversedTotal }),
       reference,
       targetOperationId: depositOperation.id,
     });
-    const blocks = ledger.track(await tx.creditBlock.findMany({ where: { operationId: depositOperation.id, status: "active" }, orderBy: { createdAt: "asc" } }));
+    const blocks = walletLedger.track(await tx.creditBlock.findMany({ where: { operationId: depositOperation.id, status: "active" }, orderBy: { createdAt: "asc" } }));
     let left = amount;
     for (const block of blocks) {
       const voided = block.remaining < left ? block.remaining : left;
       if (voided === 0n) continue;
-      ledger.append(operation, { block, type: "void", amount: -voided, metadata: { ...metadata, void_reason: "refund" } });
+      walletLedger.append(operation, { block, type: "void", amount: -voided, metadata: { ...metadata, void_reason: "refund" } });
       left -= voided;
     }
-    await ledger.flush();
+    await walletLedger.flush();
     const reversal = await tx.fundingReversal.create({
       data: {
         walletId: input.walletId,
@@ -73,10 +73,10 @@ export async function reverseDeposit(ctx: LedgerContext, input: ReverseDepositIn
         voided: amount - left,
         unrecovered: left,
         reference,
-        createdAt: ledger.now,
+        createdAt: walletLedger.now,
       },
     });
-    return { reversal, result: ledger.resultOf(operation) };
+    return { reversal, result: walletLedger.resultOf(operation) };
   });
   if (outcome.reversal) ctx.onCommitted?.({ scope: input.scope, walletId: input.walletId, type: "void" });
   return outcome;

@@ -21,24 +21,24 @@ export interface TerminateWalletInput {
  */
 export async function terminateWallet(ctx: LedgerContext, input: TerminateWalletInput): Promise<LedgerResult> {
   const reason = validText(input.reason, "reason", 255);
-  return runWalletCommand(ctx, { ...input, type: "termination", request: { reason } }, async (ledger, operation) => {
+  return runWalletCommand(ctx, { ...input, type: "termination", request: { reason } }, async (walletLedger, operation) => {
     const description = reason ?? "wallet terminated";
-    const openHolds = await ledger.tx.hold.findMany({ where: { walletId: ledger.wallet.id, status: "open" }, orderBy: { createdAt: "asc" } });
+    const openHolds = await walletLedger.tx.hold.findMany({ where: { walletId: walletLedger.wallet.id, status: "open" }, orderBy: { createdAt: "asc" } });
     for (const found of openHolds) {
-      const hold = ledger.trackHold(found);
-      await releaseHeldCredits(ledger, operation, hold, description);
-      ledger.resolveHold(hold, "released");
+      const hold = walletLedger.trackHold(found);
+      await releaseHeldCredits(walletLedger, operation, hold, description);
+      walletLedger.resolveHold(hold, "released");
     }
-    const blocks = ledger.track(
-      await ledger.tx.creditBlock.findMany({ where: { walletId: ledger.wallet.id, status: "active" }, orderBy: { createdAt: "asc" } }),
+    const blocks = walletLedger.track(
+      await walletLedger.tx.creditBlock.findMany({ where: { walletId: walletLedger.wallet.id, status: "active" }, orderBy: { createdAt: "asc" } }),
     );
     for (const block of blocks) {
       if (block.remaining > 0n) {
-        ledger.append(operation, { block, type: "void", amount: -block.remaining, description, metadata: { void_reason: "wallet_terminated" } });
+        walletLedger.append(operation, { block, type: "void", amount: -block.remaining, description, metadata: { void_reason: "wallet_terminated" } });
       }
-      ledger.setBlockStatus(block, "voided");
+      walletLedger.setBlockStatus(block, "voided");
     }
-    ledger.updateWallet({ status: "terminated", terminatedAt: ledger.now });
-    ledger.tell((wallet) => ({ type: "wallet.terminated", operationId: operation.id, payload: walletPayload(wallet) }));
+    walletLedger.updateWallet({ status: "terminated", terminatedAt: walletLedger.now });
+    walletLedger.tell((wallet) => ({ type: "wallet.terminated", operationId: operation.id, payload: walletPayload(wallet) }));
   });
 }

@@ -43,26 +43,26 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
   };
 
   try {
-    return await runWalletCommand(ctx, { ...input, type: "wallet_update", request }, async (ledger, operation) => {
+    return await runWalletCommand(ctx, { ...input, type: "wallet_update", request }, async (walletLedger, operation) => {
       if (name !== undefined) {
-        const namesake = await findActiveWallet(ledger.tx, ledger.wallet.customerId, ledger.wallet.currency, name || null);
-        if (namesake && namesake.id !== ledger.wallet.id) throw new WalletExistsError(namesake.id, ledger.wallet.currency, name || null);
+        const namesake = await findActiveWallet(walletLedger.tx, walletLedger.wallet.customerId, walletLedger.wallet.currency, name || null);
+        if (namesake && namesake.id !== walletLedger.wallet.id) throw new WalletExistsError(namesake.id, walletLedger.wallet.currency, name || null);
       }
-      if (overdraftLimit !== undefined && overdraftLimit < ledger.wallet.overdraftUsed) {
-        throw new ValidationError(`overdraftLimit cannot go below the ${ledger.wallet.overdraftUsed} already overdrawn`, [
+      if (overdraftLimit !== undefined && overdraftLimit < walletLedger.wallet.overdraftUsed) {
+        throw new ValidationError(`overdraftLimit cannot go below the ${walletLedger.wallet.overdraftUsed} already overdrawn`, [
           { path: ["overdraftLimit"], message: "is below the overdraft already used" },
         ]);
       }
       // Patches add up: the merged metadata is bounded as a whole.
-      const metadata = metadataPatch === undefined ? undefined : validMetadata(mergeMetadata(ledger.wallet.metadata, metadataPatch));
-      ledger.updateWallet({
+      const metadata = metadataPatch === undefined ? undefined : validMetadata(mergeMetadata(walletLedger.wallet.metadata, metadataPatch));
+      walletLedger.updateWallet({
         ...(name !== undefined ? { name } : {}),
         ...(overdraftLimit !== undefined ? { overdraftLimit } : {}),
         ...(defaultExpiryDays !== undefined ? { defaultExpiryDays } : {}),
         ...(metadata !== undefined ? { metadata: metadata as object } : {}),
       });
-      await extension?.apply(ledger, operation);
-      ledger.tell((wallet) => ({ type: "wallet.updated", operationId: operation.id, payload: walletPayload(wallet) }));
+      await extension?.apply(walletLedger, operation);
+      walletLedger.tell((wallet) => ({ type: "wallet.updated", operationId: operation.id, payload: walletPayload(wallet) }));
     });
   } catch (error) {
     // Another wallet of the customer took the name concurrently (under its own lock).

@@ -34,10 +34,10 @@ export async function voidCredits(ctx: LedgerContext, input: VoidCreditsInput): 
   const metadata = { ...validMetadata(input.metadata), ...(reason ? { void_reason: reason } : {}) };
   const request = { blockId: input.blockId, amount, reason, description, metadata };
 
-  return runWalletCommand(ctx, { ...input, type: "void", request }, async (ledger, operation) => {
+  return runWalletCommand(ctx, { ...input, type: "void", request }, async (walletLedger, operation) => {
     let draws;
     if (input.blockId != null) {
-      const block = (await ledger.blocksById([input.blockId])).get(input.blockId);
+      const block = (await walletLedger.blocksById([input.blockId])).get(input.blockId);
       if (!block) throw new NotFoundError("CreditBlock", input.blockId);
       if (block.status !== "active") throw new BlockNotUsableError(block.id, `is ${block.status}`);
       const voided = amount ?? block.remaining;
@@ -45,13 +45,13 @@ export async function voidCredits(ctx: LedgerContext, input: VoidCreditsInput): 
       if (voided > block.remaining) throw new InsufficientCreditsError(voided, block.remaining);
       draws = [{ block, amount: voided }];
     } else {
-      const blocks = await spendableBlocks(ledger);
+      const blocks = await spendableBlocks(walletLedger);
       const plan = planDraws(blocks, amount!);
       if (plan.shortfall > 0n) throw new InsufficientCreditsError(amount!, totalRemaining(blocks));
       draws = plan.draws;
     }
     for (const draw of draws) {
-      ledger.append(operation, { block: draw.block, type: "void", amount: -draw.amount, description, metadata });
+      walletLedger.append(operation, { block: draw.block, type: "void", amount: -draw.amount, description, metadata });
     }
   });
 }
