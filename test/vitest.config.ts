@@ -39,6 +39,7 @@ const UNIT = [
   "test/lifecycle/http-server-drain.test.ts",
   "test/lifecycle/write-stall.test.ts",
   "test/rest/exact-json.test.ts",
+  "test/suite/unit-project.test.ts",
 ];
 
 /** Gateways or tools in processes of their own. */
@@ -71,8 +72,15 @@ async function postgresUnavailable(url: string | undefined): Promise<string | nu
   }
 }
 
+/** The projects named with --project, if any: `npm run test:unit` has no PostgreSQL half to miss. */
+function projectsAskedFor(argv: string[]): string[] {
+  return argv.flatMap((arg, index) => (arg === "--project" ? [argv[index + 1] ?? ""] : arg.startsWith("--project=") ? [arg.slice("--project=".length)] : []));
+}
+const asked = projectsAskedFor(process.argv);
+const onlyWithoutPostgres = asked.length > 0 && asked.every((name) => name === "unit" || name === "browser");
+
 const unavailable = await postgresUnavailable(process.env.TEST_DATABASE_URL);
-if (unavailable) {
+if (unavailable && !onlyWithoutPostgres) {
   const notice = `\n*** PostgreSQL half SKIPPED: ${unavailable}. Only PGlite was tested. ***\n`;
   console.warn(notice);
   // Again after the summary, where it cannot scroll away unread.
