@@ -11,9 +11,10 @@
 // (transaction_id, position) order, only below the oldest transaction still running
 // (pg_snapshot_xmin of the reading statement's snapshot). Every transaction below that horizon
 // has finished, and any transaction that writes later has a larger id, so no event can ever
-// appear behind the cursor. The price: a write transaction left open holds the follower back
-// (the gateway's own end within TRANSACTION_OPTIONS' timeout; a step that stops at the horizon
-// looks again shortly). Read-only transactions (reports, pg_dump) take no id and hold nothing.
+// appear behind the cursor. The price: a write transaction left open anywhere on the server (ids
+// are the whole server's) holds the follower back; the gateway's own end within their timeout
+// (60 s), a step that stops at the horizon looks again shortly, and one held back for a minute
+// says so in the log. Read-only transactions (reports, pg_dump) take no id and hold nothing.
 //
 // One at a time, across gateways. A step locks its consumer's cursor row FOR UPDATE SKIP LOCKED
 // (a gateway finding it held steps aside and looks again shortly), reads a batch, reacts in the
@@ -73,6 +74,8 @@ export const DEFAULT_EVENT_FOLLOWER_POLL_MS = 1_000;
 export const AFTER_COMMIT_IN_FLIGHT = 4;
 /** First wait before looking again when the cursor was held or events were held back; doubled up to the poll. */
 const RETRY_MS = 25;
+/** Events held back this long by a transaction still running are worth a warning (once per such stretch). */
+const HELD_BACK_WARNING_MS = 60_000;
 
 interface CursorRow {
   transactionId: bigint;
@@ -84,6 +87,7 @@ interface EventRow extends FollowedEvent, CursorRow {
   settled: boolean;
 }
 
+/** As the ledger's own transactions wait (src/ledger/transaction.ts). */
 const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
 
 /**
@@ -175,6 +179,8 @@ export function startEventFollower<T>(options: EventFollowerOptions<T>): EventFo
   let loop: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let retryMs = RETRY_MS;
+  let heldBackSince: number | null = null;
+  let warned = false;
   // Steps of this process run one after another: the loop's and caughtUp's.
   let previousStep: Promise<unknown> = Promise.resolve();
 
@@ -200,6 +206,21 @@ export function startEventFollower<T>(options: EventFollowerOptions<T>): EventFo
     }, ms);
     timer.unref();
   };
+  const noteHeldBack = (heldBack: boolean) => {
+    if (!heldBack) {
+      heldBackSince = null;
+      warned = false;
+      return;
+    }
+    heldBackSince ??= Date.now();
+    if (!warned && Date.now() - heldBackSince >= HELD_BACK_WARNING_MS) {
+      warned = true;
+      log().warn(
+        { heldBackMs: Date.now() - heldBackSince },
+        `${options.reaction.consumer}: committed events wait behind a write transaction that has been running for over a minute (see pg_stat_activity); they are reacted to once it ends`,
+      );
+    }
+  };
   const run = async () => {
     while (wanted && !stopped) {
       wanted = false;
@@ -211,6 +232,7 @@ export function startEventFollower<T>(options: EventFollowerOptions<T>): EventFo
         lookAgainIn(pollMs ?? 1_000);
         return;
       }
+      noteHeldBack(outcome.heldBack);
       if (outcome.more) {
         wanted = true;
       } else if (!outcome.claimed || outcome.heldBack) {
