@@ -3,14 +3,13 @@ import { authorize } from "../access.ts";
 import { balanceFromBlocks } from "../balances.ts";
 import { observed, type LedgerContext, type Scope } from "../context.ts";
 import { requireWalletInScope } from "../queries.ts";
+import { debitAnswerFrom } from "../debit-answer.ts";
 import { publishCommitted } from "../event-feed.ts";
-import { eventNoticesFromJson } from "../events.ts";
 import { InsufficientCreditsError, NotFoundError, WalletTerminatedError } from "../errors.ts";
 import { releaseLapsedHolds } from "./release-lapsed-holds.ts";
 import { validCategories, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits, requirePositive } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
-import { creditBlockFromJson, ledgerEntryFromJson, operationFromJson, walletFromJson } from "../rows.ts";
 import { runOnce } from "../idempotency.ts";
 import { keyedOperations, outOfRangeAsValidation, replayOperation, requireId, validateIdempotencyKey } from "../transaction.ts";
 import type { LedgerResult, Metadata } from "../wallet-ledger.ts";
@@ -31,22 +30,6 @@ export interface DebitInput {
 /** Sent through the raw-query port, prepared once per connection: the hot path's one statement. */
 export const LEDGER_DEBIT =
   "SELECT ledger_debit($1::uuid, $2::boolean, $3::uuid, $4::bigint, $5::text[], $6::timestamptz, $7::text, $8::text, $9::text, $10::text, $11::jsonb) AS result";
-
-type DebitOutcome =
-  | {
-      outcome: "debited";
-      operation: Record<string, unknown>;
-      wallet: Record<string, unknown>;
-      entries: Record<string, unknown>[];
-      blocks: Record<string, unknown>[];
-      /** Every block of the wallet as the debit left it, in creation order. */
-      walletBlocks: Record<string, unknown>[];
-      /** Notices of `operation.completed` and the balance alerts the debit crossed, written by ledger_debit itself. */
-      events: unknown;
-    }
-  | { outcome: "replay"; operationId: string }
-  | { outcome: "insufficient"; available: string }
-  | { outcome: "not_found" | "terminated" | "lapsed_holds" };
 
 /**
  * Spends credits in consumption order, one `decrement` entry per block drawn from. What the
@@ -84,39 +67,32 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
   // key that committed first on another wallet is found through the key's unique index.
   return runOnce(idempotencyKey, keyedOperations(ctx, input.scope, requestHash), async () => {
     for (let attempt = 0; ; attempt += 1) {
-      let result: DebitOutcome;
+      let answer: unknown;
       try {
-        const [row] = await rawQueryOf(ctx.prisma).rows<{ result: DebitOutcome }>({
+        const [row] = await rawQueryOf(ctx.prisma).rows<{ result: unknown }>({
           name: "ledger_debit",
           text: LEDGER_DEBIT,
           values: [input.scope.tenantId, input.scope.livemode, input.walletId, amount, categories, ctx.now(), idempotencyKey, requestHash, reference, description, JSON.stringify(metadata)],
         });
-        result = row!.result;
+        answer = row!.result;
       } catch (error) {
         throw outOfRangeAsValidation(error);
       }
+      // Typed by its contract (src/ledger/debit-answer.ts); an answer outside it is an internal error.
+      const result = debitAnswerFrom(answer);
       switch (result.outcome) {
         case "debited": {
-          publishCommitted(ctx, eventNoticesFromJson(result.events));
+          publishCommitted(ctx, result.events);
           ctx.onCommitted?.({ scope: input.scope, walletId: input.walletId, type: "debit" });
-          const operation = operationFromJson(result.operation);
-          const wallet = walletFromJson(result.wallet);
-          return {
-            operation,
-            wallet,
-            entries: result.entries.map(ledgerEntryFromJson),
-            blocks: result.blocks.map(creditBlockFromJson),
-            hold: null,
-            replayed: false,
-            balance: balanceFromBlocks(wallet, result.walletBlocks.map(creditBlockFromJson), operation.createdAt),
-          };
+          const { operation, wallet, entries, blocks, walletBlocks } = result;
+          return { operation, wallet, entries, blocks, hold: null, replayed: false, balance: balanceFromBlocks(wallet, walletBlocks, operation.createdAt) };
         }
         case "replay": {
           const earlier = await ctx.prisma.operation.findUniqueOrThrow({ where: { id: result.operationId } });
           return replayOperation(ctx.prisma, earlier, requestHash);
         }
         case "insufficient":
-          throw new InsufficientCreditsError(amount, BigInt(result.available));
+          throw new InsufficientCreditsError(amount, result.available);
         case "not_found":
           throw new NotFoundError("Wallet", input.walletId);
         case "terminated":
