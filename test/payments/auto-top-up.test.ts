@@ -1,5 +1,6 @@
-// Auto top-ups through the real Stripe SDK against the fake Stripe: fired by debits, once per
-// crossing across gateways, retried with backoff, given up on with the reason.
+// Auto top-ups through the real Stripe SDK against the fake Stripe: fired by debits found in the
+// event log (a commit only wakes the follower), once per crossing across gateways, retried with
+// backoff, given up on with the reason.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Wallet } from "../../src/db/generated/client.ts";
 import { walletBalance } from "../../src/ledger/balances.ts";
@@ -68,6 +69,21 @@ describe("auto top-ups", () => {
     expect(stripe.charges.length - charges).toBe(1);
     expect(await topUpsOf(wallet.id)).toMatchObject([{ trigger: "auto", status: "succeeded", amount: 5_000n, attempts: 1 }]);
     expect(await available(wallet.id)).toBe(2_000n - 1_500n + 5_000n);
+  });
+
+  it("checks a debit no gateway was told of, from the event log, once", async () => {
+    const wallet = await walletWithRule({ threshold: 1_000n, amount: 5_000n }, 1_500n);
+    const charges = stripe.charges.length;
+    // Committed by a process whose after-commit notice never ran (it died right after the commit).
+    await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 700n });
+
+    // Gateways started later find it in the log; however many follow, the check is made once.
+    const later = [gatewayProcess(), gatewayProcess()];
+    await Promise.all(later.map((process) => process.autoTopUps.settled()));
+    await gateway.autoTopUps.settled();
+    expect(stripe.charges.length - charges).toBe(1);
+    expect(await topUpsOf(wallet.id)).toMatchObject([{ trigger: "auto", status: "succeeded", amount: 5_000n }]);
+    expect(await available(wallet.id)).toBe(1_500n - 700n + 5_000n);
   });
 
   it("does nothing while the balance stays at or above the threshold", async () => {
