@@ -8,8 +8,10 @@ export interface LedgerContext {
   /** Injectable so that tests can move through effective and expiry dates. */
   now(): Date;
   /**
-   * Told after a command changed a wallet and committed (never for a replay), e.g. to fire auto
-   * top-ups. Called before the command returns, so it must hand its work off and never throw.
+   * Told after a command changed a wallet and committed (never for a replay), e.g. to wake the
+   * auto top-ups' follower of the event log sooner. A hint only: the process may die before it
+   * is told, so work that must follow a commit reads the event log (src/jobs/event-follower.ts).
+   * Called before the command returns, so it must hand its work off and never throw.
    */
   onCommitted?: (change: CommittedChange) => void;
   /** Told of every committed event (event-feed.ts), for the `walletUpdated` subscription. */
