@@ -17,6 +17,7 @@ import type { StripeAccess } from "../payments/stripe-client.ts";
 import type { UrlPolicy } from "../webhooks/url-policy.ts";
 import { LedgerError } from "../ledger/index.ts";
 import { useReadRouting, type GraphQLContext } from "./context.ts";
+import { useCompiledExecution } from "./compiled-execution.ts";
 import { boundedDocumentCaches } from "./document-cache.ts";
 import { useGraphiQLPage } from "./graphiql.ts";
 import { useOperationMetrics } from "./metrics-plugin.ts";
@@ -37,7 +38,7 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
     parserAndValidationCache: boundedDocumentCaches(),
     // GraphiQL is served by the first plugin (graphiql.ts): Yoga's own page cannot be compressed or cached.
     graphiql: false,
-    plugins: [useGraphiQLPage(), useQueryLimits(limits), useReadRouting(ledgers), useOperationMetrics()],
+    plugins: [useGraphiQLPage(), useQueryLimits(limits), useReadRouting(ledgers), useOperationMetrics(), useCompiledExecution()],
     logging: errorsAreLoggedOnce(yogaLogger()),
     context: ({ viewer }) => ({ viewer, ledger: ledgers.primary, payments, tokens, webhookUrlPolicy, streams }),
     maskedErrors: {
