@@ -8,10 +8,11 @@
 //   process   Tests that start gateways (or the CLI) as processes of their own: test/lifecycle/,
 //             test/cli/ and the multi-process files in PROCESS. On both databases too, since a
 //             gateway starts differently on each (the embedded database's first start, its socket
-//             for local tools; PostgreSQL's roles and migrations); one file at a time, as each
-//             starts several processes and some watch how long answers take.
+//             for local tools; PostgreSQL's roles and migrations); two files at a time, after
+//             the database files, as each starts several processes and some watch how long
+//             answers take.
 //   browser   test/browser/: pages in chromium, once, on PGlite (what a page shows does not depend
-//             on the database), one file at a time.
+//             on the database), beside the process files.
 //
 // A new file is a database test unless listed here or put in those folders. test/support/database.ts
 // reads TEST_DATABASE_KIND to know which database to open; each file gets a copy of a database the
@@ -98,9 +99,9 @@ const projects: TestProjectInlineConfiguration[] = [
     test: { ...onDatabase, name: `database:${kind}`, include: ["test/**/*.test.ts"], exclude: [...UNIT, ...PROCESS, ...BROWSER], env: { TEST_DATABASE_KIND: kind }, maxWorkers: 3, sequence: { groupOrder: 0 } },
   })),
   ...kinds.map((kind) => ({
-    test: { ...onDatabase, name: `process:${kind}`, include: PROCESS, exclude: UNIT, env: { TEST_DATABASE_KIND: kind }, maxWorkers: 1, sequence: { groupOrder: 1 } },
+    test: { ...onDatabase, name: `process:${kind}`, include: PROCESS, exclude: UNIT, env: { TEST_DATABASE_KIND: kind }, maxWorkers: 2, sequence: { groupOrder: 1 } },
   })),
-  { test: { ...onDatabase, name: "browser", include: BROWSER, exclude: UNIT, env: { TEST_DATABASE_KIND: "pglite" }, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+  { test: { ...onDatabase, name: "browser", include: BROWSER, exclude: UNIT, env: { TEST_DATABASE_KIND: "pglite" }, maxWorkers: 2, sequence: { groupOrder: 1 } } },
 ];
 
 export default defineConfig({ root, test: { projects } });
