@@ -39,6 +39,7 @@ const UNIT = [
   "test/lifecycle/event-streams.test.ts",
   "test/lifecycle/http-server-drain.test.ts",
   "test/lifecycle/write-stall.test.ts",
+  "test/payments/config.test.ts",
   "test/rest/exact-json.test.ts",
   "test/suite/unit-project.test.ts",
 ];
