@@ -17,7 +17,6 @@
 import autocannon from "autocannon";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -33,6 +32,7 @@ import { teamScope } from "../support/ledger.ts";
 import { cpuMeter, postgresPids } from "./support/cpu.ts";
 import { cloneHistories, type ClonedHistories } from "./support/history-template.ts";
 import { takeTurns } from "./support/take-turns.ts";
+import { freePort } from "../support/free-port.ts";
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -142,16 +142,6 @@ function cpuMsPer(cores: number | null | undefined, perSecond: number): number |
   return Math.round((cores / perSecond) * 1000 * 1000) / 1000;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** Each running gateway's process id, by its base URL, to count the CPU it uses. */
 const gatewayPids = new Map<string, number>();

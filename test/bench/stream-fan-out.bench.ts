@@ -7,7 +7,7 @@
 // `npm run bench:streams` (BENCH_DATABASE_URL, BENCH_STREAMS = 300, BENCH_WATCHED_PER_SECOND = 20,
 // BENCH_SECONDS = 10 per phase).
 import { spawn, type ChildProcess } from "node:child_process";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { issueToken } from "../../src/auth/tokens.ts";
@@ -16,6 +16,7 @@ import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
 import { systemClock, type LedgerContext } from "../../src/ledger/context.ts";
 import { teamScope } from "../support/ledger.ts";
+import { freePort } from "../support/free-port.ts";
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 300);
@@ -42,16 +43,6 @@ async function scratchDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 async function startGateway(url: string): Promise<{ base: string; port: number; child: ChildProcess }> {
   const port = await freePort();

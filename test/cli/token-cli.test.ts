@@ -6,12 +6,12 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScratchPostgresDatabase, testDatabaseKind } from "../support/database.ts";
+import { freePort } from "../support/free-port.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
@@ -44,13 +44,6 @@ async function graphql(token: string, query: string): Promise<{ status: number; 
   return { status: response.status, body: await response.json() };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function startGateway(): Promise<void> {
   const port = await freePort();
