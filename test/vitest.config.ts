@@ -1,8 +1,8 @@
-// The test suite in four kinds of project; `npm test` runs them all, `npm run test:unit` the first.
+// The test suite in five kinds of project; `npm test` runs them all, `npm run test:unit` the first.
 //
 //   unit      Pure tests: no database, run once. The files in UNIT below, wherever they live.
 //             One that opens a database anyway fails, saying to move it out of the list.
-//   database  Everything else under test/ (not a unit, process or browser file), run twice: in
+//   database  Everything else under test/ (not a unit, process, browser or timed file), run twice: in
 //             "database:pglite" on in-memory PGlite and, when TEST_DATABASE_URL names a reachable
 //             PostgreSQL server, in "database:postgres" on a database of its own there.
 //   process   Tests that start gateways (or the CLI) as processes of their own: test/lifecycle/,
@@ -13,6 +13,9 @@
 //             answers take.
 //   browser   test/browser/: pages in chromium, once, on PGlite (what a page shows does not depend
 //             on the database), beside the process files.
+//   timed     Database files in TIMED, which check how long something takes (an answer, a
+//             delivery, a stream's end) against a generous bound: on both databases, one file at
+//             a time at the end of the run, with nothing else of the suite beside them.
 //
 // A new file is a database test unless listed here or put in those folders. test/support/database.ts
 // reads TEST_DATABASE_KIND to know which database to open; each file gets a copy of a database the
@@ -49,8 +52,11 @@ const PROCESS = ["test/lifecycle/**/*.test.ts", "test/cli/**/*.test.ts", "test/h
 
 const BROWSER = ["test/browser/**/*.test.ts"];
 
+/** Database tests whose bounds on time would be tested against the files running beside them. */
+const TIMED = ["test/http/stream-backpressure.test.ts", "test/security/stream-limits.test.ts", "test/security/webhook-hostile.test.ts"];
+
 // A listed file that was renamed or removed would otherwise quietly become a database test.
-for (const file of [...UNIT, ...PROCESS].filter((entry) => !entry.includes("*"))) {
+for (const file of [...UNIT, ...PROCESS, ...TIMED].filter((entry) => !entry.includes("*"))) {
   if (!fs.existsSync(new URL(`../${file}`, import.meta.url))) throw new Error(`test/vitest.config.ts lists ${file}, which does not exist`);
 }
 
@@ -97,12 +103,14 @@ const onDatabase = { ...shared, globalSetup: ["test/support/database-templates.t
 const projects: TestProjectInlineConfiguration[] = [
   { test: { ...shared, name: "unit", include: UNIT, env: { TEST_DATABASE_KIND: "none" }, maxWorkers: 3, sequence: { groupOrder: 0 } } },
   ...kinds.map((kind) => ({
-    test: { ...onDatabase, name: `database:${kind}`, include: ["test/**/*.test.ts"], exclude: [...UNIT, ...PROCESS, ...BROWSER], env: { TEST_DATABASE_KIND: kind }, maxWorkers: 3, sequence: { groupOrder: 0 } },
+    test: { ...onDatabase, name: `database:${kind}`, include: ["test/**/*.test.ts"], exclude: [...UNIT, ...PROCESS, ...BROWSER, ...TIMED], env: { TEST_DATABASE_KIND: kind }, maxWorkers: 3, sequence: { groupOrder: 0 } },
   })),
   ...kinds.map((kind) => ({
     test: { ...onDatabase, name: `process:${kind}`, include: PROCESS, exclude: UNIT, env: { TEST_DATABASE_KIND: kind }, maxWorkers: 2, sequence: { groupOrder: 1 } },
   })),
   { test: { ...onDatabase, name: "browser", include: BROWSER, exclude: UNIT, env: { TEST_DATABASE_KIND: "pglite" }, maxWorkers: 2, sequence: { groupOrder: 1 } } },
+  // One worker and the default group order: vitest runs these last, one file at a time.
+  ...kinds.map((kind) => ({ test: { ...onDatabase, name: `timed:${kind}`, include: TIMED, env: { TEST_DATABASE_KIND: kind }, maxWorkers: 1 } })),
 ];
 
 export default defineConfig({ root, test: { projects } });
