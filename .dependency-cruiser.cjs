@@ -107,4 +107,3 @@ module.exports = {
     reporterOptions: { text: { highlightFocused: true } },
   },
 };
-

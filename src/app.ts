@@ -20,7 +20,14 @@ import { boundedRequest, refuseDeclaredOversize } from "./http/body-limit.ts";
 import { CONSOLE_PATH, isConsoleFile, serveConsoleFile } from "./http/console-page.ts";
 import { createCors } from "./http/cors.ts";
 import { isDatabaseUnavailable } from "./db/database-unavailable.ts";
-import { EdgeError, MethodNotAllowedError, RateLimitedError, ServiceUnavailableError, ShuttingDownError, UnsupportedMediaTypeError } from "./http/errors.ts";
+import {
+  EdgeError,
+  MethodNotAllowedError,
+  RateLimitedError,
+  ServiceUnavailableError,
+  ShuttingDownError,
+  UnsupportedMediaTypeError,
+} from "./http/errors.ts";
 import { retryAfterSeconds, type RateLimiter } from "./http/rate-limit.ts";
 import { requestLedgers, restLedger } from "./db/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
@@ -133,9 +140,16 @@ export function createApp({
       case "/readyz":
         // Readiness: the database answers and has every migration this code needs.
         return publicGet(url.pathname, async () => {
-          if (stopping.notReady.aborted) return Response.json({ status: "not ready", reason: "shutting down" }, { status: 503, headers: new ShuttingDownError().headers() });
+          if (stopping.notReady.aborted)
+            return Response.json(
+              { status: "not ready", reason: "shutting down" },
+              { status: 503, headers: new ShuttingDownError().headers() },
+            );
           const readiness = await checkReadiness();
-          return Response.json(readiness.ready ? { status: "ready", database: db.kind } : { status: "not ready", reason: readiness.reason }, { status: readiness.ready ? 200 : 503 });
+          return Response.json(
+            readiness.ready ? { status: "ready", database: db.kind } : { status: "not ready", reason: readiness.reason },
+            { status: readiness.ready ? 200 : 503 },
+          );
         });
       case "/metrics":
         return publicGet(url.pathname, async (forwarded) => {
@@ -166,7 +180,11 @@ export function createApp({
           methods: ["POST"],
           needsToken: false,
           handle: async (forwarded) => {
-            const answer = await handleStripeWebhook({ ledger, payments }, await forwarded.text(), forwarded.headers.get("stripe-signature"));
+            const answer = await handleStripeWebhook(
+              { ledger, payments },
+              await forwarded.text(),
+              forwarded.headers.get("stripe-signature"),
+            );
             return Response.json(answer.body, { status: answer.status });
           },
         };
@@ -181,7 +199,14 @@ export function createApp({
       handle: (forwarded, viewer) => {
         // Only called for one of the path's methods, so there is a route for it.
         const { route, captures } = rest.route!;
-        return route.handle({ request: forwarded, url, params: pathParams(captures), viewer: viewer!, ledger: restLedger(ledgers, forwarded.method), payments });
+        return route.handle({
+          request: forwarded,
+          url,
+          params: pathParams(captures),
+          viewer: viewer!,
+          ledger: restLedger(ledgers, forwarded.method),
+          payments,
+        });
       },
     };
   }
@@ -204,8 +229,13 @@ export function createApp({
   async function respond(request: Request): Promise<Answered> {
     const url = new URL(request.url);
     const route = target(request, url);
-    if (!route) return { route: UNMATCHED_ROUTE, response: cors.decorate(request, gatewayError(404, "NOT_FOUND", `no route for ${request.method} ${url.pathname}`)) };
-    if (stopping.refusing.aborted) return { route: route.route, response: cors.decorate(request, failureAnswer(route.family, new ShuttingDownError())) };
+    if (!route)
+      return {
+        route: UNMATCHED_ROUTE,
+        response: cors.decorate(request, gatewayError(404, "NOT_FOUND", `no route for ${request.method} ${url.pathname}`)),
+      };
+    if (stopping.refusing.aborted)
+      return { route: route.route, response: cors.decorate(request, failureAnswer(route.family, new ShuttingDownError())) };
     if (request.method === "OPTIONS") return { route: route.route, response: cors.preflight(request, route.methods) };
     try {
       return { route: route.route, response: endingWhen(stopping.refusing, cors.decorate(request, await answer(request, route))) };

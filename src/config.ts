@@ -131,7 +131,13 @@ export const DEFAULT_HTTP_CONFIG: HttpConfig = {
   rateLimit: { perSecond: 100, burst: 200 },
   redisUrl: null,
   redisKeyPrefix: "billing-gateway:",
-  graphql: { maxDepth: 12, maxCost: 50_000, maxAliases: 30, maxTokens: 5_000, streams: { perToken: 10, perProcess: 1_000, stallSeconds: 30 } },
+  graphql: {
+    maxDepth: 12,
+    maxCost: 50_000,
+    maxAliases: 30,
+    maxTokens: 5_000,
+    streams: { perToken: 10, perProcess: 1_000, stallSeconds: 30 },
+  },
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -142,11 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const explicitAppRole = env.DATABASE_APP_ROLE?.trim() || null;
   if (!databaseUrl && (databaseMigrationUrl || explicitAppRole)) {
     // Rather than migrate a server while the gateway would run on the embedded database.
-    settings.problem(`${databaseMigrationUrl ? "DATABASE_MIGRATION_URL" : "DATABASE_APP_ROLE"} needs DATABASE_URL, the gateway's own PostgreSQL URL`);
+    settings.problem(
+      `${databaseMigrationUrl ? "DATABASE_MIGRATION_URL" : "DATABASE_APP_ROLE"} needs DATABASE_URL, the gateway's own PostgreSQL URL`,
+    );
   }
   if (!databaseUrl && databaseReplicaUrl) {
     // Rather than read from a server that the embedded database's writes never reach.
-    settings.problem("DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a copy of a PostgreSQL primary, and the embedded database has none");
+    settings.problem(
+      "DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a copy of a PostgreSQL primary, and the embedded database has none",
+    );
   }
   const databasePoolSize = settings.integer("DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000);
   const gatewayUser = databaseUrl ? settings.userOf("DATABASE_URL", databaseUrl) : "";
@@ -251,12 +261,20 @@ class SettingsReader {
   }
 
   integer(name: string, fallback: number, min: number, max: number): number {
-    const schema = z.string().regex(/^-?\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
+    const schema = z
+      .string()
+      .regex(/^-?\d+$/)
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max));
     return this.read(name, schema, fallback, `an integer from ${min} to ${max}`);
   }
 
   decimal(name: string, fallback: number, min: number, max: number): number {
-    const schema = z.string().regex(/^\d+(\.\d+)?$/).transform(Number).pipe(z.number().min(min).max(max));
+    const schema = z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .transform(Number)
+      .pipe(z.number().min(min).max(max));
     return this.read(name, schema, fallback, `a number from ${min} to ${max}, e.g. 100 or 0.5`);
   }
 
@@ -281,7 +299,13 @@ class SettingsReader {
 
   postgresUrl(name: string, otherwise: string): string | null {
     const url = this.text(name);
-    if (url && !z.string().regex(/^postgres(ql)?:\/\//).safeParse(url).success) {
+    if (
+      url &&
+      !z
+        .string()
+        .regex(/^postgres(ql)?:\/\//)
+        .safeParse(url).success
+    ) {
       // Only what follows the credentials: the value may hold a password.
       this.problem(`${name} must be a postgres:// URL (got "${afterCredentials(url)}"); ${otherwise}`);
       return null;

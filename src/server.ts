@@ -31,7 +31,13 @@ async function start(): Promise<void> {
   const paymentsConfig = loadPaymentsConfig();
 
   const db = await openDatabaseAtStart(
-    { databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize, replicaUrl: config.databaseReplicaUrl ?? undefined, replicaPoolSize: config.databaseReplicaPoolSize },
+    {
+      databaseUrl: config.databaseUrl ?? undefined,
+      dataDir: config.dataDir,
+      poolSize: config.databasePoolSize,
+      replicaUrl: config.databaseReplicaUrl ?? undefined,
+      replicaPoolSize: config.databaseReplicaPoolSize,
+    },
     {
       timeoutMs: config.databaseConnectTimeoutMs,
       signal: shutdown.signal,
@@ -58,7 +64,10 @@ async function start(): Promise<void> {
   // Auto top-ups follow the event log from a cursor in the database, shared with every gateway
   // that has Stripe (src/payments/auto-top-up.ts); a commit here only wakes the follower sooner.
   if (payments) {
-    const autoTopUps = followAutoTopUps(() => ({ ledger, payments }), { pollMs: config.eventFollowerPollMs, batchSize: config.eventFollowerBatch });
+    const autoTopUps = followAutoTopUps(() => ({ ledger, payments }), {
+      pollMs: config.eventFollowerPollMs,
+      batchSize: config.eventFollowerBatch,
+    });
     ledger.onCommitted = autoTopUps.onCommitted;
     autoTopUps.start();
     shutdown.add("auto top-ups", () => autoTopUps.stop());
@@ -74,7 +83,12 @@ async function start(): Promise<void> {
 
   // Sweeps, retries and schedules, shared with every other gateway on the database (src/jobs/).
   if (config.jobPollSeconds > 0) {
-    const jobs = startJobRunner({ prisma: db.prisma, now: systemClock, pollMs: config.jobPollSeconds * 1000, jobs: gatewayJobs({ ledger, payments, sweepSeconds: config.expirySweepSeconds }) });
+    const jobs = startJobRunner({
+      prisma: db.prisma,
+      now: systemClock,
+      pollMs: config.jobPollSeconds * 1000,
+      jobs: gatewayJobs({ ledger, payments, sweepSeconds: config.expirySweepSeconds }),
+    });
     shutdown.add("jobs", () => jobs.stop());
   }
 
@@ -84,7 +98,16 @@ async function start(): Promise<void> {
   // Stopping, /readyz fails at once (shutdown.signal) and everything else is served for
   // SHUTDOWN_DRAIN_MS, while load balancers stop sending; then new requests are refused.
   const refusing = new AbortController();
-  const app = createApp({ db, ledger, payments, tokens, http: { ...config.http, rateLimiter }, metricsToken: config.metricsToken, stopping: { notReady: shutdown.signal, refusing: refusing.signal }, webhookUrlPolicy: config.webhooks });
+  const app = createApp({
+    db,
+    ledger,
+    payments,
+    tokens,
+    http: { ...config.http, rateLimiter },
+    metricsToken: config.metricsToken,
+    stopping: { notReady: shutdown.signal, refusing: refusing.signal },
+    webhookUrlPolicy: config.webhooks,
+  });
   // A client that stops reading its answer (an event stream left unread) loses its connection.
   const http = await listen(app, config.port, { writeStallMs: config.http.graphql.streams.stallSeconds * 1000 });
   shutdown.add("HTTP server", async () => {
@@ -94,11 +117,17 @@ async function start(): Promise<void> {
     const inFlight = http.inFlight();
     const finished = await http.drain(config.shutdownTimeoutMs);
     if (finished) rootLogger.info({ inFlight }, "HTTP server drained: every request in flight was answered");
-    else rootLogger.warn({ inFlight, shutdownTimeoutMs: config.shutdownTimeoutMs }, "requests still running after SHUTDOWN_TIMEOUT_MS had their connections closed");
+    else
+      rootLogger.warn(
+        { inFlight, shutdownTimeoutMs: config.shutdownTimeoutMs },
+        "requests still running after SHUTDOWN_TIMEOUT_MS had their connections closed",
+      );
   });
 
   const url = `http://localhost:${http.port}`;
-  const where = config.databaseUrl ? `PostgreSQL${config.databaseReplicaUrl ? ", reads from a replica" : ""}` : `the embedded database in ${config.dataDir}`;
+  const where = config.databaseUrl
+    ? `PostgreSQL${config.databaseReplicaUrl ? ", reads from a replica" : ""}`
+    : `the embedded database in ${config.dataDir}`;
   rootLogger.info({ port: http.port, database: db.kind }, `Billing Gateway listening on ${url} (${where})`);
   rootLogger.info(`GraphiQL: ${url}/graphql`);
   if (demoToken) {

@@ -48,7 +48,13 @@ const UNIT = [
 ];
 
 /** Gateways or tools in processes of their own. */
-const PROCESS = ["test/lifecycle/**/*.test.ts", "test/cli/**/*.test.ts", "test/http/event-feed.test.ts", "test/http/rate-limit.test.ts", "test/jobs/runner.test.ts"];
+const PROCESS = [
+  "test/lifecycle/**/*.test.ts",
+  "test/cli/**/*.test.ts",
+  "test/http/event-feed.test.ts",
+  "test/http/rate-limit.test.ts",
+  "test/jobs/runner.test.ts",
+];
 
 const BROWSER = ["test/browser/**/*.test.ts"];
 
@@ -82,7 +88,9 @@ async function postgresUnavailable(url: string | undefined): Promise<string | nu
 
 /** The projects named with --project, if any: `npm run test:unit` has no PostgreSQL half to miss. */
 function projectsAskedFor(argv: string[]): string[] {
-  return argv.flatMap((arg, index) => (arg === "--project" ? [argv[index + 1] ?? ""] : arg.startsWith("--project=") ? [arg.slice("--project=".length)] : []));
+  return argv.flatMap((arg, index) =>
+    arg === "--project" ? [argv[index + 1] ?? ""] : arg.startsWith("--project=") ? [arg.slice("--project=".length)] : [],
+  );
 }
 const asked = projectsAskedFor(process.argv);
 const onlyWithoutPostgres = asked.length > 0 && asked.every((name) => name === "unit" || name === "browser");
@@ -103,14 +111,42 @@ const onDatabase = { ...shared, globalSetup: ["test/support/database-templates.t
 const projects: TestProjectInlineConfiguration[] = [
   { test: { ...shared, name: "unit", include: UNIT, env: { TEST_DATABASE_KIND: "none" }, maxWorkers: 3, sequence: { groupOrder: 0 } } },
   ...kinds.map((kind) => ({
-    test: { ...onDatabase, name: `database:${kind}`, include: ["test/**/*.test.ts"], exclude: [...UNIT, ...PROCESS, ...BROWSER, ...TIMED], env: { TEST_DATABASE_KIND: kind }, maxWorkers: 3, sequence: { groupOrder: 0 } },
+    test: {
+      ...onDatabase,
+      name: `database:${kind}`,
+      include: ["test/**/*.test.ts"],
+      exclude: [...UNIT, ...PROCESS, ...BROWSER, ...TIMED],
+      env: { TEST_DATABASE_KIND: kind },
+      maxWorkers: 3,
+      sequence: { groupOrder: 0 },
+    },
   })),
   ...kinds.map((kind) => ({
-    test: { ...onDatabase, name: `process:${kind}`, include: PROCESS, exclude: UNIT, env: { TEST_DATABASE_KIND: kind }, maxWorkers: 2, sequence: { groupOrder: 1 } },
+    test: {
+      ...onDatabase,
+      name: `process:${kind}`,
+      include: PROCESS,
+      exclude: UNIT,
+      env: { TEST_DATABASE_KIND: kind },
+      maxWorkers: 2,
+      sequence: { groupOrder: 1 },
+    },
   })),
-  { test: { ...onDatabase, name: "browser", include: BROWSER, exclude: UNIT, env: { TEST_DATABASE_KIND: "pglite" }, maxWorkers: 2, sequence: { groupOrder: 1 } } },
+  {
+    test: {
+      ...onDatabase,
+      name: "browser",
+      include: BROWSER,
+      exclude: UNIT,
+      env: { TEST_DATABASE_KIND: "pglite" },
+      maxWorkers: 2,
+      sequence: { groupOrder: 1 },
+    },
+  },
   // One worker and the default group order: vitest runs these last, one file at a time.
-  ...kinds.map((kind) => ({ test: { ...onDatabase, name: `timed:${kind}`, include: TIMED, env: { TEST_DATABASE_KIND: kind }, maxWorkers: 1 } })),
+  ...kinds.map((kind) => ({
+    test: { ...onDatabase, name: `timed:${kind}`, include: TIMED, env: { TEST_DATABASE_KIND: kind }, maxWorkers: 1 },
+  })),
 ];
 
 export default defineConfig({ root, test: { projects } });

@@ -57,7 +57,9 @@ export class TokenAuthenticator {
     const token = await this.find(hashToken(match[1]!));
     if (!token) return { failure: "invalid" };
     this.recordUse(token);
-    return { viewer: { tokenId: token.id, tenantId: token.tenantId, livemode: token.livemode, customerId: token.customerId, role: token.role } };
+    return {
+      viewer: { tokenId: token.id, tenantId: token.tenantId, livemode: token.livemode, customerId: token.customerId, role: token.role },
+    };
   }
 
   /** Drops what this process knows of a token, e.g. because it was just revoked here. */
@@ -93,7 +95,17 @@ export class TokenAuthenticator {
       where: { tokenHash },
       select: { id: true, tenantId: true, livemode: true, customerId: true, role: true, lastUsedAt: true, revokedAt: true },
     });
-    const token = row && !row.revokedAt ? { id: row.id, tenantId: row.tenantId, livemode: row.livemode, customerId: row.customerId, role: row.role, lastUsedAt: row.lastUsedAt } : null;
+    const token =
+      row && !row.revokedAt
+        ? {
+            id: row.id,
+            tenantId: row.tenantId,
+            livemode: row.livemode,
+            customerId: row.customerId,
+            role: row.role,
+            lastUsedAt: row.lastUsedAt,
+          }
+        : null;
     if (generation === this.generation) {
       if (token) this.cache.accept(tokenHash, token);
       else this.cache.refuse(tokenHash);

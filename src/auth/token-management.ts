@@ -43,7 +43,11 @@ export interface CreateApiTokenInput {
  * Fails with ForbiddenError (not an admin token; a test-mode admin asking for a live token) and
  * ValidationError (a role that does not fit a team or personal token, a name or customer id too long).
  */
-export async function createApiToken(ctx: TokenContext, scope: Scope, input: CreateApiTokenInput): Promise<{ token: string; apiToken: ApiToken }> {
+export async function createApiToken(
+  ctx: TokenContext,
+  scope: Scope,
+  input: CreateApiTokenInput,
+): Promise<{ token: string; apiToken: ApiToken }> {
   authorize(scope, "tokens");
   const livemode = input.test == null ? scope.livemode : !input.test;
   if (livemode && !scope.livemode) throw new LiveTokenFromTestModeError();
@@ -83,7 +87,11 @@ export function apiTokenListFilter(scope: Scope, filter: ApiTokenFilter = {}): P
 }
 
 /** A scope's tokens, oldest first, with their customer's id. Fails with ForbiddenError for a token that is not an admin's. */
-export function listApiTokens(ctx: TokenContext, scope: Scope, filter: ApiTokenFilter = {}): Promise<(ApiToken & { customer: { externalId: string } | null })[]> {
+export function listApiTokens(
+  ctx: TokenContext,
+  scope: Scope,
+  filter: ApiTokenFilter = {},
+): Promise<(ApiToken & { customer: { externalId: string } | null })[]> {
   return ctx.prisma.apiToken.findMany({
     where: apiTokenListFilter(scope, filter),
     include: { customer: { select: { externalId: true } } },

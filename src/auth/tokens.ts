@@ -33,10 +33,14 @@ export interface IssueTokenInput {
 export function tokenRole(role: Role | null | undefined, personal: boolean): Role {
   const chosen = role ?? (personal ? "customer" : "admin");
   if (personal && (chosen === "admin" || chosen === "write")) {
-    throw new ValidationError(`a personal token cannot have the role ${chosen}: use customer or read`, [{ path: ["role"], message: "must be customer or read for a personal token" }]);
+    throw new ValidationError(`a personal token cannot have the role ${chosen}: use customer or read`, [
+      { path: ["role"], message: "must be customer or read for a personal token" },
+    ]);
   }
   if (!personal && chosen === "customer") {
-    throw new ValidationError("the customer role needs a customer", [{ path: ["customerExternalId"], message: "is required for the customer role" }]);
+    throw new ValidationError("the customer role needs a customer", [
+      { path: ["customerExternalId"], message: "is required for the customer role" },
+    ]);
   }
   return chosen;
 }
@@ -82,9 +86,7 @@ export async function mintToken(
   const role = tokenRole(input.role, customerExternalId !== null);
   const name = validText(input.name, "name", 255);
   const { tenantId, livemode } = input;
-  const customer = customerExternalId
-    ? await upsertCustomer(tx, { tenantId, livemode }, { externalId: customerExternalId })
-    : null;
+  const customer = customerExternalId ? await upsertCustomer(tx, { tenantId, livemode }, { externalId: customerExternalId }) : null;
   const kind = `${prefix}_${livemode ? "live" : "test"}_`;
   const token = `${kind}${randomUUID()}`;
   const apiToken = await tx.apiToken.create({

@@ -26,7 +26,8 @@ function tokenOf(authorization: string | null | undefined): string | null {
 function tokenInHeaders(text: string): string | null {
   try {
     const headers = JSON.parse(text || "{}") as Record<string, unknown>;
-    for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === "authorization" && typeof value === "string") return tokenOf(value);
+    for (const [name, value] of Object.entries(headers))
+      if (name.toLowerCase() === "authorization" && typeof value === "string") return tokenOf(value);
   } catch {
     // Half-typed JSON: the next edit will tell.
   }
@@ -70,15 +71,18 @@ function headersEdited(text: string): void {
   }, 300);
 }
 
-(window as unknown as { YogaGraphiQL: { renderYogaGraphiQL(root: Element, options: unknown): void } }).YogaGraphiQL.renderYogaGraphiQL(document.querySelector("#root")!, {
-  ...settings.options,
-  onEditQuery(value: string) {
-    query = value;
+(window as unknown as { YogaGraphiQL: { renderYogaGraphiQL(root: Element, options: unknown): void } }).YogaGraphiQL.renderYogaGraphiQL(
+  document.querySelector("#root")!,
+  {
+    ...settings.options,
+    onEditQuery(value: string) {
+      query = value;
+    },
+    onEditHeaders: headersEdited,
+    onTabChange(state: TabsState) {
+      const tab = state.tabs[state.activeTabIndex];
+      query = tab?.query ?? null;
+      if (tab?.headers) headersEdited(tab.headers);
+    },
   },
-  onEditHeaders: headersEdited,
-  onTabChange(state: TabsState) {
-    const tab = state.tabs[state.activeTabIndex];
-    query = tab?.query ?? null;
-    if (tab?.headers) headersEdited(tab.headers);
-  },
-});
+);

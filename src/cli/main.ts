@@ -14,7 +14,11 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    console.error(`usage: npm run --silent cli -- <command>\n\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join("\n")}`);
+    console.error(
+      `usage: npm run --silent cli -- <command>\n\n${Object.values(COMMANDS)
+        .map((c) => `  ${c.usage}`)
+        .join("\n")}`,
+    );
     return 2;
   }
   const config = loadConfig();

@@ -18,7 +18,8 @@ async function main([command, name, ...rest]: string[]): Promise<number> {
         const appRole = config.databaseAppRole ?? undefined;
         const applied = await migratePostgres(url, { appRole });
         console.log(applied.length > 0 ? `applied to PostgreSQL:\n${applied.map((m) => `  ${m}`).join("\n")}` : "PostgreSQL is up to date");
-        if (appRole) console.log(`granted role "${appRole}" what the gateway needs (it owns nothing; ledger entries and operations are insert-only)`);
+        if (appRole)
+          console.log(`granted role "${appRole}" what the gateway needs (it owns nothing; ledger entries and operations are insert-only)`);
         return 0;
       }
       const { openDatabase } = await import("../db/database.ts");
@@ -47,7 +48,9 @@ async function main([command, name, ...rest]: string[]): Promise<number> {
         console.log("prisma/schema.prisma and the migrations agree");
         return 0;
       }
-      console.error(`prisma/schema.prisma differs from the migrations; write a migration with\n  ${REGENERATE}\n\nIt would hold:\n\n${sql}`);
+      console.error(
+        `prisma/schema.prisma differs from the migrations; write a migration with\n  ${REGENERATE}\n\nIt would hold:\n\n${sql}`,
+      );
       return 1;
     }
     default:

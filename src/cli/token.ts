@@ -61,7 +61,10 @@ async function list(context: TokenContext, options: Options): Promise<number> {
     return 1;
   }
   const livemode = !options.flags.has("test");
-  const tokens = await listApiTokens(context, systemScope(tenant.id, true), { livemode, includeRevoked: options.flags.has("include-revoked") });
+  const tokens = await listApiTokens(context, systemScope(tenant.id, true), {
+    livemode,
+    includeRevoked: options.flags.has("include-revoked"),
+  });
   const rows = tokens.map((token) => [
     token.id,
     token.prefix,
@@ -74,7 +77,13 @@ async function list(context: TokenContext, options: Options): Promise<number> {
   ]);
   const header = ["ID", "PREFIX", "ROLE", "CUSTOMER", "NAME", "CREATED", "LAST USED", "REVOKED"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
+  for (const row of [header, ...rows])
+    console.log(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    );
   console.error(`${tokens.length} ${livemode ? "live" : "test"} token(s) of ${tenantSlug}`);
   return 0;
 }

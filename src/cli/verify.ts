@@ -8,7 +8,9 @@ export const runVerify: CliCommand = async (db) => {
     return 0;
   }
   for (const violation of violations) {
-    console.log(`${violation.invariant}: ${JSON.stringify(violation.detail, (_, value) => (typeof value === "bigint" ? value.toString() : value))}`);
+    console.log(
+      `${violation.invariant}: ${JSON.stringify(violation.detail, (_, value) => (typeof value === "bigint" ? value.toString() : value))}`,
+    );
   }
   console.log(`${violations.length} violation(s)`);
   return 1;

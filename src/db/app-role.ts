@@ -58,7 +58,8 @@ export async function appRoleProblem(session: pg.ClientBase, role: string): Prom
   const found = rows[0]!;
   if (!found.exists) return `role "${role}" does not exist: create it first (CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN PASSWORD '…')`;
   if (found.superuser) return `role "${role}" is a superuser, which no grant can restrict: give the gateway a role of its own`;
-  if (found.member) return `role "${role}" is the role that migrates, or a member of it, and so owns the tables: give the gateway a role of its own`;
+  if (found.member)
+    return `role "${role}" is the role that migrates, or a member of it, and so owns the tables: give the gateway a role of its own`;
   if (found.owns.length > 0) {
     return `role "${role}" owns ${found.owns.join(", ")}, and an owner may alter or drop what it owns: hand it to the role that migrates (REASSIGN OWNED BY ${pg.escapeIdentifier(role)} TO <owner>)`;
   }

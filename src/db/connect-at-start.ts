@@ -31,7 +31,10 @@ export async function openDatabaseAtStart(options: DatabaseOptions, connect: Con
       const failure = classify(error, options.databaseUrl);
       const wait = Math.min(delay, deadline - Date.now());
       if (!failure.transient || wait <= 0 || connect.signal?.aborted) {
-        const waited = failure.transient && connect.timeoutMs > 0 ? ` Gave up after ${Math.round(connect.timeoutMs / 1000)} s (DATABASE_CONNECT_TIMEOUT_MS).` : "";
+        const waited =
+          failure.transient && connect.timeoutMs > 0
+            ? ` Gave up after ${Math.round(connect.timeoutMs / 1000)} s (DATABASE_CONNECT_TIMEOUT_MS).`
+            : "";
         throw new DatabaseStartError(`${failure.explanation}${waited}`, { cause: error });
       }
       connect.onRetry?.(failure.explanation, wait);
@@ -66,13 +69,25 @@ export function classify(error: unknown, databaseUrl: string | undefined): Failu
     case "53300":
       return { transient: true, explanation: `PostgreSQL at ${where.server} has no connection to spare (too many clients).` };
     case "3D000":
-      return { transient: false, explanation: `PostgreSQL at ${where.server} has no database "${where.database}": create it (createdb ${where.database}) or correct DATABASE_URL.` };
+      return {
+        transient: false,
+        explanation: `PostgreSQL at ${where.server} has no database "${where.database}": create it (createdb ${where.database}) or correct DATABASE_URL.`,
+      };
     case "28000":
       return /does not exist/.test(message)
-        ? { transient: false, explanation: `PostgreSQL at ${where.server} has no role "${where.user}": create it (createuser ${where.user}) or correct DATABASE_URL.` }
-        : { transient: false, explanation: `PostgreSQL at ${where.server} does not let role "${where.user}" connect from here (pg_hba.conf): ${message}` };
+        ? {
+            transient: false,
+            explanation: `PostgreSQL at ${where.server} has no role "${where.user}": create it (createuser ${where.user}) or correct DATABASE_URL.`,
+          }
+        : {
+            transient: false,
+            explanation: `PostgreSQL at ${where.server} does not let role "${where.user}" connect from here (pg_hba.conf): ${message}`,
+          };
     case "28P01":
-      return { transient: false, explanation: `PostgreSQL at ${where.server} refused the password of role "${where.user}": correct it in DATABASE_URL.` };
+      return {
+        transient: false,
+        explanation: `PostgreSQL at ${where.server} refused the password of role "${where.user}": correct it in DATABASE_URL.`,
+      };
   }
   // Ours (migrations missing, a role that may not migrate) say what to do already.
   return { transient: false, explanation: `The database could not be opened: ${message}` };
@@ -92,7 +107,12 @@ function describe(databaseUrl: string | undefined) {
   try {
     const url = new URL(databaseUrl ?? "");
     const host = url.hostname || "localhost";
-    return { host, server: `${host}:${url.port || 5432}`, database: decodeURIComponent(url.pathname.slice(1)) || "postgres", user: decodeURIComponent(url.username) || "postgres" };
+    return {
+      host,
+      server: `${host}:${url.port || 5432}`,
+      database: decodeURIComponent(url.pathname.slice(1)) || "postgres",
+      user: decodeURIComponent(url.username) || "postgres",
+    };
   } catch {
     return { host: "?", server: "the server in DATABASE_URL", database: "?", user: "?" };
   }

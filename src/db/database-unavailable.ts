@@ -23,10 +23,19 @@ const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTU
 export function isDatabaseUnavailable(error: unknown): boolean {
   // Causes nest (a transaction's error wraps the driver's); a few levels are plenty.
   for (let current = error, depth = 0; current && typeof current === "object" && depth < 5; depth += 1) {
-    const candidate = current as { name?: unknown; code?: unknown; kind?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } }; cause?: unknown };
+    const candidate = current as {
+      name?: unknown;
+      code?: unknown;
+      kind?: unknown;
+      meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
+      cause?: unknown;
+    };
     if (candidate.name === "PrismaClientInitializationError") return true;
-    if (typeof candidate.code === "string" && (PRISMA_CONNECTION_CODES.has(candidate.code) || SOCKET_CODES.has(candidate.code))) return true;
-    const kind = candidate.meta?.driverAdapterError?.cause?.kind ?? (candidate.name === "DriverAdapterError" ? (candidate.cause as { kind?: unknown } | undefined)?.kind : undefined);
+    if (typeof candidate.code === "string" && (PRISMA_CONNECTION_CODES.has(candidate.code) || SOCKET_CODES.has(candidate.code)))
+      return true;
+    const kind =
+      candidate.meta?.driverAdapterError?.cause?.kind ??
+      (candidate.name === "DriverAdapterError" ? (candidate.cause as { kind?: unknown } | undefined)?.kind : undefined);
     if (typeof kind === "string" && ADAPTER_CONNECTION_KINDS.has(kind)) return true;
     current = candidate.cause;
   }

@@ -114,7 +114,10 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
       const served = await connectToServedPGlite(dataDir, error.holder);
       if (served) return served;
       if (Date.now() >= deadline) {
-        throw new DataDirInUseError(`${error.message} It does not serve it to local tools (an older version, or the socket could not be created).`, error.holder);
+        throw new DataDirInUseError(
+          `${error.message} It does not serve it to local tools (an older version, or the socket could not be created).`,
+          error.holder,
+        );
       }
       // The holder may be starting (it serves once migrated) or have just exited (then the lock is ours).
       await sleep(100);

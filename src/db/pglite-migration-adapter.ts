@@ -38,6 +38,12 @@ function awaitingScripts(adapter: SqlDriverAdapter, pglite: PGlite): SqlDriverAd
 /** So that the engine reports the database's own message and SQLSTATE, as with PostgreSQL. */
 function asDriverAdapterError(error: unknown): unknown {
   if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== "string") return error;
-  const { code, severity, detail, column, hint } = error as Error & { code: string; severity?: string; detail?: string; column?: string; hint?: string };
+  const { code, severity, detail, column, hint } = error as Error & {
+    code: string;
+    severity?: string;
+    detail?: string;
+    column?: string;
+    hint?: string;
+  };
   return new DriverAdapterError({ kind: "postgres", code, severity: severity ?? "ERROR", message: error.message, detail, column, hint });
 }

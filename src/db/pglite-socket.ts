@@ -44,7 +44,11 @@ export interface PGliteSocketServer {
  * Listens on `<dataDir>/.s.PGSQL.5432`. The caller holds the data directory's lock, so a socket
  * file already there was left by a process that died: it is replaced.
  */
-export async function servePGlite(pglite: PGlite, dataDir: string, options: { idleInTransactionMs?: number } = {}): Promise<PGliteSocketServer> {
+export async function servePGlite(
+  pglite: PGlite,
+  dataDir: string,
+  options: { idleInTransactionMs?: number } = {},
+): Promise<PGliteSocketServer> {
   const idleInTransactionMs = options.idleInTransactionMs ?? IDLE_IN_TRANSACTION_MS;
   const socketPath = socketPathIn(dataDir);
   // Bound under another name first and renamed once private, so nobody connects before chmod.

@@ -93,7 +93,9 @@ async function unappliedMigrations(session: pg.ClientBase, migrationsDir?: strin
   // Two queries: a statement naming a missing table fails when parsed, whatever CASE guards it.
   const { rows: history } = await session.query<{ exists: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists");
   const { rows } = history[0]!.exists
-    ? await session.query<{ migration_name: string }>("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL")
+    ? await session.query<{ migration_name: string }>(
+        "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+      )
     : { rows: [] };
   const finished = new Set(rows.map((row) => row.migration_name));
   return onDisk.filter((name) => !finished.has(name));

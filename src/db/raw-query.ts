@@ -57,7 +57,10 @@ function traced(port: RawQuery, system: string): RawQuery {
     rows<T>(statement: RawStatement) {
       const helper = (globalThis as { PRISMA_INSTRUMENTATION?: { helper?: TracingHelper } }).PRISMA_INSTRUMENTATION?.helper;
       if (!helper?.isEnabled()) return port.rows<T>(statement);
-      return helper.runInChildSpan({ name: "db_query", kind: CLIENT_SPAN, attributes: { "db.query.text": statement.text, "db.system.name": system } }, () => port.rows<T>(statement));
+      return helper.runInChildSpan(
+        { name: "db_query", kind: CLIENT_SPAN, attributes: { "db.query.text": statement.text, "db.system.name": system } },
+        () => port.rows<T>(statement),
+      );
     },
   };
 }
@@ -74,7 +77,9 @@ function throughPrisma(client: PrismaClient): RawQuery {
 const INT8 = 20;
 
 /** pg's parsers, but bigint as BigInt (PGlite's), not text: one type per column whichever the database. */
-const PG_TYPES = { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === INT8 ? BigInt : pgTypes.getTypeParser(oid, format as "text")) };
+const PG_TYPES = {
+  getTypeParser: (oid: number, format?: "text" | "binary") => (oid === INT8 ? BigInt : pgTypes.getTypeParser(oid, format as "text")),
+};
 
 /** Through a connection of the pool the Prisma client uses: the pool's bound holds for both. */
 export function pgRawQuery(pool: pg.Pool): RawQuery {
@@ -140,7 +145,14 @@ function asAdapterError(error: unknown): unknown {
 
 function adapterErrorPayload(error: unknown): AdapterErrorPayload | null {
   if (!(error instanceof Error)) return null;
-  const failure = error as Error & { code?: unknown; severity?: unknown; detail?: unknown; constraint?: unknown; column?: unknown; hint?: unknown };
+  const failure = error as Error & {
+    code?: unknown;
+    severity?: unknown;
+    detail?: unknown;
+    constraint?: unknown;
+    column?: unknown;
+    hint?: unknown;
+  };
   const { code, message } = failure;
   if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
     const original = { originalCode: code, originalMessage: message };
@@ -148,12 +160,27 @@ function adapterErrorPayload(error: unknown): AdapterErrorPayload | null {
     if (unavailable === "TooManyConnections") return { kind: unavailable, cause: message, ...original };
     if (unavailable) return { kind: unavailable, ...original };
     if (code === "22003") return { kind: "ValueOutOfRange", cause: message, ...original };
-    if (code === "23505") return { kind: "UniqueConstraintViolation", constraint: typeof failure.constraint === "string" ? { index: failure.constraint } : undefined, ...original };
+    if (code === "23505")
+      return {
+        kind: "UniqueConstraintViolation",
+        constraint: typeof failure.constraint === "string" ? { index: failure.constraint } : undefined,
+        ...original,
+      };
     const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-    return { kind: "postgres", code, severity: text(failure.severity) ?? "ERROR", message, detail: text(failure.detail), column: text(failure.column), hint: text(failure.hint), ...original };
+    return {
+      kind: "postgres",
+      code,
+      severity: text(failure.severity) ?? "ERROR",
+      message,
+      detail: text(failure.detail),
+      column: text(failure.column),
+      hint: text(failure.hint),
+      ...original,
+    };
   }
   if (typeof code === "string") return null;
-  if (/^Connection terminated|Client has encountered a connection error|Client was closed/i.test(message)) return { kind: "ConnectionClosed" };
+  if (/^Connection terminated|Client has encountered a connection error|Client was closed/i.test(message))
+    return { kind: "ConnectionClosed" };
   if (/timeout exceeded when trying to connect/i.test(message)) return { kind: "SocketTimeout" };
   return null;
 }

@@ -17,7 +17,8 @@ export function readinessCheck(db: Database, migrationsDir?: string): () => Prom
       applied = new Set(rows.map((row) => row.migration_name));
     } catch (error) {
       // An unmigrated database has no history table at all: that is pending, not unreachable.
-      if (/_prisma_migrations/.test(String((error as Error).message))) return { ready: false, reason: "migrations pending", pending: expected.length };
+      if (/_prisma_migrations/.test(String((error as Error).message)))
+        return { ready: false, reason: "migrations pending", pending: expected.length };
       return { ready: false, reason: "database unreachable" };
     }
     const pending = expected.filter((name) => !applied.has(name)).length;

@@ -76,7 +76,11 @@ export async function withSchemaEngine<T>(
   let engine: SchemaEngine | null = null;
   runningEngines += 1;
   try {
-    engine = await engineClass().new({ datamodels: [[schema.path, schema.content]] }, () => {}, bindMigrationAwareSqlAdapterFactory(tracked));
+    engine = await engineClass().new(
+      { datamodels: [[schema.path, schema.content]] },
+      () => {},
+      bindMigrationAwareSqlAdapterFactory(tracked),
+    );
     return await use(engine);
   } finally {
     engine?.free();

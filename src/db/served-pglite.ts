@@ -19,7 +19,12 @@ export async function connectToServedPGlite(dataDir: string, holder: number | nu
     prisma,
     replica: null,
     kind: "pglite",
-    migrate: () => Promise.reject(new Error(`The embedded database in ${dataDir} is migrated by the process that has it open (${holder ?? "another process"}), when it starts.`)),
+    migrate: () =>
+      Promise.reject(
+        new Error(
+          `The embedded database in ${dataDir} is migrated by the process that has it open (${holder ?? "another process"}), when it starts.`,
+        ),
+      ),
     close: () => prisma.$disconnect(),
   };
 }

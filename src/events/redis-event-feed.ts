@@ -61,4 +61,3 @@ export function createRedisEventFeed({ url, keyPrefix, warn = (message) => log()
     },
   };
 }
-

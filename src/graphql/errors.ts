@@ -1,6 +1,21 @@
 // The errors a client can handle, as GraphQL types: each LedgerError class becomes an object
 // type implementing `Error`, and each mutation lists the ones it can return in its result union.
-import { BlockNotUsableError, CaptureExceedsHoldError, ForbiddenError, HoldNotOpenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, LimitExceededError, NotFoundError, RefundExceedsDebitError, ValidationError, WalletExistsError, WalletTerminatedError, type ValidationIssue } from "../ledger/index.ts";
+import {
+  BlockNotUsableError,
+  CaptureExceedsHoldError,
+  ForbiddenError,
+  HoldNotOpenError,
+  IdempotencyConflictError,
+  InsufficientCreditsError,
+  LedgerError,
+  LimitExceededError,
+  NotFoundError,
+  RefundExceedsDebitError,
+  ValidationError,
+  WalletExistsError,
+  WalletTerminatedError,
+  type ValidationIssue,
+} from "../ledger/index.ts";
 import { PaymentFailedError, PaymentPendingError, PaymentsNotConfiguredError } from "../payments/errors.ts";
 import { builder } from "./builder.ts";
 
@@ -70,7 +85,8 @@ builder.objectType(RefundExceedsDebitError, {
 });
 builder.objectType(WalletExistsError, {
   name: "WalletExistsError",
-  description: "The customer already has an active wallet in this currency under this name (or without a name): name the new one distinctly, or use that one.",
+  description:
+    "The customer already has an active wallet in this currency under this name (or without a name): name the new one distinctly, or use that one.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
     walletId: t.globalID({ description: "The existing wallet.", resolve: (error) => ({ type: "Wallet", id: error.walletId }) }),
@@ -78,7 +94,8 @@ builder.objectType(WalletExistsError, {
 });
 builder.objectType(LimitExceededError, {
   name: "LimitExceededError",
-  description: "A per-caller bound is reached (e.g. BALANCE_ALERTS_PER_WALLET): nothing was added; remove one of what is counted to add another.",
+  description:
+    "A per-caller bound is reached (e.g. BALANCE_ALERTS_PER_WALLET): nothing was added; remove one of what is counted to add another.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
     resource: t.exposeString("resource", { description: 'What is counted, e.g. "balance alerts per wallet".' }),

@@ -3,7 +3,13 @@
 // it is a NotFoundError, never a validation failure with a stack trace, and it never reaches the
 // database. A mutation that lists NotFoundError returns it as its result (the builder's
 // `unsafelyHandleInputErrors`); elsewhere it is an error with code NOT_FOUND.
-import SchemaBuilder, { BasePlugin, createInputValueMapper, mapInputFields, type PothosOutputFieldConfig, type SchemaTypes } from "@pothos/core";
+import SchemaBuilder, {
+  BasePlugin,
+  createInputValueMapper,
+  mapInputFields,
+  type PothosOutputFieldConfig,
+  type SchemaTypes,
+} from "@pothos/core";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { NotFoundError } from "../ledger/index.ts";
 
@@ -48,7 +54,8 @@ export class GlobalIdNotFoundPlugin<Types extends SchemaTypes> extends BasePlugi
     if (!mappings) return fieldConfig;
     const check = createInputValueMapper(mappings, (value, mapping) => {
       const globalID = String(value);
-      if (!mapping.value?.includes(decodeGlobalIdLeniently(globalID).typename)) throw globalIdNotFound(mapping.value?.[0] ?? "Node", globalID);
+      if (!mapping.value?.includes(decodeGlobalIdLeniently(globalID).typename))
+        throw globalIdNotFound(mapping.value?.[0] ?? "Node", globalID);
       return value;
     });
     return { ...fieldConfig, argMappers: [(args) => check(args), ...fieldConfig.argMappers] };

@@ -128,7 +128,11 @@ const graphiqlPage = lazyAsset(buildPage);
 
 /** Whether a request is a browser opening the endpoint (GraphiQL) rather than an operation. */
 export function wantsGraphiQL(request: Request): boolean {
-  return request.method === "GET" && !new URL(request.url).searchParams.has("query") && (request.headers.get("accept") ?? "").includes("text/html");
+  return (
+    request.method === "GET" &&
+    !new URL(request.url).searchParams.has("query") &&
+    (request.headers.get("accept") ?? "").includes("text/html")
+  );
 }
 
 /** Answers a browser's GET with the page, before Yoga looks for an operation. */

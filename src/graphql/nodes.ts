@@ -22,13 +22,19 @@ type NodeLoader = (ctx: GraphQLContext, ids: string[], query: Query) => Promise<
  */
 export const NODE_LOADERS: Record<string, NodeLoader> = {
   Wallet: (ctx, ids, query) => ctx.ledger.prisma.wallet.findMany({ ...query, where: { id: { in: ids }, ...walletsInScope(ctx.viewer) } }),
-  Customer: (ctx, ids, query) => ctx.ledger.prisma.customer.findMany({ ...query, where: { id: { in: ids }, ...customersInScope(ctx.viewer) } }),
-  CreditBlock: (ctx, ids, query) => ctx.ledger.prisma.creditBlock.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
+  Customer: (ctx, ids, query) =>
+    ctx.ledger.prisma.customer.findMany({ ...query, where: { id: { in: ids }, ...customersInScope(ctx.viewer) } }),
+  CreditBlock: (ctx, ids, query) =>
+    ctx.ledger.prisma.creditBlock.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
   Hold: (ctx, ids, query) => ctx.ledger.prisma.hold.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
-  LedgerEntry: (ctx, ids, query) => ctx.ledger.prisma.ledgerEntry.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
-  LedgerOperation: (ctx, ids, query) => ctx.ledger.prisma.operation.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
-  BalanceAlert: (ctx, ids, query) => ctx.ledger.prisma.balanceAlert.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
-  ApiToken: (ctx, ids, query) => ctx.ledger.prisma.apiToken.findMany({ ...query, where: { id: { in: ids }, AND: [apiTokensVisibleTo(ctx.viewer)] } }),
+  LedgerEntry: (ctx, ids, query) =>
+    ctx.ledger.prisma.ledgerEntry.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
+  LedgerOperation: (ctx, ids, query) =>
+    ctx.ledger.prisma.operation.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
+  BalanceAlert: (ctx, ids, query) =>
+    ctx.ledger.prisma.balanceAlert.findMany({ ...query, where: { id: { in: ids }, wallet: walletsInScope(ctx.viewer) } }),
+  ApiToken: (ctx, ids, query) =>
+    ctx.ledger.prisma.apiToken.findMany({ ...query, where: { id: { in: ids }, AND: [apiTokensVisibleTo(ctx.viewer)] } }),
   WebhookEndpoint: (ctx, ids, query) =>
     ctx.ledger.prisma.webhookEndpoint.findMany({ ...query, where: { id: { in: ids }, AND: [webhookEndpointsVisibleTo(ctx.viewer)] } }),
 };

@@ -9,7 +9,19 @@
 //   MaxIntrospectionDepthRule, which Yoga applies, bounds how deeply its lists nest.
 // Every refusal names the limit, e.g. "query depth 14 exceeds the limit of 12", with a code.
 import { complexityFromQuery } from "@pothos/plugin-complexity";
-import { getOperationAST, Kind, Lexer, Source, TokenKind, type ASTVisitor, type DocumentNode, type ExecutionArgs, type GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  getOperationAST,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  type ASTVisitor,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLError,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
 import type { GraphQLLimits } from "../config.ts";
 import { MAX_NODE_IDS } from "./nodes.ts";
@@ -47,10 +59,24 @@ export function useQueryLimits(limits: GraphQLLimits): Plugin {
       if (!measured) return;
       const errors: GraphQLError[] = [];
       if (measured.depth > limits.maxDepth) {
-        errors.push(limitError("DEPTH_LIMIT_EXCEEDED", `query depth ${measured.depth} exceeds the limit of ${limits.maxDepth}`, limits.maxDepth, measured.depth));
+        errors.push(
+          limitError(
+            "DEPTH_LIMIT_EXCEEDED",
+            `query depth ${measured.depth} exceeds the limit of ${limits.maxDepth}`,
+            limits.maxDepth,
+            measured.depth,
+          ),
+        );
       }
       if (measured.complexity > limits.maxCost) {
-        errors.push(limitError("COST_LIMIT_EXCEEDED", `query cost ${measured.complexity} exceeds the limit of ${limits.maxCost}`, limits.maxCost, measured.complexity));
+        errors.push(
+          limitError(
+            "COST_LIMIT_EXCEEDED",
+            `query cost ${measured.complexity} exceeds the limit of ${limits.maxCost}`,
+            limits.maxCost,
+            measured.complexity,
+          ),
+        );
       }
       if (errors.length > 0) setResultAndStopExecution({ errors });
     },
@@ -70,7 +96,11 @@ function measure(args: ExecutionArgs): { depth: number; complexity: number } | n
     definitions: [operation, ...args.document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)],
   };
   try {
-    return complexityFromQuery(document, { schema: args.schema, ctx: args.contextValue as object, variables: (args.variableValues ?? {}) as Record<string, unknown> });
+    return complexityFromQuery(document, {
+      schema: args.schema,
+      ctx: args.contextValue as object,
+      variables: (args.variableValues ?? {}) as Record<string, unknown>,
+    });
   } catch (error) {
     if ((error as Error).name === "GraphQLError") return null;
     throw error;
@@ -104,7 +134,10 @@ function aliasLimit(maxAliases: number): ValidationRule {
       },
       Document: {
         leave() {
-          if (aliases > maxAliases) context.reportError(limitError("ALIAS_LIMIT_EXCEEDED", `query has ${aliases} aliases, over the limit of ${maxAliases}`, maxAliases, aliases));
+          if (aliases > maxAliases)
+            context.reportError(
+              limitError("ALIAS_LIMIT_EXCEEDED", `query has ${aliases} aliases, over the limit of ${maxAliases}`, maxAliases, aliases),
+            );
         },
       },
     };

@@ -24,7 +24,13 @@ import { useOperationMetrics } from "./metrics-plugin.ts";
 import { useQueryLimits } from "./query-limits.ts";
 import { schema } from "./schema.ts";
 
-export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAccess | null, tokens: TokenAuthenticator, limits: GraphQLLimits, webhookUrlPolicy: UrlPolicy) {
+export function createGraphQLHandler(
+  ledgers: RequestLedgers,
+  payments: StripeAccess | null,
+  tokens: TokenAuthenticator,
+  limits: GraphQLLimits,
+  webhookUrlPolicy: UrlPolicy,
+) {
   const streams = new OpenStreams(limits.streams, tokens);
   return createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
@@ -55,7 +61,9 @@ export function createGraphQLHandler(ledgers: RequestLedgers, payments: StripeAc
         if (isDatabaseUnavailable(original)) {
           const unavailable = new ServiceUnavailableError();
           // Yoga's own error class: Yoga takes the status and headers from `http` and strips it from the answer.
-          return createGraphQLError(unavailable.message, { extensions: { code: unavailable.code, http: { status: unavailable.status, headers: unavailable.headers() } } });
+          return createGraphQLError(unavailable.message, {
+            extensions: { code: unavailable.code, http: { status: unavailable.status, headers: unavailable.headers() } },
+          });
         }
         return maskError(error, message, isDev);
       },
@@ -72,7 +80,9 @@ export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 function errorsAreLoggedOnce(logger: YogaLogger): YogaLogger {
   // A client that hangs up mid-request aborts it: nothing went wrong here.
   const deliberate = (error: unknown) =>
-    error instanceof LedgerError || (error as { originalError?: unknown } | null)?.originalError instanceof LedgerError || (error as Error | null)?.name === "AbortError";
+    error instanceof LedgerError ||
+    (error as { originalError?: unknown } | null)?.originalError instanceof LedgerError ||
+    (error as Error | null)?.name === "AbortError";
   return { ...logger, error: (...args: unknown[]) => (deliberate(args[0]) ? logger.debug(...args) : logger.error(...args)) };
 }
 
@@ -84,7 +94,10 @@ function yogaLogger(): YogaLogger {
       // Yoga writes a few debug lines per request: nothing is made of them at higher levels.
       if (!rootLogger.isLevelEnabled(level)) return;
       const error = args.find((arg) => arg instanceof Error);
-      const message = args.filter((arg) => !(arg instanceof Error)).map(String).join(" ");
+      const message = args
+        .filter((arg) => !(arg instanceof Error))
+        .map(String)
+        .join(" ");
       log()[level]({ ...(error ? { err: error } : {}), source: "graphql" }, message || (error as Error | undefined)?.message || "");
     };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };

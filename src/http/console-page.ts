@@ -24,7 +24,9 @@ const source = (file: string) => readFile(new URL(`../browser/console/${file}`, 
 
 const files: Record<string, () => Promise<StaticAsset>> = {
   [CONSOLE_PATH]: lazyAsset(async () => staticAsset("text/html; charset=utf-8", await source("index.html"), PAGE_HEADERS)),
-  [`${CONSOLE_PATH}/console.js`]: lazyAsset(async () => staticAsset("text/javascript; charset=utf-8", await bundleForBrowsers("console/main.ts"), PAGE_HEADERS)),
+  [`${CONSOLE_PATH}/console.js`]: lazyAsset(async () =>
+    staticAsset("text/javascript; charset=utf-8", await bundleForBrowsers("console/main.ts"), PAGE_HEADERS),
+  ),
   [`${CONSOLE_PATH}/console.css`]: lazyAsset(async () => staticAsset("text/css; charset=utf-8", await source("console.css"), PAGE_HEADERS)),
 };
 

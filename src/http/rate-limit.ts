@@ -21,7 +21,11 @@ export interface RateLimiter {
 }
 
 /** The next TAT, or how long until the request would be allowed. Times in milliseconds. */
-export function gcra(tat: number | undefined, now: number, limit: RateLimit): { allowed: true; tat: number } | { allowed: false; retryAfterMs: number } {
+export function gcra(
+  tat: number | undefined,
+  now: number,
+  limit: RateLimit,
+): { allowed: true; tat: number } | { allowed: false; retryAfterMs: number } {
   const interval = 1000 / limit.perSecond;
   const next = Math.max(tat ?? now, now) + interval;
   const allowAt = next - interval * limit.burst;

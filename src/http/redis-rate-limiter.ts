@@ -42,7 +42,12 @@ export interface RedisRateLimiter extends RateLimiter {
 
 type GcraClient = Redis & { gatewayGcra(key: string, intervalMicros: string, burst: string): Promise<[number, number]> };
 
-export function createRedisRateLimiter({ url, keyPrefix, limit, warn = (message: string) => log().warn(message) }: RedisRateLimiterOptions): RedisRateLimiter {
+export function createRedisRateLimiter({
+  url,
+  keyPrefix,
+  limit,
+  warn = (message: string) => log().warn(message),
+}: RedisRateLimiterOptions): RedisRateLimiter {
   const client = new Redis(url, {
     // A command while disconnected fails at once instead of waiting in a queue: requests must
     // not stall behind an unreachable Redis.

@@ -16,7 +16,11 @@ export interface RouteFamily {
 export const graphqlFamily: RouteFamily = {
   unauthenticated(failure) {
     return failure === "missing"
-      ? graphqlError(401, "UNAUTHENTICATED", "Authentication required: send Authorization: Bearer <token>. Create one with `npm run --silent cli -- token create --tenant <slug>`.")
+      ? graphqlError(
+          401,
+          "UNAUTHENTICATED",
+          "Authentication required: send Authorization: Bearer <token>. Create one with `npm run --silent cli -- token create --tenant <slug>`.",
+        )
       : graphqlError(403, "FORBIDDEN", "The token is not valid: it is unknown, revoked or malformed.");
   },
   failure(error) {
@@ -42,7 +46,12 @@ export const stripeWebhookFamily: RouteFamily = {
 
 /** The gateway's own paths (/healthz, /openapi.json) and unknown ones: `{ error: { message, code } }`. */
 export const gatewayFamily: RouteFamily = {
-  unauthenticated: (failure) => gatewayError(failure === "missing" ? 401 : 403, failure === "missing" ? "UNAUTHENTICATED" : "FORBIDDEN", "a valid Bearer token is required"),
+  unauthenticated: (failure) =>
+    gatewayError(
+      failure === "missing" ? 401 : 403,
+      failure === "missing" ? "UNAUTHENTICATED" : "FORBIDDEN",
+      "a valid Bearer token is required",
+    ),
   failure(error) {
     if (error instanceof EdgeError) return gatewayError(error.status, error.code, error.message);
     log().error({ err: error }, "unexpected error in a request");

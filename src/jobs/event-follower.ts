@@ -116,7 +116,12 @@ export async function followOnce<T>(
     // In (transaction_id, position) order, the first unsettled event has only unsettled ones after it.
     const settledCount = fetched.findIndex((row) => !row.settled);
     const events = settledCount === -1 ? fetched : fetched.slice(0, settledCount);
-    const step: FollowStep = { claimed: true, read: events.length, more: events.length === options.batchSize, heldBack: settledCount !== -1 };
+    const step: FollowStep = {
+      claimed: true,
+      read: events.length,
+      more: events.length === options.batchSize,
+      heldBack: settledCount !== -1,
+    };
     if (events.length === 0) return { step, result: null };
     const result = await reaction.inTransaction(tx, events.map(followedEvent));
     const last = events.at(-1)!;
@@ -146,7 +151,15 @@ async function claimCursor(tx: Prisma.TransactionClient, consumer: string): Prom
 }
 
 function followedEvent(row: EventRow): FollowedEvent {
-  return { id: row.id, tenantId: row.tenantId, livemode: row.livemode, walletId: row.walletId, sequence: row.sequence, type: row.type, operationType: row.operationType };
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    livemode: row.livemode,
+    walletId: row.walletId,
+    sequence: row.sequence,
+    type: row.type,
+    operationType: row.operationType,
+  };
 }
 
 export interface EventFollower {

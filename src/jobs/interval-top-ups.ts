@@ -16,7 +16,15 @@
 // and the deposits is completed by the next run, with the same amounts, crediting them once.
 // A rule is known by its schedule (interval and start, and which of the rules sharing them), not
 // its amounts: a rule edited mid-period does not top up that period again.
-import { type Wallet, systemScope, walletBalance, deposit, type LedgerContext, WalletTerminatedError, decimalToMinorUnits } from "../ledger/index.ts";
+import {
+  type Wallet,
+  systemScope,
+  walletBalance,
+  deposit,
+  type LedgerContext,
+  WalletTerminatedError,
+  decimalToMinorUnits,
+} from "../ledger/index.ts";
 import { log } from "../observability/logger.ts";
 import { CREDIT_SCALE, CREDIT_UNIT, pricingOf, settingsOf } from "../payments/commerce-settings.ts";
 
@@ -42,7 +50,13 @@ export function intervalRulesOf(rules: unknown[]): IntervalRule[] {
   const seen = new Map<string, number>();
   const found: IntervalRule[] = [];
   for (const rule of rules) {
-    if (!isObject(rule) || rule.trigger !== "INTERVAL" || typeof rule.interval !== "string" || !(rule.interval === "WEEKLY" || rule.interval in MONTHS)) continue;
+    if (
+      !isObject(rule) ||
+      rule.trigger !== "INTERVAL" ||
+      typeof rule.interval !== "string" ||
+      !(rule.interval === "WEEKLY" || rule.interval in MONTHS)
+    )
+      continue;
     const startedAt = dateOf(rule.started_at);
     const schedule = `${rule.interval}:${startedAt?.toISOString() ?? "created"}`;
     const nth = seen.get(schedule) ?? 0;
@@ -122,26 +136,47 @@ export async function runDueIntervalRules(ctx: LedgerContext, options: { limit?:
   const now = ctx.now();
   const report: IntervalRulesReport = { credited: 0, skipped: 0 };
   const wallets = await ctx.prisma.wallet.findMany({
-    where: { status: "active", currency: CREDIT_UNIT, metadata: { path: ["commerce", "recurring_transaction_rules"], array_contains: [{ trigger: "INTERVAL" }] } },
+    where: {
+      status: "active",
+      currency: CREDIT_UNIT,
+      metadata: { path: ["commerce", "recurring_transaction_rules"], array_contains: [{ trigger: "INTERVAL" }] },
+    },
     take: options.limit ?? 10_000,
   });
   for (const wallet of wallets) {
     for (const rule of intervalRulesOf(settingsOf(wallet).recurring_transaction_rules)) {
       const start = currentPeriod(rule, wallet.createdAt, now);
       if (!start || (rule.expiresAt && start.getTime() >= rule.expiresAt.getTime())) continue;
-      const exists = await ctx.prisma.intervalTopUp.findUnique({ where: { walletId_ruleKey_periodStart: { walletId: wallet.id, ruleKey: rule.key, periodStart: start } }, select: { status: true } });
+      const exists = await ctx.prisma.intervalTopUp.findUnique({
+        where: { walletId_ruleKey_periodStart: { walletId: wallet.id, ruleKey: rule.key, periodStart: start } },
+        select: { status: true },
+      });
       if (exists) continue;
       const paid = rule.method === "TARGET" ? await shortOfTarget(ctx, wallet, rule.target ?? 0n) : rule.paid;
       const granted = rule.method === "TARGET" ? 0n : rule.granted;
       // Whoever inserts the period runs it; everyone else finds it recorded.
       const { count } = await ctx.prisma.intervalTopUp.createMany({
-        data: [{ walletId: wallet.id, ruleKey: rule.key, periodStart: start, paidAmount: paid, grantedAmount: granted, status: paid + granted > 0n ? "pending" : "skipped", createdAt: now }],
+        data: [
+          {
+            walletId: wallet.id,
+            ruleKey: rule.key,
+            periodStart: start,
+            paidAmount: paid,
+            grantedAmount: granted,
+            status: paid + granted > 0n ? "pending" : "skipped",
+            createdAt: now,
+          },
+        ],
         skipDuplicates: true,
       });
       if (count === 1 && paid + granted === 0n) report.skipped += 1;
     }
   }
-  const pending = await ctx.prisma.intervalTopUp.findMany({ where: { status: "pending" }, include: { wallet: true }, take: options.limit ?? 10_000 });
+  const pending = await ctx.prisma.intervalTopUp.findMany({
+    where: { status: "pending" },
+    include: { wallet: true },
+    take: options.limit ?? 10_000,
+  });
   for (const period of pending) {
     try {
       await creditPeriod(ctx, period.wallet, period);
@@ -149,11 +184,17 @@ export async function runDueIntervalRules(ctx: LedgerContext, options: { limit?:
     } catch (error) {
       if (error instanceof WalletTerminatedError) {
         // Terminated between the record and the deposit: the wallet takes no more credits.
-        await ctx.prisma.intervalTopUp.updateMany({ where: { walletId: period.walletId, ruleKey: period.ruleKey, periodStart: period.periodStart, status: "pending" }, data: { status: "skipped" } });
+        await ctx.prisma.intervalTopUp.updateMany({
+          where: { walletId: period.walletId, ruleKey: period.ruleKey, periodStart: period.periodStart, status: "pending" },
+          data: { status: "skipped" },
+        });
         report.skipped += 1;
         continue;
       }
-      log().error({ err: error }, `the INTERVAL top-up of wallet ${period.walletId} for ${period.periodStart.toISOString()} could not be credited; it is tried again on the next run`);
+      log().error(
+        { err: error },
+        `the INTERVAL top-up of wallet ${period.walletId} for ${period.periodStart.toISOString()} could not be credited; it is tried again on the next run`,
+      );
     }
   }
   return report;
@@ -164,19 +205,30 @@ async function shortOfTarget(ctx: LedgerContext, wallet: Wallet, target: bigint)
   return balance.available < target ? target - balance.available : 0n;
 }
 
-async function creditPeriod(ctx: LedgerContext, wallet: Wallet, period: { ruleKey: string; periodStart: Date; paidAmount: bigint; grantedAmount: bigint }): Promise<void> {
+async function creditPeriod(
+  ctx: LedgerContext,
+  wallet: Wallet,
+  period: { ruleKey: string; periodStart: Date; paidAmount: bigint; grantedAmount: bigint },
+): Promise<void> {
   const settings = settingsOf(wallet);
   const scope = systemScope(wallet.tenantId, wallet.livemode);
   const key = `interval:${wallet.id}:${period.ruleKey}:${period.periodStart.toISOString()}`;
   const shared = {
     scope,
     walletId: wallet.id,
-    expiresAt: settings.expiration_at && new Date(settings.expiration_at).getTime() > ctx.now().getTime() ? new Date(settings.expiration_at) : null,
+    expiresAt:
+      settings.expiration_at && new Date(settings.expiration_at).getTime() > ctx.now().getTime() ? new Date(settings.expiration_at) : null,
     description: "interval top-up",
     metadata: { top_up_trigger: "interval", period_start: period.periodStart.toISOString() },
   };
   if (period.paidAmount > 0n) {
-    await deposit(ctx, { ...shared, amount: period.paidAmount, category: "paid", costBasis: pricingOf(settings).unitPrice, idempotencyKey: `${key}:paid` });
+    await deposit(ctx, {
+      ...shared,
+      amount: period.paidAmount,
+      category: "paid",
+      costBasis: pricingOf(settings).unitPrice,
+      idempotencyKey: `${key}:paid`,
+    });
   }
   if (period.grantedAmount > 0n) {
     await deposit(ctx, { ...shared, amount: period.grantedAmount, category: "granted", costBasis: "0", idempotencyKey: `${key}:granted` });

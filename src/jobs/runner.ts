@@ -67,14 +67,23 @@ export async function runJobsOnce(options: JobRunnerOptions): Promise<JobRun[]> 
 
 const DEFAULT_INSTANCE_ID = `gateway-${randomUUID()}`;
 
-async function runClaimed(options: JobRunnerOptions, job: JobDefinition, claimedAt: Date, instanceId: string, leaseMs: number): Promise<JobRun> {
+async function runClaimed(
+  options: JobRunnerOptions,
+  job: JobDefinition,
+  claimedAt: Date,
+  instanceId: string,
+  leaseMs: number,
+): Promise<JobRun> {
   const { prisma } = options;
   // Extended at a third of the lease, so a long run keeps its claim with time to spare.
-  const heartbeat = setInterval(() => {
-    prisma.job
-      .updateMany({ where: { name: job.name, lockedBy: instanceId }, data: { lockedUntil: new Date(options.now().getTime() + leaseMs) } })
-      .catch((error: unknown) => log().error({ err: error }, `job ${job.name}: its lease could not be extended`));
-  }, Math.max(1_000, leaseMs / 3));
+  const heartbeat = setInterval(
+    () => {
+      prisma.job
+        .updateMany({ where: { name: job.name, lockedBy: instanceId }, data: { lockedUntil: new Date(options.now().getTime() + leaseMs) } })
+        .catch((error: unknown) => log().error({ err: error }, `job ${job.name}: its lease could not be extended`));
+    },
+    Math.max(1_000, leaseMs / 3),
+  );
   let error: unknown = null;
   try {
     await job.run(claimedAt);

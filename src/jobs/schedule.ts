@@ -16,7 +16,9 @@ export interface ScheduleOptions {
 export const INTERVAL_RULES_EVERY_MS = 60_000;
 
 export function gatewayJobs({ ledger, payments, sweepSeconds }: ScheduleOptions): JobDefinition[] {
-  const jobs: JobDefinition[] = [{ name: "commerce-interval-rules", everyMs: INTERVAL_RULES_EVERY_MS, run: () => runDueIntervalRules(ledger) }];
+  const jobs: JobDefinition[] = [
+    { name: "commerce-interval-rules", everyMs: INTERVAL_RULES_EVERY_MS, run: () => runDueIntervalRules(ledger) },
+  ];
   if (sweepSeconds > 0) {
     // Expiration entries for credits past their expiry, and holds that lapsed.
     jobs.push({ name: "expire-credits", everyMs: sweepSeconds * 1000, run: () => expireCredits(ledger) });

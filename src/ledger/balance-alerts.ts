@@ -47,7 +47,11 @@ export async function createBalanceAlert(ctx: LedgerContext, input: CreateBalanc
   const records: KeyedRecords<BalanceAlert, BalanceAlertResult> = {
     constraint: ALERT_KEY_INDEX,
     find: (key) =>
-      ctx.prisma.balanceAlert.findUnique({ where: { tenantId_livemode_idempotencyKey: { tenantId: input.scope.tenantId, livemode: input.scope.livemode, idempotencyKey: key } } }),
+      ctx.prisma.balanceAlert.findUnique({
+        where: {
+          tenantId_livemode_idempotencyKey: { tenantId: input.scope.tenantId, livemode: input.scope.livemode, idempotencyKey: key },
+        },
+      }),
     replay: async (alert) => {
       if (alert.requestHash !== requestHash) throw new IdempotencyConflictError(alert.idempotencyKey ?? "");
       return { alert, replayed: true };
@@ -61,7 +65,11 @@ export async function createBalanceAlert(ctx: LedgerContext, input: CreateBalanc
       const limit = ctx.balanceAlertsPerWallet ?? DEFAULT_BALANCE_ALERTS_PER_WALLET;
       // Counted under the wallet's lock, which every creator of an alert on it takes first.
       if ((await tx.balanceAlert.count({ where: { walletId: walletLedger.wallet.id, deletedAt: null } })) >= limit) {
-        throw new LimitExceededError("balance alerts per wallet", limit, `a wallet may have at most ${limit} balance alerts: remove one to add another`);
+        throw new LimitExceededError(
+          "balance alerts per wallet",
+          limit,
+          `a wallet may have at most ${limit} balance alerts: remove one to add another`,
+        );
       }
       // Lapsed holds released above count: the balance read here is the one the next movement starts from.
       if (walletLedger.hasUnflushedWrites()) await walletLedger.flush();

@@ -72,7 +72,9 @@ export async function walletBalances(ctx: LedgerContext, scope: Scope, walletIds
   const wallets = await walletsWithBlocks(ctx, scope, walletIds, at);
   if (wallets.length === 0) return [];
   // Wallets with entries after the instant asked for, which their stored figures count.
-  const rewound = new Set(at ? wallets.filter((wallet) => wallet.lastEntryAt !== null && wallet.lastEntryAt > at).map((wallet) => wallet.id) : []);
+  const rewound = new Set(
+    at ? wallets.filter((wallet) => wallet.lastEntryAt !== null && wallet.lastEntryAt > at).map((wallet) => wallet.id) : [],
+  );
   const earlier = rewound.size > 0 ? await figuresAt(ctx, [...rewound], instant) : new Map<string, AccountFigures>();
   const order = new Map(walletIds.map((id, index) => [id, index]));
   return wallets
@@ -91,7 +93,12 @@ export async function walletBalances(ctx: LedgerContext, scope: Scope, walletIds
  * those a command's own transaction left: the same arithmetic as every other balance read.
  */
 export function balanceFromBlocks(wallet: { id: string; overdraftUsed: bigint }, blocks: CreditBlock[], at: Date): WalletBalance {
-  return summarise(wallet.id, at, wallet.overdraftUsed, blocks.map((block) => ({ block, figures: block })));
+  return summarise(
+    wallet.id,
+    at,
+    wallet.overdraftUsed,
+    blocks.map((block) => ({ block, figures: block })),
+  );
 }
 
 interface WalletWithBlocks {
@@ -102,7 +109,9 @@ interface WalletWithBlocks {
   blocks: CreditBlock[];
 }
 
-type WalletBlockRow = { wallet_id: string; wallet_overdraft_used: bigint; wallet_last_entry_at: Date | null } & (CreditBlock | { [K in keyof CreditBlock]: null });
+type WalletBlockRow = { wallet_id: string; wallet_overdraft_used: bigint; wallet_last_entry_at: Date | null } & (
+  CreditBlock | { [K in keyof CreditBlock]: null }
+);
 
 /** The wallets of the scope among `walletIds`, each with its blocks: one query. */
 async function walletsWithBlocks(ctx: LedgerContext, scope: Scope, walletIds: string[], at?: Date): Promise<WalletWithBlocks[]> {
@@ -155,7 +164,10 @@ async function figuresAt(ctx: LedgerContext, walletIds: string[], instant: Date)
       WHERE wallet_id = w.id AND block_id IS NULL AND created_at <= ${instant}
       ORDER BY created_at DESC, sequence DESC LIMIT 1) e`;
   return new Map(
-    rows.map((row) => [accountKey(row.wallet_id, row.block_id), { remaining: BigInt(row.remaining), used: BigInt(row.used), frozen: BigInt(row.frozen) }]),
+    rows.map((row) => [
+      accountKey(row.wallet_id, row.block_id),
+      { remaining: BigInt(row.remaining), used: BigInt(row.used), frozen: BigInt(row.frozen) },
+    ]),
   );
 }
 
@@ -164,7 +176,12 @@ async function figuresAt(ctx: LedgerContext, walletIds: string[], instant: Date)
  * `wallet_balance_after` (prisma/sql/, the balances events tell) and ledger_debit's own sums, are
  * held to it after every operation of generated wallets by test/ledger/sql-twins.test.ts.
  */
-function summarise(walletId: string, at: Date, overdraftUsed: bigint, accounts: { block: CreditBlock; figures: AccountFigures }[]): WalletBalance {
+function summarise(
+  walletId: string,
+  at: Date,
+  overdraftUsed: bigint,
+  accounts: { block: CreditBlock; figures: AccountFigures }[],
+): WalletBalance {
   const blockBalances = accounts.map(({ block, figures }) => blockBalance(block, at, figures));
   const categories = new Map<string, CategoryBalance>();
   const wallet: WalletBalance = {
@@ -243,7 +260,9 @@ export async function balanceAfterOperation(
           AND (${sequence}::bigint IS NULL OR sequence <= ${sequence}::bigint)
         ORDER BY created_at DESC, sequence DESC LIMIT 1) overdraft`,
   ]);
-  const figuresByAccount = new Map(rows.map((row) => [row.block_id, { remaining: BigInt(row.remaining), used: BigInt(row.used), frozen: BigInt(row.frozen) }]));
+  const figuresByAccount = new Map(
+    rows.map((row) => [row.block_id, { remaining: BigInt(row.remaining), used: BigInt(row.used), frozen: BigInt(row.frozen) }]),
+  );
   // Each block with its figures as they stood. Blocks with no entry by then count when they were
   // open by then (a block a deposit opened empty, having repaid the overdraft): their figures were zero.
   const accounts = blocks

@@ -22,7 +22,12 @@ export const NO_FIGURES: AccountFigures = { remaining: 0n, used: 0n, frozen: 0n 
  * account, which keeps only `remaining`. A refund back into a block un-spends it; into a block
  * opened by a refund it is the block's grant, not a return of spending.
  */
-export function figuresAfter(before: AccountFigures, block: Pick<CreditBlock, "source"> | null, type: LedgerEntryType, amount: bigint): AccountFigures {
+export function figuresAfter(
+  before: AccountFigures,
+  block: Pick<CreditBlock, "source"> | null,
+  type: LedgerEntryType,
+  amount: bigint,
+): AccountFigures {
   const remaining = before.remaining + amount;
   if (block === null) return { remaining, used: 0n, frozen: 0n };
   const spends = type === "decrement" || type === "capture" || (type === "refund" && block.source !== "refund");

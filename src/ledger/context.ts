@@ -29,7 +29,11 @@ export interface LedgerContext {
 export const DEFAULT_BALANCE_ALERTS_PER_WALLET = 25;
 
 /** Runs a wallet command, telling ctx.onOperation how it ended. */
-export async function observed<T extends { replayed: boolean }>(ctx: LedgerContext, type: OperationType, run: () => Promise<T>): Promise<T> {
+export async function observed<T extends { replayed: boolean }>(
+  ctx: LedgerContext,
+  type: OperationType,
+  run: () => Promise<T>,
+): Promise<T> {
   if (!ctx.onOperation) return run();
   try {
     const result = await run();

@@ -34,7 +34,11 @@ export function validCustomer(input: CustomerInput): CustomerInput {
  * Safe under concurrency: the insert skips a customer another transaction created meanwhile
  * (ON CONFLICT DO NOTHING waits for it to commit), where Prisma's upsert would fail on the unique key.
  */
-export async function upsertCustomer(tx: Pick<Tx, "customer">, scope: Pick<Scope, "tenantId" | "livemode">, input: CustomerInput): Promise<Customer> {
+export async function upsertCustomer(
+  tx: Pick<Tx, "customer">,
+  scope: Pick<Scope, "tenantId" | "livemode">,
+  input: CustomerInput,
+): Promise<Customer> {
   const changes = {
     ...(input.name != null ? { name: input.name } : {}),
     ...(input.email != null ? { email: input.email } : {}),
@@ -42,6 +46,7 @@ export async function upsertCustomer(tx: Pick<Tx, "customer">, scope: Pick<Scope
   };
   const key = { tenantId: scope.tenantId, livemode: scope.livemode, externalId: input.externalId };
   const { count } = await tx.customer.createMany({ data: [{ ...key, ...changes }], skipDuplicates: true });
-  if (count === 0 && Object.keys(changes).length > 0) return tx.customer.update({ where: { tenantId_livemode_externalId: key }, data: changes });
+  if (count === 0 && Object.keys(changes).length > 0)
+    return tx.customer.update({ where: { tenantId_livemode_externalId: key }, data: changes });
   return tx.customer.findUniqueOrThrow({ where: { tenantId_livemode_externalId: key } });
 }

@@ -91,7 +91,12 @@ export async function ledgerEntryPages<F extends keyof LedgerEntry = keyof Ledge
  * with none, is missing from the map. All of a wallet's entries need no count: see
  * `ledgerEntryCount` in queries.ts.
  */
-export async function countWalletEntries(ctx: LedgerContext, scope: Scope, walletIds: readonly string[], filter: WalletEntryFilter): Promise<Map<string, number>> {
+export async function countWalletEntries(
+  ctx: LedgerContext,
+  scope: Scope,
+  walletIds: readonly string[],
+  filter: WalletEntryFilter,
+): Promise<Map<string, number>> {
   const conditions = entryConditions(filter);
   if (walletIds.length === 0 || !conditions) return new Map();
   const rows = await ctx.prisma.$queryRaw<{ walletId: string; count: bigint }[]>`
@@ -107,7 +112,10 @@ function entryConditions(filter: WalletEntryFilter): Prisma.Sql | null {
   if (filter.category != null && !isStorableText(filter.category)) return null;
   const conditions: Prisma.Sql[] = [];
   if (filter.types?.length) conditions.push(Prisma.sql`AND e.type::text IN (${Prisma.join(filter.types)})`);
-  if (filter.category) conditions.push(Prisma.sql`AND e.block_id IN (SELECT b.id FROM credit_block b WHERE b.wallet_id = w.id AND b.category = ${filter.category})`);
+  if (filter.category)
+    conditions.push(
+      Prisma.sql`AND e.block_id IN (SELECT b.id FROM credit_block b WHERE b.wallet_id = w.id AND b.category = ${filter.category})`,
+    );
   if (filter.createdFrom) conditions.push(Prisma.sql`AND e.created_at >= ${filter.createdFrom}`);
   if (filter.createdBefore) conditions.push(Prisma.sql`AND e.created_at < ${filter.createdBefore}`);
   return conditions.length ? Prisma.join(conditions, " ") : Prisma.empty;

@@ -14,14 +14,20 @@ export abstract class LedgerError extends Error {
 
 export class ValidationError extends LedgerError {
   readonly code = "VALIDATION_FAILED";
-  constructor(message: string, readonly issues: ValidationIssue[] = []) {
+  constructor(
+    message: string,
+    readonly issues: ValidationIssue[] = [],
+  ) {
     super(message);
   }
 }
 
 export class NotFoundError extends LedgerError {
   readonly code = "NOT_FOUND";
-  constructor(readonly resource: string, readonly id: string) {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
     super(`${resource} ${id} was not found`);
   }
 }
@@ -29,7 +35,10 @@ export class NotFoundError extends LedgerError {
 /** The caller's role does not allow the operation (e.g. a read-only token, or a customer's token granting credits). */
 export class ForbiddenError extends LedgerError {
   readonly code = "FORBIDDEN";
-  constructor(readonly role: string, readonly permission: Permission) {
+  constructor(
+    readonly role: string,
+    readonly permission: Permission,
+  ) {
     // "an admin token", "a write token": the article goes by the role's first sound.
     super(`${/^[aeiou]/.test(role) ? "an" : "a"} ${role} token may not ${PERMISSION_VERBS[permission]}`);
   }
@@ -50,7 +59,10 @@ export const PERMISSION_VERBS: Readonly<Record<Permission, string>> = {
 
 export class InsufficientCreditsError extends LedgerError {
   readonly code = "INSUFFICIENT_CREDITS";
-  constructor(readonly requested: bigint, readonly available: bigint) {
+  constructor(
+    readonly requested: bigint,
+    readonly available: bigint,
+  ) {
     super(`insufficient credits: ${requested} requested, ${available} available`);
   }
 }
@@ -72,21 +84,32 @@ export class IdempotencyConflictError extends LedgerError {
 /** Capturing or releasing a hold that is already captured, released or expired. */
 export class HoldNotOpenError extends LedgerError {
   readonly code = "HOLD_NOT_OPEN";
-  constructor(readonly holdId: string, readonly status: string) {
+  constructor(
+    readonly holdId: string,
+    readonly status: string,
+  ) {
     super(`hold ${holdId} is ${status}; only an open hold can be captured or released`);
   }
 }
 
 export class CaptureExceedsHoldError extends LedgerError {
   readonly code = "CAPTURE_EXCEEDS_HOLD";
-  constructor(readonly holdId: string, readonly requested: bigint, readonly held: bigint) {
+  constructor(
+    readonly holdId: string,
+    readonly requested: bigint,
+    readonly held: bigint,
+  ) {
     super(`cannot capture ${requested} from hold ${holdId}: only ${held} is held`);
   }
 }
 
 export class RefundExceedsDebitError extends LedgerError {
   readonly code = "REFUND_EXCEEDS_DEBIT";
-  constructor(readonly operationId: string, readonly requested: bigint, readonly refundable: bigint) {
+  constructor(
+    readonly operationId: string,
+    readonly requested: bigint,
+    readonly refundable: bigint,
+  ) {
     super(`cannot refund ${requested} of operation ${operationId}: ${refundable} is refundable`);
   }
 }
@@ -94,7 +117,10 @@ export class RefundExceedsDebitError extends LedgerError {
 /** Amending, voiding or moving a block that is voided, expired or lacks the credits asked for. */
 export class BlockNotUsableError extends LedgerError {
   readonly code = "BLOCK_NOT_USABLE";
-  constructor(readonly blockId: string, reason: string) {
+  constructor(
+    readonly blockId: string,
+    reason: string,
+  ) {
     super(`credit block ${blockId} ${reason}`);
   }
 }
@@ -106,7 +132,11 @@ export class BlockNotUsableError extends LedgerError {
  */
 export class WalletExistsError extends LedgerError {
   readonly code = "WALLET_EXISTS";
-  constructor(readonly walletId: string, readonly currency: string, readonly walletName: string | null) {
+  constructor(
+    readonly walletId: string,
+    readonly currency: string,
+    readonly walletName: string | null,
+  ) {
     super(
       `the customer already has an active ${currency} wallet ${walletName ? `named "${walletName}"` : "without a name"} (${walletId}); ` +
         "give the new wallet another name, or use that one",

@@ -63,10 +63,18 @@ export interface WatchOptions {
  * page at a time as the client takes them. The stream holds at most a page of events its client
  * has not taken. Fails with NotFoundError outside the scope.
  */
-export async function watchWalletEvents(ctx: LedgerContext, scope: Scope, walletId: string, options: WatchOptions = {}): Promise<AsyncIterableIterator<LoggedEvent>> {
+export async function watchWalletEvents(
+  ctx: LedgerContext,
+  scope: Scope,
+  walletId: string,
+  options: WatchOptions = {},
+): Promise<AsyncIterableIterator<LoggedEvent>> {
   authorize(scope, "read");
   requireId(walletId, "Wallet");
-  const wallet = await ctx.prisma.wallet.findFirst({ where: { id: walletId, ...walletsInScope(scope) }, select: { lastEventSequence: true } });
+  const wallet = await ctx.prisma.wallet.findFirst({
+    where: { id: walletId, ...walletsInScope(scope) },
+    select: { lastEventSequence: true },
+  });
   if (!wallet) throw new NotFoundError("Wallet", walletId);
   return new WalletEventStream(ctx, walletId, wallet.lastEventSequence, options.afterSequence ?? wallet.lastEventSequence, options.signal);
 }

@@ -206,7 +206,10 @@ export function topUpPayload(topUp: TopUp): TopUpPayload {
 }
 
 export function holdExpiredPayload(hold: Hold, operationId: string): HoldExpiredPayload {
-  return { hold: { id: hold.id, amount: hold.amount.toString(), reference: hold.reference, expiresAt: hold.expiresAt?.toISOString() ?? null }, operationId };
+  return {
+    hold: { id: hold.id, amount: hold.amount.toString(), reference: hold.reference, expiresAt: hold.expiresAt?.toISOString() ?? null },
+    operationId,
+  };
 }
 
 /** What the writer of an event keeps of it, to tell subscribers once its transaction committed. */
@@ -219,7 +222,10 @@ export interface EventNotice {
 
 /** Notices as the SQL functions answer them (event_notice_json). */
 export function eventNoticesFromJson(rows: unknown): EventNotice[] {
-  return (rows as { id: string; walletId: string; sequence: string; type: string }[]).map((row) => ({ ...row, sequence: BigInt(row.sequence) }));
+  return (rows as { id: string; walletId: string; sequence: string; type: string }[]).map((row) => ({
+    ...row,
+    sequence: BigInt(row.sequence),
+  }));
 }
 
 /**

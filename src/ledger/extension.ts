@@ -70,7 +70,11 @@ export async function inLedgerTransaction<T>(ctx: LedgerContext, body: (transact
  * left them (not marked as a replay). Found by id, or by its idempotency key, within `scope`.
  * Fails with NotFoundError when the scope has no such operation.
  */
-export async function operationAsAnswered(ctx: LedgerContext, scope: Scope, which: { id: string } | { idempotencyKey: string }): Promise<LedgerResult> {
+export async function operationAsAnswered(
+  ctx: LedgerContext,
+  scope: Scope,
+  which: { id: string } | { idempotencyKey: string },
+): Promise<LedgerResult> {
   const operation =
     "id" in which
       ? await ctx.prisma.operation.findFirst({ where: { id: requireId(which.id, "Operation"), wallet: walletsInScope(scope) } })

@@ -14,7 +14,12 @@ export async function heldEntries(walletLedger: WalletLedger, hold: Hold): Promi
 }
 
 /** Puts every credit of an open hold back into the blocks it came from. */
-export async function releaseHeldCredits(walletLedger: WalletLedger, operation: Operation, hold: Hold, description: string): Promise<LedgerEntry[]> {
+export async function releaseHeldCredits(
+  walletLedger: WalletLedger,
+  operation: Operation,
+  hold: Hold,
+  description: string,
+): Promise<LedgerEntry[]> {
   const held = await heldEntries(walletLedger, hold);
   const blocks = await walletLedger.blocksById(held.flatMap((entry) => (entry.blockId ? [entry.blockId] : [])));
   return held.map((entry) =>
@@ -23,7 +28,13 @@ export async function releaseHeldCredits(walletLedger: WalletLedger, operation: 
 }
 
 /** Releases the hold and takes `amount` from its blocks in the order they were held. */
-export async function captureHeldCredits(walletLedger: WalletLedger, operation: Operation, hold: Hold, amount: bigint, description: string | null): Promise<void> {
+export async function captureHeldCredits(
+  walletLedger: WalletLedger,
+  operation: Operation,
+  hold: Hold,
+  amount: bigint,
+  description: string | null,
+): Promise<void> {
   const released = await releaseHeldCredits(walletLedger, operation, hold, "hold released for capture");
   const blocks = await walletLedger.blocksById(released.map((entry) => entry.blockId!));
   let left = amount;

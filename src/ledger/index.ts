@@ -53,7 +53,15 @@ export { createInProcessEventFeed, WalletWatchers, type EventFeed } from "./even
 
 // The rows the ledger answers with, and their enumerations.
 export type { CreditBlock, Customer, Hold, LedgerEntry, Operation, Wallet } from "../db/generated/client.ts";
-export { ApiTokenRole, CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../db/generated/enums.ts";
+export {
+  ApiTokenRole,
+  CreditBlockStatus,
+  HoldStatus,
+  LedgerEntryStatus,
+  LedgerEntryType,
+  OperationType,
+  WalletStatus,
+} from "../db/generated/enums.ts";
 
 // Errors a caller can handle; each transport maps them once.
 export * from "./errors.ts";

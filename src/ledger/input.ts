@@ -94,7 +94,8 @@ export function validPriority(priority: number | null | undefined): number {
 /** Cost basis per minor unit of credit as an exact decimal string, e.g. "0.01". */
 export function validCostBasis(costBasis: string | null | undefined): Prisma.Decimal | null {
   if (costBasis == null) return null;
-  if (typeof costBasis !== "string" || !COST_BASIS.test(costBasis)) invalid("costBasis", "must be a non-negative decimal string with at most 12 decimal places");
+  if (typeof costBasis !== "string" || !COST_BASIS.test(costBasis))
+    invalid("costBasis", "must be a non-negative decimal string with at most 12 decimal places");
   return new Prisma.Decimal(costBasis);
 }
 

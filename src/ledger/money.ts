@@ -53,7 +53,9 @@ export function decimalToMinorUnits(decimal: string, scale: number, field: strin
   const [, sign, whole, fraction = ""] = match;
   const significant = fraction.replace(/0+$/, "");
   if (significant.length > scale) {
-    throw new ValidationError(`${field} has more than ${scale} decimal places`, [{ path: [field], message: `at most ${scale} decimal places` }]);
+    throw new ValidationError(`${field} has more than ${scale} decimal places`, [
+      { path: [field], message: `at most ${scale} decimal places` },
+    ]);
   }
   if (whole!.replace(/^0+/, "").length + scale > 19) outOfRange(field);
   const minor = BigInt(whole! + significant.padEnd(scale, "0"));
@@ -93,7 +95,12 @@ const ISO_4217: ReadonlyMap<string, number | null> = new Map(
       CLF UYW`,
     none: `
       XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX`,
-  }).flatMap(([minorUnits, codes]) => codes.trim().split(/\s+/).map((code) => [code, minorUnits === "none" ? null : Number(minorUnits)] as const)),
+  }).flatMap(([minorUnits, codes]) =>
+    codes
+      .trim()
+      .split(/\s+/)
+      .map((code) => [code, minorUnits === "none" ? null : Number(minorUnits)] as const),
+  ),
 );
 
 const CUSTOM_UNIT = /^[A-Z][A-Z0-9_]{1,31}$/;
@@ -128,7 +135,8 @@ export function currencyScale(currency: string, field = "currency"): number {
   const text = typeof currency === "string" ? currency : "";
   if (!ISO_4217.has(text)) {
     if (isoMinorUnit(text.toUpperCase()) !== null) unitError([field], `must be an ISO 4217 code in upper case: ${text.toUpperCase()}`);
-    if (CUSTOM_UNIT.test(text)) unitError([field], `${text} is not an ISO 4217 currency; for a unit of your own, give customUnit: { code, scale } instead`);
+    if (CUSTOM_UNIT.test(text))
+      unitError([field], `${text} is not an ISO 4217 currency; for a unit of your own, give customUnit: { code, scale } instead`);
     unitError([field], "must be an ISO 4217 currency code such as USD");
   }
   const scale = ISO_4217.get(text);
@@ -154,10 +162,12 @@ export function walletUnit(input: { currency?: string | null; customUnit?: Custo
       unitError(["customUnit", "code"], "must be 2 to 32 upper-case letters, digits or '_', starting with a letter");
     }
     if (ISO_4217.has(code)) {
-      const instead = ISO_4217.get(code) == null ? `choose another code, such as ${code}_UNITS` : "give it as currency, or choose another code";
+      const instead =
+        ISO_4217.get(code) == null ? `choose another code, such as ${code}_UNITS` : "give it as currency, or choose another code";
       unitError(["customUnit", "code"], `${code} is an ISO 4217 code: ${instead}`);
     }
-    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) unitError(["customUnit", "scale"], `must be an integer from 0 to ${MAX_SCALE}`);
+    if (!Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE)
+      unitError(["customUnit", "scale"], `must be an integer from 0 to ${MAX_SCALE}`);
     return { currency: code, scale };
   }
   if (currency == null) unitError(["currency"], "is required: an ISO 4217 code, or give customUnit for a unit of your own");

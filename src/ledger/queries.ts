@@ -2,7 +2,18 @@
 // caller's scope (access.ts: tenant, mode, and a personal token's customer), with keyset pagination
 // (stable under concurrent writes, unlike offsets). Outside the scope, a row is simply not found,
 // and so is a row looked up by text PostgreSQL could not have stored (a NUL, a lone surrogate).
-import type { CreditBlock, Customer, FundingReversal, Hold, LedgerEntry, LedgerEntryStatus, LedgerEntryType, Operation, Prisma, Wallet } from "../db/generated/client.ts";
+import type {
+  CreditBlock,
+  Customer,
+  FundingReversal,
+  Hold,
+  LedgerEntry,
+  LedgerEntryStatus,
+  LedgerEntryType,
+  Operation,
+  Prisma,
+  Wallet,
+} from "../db/generated/client.ts";
 import { customersInScope, walletsInScope } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
@@ -24,7 +35,9 @@ export interface Page<T> {
 /** Rows to skip before a page: a whole number from 0 to MAX_OFFSET. */
 function offsetOf(offset: number, field = "offset"): number {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
-    throw new ValidationError(`${field} is out of range: at most ${MAX_OFFSET} rows can be skipped`, [{ path: [field], message: `skips more than ${MAX_OFFSET} rows` }]);
+    throw new ValidationError(`${field} is out of range: at most ${MAX_OFFSET} rows can be skipped`, [
+      { path: [field], message: `skips more than ${MAX_OFFSET} rows` },
+    ]);
   }
   return offset;
 }
@@ -65,13 +78,23 @@ export async function listWallets(
     ...(filter.status ? { status: filter.status } : {}),
   };
   const [items, total] = await Promise.all([
-    ctx.prisma.wallet.findMany({ where, include: { customer: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: offsetOf((filter.page - 1) * filter.perPage, "page"), take: filter.perPage }),
+    ctx.prisma.wallet.findMany({
+      where,
+      include: { customer: true },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      skip: offsetOf((filter.page - 1) * filter.perPage, "page"),
+      take: filter.perPage,
+    }),
     ctx.prisma.wallet.count({ where }),
   ]);
   return { items, total };
 }
 
-export async function findCustomer(ctx: LedgerContext, scope: Scope, externalId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
+export async function findCustomer(
+  ctx: LedgerContext,
+  scope: Scope,
+  externalId: string,
+): Promise<(Customer & { wallets: Wallet[] }) | null> {
   if (!isStorableText(externalId)) return null;
   return ctx.prisma.customer.findFirst({
     where: { externalId, ...customersInScope(scope) },
@@ -88,7 +111,11 @@ export async function findCustomerWallet(ctx: LedgerContext, scope: Scope, exter
   });
 }
 
-export async function findCustomerById(ctx: LedgerContext, scope: Scope, customerId: string): Promise<(Customer & { wallets: Wallet[] }) | null> {
+export async function findCustomerById(
+  ctx: LedgerContext,
+  scope: Scope,
+  customerId: string,
+): Promise<(Customer & { wallets: Wallet[] }) | null> {
   requireId(customerId, "Customer");
   return ctx.prisma.customer.findFirst({
     where: { id: customerId, ...customersInScope(scope) },
@@ -114,7 +141,12 @@ function blockCursor(after: string): string {
 }
 
 /** The wallet's blocks, oldest first. */
-export async function listCreditBlocks(ctx: LedgerContext, scope: Scope, walletId: string, filter: BlockFilter = {}): Promise<Page<CreditBlock>> {
+export async function listCreditBlocks(
+  ctx: LedgerContext,
+  scope: Scope,
+  walletId: string,
+  filter: BlockFilter = {},
+): Promise<Page<CreditBlock>> {
   await getWallet(ctx, scope, walletId);
   const limit = pageSize(filter.limit);
   if (filter.after != null) blockCursor(filter.after);
@@ -159,11 +191,17 @@ export interface EntryFilter {
   offset?: number;
 }
 
-export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, walletId: string, filter: EntryFilter = {}): Promise<Page<LedgerEntry>> {
+export async function listLedgerEntries(
+  ctx: LedgerContext,
+  scope: Scope,
+  walletId: string,
+  filter: EntryFilter = {},
+): Promise<Page<LedgerEntry>> {
   await getWallet(ctx, scope, walletId);
   const limit = pageSize(filter.limit);
   const order = filter.order ?? "desc";
-  if (filter.after != null && !/^\d{1,18}$/.test(filter.after)) throw new ValidationError("cursor is not valid", [{ path: ["cursor"], message: "is not valid" }]);
+  if (filter.after != null && !/^\d{1,18}$/.test(filter.after))
+    throw new ValidationError("cursor is not valid", [{ path: ["cursor"], message: "is not valid" }]);
   if (filter.category != null && !isStorableText(filter.category)) return { items: [], nextCursor: null };
   const where: Prisma.LedgerEntryWhereInput = {
     walletId,
@@ -171,13 +209,20 @@ export async function listLedgerEntries(ctx: LedgerContext, scope: Scope, wallet
     ...(filter.category ? { block: { category: filter.category } } : {}),
     ...(filter.status ? { status: filter.status } : {}),
     ...(filter.blockId ? { blockId: filter.blockId } : {}),
-    ...(filter.minimumAmount != null ? { OR: [{ amount: { gte: filter.minimumAmount } }, { amount: { lte: -filter.minimumAmount } }] } : {}),
+    ...(filter.minimumAmount != null
+      ? { OR: [{ amount: { gte: filter.minimumAmount } }, { amount: { lte: -filter.minimumAmount } }] }
+      : {}),
     ...(filter.createdFrom || filter.createdAfter || filter.createdBefore || filter.createdUntil
       ? { createdAt: { gte: filter.createdFrom, gt: filter.createdAfter, lt: filter.createdBefore, lte: filter.createdUntil } }
       : {}),
     ...(filter.after != null ? { sequence: order === "desc" ? { lt: BigInt(filter.after) } : { gt: BigInt(filter.after) } } : {}),
   };
-  const items = await ctx.prisma.ledgerEntry.findMany({ where, orderBy: { sequence: order }, take: limit + 1, skip: offsetOf(filter.offset ?? 0) });
+  const items = await ctx.prisma.ledgerEntry.findMany({
+    where,
+    orderBy: { sequence: order },
+    take: limit + 1,
+    skip: offsetOf(filter.offset ?? 0),
+  });
   return paged(items, limit, (entry) => entry.sequence.toString());
 }
 

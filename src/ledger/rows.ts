@@ -8,7 +8,14 @@
 // ledger_debit through them (src/ledger/debit-answer.ts).
 import { z } from "zod";
 import { Prisma, type CreditBlock, type LedgerEntry, type Operation, type Wallet } from "../db/generated/client.ts";
-import { CreditBlockSource, CreditBlockStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../db/generated/enums.ts";
+import {
+  CreditBlockSource,
+  CreditBlockStatus,
+  LedgerEntryStatus,
+  LedgerEntryType,
+  OperationType,
+  WalletStatus,
+} from "../db/generated/enums.ts";
 
 interface Column<Value> {
   /** The column, with the cast a raw read needs to get the model's type back. */
@@ -20,7 +27,10 @@ interface Column<Value> {
 type RowShape<Row> = { readonly [Field in keyof Row]-?: Column<Row[Field]> };
 
 /** An integer as text, as every bigint column arrives. */
-export const BIGINT_TEXT = z.string().regex(/^-?\d+$/).transform((value) => BigInt(value));
+export const BIGINT_TEXT = z
+  .string()
+  .regex(/^-?\d+$/)
+  .transform((value) => BigInt(value));
 /** A timestamptz as PostgreSQL writes it in JSON (ISO 8601 with its offset). */
 const TIMESTAMP_TEXT = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
@@ -30,9 +40,20 @@ const text = (sql: string) => column(sql, z.string());
 const enumText = <Value extends string>(sql: string, values: Record<string, Value>) => column(`${sql}::text`, z.enum(values));
 const bigint = (sql: string) => column(sql, BIGINT_TEXT);
 const timestamp = (sql: string) => column(sql, TIMESTAMP_TEXT);
-const decimal = (sql: string) => column(sql, z.string().regex(/^-?\d+(\.\d+)?$/).transform((value) => new Prisma.Decimal(value)));
+const decimal = (sql: string) =>
+  column(
+    sql,
+    z
+      .string()
+      .regex(/^-?\d+(\.\d+)?$/)
+      .transform((value) => new Prisma.Decimal(value)),
+  );
 /** A jsonb column: any JSON value, but present. */
-const json = (sql: string) => column(sql, z.custom<Prisma.JsonValue>((value) => value !== undefined));
+const json = (sql: string) =>
+  column(
+    sql,
+    z.custom<Prisma.JsonValue>((value) => value !== undefined),
+  );
 const orNull = <Value>({ sql, json }: Column<Value>): Column<Value | null> => ({ sql, json: json.nullable() });
 
 const WALLET: RowShape<Wallet> = {

@@ -76,7 +76,11 @@ export function runWalletCommand(
   return observed(ctx, command.type, () => runCommand(ctx, command, body));
 }
 
-async function runCommand(ctx: LedgerContext, command: WalletCommand, body: (walletLedger: WalletLedger, operation: Operation) => Promise<void>): Promise<LedgerResult> {
+async function runCommand(
+  ctx: LedgerContext,
+  command: WalletCommand,
+  body: (walletLedger: WalletLedger, operation: Operation) => Promise<void>,
+): Promise<LedgerResult> {
   authorize(command.scope, permissionFor(command.type));
   const idempotencyKey = validIdempotencyKey(command.idempotencyKey);
   const requestHash = hashRequest(command.type, command.walletId, command.request);
@@ -190,7 +194,8 @@ export async function operationResultAsItStood(db: Tx, operation: Operation): Pr
   const result = await withBalanceAfter(db, await loadOperationResult(db, operation));
   const { hold } = result;
   // A hold opened by the operation was open when it answered, whatever became of it since.
-  if (hold && operation.type === "hold" && hold.status !== "open") return { ...result, hold: { ...hold, status: "open", captured: 0n, resolvedAt: null } };
+  if (hold && operation.type === "hold" && hold.status !== "open")
+    return { ...result, hold: { ...hold, status: "open", captured: 0n, resolvedAt: null } };
   return result;
 }
 

@@ -84,10 +84,16 @@ export class WalletEventReader {
   /** Set when the log may hold events after `head` that the read under way will not return. */
   private stale = false;
 
-  static join(ctx: LedgerContext, walletId: string, latestSequence: bigint, listener: ReaderListener): { reader: WalletEventReader; leave: () => void } {
+  static join(
+    ctx: LedgerContext,
+    walletId: string,
+    latestSequence: bigint,
+    listener: ReaderListener,
+  ): { reader: WalletEventReader; leave: () => void } {
     const readers = readersFor(ctx);
     let reader = readers.byWallet.get(walletId);
-    if (!reader) readers.byWallet.set(walletId, (reader = new WalletEventReader(readers, walletId, latestSequence, ctx.eventFeed ?? NO_FEED)));
+    if (!reader)
+      readers.byWallet.set(walletId, (reader = new WalletEventReader(readers, walletId, latestSequence, ctx.eventFeed ?? NO_FEED)));
     reader.listeners.add(listener);
     const joined = reader;
     return { reader: joined, leave: () => joined.leave(listener) };

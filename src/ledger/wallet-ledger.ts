@@ -295,7 +295,10 @@ export class WalletLedger {
     for (const id of this.changedBlockIds) {
       if (this.openedBlockIds.has(id)) continue;
       const block = this.blocks.get(id)!;
-      await tx.creditBlock.update({ where: { id }, data: { remaining: block.remaining, used: block.used, frozen: block.frozen, status: block.status } });
+      await tx.creditBlock.update({
+        where: { id },
+        data: { remaining: block.remaining, used: block.used, frozen: block.frozen, status: block.status },
+      });
     }
     if (this.entries.length > 0) await tx.ledgerEntry.createMany({ data: this.entries.map(entryRow) });
     for (const id of this.changedHoldIds) {

@@ -79,25 +79,30 @@ export async function listen(handler: RequestListener, port: number, options: Li
       if (draining) settled?.();
     });
   });
-  const stallCheck = setInterval(() => {
-    const now = Date.now();
-    for (const response of active) {
-      if (!response.writableNeedDrain) {
-        stalledSince.delete(response);
-        continue;
+  const stallCheck = setInterval(
+    () => {
+      const now = Date.now();
+      for (const response of active) {
+        if (!response.writableNeedDrain) {
+          stalledSince.delete(response);
+          continue;
+        }
+        const since = stalledSince.get(response);
+        if (since === undefined) stalledSince.set(response, now);
+        else if (now - since >= writeStallMs) response.destroy();
       }
-      const since = stalledSince.get(response);
-      if (since === undefined) stalledSince.set(response, now);
-      else if (now - since >= writeStallMs) response.destroy();
-    }
-  }, Math.min(WRITE_STALL_CHECK_MS, writeStallMs)).unref();
+    },
+    Math.min(WRITE_STALL_CHECK_MS, writeStallMs),
+  ).unref();
   server.once("close", () => clearInterval(stallCheck));
   server.listen(port, host);
   try {
     await Promise.race([once(server, "listening"), once(server, "error").then(([error]) => Promise.reject(error))]);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new PortInUseError(`Port ${port} is in use by another program: stop it, or set PORT to a free port (PORT=0 picks one).`);
-    if ((error as NodeJS.ErrnoException).code === "EACCES") throw new PortInUseError(`Port ${port} may not be used by this user: set PORT to a port above 1023.`);
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new PortInUseError(`Port ${port} is in use by another program: stop it, or set PORT to a free port (PORT=0 picks one).`);
+    if ((error as NodeJS.ErrnoException).code === "EACCES")
+      throw new PortInUseError(`Port ${port} may not be used by this user: set PORT to a port above 1023.`);
     throw error;
   }
 

@@ -24,7 +24,9 @@ export class RequestContext {
   constructor(readonly requestId: string) {}
 
   get logger(): Logger {
-    this.#logger ??= rootLogger.child(this.tenantId === null ? { requestId: this.requestId } : { requestId: this.requestId, tenantId: this.tenantId });
+    this.#logger ??= rootLogger.child(
+      this.tenantId === null ? { requestId: this.requestId } : { requestId: this.requestId, tenantId: this.tenantId },
+    );
     return this.#logger;
   }
 

@@ -1,6 +1,13 @@
 // A log line for people at a terminal: time, level, message, then the other fields as
 // key=value, and an error's stack on the lines below. Log collectors get the JSON (logger.ts).
-const COLOURS: Record<string, string> = { fatal: "\x1b[41m", error: "\x1b[31m", warn: "\x1b[33m", info: "\x1b[32m", debug: "\x1b[36m", trace: "\x1b[90m" };
+const COLOURS: Record<string, string> = {
+  fatal: "\x1b[41m",
+  error: "\x1b[31m",
+  warn: "\x1b[33m",
+  info: "\x1b[32m",
+  debug: "\x1b[36m",
+  trace: "\x1b[90m",
+};
 const RESET = "\x1b[0m";
 const DIM = "\x1b[2m";
 
@@ -13,10 +20,13 @@ export function prettyLine(json: string): string {
   }
   const { time, level, msg, err, ...fields } = entry;
   const clock = typeof time === "string" ? time.slice(11, 23) : "";
-  const label = String(level ?? "").toUpperCase().padEnd(5);
+  const label = String(level ?? "")
+    .toUpperCase()
+    .padEnd(5);
   const rest = Object.entries(fields)
     .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(" ");
-  const stack = err && typeof err === "object" ? `\n${String((err as { stack?: unknown }).stack ?? (err as { message?: unknown }).message ?? "")}` : "";
+  const stack =
+    err && typeof err === "object" ? `\n${String((err as { stack?: unknown }).stack ?? (err as { message?: unknown }).message ?? "")}` : "";
   return `${DIM}${clock}${RESET} ${COLOURS[String(level)] ?? ""}${label}${RESET} ${String(msg ?? "")}${rest ? ` ${DIM}${rest}${RESET}` : ""}${stack}\n`;
 }

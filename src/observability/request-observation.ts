@@ -31,10 +31,15 @@ export async function observeRequest(request: Request, answer: () => Promise<Ans
     observeHttpRequest(methodLabel(request.method), route, response.status, seconds);
     // The tenant, once known, is on the request's logger already (identifyTenant).
     const level = response.status >= 500 ? "warn" : "info";
-    if (rootLogger.isLevelEnabled(level)) context.logger[level]({ method: request.method, route, status: response.status, durationMs: Math.round(seconds * 10_000) / 10 }, "request");
+    if (rootLogger.isLevelEnabled(level))
+      context.logger[level](
+        { method: request.method, route, status: response.status, durationMs: Math.round(seconds * 10_000) / 10 },
+        "request",
+      );
     response.headers.set("x-request-id", requestId);
     // Every 503 says when to retry: those that know better (shutting down, 1 s) have said so.
-    if (response.status === 503 && !response.headers.has("retry-after")) response.headers.set("retry-after", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    if (response.status === 503 && !response.headers.has("retry-after"))
+      response.headers.set("retry-after", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     return response;
   } finally {
     httpRequestsInFlight.dec();

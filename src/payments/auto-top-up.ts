@@ -49,7 +49,10 @@ export interface AutoTopUpSettings {
  * paused after a top-up gave up. Fails with NotFoundError, WalletTerminatedError and
  * ValidationError.
  */
-export async function setAutoTopUpRule(deps: PaymentsDeps, input: { scope: Scope; walletId: string; rule: AutoTopUpSettings | null }): Promise<AutoTopUpRule | null> {
+export async function setAutoTopUpRule(
+  deps: PaymentsDeps,
+  input: { scope: Scope; walletId: string; rule: AutoTopUpSettings | null },
+): Promise<AutoTopUpRule | null> {
   authorize(input.scope, "manage");
   const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
   return writeAutoTopUpRule(deps.ledger.prisma, wallet, input.rule);
@@ -96,21 +99,39 @@ export function validAutoTopUpRule(settings: AutoTopUpSettings, currency: string
   const bonusAmount = read(settings.bonusAmount, "bonusAmount") ?? 0n;
   const maxAttempts = settings.maxAttempts ?? 4;
   if (threshold === null || threshold < 0n) errors.push({ path: ["autoTopUp", "threshold"], message: "must be 0 or more" });
-  if ((amount === null) === (targetBalance === null)) errors.push({ path: ["autoTopUp", "amount"], message: "give exactly one of amount and targetBalance" });
+  if ((amount === null) === (targetBalance === null))
+    errors.push({ path: ["autoTopUp", "amount"], message: "give exactly one of amount and targetBalance" });
   if (amount !== null && (pricing ? chargeFor(amount, pricing) : amount) < minimum) {
-    errors.push({ path: ["autoTopUp", "amount"], message: pricing ? `must cost at least ${minimum} in ${pricing.chargeCurrency} minor units` : `must be at least ${minimum}` });
+    errors.push({
+      path: ["autoTopUp", "amount"],
+      message: pricing ? `must cost at least ${minimum} in ${pricing.chargeCurrency} minor units` : `must be at least ${minimum}`,
+    });
   }
   if (bonusAmount < 0n) errors.push({ path: ["autoTopUp", "bonusAmount"], message: "must be 0 or more" });
   if (targetBalance !== null && threshold !== null && targetBalance <= threshold) {
     errors.push({ path: ["autoTopUp", "targetBalance"], message: "must be above the threshold" });
   }
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) errors.push({ path: ["autoTopUp", "maxAttempts"], message: "must be 1 to 20" });
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20)
+    errors.push({ path: ["autoTopUp", "maxAttempts"], message: "must be 1 to 20" });
   if (!pricing && !/^[A-Z]{3}$/.test(currency)) {
     errors.push({ path: ["autoTopUp"], message: `the wallet holds ${currency}, which has no price to charge a card with` });
   }
-  if (errors.length > 0) throw new ValidationError(`invalid auto top-up rule: ${errors.map((error) => `${error.path.at(-1)} ${error.message}`).join("; ")}`, errors);
+  if (errors.length > 0)
+    throw new ValidationError(
+      `invalid auto top-up rule: ${errors.map((error) => `${error.path.at(-1)} ${error.message}`).join("; ")}`,
+      errors,
+    );
   const creditsExpireAt = settings.creditsExpireAt ?? null;
-  return { threshold: threshold!, amount, targetBalance, maxAttempts, bonusAmount, unitPrice: pricing?.unitPrice ?? null, chargeCurrency: pricing?.chargeCurrency ?? null, creditsExpireAt };
+  return {
+    threshold: threshold!,
+    amount,
+    targetBalance,
+    maxAttempts,
+    bonusAmount,
+    unitPrice: pricing?.unitPrice ?? null,
+    chargeCurrency: pricing?.chargeCurrency ?? null,
+    creditsExpireAt,
+  };
 }
 
 /**
@@ -152,7 +173,9 @@ interface WalletChange {
 async function openAutoTopUp(deps: PaymentsDeps, tx: Tx, change: WalletChange): Promise<TopUp | null> {
   const { scope, walletId } = change;
   // One check per wallet at a time, in every gateway; the balance is read after the lock.
-  const [locked] = await tx.$queryRaw<{ wallet_id: string }[]>`SELECT wallet_id::text FROM auto_top_up_rule WHERE wallet_id = ${walletId}::uuid FOR UPDATE`;
+  const [locked] = await tx.$queryRaw<
+    { wallet_id: string }[]
+  >`SELECT wallet_id::text FROM auto_top_up_rule WHERE wallet_id = ${walletId}::uuid FOR UPDATE`;
   if (!locked) return null;
   const rule = await tx.autoTopUpRule.findUniqueOrThrow({ where: { walletId } });
   // Open top-up first, balance second: a top-up stops being open only after its credit
@@ -169,7 +192,11 @@ async function openAutoTopUp(deps: PaymentsDeps, tx: Tx, change: WalletChange): 
   if (rule.creditsExpireAt && rule.creditsExpireAt.getTime() <= deps.ledger.now().getTime()) return null;
   const wallet = await getWallet(inTransaction, scope, walletId);
   if (wallet.status !== "active") return null;
-  const { amount, chargeAmount, chargeCurrency, costBasis } = priceOf(rule, rule.amount ?? rule.targetBalance! - available, wallet.currency);
+  const { amount, chargeAmount, chargeCurrency, costBasis } = priceOf(
+    rule,
+    rule.amount ?? rule.targetBalance! - available,
+    wallet.currency,
+  );
   const now = deps.ledger.now();
   return tx.topUp.create({
     data: {
@@ -234,7 +261,11 @@ export async function autoTopUpsFor(deps: PaymentsDeps, tx: Tx, events: readonly
     });
   }
   if (changes.size === 0) return [];
-  const ruled = await tx.autoTopUpRule.findMany({ where: { walletId: { in: [...changes.keys()] } }, select: { walletId: true }, orderBy: { walletId: "asc" } });
+  const ruled = await tx.autoTopUpRule.findMany({
+    where: { walletId: { in: [...changes.keys()] } },
+    select: { walletId: true },
+    orderBy: { walletId: "asc" },
+  });
   const opened: TopUp[] = [];
   // In wallet order: rule rows are locked in one order by every follower.
   for (const { walletId } of ruled) {
@@ -282,7 +313,9 @@ export function followAutoTopUps(deps: () => PaymentsDeps, options: FollowOption
         afterCommit: async (opened) => {
           await Promise.all(
             opened.map((record) =>
-              runTopUp(deps(), record).catch((error: unknown) => log().error({ err: error }, `auto top-up of wallet ${record.walletId} failed; it stays pending`)),
+              runTopUp(deps(), record).catch((error: unknown) =>
+                log().error({ err: error }, `auto top-up of wallet ${record.walletId} failed; it stays pending`),
+              ),
             ),
           );
         },

@@ -16,13 +16,15 @@ export interface CommerceSettings {
 }
 
 export function settingsOf(wallet: Wallet): CommerceSettings {
-  return ((wallet.metadata ?? {}) as { commerce?: CommerceSettings }).commerce ?? {
-    currency_code: "USD",
-    rate_amount: "1",
-    applies_to: null,
-    recurring_transaction_rules: [],
-    expiration_at: null,
-  };
+  return (
+    ((wallet.metadata ?? {}) as { commerce?: CommerceSettings }).commerce ?? {
+      currency_code: "USD",
+      rate_amount: "1",
+      applies_to: null,
+      recurring_transaction_rules: [],
+      expiration_at: null,
+    }
+  );
 }
 
 /** What one minor unit of credit (a millionth) costs at the wallet's `rate_amount` per credit. */

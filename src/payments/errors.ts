@@ -30,6 +30,8 @@ export class PaymentsNotConfiguredError extends LedgerError {
 export class PaymentPendingError extends LedgerError {
   readonly code = "PAYMENT_PENDING";
   constructor(readonly topUpId: string) {
-    super("the payment's outcome is not known yet; the top-up completes or fails on its own, and asking again with the same idempotency key tells which");
+    super(
+      "the payment's outcome is not known yet; the top-up completes or fails on its own, and asking again with the same idempotency key tells which",
+    );
   }
 }

@@ -38,7 +38,12 @@ type TopUpCharge = Pick<TopUp, "id" | "tenantId" | "livemode" | "chargeAmount" |
  * `failed` (Stripe refused; logged), or `requested` (Stripe's answer did not arrive; the sweep
  * asks again). Fails only when the database does.
  */
-export async function returnPayment(deps: PaymentsDeps, topUp: TopUpCharge, payment: SucceededPayment, reason: ReturnedPaymentReason): Promise<ReturnedPayment> {
+export async function returnPayment(
+  deps: PaymentsDeps,
+  topUp: TopUpCharge,
+  payment: SucceededPayment,
+  reason: ReturnedPaymentReason,
+): Promise<ReturnedPayment> {
   const { prisma } = deps.ledger;
   const now = deps.ledger.now();
   const { count } = await prisma.returnedPayment.createMany({
@@ -56,21 +61,31 @@ export async function returnPayment(deps: PaymentsDeps, topUp: TopUpCharge, paym
     ],
     skipDuplicates: true,
   });
-  if (count === 1) log().warn(`PaymentIntent ${payment.id} of top-up ${topUp.id} cannot be credited (${describeReason(reason)}): refunding it`);
+  if (count === 1)
+    log().warn(`PaymentIntent ${payment.id} of top-up ${topUp.id} cannot be credited (${describeReason(reason)}): refunding it`);
   const returned = await prisma.returnedPayment.findUniqueOrThrow({ where: { stripePaymentIntentId: payment.id } });
   if (returned.status !== "requested") return returned;
   return askStripeToRefund(deps, returned, topUp);
 }
 
 export function describeReason(reason: ReturnedPaymentReason): string {
-  return reason === "duplicate" ? "the top-up was already paid by another PaymentIntent" : "the wallet was terminated before the payment was credited";
+  return reason === "duplicate"
+    ? "the top-up was already paid by another PaymentIntent"
+    : "the wallet was terminated before the payment was credited";
 }
 
-async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, topUp: Pick<TopUp, "tenantId" | "livemode">): Promise<ReturnedPayment> {
+async function askStripeToRefund(
+  deps: PaymentsDeps,
+  returned: ReturnedPayment,
+  topUp: Pick<TopUp, "tenantId" | "livemode">,
+): Promise<ReturnedPayment> {
   const { prisma } = deps.ledger;
   const settle = async (data: Pick<ReturnedPayment, "status" | "stripeRefundId" | "failureMessage">) => {
     await inLedgerTransaction(deps.ledger, async (transaction) => {
-      const { count } = await transaction.tx.returnedPayment.updateMany({ where: { stripePaymentIntentId: returned.stripePaymentIntentId, status: "requested" }, data });
+      const { count } = await transaction.tx.returnedPayment.updateMany({
+        where: { stripePaymentIntentId: returned.stripePaymentIntentId, status: "requested" },
+        data,
+      });
       // The top-up of a terminated wallet ends refunded once its payment is back, in the same
       // transaction as the refund's record and its event, so none is ever seen without the others.
       if (count === 1 && data.status === "refunded" && returned.reason === "wallet_terminated") {
@@ -79,7 +94,9 @@ async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, 
     });
     const settled = await prisma.returnedPayment.findUniqueOrThrow({ where: { stripePaymentIntentId: returned.stripePaymentIntentId } });
     if (settled.status === "failed") {
-      log().warn(`PaymentIntent ${returned.stripePaymentIntentId} of top-up ${returned.topUpId} needs attention: Stripe refused its refund (${settled.failureMessage})`);
+      log().warn(
+        `PaymentIntent ${returned.stripePaymentIntentId} of top-up ${returned.topUpId} needs attention: Stripe refused its refund (${settled.failureMessage})`,
+      );
     }
     return settled;
   };
@@ -109,7 +126,11 @@ async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, 
       { idempotencyKey: refundKey(returned.stripePaymentIntentId) },
     );
     if (refund.status === "failed" || refund.status === "canceled") {
-      return settle({ status: "failed", stripeRefundId: refund.id, failureMessage: `the refund ${refund.status}${refund.failure_reason ? ` (${refund.failure_reason})` : ""}` });
+      return settle({
+        status: "failed",
+        stripeRefundId: refund.id,
+        failureMessage: `the refund ${refund.status}${refund.failure_reason ? ` (${refund.failure_reason})` : ""}`,
+      });
     }
     // `succeeded`, or `pending` for slower payment methods: Stripe has the money on its way back.
     return settle({ status: "refunded", stripeRefundId: refund.id, failureMessage: null });
@@ -117,8 +138,16 @@ async function askStripeToRefund(deps: PaymentsDeps, returned: ReturnedPayment, 
     const stripeError = error as { type?: string; code?: string; message?: string };
     // Someone refunded the whole payment already (in Stripe's dashboard, say): it is back.
     if (stripeError.code === "charge_already_refunded") return settle({ status: "refunded", stripeRefundId: null, failureMessage: null });
-    if (stripeError.type === "StripeInvalidRequestError" || stripeError.type === "StripeCardError" || stripeError.type === "StripePermissionError") {
-      return settle({ status: "failed", stripeRefundId: null, failureMessage: stripeError.message ?? stripeError.code ?? "Stripe refused the refund" });
+    if (
+      stripeError.type === "StripeInvalidRequestError" ||
+      stripeError.type === "StripeCardError" ||
+      stripeError.type === "StripePermissionError"
+    ) {
+      return settle({
+        status: "failed",
+        stripeRefundId: null,
+        failureMessage: stripeError.message ?? stripeError.code ?? "Stripe refused the refund",
+      });
     }
     // Timeouts, outages, the same refund in flight from another process: ask again later.
     return askLater(stripeError.message ?? String(error));
@@ -142,7 +171,12 @@ async function markTopUpRefunded({ tx, recordEvent }: LedgerTransaction, now: Da
   });
   if (count === 0) return;
   const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: returned.topUpId } });
-  const refund = { stripeRefundId: returned.stripeRefundId, amount: returned.amount.toString(), currency: returned.currency, reason: returned.reason };
+  const refund = {
+    stripeRefundId: returned.stripeRefundId,
+    amount: returned.amount.toString(),
+    currency: returned.currency,
+    reason: returned.reason,
+  };
   await recordEvent({ walletId: topUp.walletId, type: "top_up.refunded", payload: { ...topUpPayload(topUp), refund }, createdAt: now });
 }
 

@@ -21,7 +21,13 @@ export function settleTopUp(ctx: LedgerContext, { where, data, alongside }: TopU
     await alongside?.(tx);
     const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: where.id } });
     const type = data.status === "succeeded" ? "top_up.succeeded" : "top_up.failed";
-    await recordEvent({ walletId: topUp.walletId, type, operationId: topUp.operationId, payload: topUpPayload(topUp), createdAt: ctx.now() });
+    await recordEvent({
+      walletId: topUp.walletId,
+      type,
+      operationId: topUp.operationId,
+      payload: topUpPayload(topUp),
+      createdAt: ctx.now(),
+    });
     return true;
   });
 }

@@ -70,7 +70,8 @@ export async function topUp(deps: PaymentsDeps, input: TopUpInput): Promise<Ledg
   const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
   stripeFor(deps, input.scope);
   const minimum = minimumTopUp(wallet.currency);
-  if (amount < minimum) throw new ValidationError(`amount must be at least ${minimum}`, [{ path: ["amount"], message: `must be at least ${minimum}` }]);
+  if (amount < minimum)
+    throw new ValidationError(`amount must be at least ${minimum}`, [{ path: ["amount"], message: `must be at least ${minimum}` }]);
   const requestHash = hashRequest("top_up", wallet.id, { amount });
 
   const records: KeyedRecords<TopUp, LedgerResult> = {
@@ -128,7 +129,8 @@ async function answerFor(deps: PaymentsDeps, record: TopUp, requestHash: string)
     const credit = await operationAsAnswered(deps.ledger, systemScope(record.tenantId, record.livemode), { id: record.operationId ?? "" });
     return { ...credit, replayed: true };
   }
-  if (record.status === "failed") throw new PaymentFailedError(record.failureMessage ?? "payment failed", record.declineCode, record.failureCode);
+  if (record.status === "failed")
+    throw new PaymentFailedError(record.failureMessage ?? "payment failed", record.declineCode, record.failureCode);
   // Paid after its wallet was terminated, and the payment given back: as answered then.
   if (record.status === "refunded") throw new WalletTerminatedError(record.walletId);
   // Still pending: ask Stripe again under the same attempt's key; it answers the original outcome.
@@ -163,7 +165,9 @@ async function attempt(deps: PaymentsDeps, record: TopUp): Promise<LedgerResult>
         where: { id: record.id, status: "pending" },
         data: { lockedUntil: null, nextAttemptAt: new Date(deps.ledger.now().getTime() + UNKNOWN_OUTCOME_RETRY_MS) },
       });
-      log().warn(`top-up ${record.id} stays pending: Stripe's answer did not arrive (${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)})`);
+      log().warn(
+        `top-up ${record.id} stays pending: Stripe's answer did not arrive (${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)})`,
+      );
       throw new PaymentPendingError(record.id);
   }
 }
@@ -194,7 +198,12 @@ async function charge(deps: PaymentsDeps, record: TopUp): Promise<AttemptOutcome
     );
     if (intent.status === "succeeded") return { kind: "succeeded", intent };
     if (intent.status === "processing") return { kind: "unknown", error: new Error("the payment is processing") };
-    return { kind: "declined", code: "authentication_required", declineCode: null, message: `the payment needs the customer (${intent.status})` };
+    return {
+      kind: "declined",
+      code: "authentication_required",
+      declineCode: null,
+      message: `the payment needs the customer (${intent.status})`,
+    };
   } catch (error) {
     const stripeError = error as { type?: string; code?: string; decline_code?: string; message?: string };
     // Stripe's definite refusals; anything else (timeouts, outages, an attempt still in flight)
@@ -225,12 +234,16 @@ export async function recordDecline(
   const now = deps.ledger.now();
   const rule = record.trigger === "auto" ? await prisma.autoTopUpRule.findUnique({ where: { walletId: record.walletId } }) : null;
   const givesUp = record.trigger === "manual" || record.attempts >= (rule?.maxAttempts ?? 0);
-  const failureMessage = record.trigger === "auto" && givesUp ? `gave up after ${record.attempts} attempt(s): ${failure.message}` : failure.message;
+  const failureMessage =
+    record.trigger === "auto" && givesUp ? `gave up after ${record.attempts} attempt(s): ${failure.message}` : failure.message;
   const current = { id: record.id, status: "pending" as const, attempts: record.attempts, attemptFailed: false };
   const fields = { failureCode: failure.code, declineCode: failure.declineCode, failureMessage, lockedUntil: null };
   if (!givesUp) {
     const wait = DECLINE_BACKOFF_MS[Math.min(record.attempts - 1, DECLINE_BACKOFF_MS.length - 1)]!;
-    await prisma.topUp.updateMany({ where: current, data: { ...fields, attemptFailed: true, nextAttemptAt: new Date(now.getTime() + wait) } });
+    await prisma.topUp.updateMany({
+      where: current,
+      data: { ...fields, attemptFailed: true, nextAttemptAt: new Date(now.getTime() + wait) },
+    });
     return;
   }
   // One transaction: an auto top-up check never sees the top-up closed and the rule not paused.
@@ -238,7 +251,8 @@ export async function recordDecline(
     where: current,
     data: { ...fields, attemptFailed: true, status: "failed" },
     alongside: async (tx) => {
-      if (rule) await tx.autoTopUpRule.updateMany({ where: { walletId: record.walletId }, data: { pausedAt: now, pausedReason: failureMessage } });
+      if (rule)
+        await tx.autoTopUpRule.updateMany({ where: { walletId: record.walletId }, data: { pausedAt: now, pausedReason: failureMessage } });
     },
   });
 }
@@ -271,7 +285,8 @@ export async function completeTopUp(deps: PaymentsDeps, record: TopUp, payment: 
   const scope = systemScope(record.tenantId, record.livemode);
   // An auto top-up's credits expire when its rule said; by now that may have passed, and the
   // payment is in: the credits are given without that expiry rather than left uncredited.
-  const expiresAt = record.creditsExpireAt && record.creditsExpireAt.getTime() > deps.ledger.now().getTime() ? record.creditsExpireAt : null;
+  const expiresAt =
+    record.creditsExpireAt && record.creditsExpireAt.getTime() > deps.ledger.now().getTime() ? record.creditsExpireAt : null;
   const paid = {
     scope,
     walletId: record.walletId,
@@ -283,19 +298,32 @@ export async function completeTopUp(deps: PaymentsDeps, record: TopUp, payment: 
   };
   let credit: LedgerResult;
   try {
-    credit = await deposit(deps.ledger, { ...paid, amount: record.amount, category: "paid", costBasis: record.costBasis?.toFixed() ?? "1", idempotencyKey: creditKey(record) });
+    credit = await deposit(deps.ledger, {
+      ...paid,
+      amount: record.amount,
+      category: "paid",
+      costBasis: record.costBasis?.toFixed() ?? "1",
+      idempotencyKey: creditKey(record),
+    });
   } catch (error) {
     if (error instanceof WalletTerminatedError) return { credit: null, returned: await returnForTerminatedWallet(deps, record, payment) };
     if (!(error instanceof IdempotencyConflictError)) throw error;
     const earlier = await operationAsAnswered(deps.ledger, scope, { idempotencyKey: creditKey(record) });
     // Another payment credited the top-up first: this one is given back.
-    if (paymentIntentOf(earlier) !== payment.id) return { credit: earlier, returned: await returnPayment(deps, record, payment, "duplicate") };
+    if (paymentIntentOf(earlier) !== payment.id)
+      return { credit: earlier, returned: await returnPayment(deps, record, payment, "duplicate") };
     // This very payment, described differently (say, without its charge): already credited.
     credit = { ...earlier, replayed: true };
   }
   if (record.bonusAmount > 0n) {
     try {
-      await deposit(deps.ledger, { ...paid, amount: record.bonusAmount, category: "granted", costBasis: "0", idempotencyKey: `topup:${record.id}:bonus` });
+      await deposit(deps.ledger, {
+        ...paid,
+        amount: record.bonusAmount,
+        category: "granted",
+        costBasis: "0",
+        idempotencyKey: `topup:${record.id}:bonus`,
+      });
     } catch (error) {
       // Terminated between the two deposits: the paid credits went with the wallet, and so would
       // these. A conflict is the same payment described differently, whose bonus is in.
@@ -400,13 +428,28 @@ export async function runTopUp(deps: PaymentsDeps, seen: TopUp): Promise<keyof D
     // Nothing to charge for: the wallet takes no more credits.
     const moved = await settleTopUp(deps.ledger, {
       where: { id: seen.id, status: "pending", attempts: seen.attempts, attemptFailed: seen.attemptFailed },
-      data: { status: "failed", failureCode: "wallet_terminated", declineCode: null, failureMessage: "the wallet was terminated; nothing was charged", lockedUntil: null },
+      data: {
+        status: "failed",
+        failureCode: "wallet_terminated",
+        declineCode: null,
+        failureMessage: "the wallet was terminated; nothing was charged",
+        lockedUntil: null,
+      },
     });
     return moved ? "failed" : null;
   }
-  const claim = { lockedUntil: new Date(now.getTime() + LEASE_MS), ...(startsNewAttempt ? { attempts: seen.attempts + 1, attemptFailed: false } : {}) };
+  const claim = {
+    lockedUntil: new Date(now.getTime() + LEASE_MS),
+    ...(startsNewAttempt ? { attempts: seen.attempts + 1, attemptFailed: false } : {}),
+  };
   const { count } = await deps.ledger.prisma.topUp.updateMany({
-    where: { id: seen.id, status: "pending", attempts: seen.attempts, attemptFailed: seen.attemptFailed, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+    where: {
+      id: seen.id,
+      status: "pending",
+      attempts: seen.attempts,
+      attemptFailed: seen.attemptFailed,
+      OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }],
+    },
     data: claim,
   });
   if (count === 0) return null;

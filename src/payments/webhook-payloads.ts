@@ -95,7 +95,12 @@ export function readCharge(object: unknown): ChargePayload {
   if (typeof charge.paid !== "boolean") throw new UnfitPayloadError("paid is not true or false");
   const amountRefunded = optionalMinorUnits(charge.amount_refunded, "amount_refunded");
   if (amountRefunded === null) throw new UnfitPayloadError("amount_refunded is missing");
-  return { id: requireText(charge.id, "id"), paid: charge.paid, amountRefunded, paymentIntentId: optionalId(charge.payment_intent, "payment_intent") };
+  return {
+    id: requireText(charge.id, "id"),
+    paid: charge.paid,
+    amountRefunded,
+    paymentIntentId: optionalId(charge.payment_intent, "payment_intent"),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -142,6 +147,7 @@ function optionalId(value: unknown, field: string): string | null {
 /** Stripe writes amounts as JSON integers; anything else does not fit. */
 function optionalMinorUnits(value: unknown, field: string): bigint | null {
   if (value == null) return null;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) throw new UnfitPayloadError(`${field} is not a whole number of minor units`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
+    throw new UnfitPayloadError(`${field} is not a whole number of minor units`);
   return BigInt(value);
 }

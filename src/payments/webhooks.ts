@@ -15,7 +15,14 @@ import { LedgerError, systemScope } from "../ledger/index.ts";
 import type { PaymentsDeps } from "./payment-methods.ts";
 import { describeReason } from "./returned-payments.ts";
 import { completeTopUp, recordDecline, type TopUpCompletion } from "./top-up.ts";
-import { readCharge, readEnvelope, readPaymentIntent, UnfitPayloadError, type EventEnvelope, type PaymentIntentPayload } from "./webhook-payloads.ts";
+import {
+  readCharge,
+  readEnvelope,
+  readPaymentIntent,
+  UnfitPayloadError,
+  type EventEnvelope,
+  type PaymentIntentPayload,
+} from "./webhook-payloads.ts";
 import { log } from "../observability/logger.ts";
 
 export interface WebhookAnswer {
@@ -66,12 +73,25 @@ export async function handleStripeWebhook(deps: PaymentsDeps, payload: string, s
   const outcome = envelope.unfit ? { status: "needs_attention" as const, reason: envelope.unfit } : await outcomeOf(deps, envelope);
   if (outcome.status === "needs_attention") log().warn(`Stripe event ${envelope.id} (${envelope.type}) needs attention: ${outcome.reason}`);
   await prisma.stripeEvent.createMany({
-    data: [{ id: envelope.id, type: envelope.type, livemode: envelope.livemode, status: outcome.status, reason: outcome.reason ?? null, processedAt: deps.ledger.now() }],
+    data: [
+      {
+        id: envelope.id,
+        type: envelope.type,
+        livemode: envelope.livemode,
+        status: outcome.status,
+        reason: outcome.reason ?? null,
+        processedAt: deps.ledger.now(),
+      },
+    ],
     skipDuplicates: true,
   });
   return {
     status: 200,
-    body: { received: true, handled: outcome.status === "handled", ...(outcome.status === "needs_attention" ? { needsAttention: true, reason: outcome.reason } : {}) },
+    body: {
+      received: true,
+      handled: outcome.status === "handled",
+      ...(outcome.status === "needs_attention" ? { needsAttention: true, reason: outcome.reason } : {}),
+    },
   };
 }
 
@@ -110,7 +130,8 @@ async function handleEvent(deps: PaymentsDeps, envelope: EventEnvelope): Promise
 async function paymentSucceeded(deps: PaymentsDeps, intent: PaymentIntentPayload): Promise<EventOutcome> {
   const record = await topUpOfIntent(deps, intent);
   if (!record) return ignored();
-  if (intent.status !== null && intent.status !== "succeeded") throw new UnfitPayloadError(`PaymentIntent ${intent.id} is ${intent.status}, not succeeded`);
+  if (intent.status !== null && intent.status !== "succeeded")
+    throw new UnfitPayloadError(`PaymentIntent ${intent.id} is ${intent.status}, not succeeded`);
   // The gateway made every PaymentIntent of a top-up for its charge: any other is not one of its attempts.
   if (intent.amount !== record.chargeAmount || intent.currency !== record.chargeCurrency) {
     throw new UnfitPayloadError(
@@ -155,7 +176,10 @@ async function chargeRefunded(deps: PaymentsDeps, object: unknown): Promise<Even
   const { prisma } = deps.ledger;
   const paymentIntentId = charge.paymentIntentId;
   // The refund of a payment the gateway gave back itself: it never credited anything.
-  if (paymentIntentId && (await prisma.returnedPayment.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: { topUpId: true } }))) {
+  if (
+    paymentIntentId &&
+    (await prisma.returnedPayment.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: { topUpId: true } }))
+  ) {
     return ignored(`the refund of PaymentIntent ${paymentIntentId}, which the gateway gave back`);
   }
   let record = await prisma.topUp.findFirst({
@@ -173,7 +197,9 @@ async function chargeRefunded(deps: PaymentsDeps, object: unknown): Promise<Even
   }
   if (paymentIntentId && record.stripePaymentIntentId !== paymentIntentId) {
     // A payment other than the one that credited the top-up went back: no credits stand for it.
-    return ignored(`PaymentIntent ${paymentIntentId} was refunded, but top-up ${record.id} was credited by ${record.stripePaymentIntentId}: nothing to take back`);
+    return ignored(
+      `PaymentIntent ${paymentIntentId} was refunded, but top-up ${record.id} was credited by ${record.stripePaymentIntentId}: nothing to take back`,
+    );
   }
   const reversedTotal = creditsRefunded(record, charge.amountRefunded);
   if (reversedTotal > 0n) {
@@ -194,7 +220,8 @@ async function retrievePaymentIntent(deps: PaymentsDeps, paymentIntentId: string
     return await deps.payments!.stripe.paymentIntents.retrieve(paymentIntentId);
   } catch (error) {
     // Stripe answered, and does not know it: asking again will not help.
-    if ((error as { type?: string }).type === "StripeInvalidRequestError") throw new UnfitPayloadError(`Stripe does not know PaymentIntent ${paymentIntentId}`);
+    if ((error as { type?: string }).type === "StripeInvalidRequestError")
+      throw new UnfitPayloadError(`Stripe does not know PaymentIntent ${paymentIntentId}`);
     throw error;
   }
 }

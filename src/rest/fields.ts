@@ -53,7 +53,10 @@ export function requiredText(message = "is required and must be a non-empty stri
 /** One of `values`; optional unless `required`. */
 export function oneOf<const T extends string>(values: readonly T[], options: { required: true; message?: string }): Field<T>;
 export function oneOf<const T extends string>(values: readonly T[], options?: { required?: false; message?: string }): Field<T | null>;
-export function oneOf<const T extends string>(values: readonly T[], options: { required?: boolean; message?: string } = {}): Field<T | null> {
+export function oneOf<const T extends string>(
+  values: readonly T[],
+  options: { required?: boolean; message?: string } = {},
+): Field<T | null> {
   const message = options.message ?? `must be one of ${values.join(", ")}`;
   return field(
     { type: "string", enum: [...values] },
@@ -71,7 +74,11 @@ export function date(required: string): Field<Date>;
 export function date(): Field<Date | null>;
 export function date(required?: string): Field<Date | null> {
   return field(
-    { type: "string", anyOf: [{ format: "date-time" }, { format: "date" }], description: "ISO 8601: a date-time with its zone, or a date (midnight UTC)" },
+    {
+      type: "string",
+      anyOf: [{ format: "date-time" }, { format: "date" }],
+      description: "ISO 8601: a date-time with its zone, or a date (midnight UTC)",
+    },
     (value, name) => {
       if (value == null) return required ? invalid(name, required) : null;
       return parseIsoDateTime(value, name);
@@ -164,10 +171,22 @@ export function minorUnitsAt(decimal: string, scale: number, name: string, posit
 /** A page's size or position from the query string: digits from `min` to `max`, `fallback` when absent. */
 export function pageNumber(options: { fallback: number; min: number; max: number }): Field<number> {
   const { fallback, min, max } = options;
-  const message = max === Number.MAX_SAFE_INTEGER ? (min === 1 ? "must be a positive integer" : `must be an integer of at least ${min}`) : `must be an integer from ${min} to ${max}`;
+  const message =
+    max === Number.MAX_SAFE_INTEGER
+      ? min === 1
+        ? "must be a positive integer"
+        : `must be an integer of at least ${min}`
+      : `must be an integer from ${min} to ${max}`;
   return field({ type: "integer", minimum: min, maximum: max, default: fallback }, (value, name) => {
     if (value == null) return fallback;
-    if (typeof value !== "string" || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min || Number(value) > max) invalid(name, message);
+    if (
+      typeof value !== "string" ||
+      !/^\d+$/.test(value) ||
+      !Number.isSafeInteger(Number(value)) ||
+      Number(value) < min ||
+      Number(value) > max
+    )
+      invalid(name, message);
     return Number(value);
   });
 }

@@ -34,7 +34,9 @@ export async function readBody(request: Request, options: { allowForm?: boolean 
     return Object.fromEntries(new URLSearchParams(text));
   }
   if (type !== "application/json") {
-    throw new MalformedBodyError(`Content-Type must be application/json${options.allowForm ? " or application/x-www-form-urlencoded" : ""}`);
+    throw new MalformedBodyError(
+      `Content-Type must be application/json${options.allowForm ? " or application/x-www-form-urlencoded" : ""}`,
+    );
   }
   let body: unknown;
   try {

@@ -46,7 +46,12 @@ function withoutSafeIntegerBounds(schema: unknown): unknown {
 }
 
 function parameters(route: RestRoute) {
-  const inPath = [...route.docs.template.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+  const inPath = [...route.docs.template.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
   const inQuery = Object.entries(route.docs.query).map(([name, field]) => {
     const { description, ...schema } = field.schema;
     return { name, in: "query", required: field.required, schema, ...(description ? { description } : {}) };
@@ -57,7 +62,8 @@ function parameters(route: RestRoute) {
 function operation(route: RestRoute) {
   const id = operationId(route);
   const { body } = route.docs;
-  if (body && !documentedSchemas.has(body.schema)) documentedSchemas.add(body.schema, { id: `${id[0]!.toUpperCase()}${id.slice(1)}Request` });
+  if (body && !documentedSchemas.has(body.schema))
+    documentedSchemas.add(body.schema, { id: `${id[0]!.toUpperCase()}${id.slice(1)}Request` });
   const contentTypes = body?.form ? ["application/json", "application/x-www-form-urlencoded"] : ["application/json"];
   const params = parameters(route);
   return {
@@ -65,9 +71,19 @@ function operation(route: RestRoute) {
     summary: route.docs.summary,
     security: [{ bearer: [] }],
     ...(params.length ? { parameters: params } : {}),
-    ...(body ? { requestBody: { required: true, content: Object.fromEntries(contentTypes.map((type) => [type, { schema: reference(body.schema) }])) } } : {}),
+    ...(body
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(contentTypes.map((type) => [type, { schema: reference(body.schema) }])),
+          },
+        }
+      : {}),
     responses: Object.fromEntries(
-      Object.entries(route.docs.responses).map(([status, answer]) => [status, { description: answer.description, content: { "application/json": { schema: reference(answer.schema) } } }]),
+      Object.entries(route.docs.responses).map(([status, answer]) => [
+        status,
+        { description: answer.description, content: { "application/json": { schema: reference(answer.schema) } } },
+      ]),
     ),
   };
 }
@@ -77,11 +93,19 @@ function buildDocument() {
   for (const route of documentedVendors.flatMap((vendor) => vendor.routes)) {
     (paths[route.docs.template] ??= {})[route.method.toLowerCase()] = operation(route);
   }
-  const { schemas } = z.toJSONSchema(documentedSchemas, { target: "draft-2020-12", io: "input", unrepresentable: "any", uri: (id) => `${COMPONENTS}${id}` });
+  const { schemas } = z.toJSONSchema(documentedSchemas, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+    uri: (id) => `${COMPONENTS}${id}`,
+  });
   return {
     openapi: "3.1.0",
     info: { title: "Billing Gateway REST shim", version: "1.0.0", description: "Vendor-compatible paths over the Billing Gateway ledger." },
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } }, schemas: withoutSafeIntegerBounds(schemas) as Record<string, JsonSchema> },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: withoutSafeIntegerBounds(schemas) as Record<string, JsonSchema>,
+    },
     paths,
   };
 }

@@ -78,7 +78,13 @@ export function restRoute<B = undefined, Q extends Fields = Record<never, never>
   return {
     method: declaration.method,
     path: new RegExp(`^${declaration.path.replace(/\{[^}]+\}/g, "([^/]+)")}$`),
-    docs: { template: declaration.path, summary: declaration.summary, body: (body as RequestBody<unknown> | undefined) ?? null, query, responses: declaration.responses },
+    docs: {
+      template: declaration.path,
+      summary: declaration.summary,
+      body: (body as RequestBody<unknown> | undefined) ?? null,
+      query,
+      responses: declaration.responses,
+    },
     async handle(call) {
       const readQuery = readWith(querySchema, queryObject(call.url));
       const readBodyFields = body ? body.read(await readBody(call.request, { allowForm: body.form })) : (undefined as B);

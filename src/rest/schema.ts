@@ -52,12 +52,15 @@ export function readWith<T>(schema: z.ZodType<T>, input: Record<string, unknown>
   const raised = first?.code === "custom" ? (first.params as { error?: unknown } | undefined)?.error : undefined;
   if (raised instanceof ValidationError) throw raised;
   const path = (first?.path ?? []).map(String);
-  throw new ValidationError(`${path.join(".") || "the request"} ${first?.message ?? "is invalid"}`, [{ path, message: first?.message ?? "is invalid" }]);
+  throw new ValidationError(`${path.join(".") || "the request"} ${first?.message ?? "is invalid"}`, [
+    { path, message: first?.message ?? "is invalid" },
+  ]);
 }
 
 /** A query string as an object of its parameters' first values, for readWith. */
 export function queryObject(url: URL): Record<string, unknown> {
   const query: Record<string, unknown> = {};
-  for (const [name, value] of url.searchParams) if (!Object.hasOwn(query, name)) Object.defineProperty(query, name, { value, enumerable: true, writable: true, configurable: true });
+  for (const [name, value] of url.searchParams)
+    if (!Object.hasOwn(query, name)) Object.defineProperty(query, name, { value, enumerable: true, writable: true, configurable: true });
   return query;
 }

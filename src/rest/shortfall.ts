@@ -10,7 +10,11 @@ function inMajorUnits(amount: bigint, scale: number): string {
 }
 
 /** Runs a ledger command on `wallet`; an InsufficientCreditsError comes out told in major units of `unit`. */
-export async function shortfallInMajorUnits<T>(wallet: Pick<Wallet, "scale" | "currency">, command: () => Promise<T>, unit = wallet.currency): Promise<T> {
+export async function shortfallInMajorUnits<T>(
+  wallet: Pick<Wallet, "scale" | "currency">,
+  command: () => Promise<T>,
+  unit = wallet.currency,
+): Promise<T> {
   try {
     return await command();
   } catch (error) {

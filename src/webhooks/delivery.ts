@@ -53,7 +53,10 @@ const COMMITTED_EVENTS_LOOKED_AT = 16;
  * The leases a tenant and one of its endpoints may hold, for a process with `concurrency` slots:
  * a tenant never all of them, an endpoint at most half of its tenant's (rounded up).
  */
-export function leaseLimits(options: Pick<WebhookSenderOptions, "concurrency" | "inFlightPerTenant">): { perTenant: number; perEndpoint: number } {
+export function leaseLimits(options: Pick<WebhookSenderOptions, "concurrency" | "inFlightPerTenant">): {
+  perTenant: number;
+  perEndpoint: number;
+} {
   const perTenant = Math.max(1, Math.min(options.inFlightPerTenant ?? DEFAULT_IN_FLIGHT_PER_TENANT, options.concurrency - 1));
   return { perTenant, perEndpoint: Math.min(PER_ENDPOINT_IN_FLIGHT, Math.ceil(perTenant / 2)) };
 }
@@ -70,7 +73,10 @@ export interface WebhookSenderOptions extends UrlPolicy {
   inFlightPerTenant?: number;
 }
 
-type Claimed = Pick<WebhookDelivery, "id" | "eventId" | "endpointId" | "walletId" | "sequence" | "resend" | "attempts" | "nextAttemptAt"> & {
+type Claimed = Pick<
+  WebhookDelivery,
+  "id" | "eventId" | "endpointId" | "walletId" | "sequence" | "resend" | "attempts" | "nextAttemptAt"
+> & {
   url: string;
   secret: string;
   endpointFailing: boolean;
@@ -235,7 +241,13 @@ export async function recordAttempt(options: WebhookSenderOptions, delivery: Cla
   const now = options.now();
   const { prisma } = options;
   const mine = { id: delivery.id, status: "pending" as const, attempts: delivery.attempts };
-  const figures = { responseStatus: outcome.responseStatus, durationMs: outcome.durationMs, lastError: outcome.error, lockedUntil: null, updatedAt: now };
+  const figures = {
+    responseStatus: outcome.responseStatus,
+    durationMs: outcome.durationMs,
+    lastError: outcome.error,
+    lockedUntil: null,
+    updatedAt: now,
+  };
   if (outcome.ok) {
     webhookDeliveries.inc({ outcome: "delivered" });
     await prisma.$transaction([
@@ -262,7 +274,10 @@ export async function recordAttempt(options: WebhookSenderOptions, delivery: Cla
   }
   await prisma.$transaction([
     prisma.webhookDelivery.updateMany({ where: mine, data: { ...figures, status: "failed" } }),
-    prisma.webhookEndpoint.updateMany({ where: { id: delivery.endpointId }, data: delivery.resend ? backOff : { ...backOff, status: "failing" } }),
+    prisma.webhookEndpoint.updateMany({
+      where: { id: delivery.endpointId },
+      data: delivery.resend ? backOff : { ...backOff, status: "failing" },
+    }),
   ]);
 }
 
@@ -319,7 +334,12 @@ export function startWebhookSender(options: WebhookSenderOptions & { pollMs: num
           inFlight += 1;
           const attempt = attemptDelivery(options, delivery)
             .then((outcome) => recordAttempt(options, delivery, outcome))
-            .catch((error: unknown) => log().error({ err: error }, `webhook delivery ${delivery.id}: its attempt could not be recorded; it is sent again when its lease lapses`))
+            .catch((error: unknown) =>
+              log().error(
+                { err: error },
+                `webhook delivery ${delivery.id}: its attempt could not be recorded; it is sent again when its lease lapses`,
+              ),
+            )
             .finally(() => {
               inFlight -= 1;
               running.delete(attempt);

@@ -6,7 +6,17 @@
 // second endpoint, which can be deleted. A tenant has at most `endpointsPerTenant` endpoints in
 // each mode (WEBHOOK_ENDPOINTS_PER_TENANT): every event is written once per endpoint that takes it.
 import type { Prisma, PrismaClient, WebhookEndpoint } from "../db/generated/client.ts";
-import { EVENT_TYPES, LimitExceededError, NotFoundError, ValidationError, allows, authorize, requireId, validText, type Scope } from "../ledger/index.ts";
+import {
+  EVENT_TYPES,
+  LimitExceededError,
+  NotFoundError,
+  ValidationError,
+  allows,
+  authorize,
+  requireId,
+  validText,
+  type Scope,
+} from "../ledger/index.ts";
 import { newSigningSecret } from "./signature.ts";
 import { checkWebhookUrl, type UrlPolicy } from "./url-policy.ts";
 
@@ -49,7 +59,10 @@ export function webhookEndpointListFilter(scope: Scope): Prisma.WebhookEndpointW
 
 function validEventTypes(types: readonly string[]): string[] {
   const unique = [...new Set(types.map((type) => type.trim()))];
-  if (unique.length === 0) throw new ValidationError("eventTypes must name at least one event type, or *", [{ path: ["eventTypes"], message: "must not be empty" }]);
+  if (unique.length === 0)
+    throw new ValidationError("eventTypes must name at least one event type, or *", [
+      { path: ["eventTypes"], message: "must not be empty" },
+    ]);
   const unknown = unique.filter((type) => type !== ALL_EVENT_TYPES && !(EVENT_TYPES as readonly string[]).includes(type));
   if (unknown.length > 0) {
     throw new ValidationError(`eventTypes: unknown event type ${unknown.join(", ")}; known: ${EVENT_TYPES.join(", ")}, or * for all`, [
@@ -66,7 +79,11 @@ function validEventTypes(types: readonly string[]): string[] {
  * unknown or no event types, description too long) and LimitExceededError (the tenant has as
  * many endpoints in this mode as it may).
  */
-export async function createWebhookEndpoint(ctx: WebhookContext, scope: Scope, input: WebhookEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function createWebhookEndpoint(
+  ctx: WebhookContext,
+  scope: Scope,
+  input: WebhookEndpointInput,
+): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   authorize(scope, "webhooks");
   const eventTypes = validEventTypes(input.eventTypes);
   const description = validText(input.description, "description", 500);
@@ -80,7 +97,11 @@ export async function createWebhookEndpoint(ctx: WebhookContext, scope: Scope, i
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook_endpoint:' || ${scope.tenantId} || ':' || ${String(scope.livemode)}))`;
     const count = await tx.webhookEndpoint.count({ where: { tenantId: scope.tenantId, livemode: scope.livemode } });
     if (count >= limit) {
-      throw new LimitExceededError("webhook endpoints per tenant and mode", limit, `a tenant may have at most ${limit} webhook endpoints in each mode: delete one to create another`);
+      throw new LimitExceededError(
+        "webhook endpoints per tenant and mode",
+        limit,
+        `a tenant may have at most ${limit} webhook endpoints in each mode: delete one to create another`,
+      );
     }
     return tx.webhookEndpoint.create({
       data: { tenantId: scope.tenantId, livemode: scope.livemode, url, eventTypes, description, secret, createdAt: now, updatedAt: now },
@@ -101,7 +122,12 @@ async function findEndpoint(ctx: WebhookContext, scope: Scope, id: string): Prom
  * Changes what is given (url, event types, description). Deliveries already created keep going
  * to the endpoint, at its new URL. Fails with ForbiddenError, NotFoundError and ValidationError.
  */
-export async function updateWebhookEndpoint(ctx: WebhookContext, scope: Scope, id: string, input: Partial<WebhookEndpointInput>): Promise<WebhookEndpoint> {
+export async function updateWebhookEndpoint(
+  ctx: WebhookContext,
+  scope: Scope,
+  id: string,
+  input: Partial<WebhookEndpointInput>,
+): Promise<WebhookEndpoint> {
   const endpoint = await findEndpoint(ctx, scope, id);
   const data: Prisma.WebhookEndpointUpdateInput = { updatedAt: ctx.now() };
   if (input.eventTypes != null) data.eventTypes = validEventTypes(input.eventTypes);
@@ -128,10 +154,21 @@ export async function deleteWebhookEndpoint(ctx: WebhookContext, scope: Scope, i
 export async function resendWebhookEvent(ctx: WebhookContext, scope: Scope, input: { eventId: string; endpointId: string }) {
   const endpoint = await findEndpoint(ctx, scope, input.endpointId);
   requireId(input.eventId, "Event");
-  const event = await ctx.prisma.event.findFirst({ where: { id: input.eventId, tenantId: endpoint.tenantId, livemode: endpoint.livemode } });
+  const event = await ctx.prisma.event.findFirst({
+    where: { id: input.eventId, tenantId: endpoint.tenantId, livemode: endpoint.livemode },
+  });
   if (!event) throw new NotFoundError("Event", input.eventId);
   const now = ctx.now();
   return ctx.prisma.webhookDelivery.create({
-    data: { eventId: event.id, endpointId: endpoint.id, walletId: event.walletId, sequence: event.sequence, resend: true, nextAttemptAt: now, createdAt: now, updatedAt: now },
+    data: {
+      eventId: event.id,
+      endpointId: endpoint.id,
+      walletId: event.walletId,
+      sequence: event.sequence,
+      resend: true,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    },
   });
 }

@@ -42,7 +42,12 @@ export function postWebhook(post: WebhookPost): Promise<{ status: number }> {
     let settled = false;
     const request = send(url, {
       method: "POST",
-      headers: { ...post.headers, "content-length": String(Buffer.byteLength(post.body)), "accept-encoding": "identity", connection: "close" },
+      headers: {
+        ...post.headers,
+        "content-length": String(Buffer.byteLength(post.body)),
+        "accept-encoding": "identity",
+        connection: "close",
+      },
       lookup: pinned,
       // A connection of its own: a pooled one may lead to an address checked for another attempt.
       agent: false,

@@ -59,8 +59,25 @@ describe("the layers of src/", () => {
     const files = sourceFiles("src");
     expect(files.length).toBeGreaterThan(150);
     expect(files.filter((file) => !cruised.has(file))).toEqual([]);
-    for (const folder of ["auth", "cli", "db", "events", "graphql", "http", "jobs", "ledger", "lifecycle", "observability", "payments", "rest", "webhooks"]) {
-      expect(files.some((file) => file.startsWith(`src/${folder}/`)), folder).toBe(true);
+    for (const folder of [
+      "auth",
+      "cli",
+      "db",
+      "events",
+      "graphql",
+      "http",
+      "jobs",
+      "ledger",
+      "lifecycle",
+      "observability",
+      "payments",
+      "rest",
+      "webhooks",
+    ]) {
+      expect(
+        files.some((file) => file.startsWith(`src/${folder}/`)),
+        folder,
+      ).toBe(true);
     }
   }, 120_000);
 });
@@ -70,7 +87,9 @@ describe("the linter", () => {
   afterAll(() => fs.rmSync(planted, { recursive: true, force: true }));
 
   const files: Record<string, string> = {
-    "tsconfig.json": JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", allowImportingTsExtensions: true, noEmit: true } }),
+    "tsconfig.json": JSON.stringify({
+      compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", allowImportingTsExtensions: true, noEmit: true },
+    }),
     "src/ledger/index.ts": 'export { deposit } from "./commands/deposit.ts";\n',
     "src/ledger/extension.ts": 'export { runOnce } from "./idempotency.ts";\n',
     "src/ledger/commands/deposit.ts": "export function deposit(): void {}\n",
@@ -78,7 +97,8 @@ describe("the linter", () => {
     // A side door, the extension used outside payments, and the extension used by payments (allowed).
     "src/rest/side-door.ts": 'import { deposit } from "../ledger/commands/deposit.ts";\nexport const handler = deposit;\n',
     "src/webhooks/extension-user.ts": 'import { runOnce } from "../ledger/extension.ts";\nexport const send = runOnce;\n',
-    "src/payments/top-up.ts": 'import { runOnce } from "../ledger/extension.ts";\nimport { deposit } from "../ledger/index.ts";\nexport const topUp = [runOnce, deposit];\n',
+    "src/payments/top-up.ts":
+      'import { runOnce } from "../ledger/extension.ts";\nimport { deposit } from "../ledger/index.ts";\nexport const topUp = [runOnce, deposit];\n',
     // The ledger calling up, a circle of type-only imports inside it, a job in a vendor shim.
     "src/ledger/calls-up.ts": 'import { handler } from "../rest/side-door.ts";\nexport const up = handler;\n',
     "src/ledger/a.ts": 'import type { B } from "./b.ts";\nexport type A = { b?: B };\n',
@@ -94,7 +114,9 @@ describe("the linter", () => {
   }
 
   it("names each kind of break, and nothing that keeps the rules", async () => {
-    const found = (await cruise(planted)).summary.violations.map((violation) => `${violation.rule.name}: ${violation.from} → ${violation.to}`);
+    const found = (await cruise(planted)).summary.violations.map(
+      (violation) => `${violation.rule.name}: ${violation.from} → ${violation.to}`,
+    );
     expect(found.sort()).toEqual(
       [
         "adapters-on-top: src/jobs/schedule.ts → src/rest/side-door.ts",

@@ -30,13 +30,18 @@ function counting(prisma: PrismaClient, options: { failWrites?: boolean } = {}) 
       return options.failWrites ? Promise.reject(new Error("the database went away")) : prisma.apiToken.updateMany(args);
     },
   };
-  const client = new Proxy(prisma, { get: (target, property, receiver) => (property === "apiToken" ? apiToken : Reflect.get(target, property, receiver)) });
+  const client = new Proxy(prisma, {
+    get: (target, property, receiver) => (property === "apiToken" ? apiToken : Reflect.get(target, property, receiver)),
+  });
   return { client: client as PrismaClient, counts };
 }
 
 async function newToken(): Promise<{ token: string; header: string; id: string; tenantId: string }> {
   const token = await issueToken(db.prisma, { tenantSlug: `tenant-${crypto.randomUUID().slice(0, 8)}`, test: false });
-  const { id, tenantId } = await db.prisma.apiToken.findFirstOrThrow({ where: { prefix: token.slice(0, 12) }, orderBy: { createdAt: "desc" } });
+  const { id, tenantId } = await db.prisma.apiToken.findFirstOrThrow({
+    where: { prefix: token.slice(0, 12) },
+    orderBy: { createdAt: "desc" },
+  });
   return { token, header: `Bearer ${token}`, id, tenantId };
 }
 
@@ -171,7 +176,9 @@ describe("last_used_at", () => {
     try {
       expect(accepted(await authenticator.authenticate(header))).toBe(true);
       await authenticator.settled();
-      expect(logged.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ level: "error", msg: "could not record when an API token was last used", err: expect.any(Object) })]);
+      expect(logged.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ level: "error", msg: "could not record when an API token was last used", err: expect.any(Object) }),
+      ]);
     } finally {
       redirectLogs(null);
     }

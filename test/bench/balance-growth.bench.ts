@@ -68,15 +68,20 @@ async function bench(url: string): Promise<void> {
         await time("balance now", reads, () => walletBalance(ctx, scope, walletId)),
         await time("balance at a past instant", reads, () => walletBalance(ctx, scope, walletId, middle)),
         await time("debit", reads, () => debit(ctx, { scope, walletId, amount: 1n })),
-        await time("full replay of the entries (before)", Math.max(5, Math.min(reads, 20_000_000 / Math.max(entries, 1))), () => fullReplay(db, walletId, new Date())),
+        await time("full replay of the entries (before)", Math.max(5, Math.min(reads, 20_000_000 / Math.max(entries, 1))), () =>
+          fullReplay(db, walletId, new Date()),
+        ),
       ];
       console.log(`\n${stored.lastSequence} entries (seeded in ${seconds.toFixed(1)} s through ledger_debit)`);
       for (const timing of timings) {
-        console.log(`  ${timing.label.padEnd(38)} p50 ${timing.p50.toFixed(2).padStart(8)} ms   p99 ${timing.p99.toFixed(2).padStart(8)} ms   (${timing.runs} runs)`);
+        console.log(
+          `  ${timing.label.padEnd(38)} p50 ${timing.p50.toFixed(2).padStart(8)} ms   p99 ${timing.p99.toFixed(2).padStart(8)} ms   (${timing.runs} runs)`,
+        );
       }
     }
     const violations = await verifyLedger(db.prisma);
-    if (violations.length > 0) throw new Error(`ledger inconsistent after the benchmark: ${violations.length} violation(s), e.g. ${violations[0]!.invariant}`);
+    if (violations.length > 0)
+      throw new Error(`ledger inconsistent after the benchmark: ${violations.length} violation(s), e.g. ${violations[0]!.invariant}`);
     console.log("\nverifyLedger: every invariant holds");
   } finally {
     await db.close();

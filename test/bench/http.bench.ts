@@ -129,7 +129,9 @@ function pgbench(url: string): PgbenchFigure {
   const database = new URL(url).pathname.slice(1);
   const connection = ["-h", hostname, "-p", port || "5432", "-U", username || "postgres"];
   const databaseCpu = cpuMeter(postgresPids);
-  const output = execFileSync("pgbench", [...connection, "-n", "-c", "8", "-j", "2", "-T", String(seconds), database], { encoding: "utf8" });
+  const output = execFileSync("pgbench", [...connection, "-n", "-c", "8", "-j", "2", "-T", String(seconds), database], {
+    encoding: "utf8",
+  });
   const databaseCores = databaseCpu();
   const tps = /tps = ([\d.]+)/.exec(output);
   if (!tps) throw new Error(`pgbench printed no tps:\n${output}`);
@@ -142,7 +144,6 @@ function cpuMsPer(cores: number | null | undefined, perSecond: number): number |
   return Math.round((cores / perSecond) * 1000 * 1000) / 1000;
 }
 
-
 /** Each running gateway's process id, by its base URL, to count the CPU it uses. */
 const gatewayPids = new Map<string, number>();
 
@@ -152,7 +153,15 @@ async function startGateway(url: string): Promise<{ base: string; process: Child
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
     cwd: root,
     // One token drives the whole load: the per-token rate limit would measure itself.
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), EXPIRY_SWEEP_SECONDS: "0", NODE_ENV: "production", LOG_LEVEL: "warn", RATE_LIMIT_PER_SECOND: "0" },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      EXPIRY_SWEEP_SECONDS: "0",
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      RATE_LIMIT_PER_SECOND: "0",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -195,7 +204,13 @@ async function warmUp(loads: Load[]): Promise<void> {
           url: `${load.base}${load.path}`,
           connections: Math.max(1, Math.round(connections / loads.length)),
           duration: WARM_UP_SECONDS,
-          requests: [{ method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${load.token}` }, setupRequest: (request) => ({ ...request, body: load.body() }) }],
+          requests: [
+            {
+              method: "POST",
+              headers: { "content-type": "application/json", authorization: `Bearer ${load.token}` },
+              setupRequest: (request) => ({ ...request, body: load.body() }),
+            },
+          ],
         }),
       ),
     ),
@@ -263,7 +278,10 @@ function toGlobalId(type: string, id: string): string {
 }
 
 async function seed(ctx: LedgerContext, tenantSlug: string) {
-  const scope = teamScope((await ctx.prisma.tenant.upsert({ where: { slug: tenantSlug }, create: { slug: tenantSlug, name: tenantSlug }, update: {} })).id, true);
+  const scope = teamScope(
+    (await ctx.prisma.tenant.upsert({ where: { slug: tenantSlug }, create: { slug: tenantSlug, name: tenantSlug }, update: {} })).id,
+    true,
+  );
   const wallets: string[] = [];
   for (let index = 0; index < WALLETS; index += 1) {
     const { wallet } = await createWallet(ctx, { scope, customer: { externalId: `customer-${index}` }, currency: "USD" });
@@ -272,7 +290,11 @@ async function seed(ctx: LedgerContext, tenantSlug: string) {
     for (let entry = 0; entry < 9; entry += 1) await debit(ctx, { scope, walletId: wallet.id, amount: 1n });
     wallets.push(wallet.id);
   }
-  const restWallet = await ensureCustomerWallet(ctx, { scope, customer: { externalId: "rest-customer" }, customUnit: { code: "CREDITS", scale: 0 } });
+  const restWallet = await ensureCustomerWallet(ctx, {
+    scope,
+    customer: { externalId: "rest-customer" },
+    customUnit: { code: "CREDITS", scale: 0 },
+  });
   await deposit(ctx, { scope, walletId: restWallet.id, amount: 1_000_000_000_000n });
   return { wallets };
 }
@@ -319,7 +341,9 @@ async function growth(base: string, token: string, wallets: ClonedHistories["wal
     );
     for (const [index, { entries }] of wallets.entries()) {
       const figure: GrowthFigure = { request, entries, ...latencies[index]! };
-      console.log(`${`growth: ${request}, ${entries} entries`.padEnd(44)} p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  errors ${figure.errors}`);
+      console.log(
+        `${`growth: ${request}, ${entries} entries`.padEnd(44)} p50 ${figure.p50Ms} ms  p99 ${figure.p99Ms} ms  errors ${figure.errors}`,
+      );
       figures.push(figure);
     }
   }
@@ -341,15 +365,27 @@ function growthRatios(figures: GrowthFigure[]) {
 
 async function main() {
   const histories = await timed(`growth: ${growthSizes.join(" and ")} entries, template`, () =>
-    cloneHistories({ serverUrl, clone: "bg_bench_growth", tenantSlug: "bench", sizes: growthSizes, reseed: process.env.BENCH_RESEED === "1" }),
+    cloneHistories({
+      serverUrl,
+      clone: "bg_bench_growth",
+      tenantSlug: "bench",
+      sizes: growthSizes,
+      reseed: process.env.BENCH_RESEED === "1",
+    }),
   );
-  const seededWhen = histories.reused ? `cloned from ${histories.template}, seeded ${histories.seededAt}` : `seeded now into ${histories.template}`;
-  console.log(`growth wallets ${seededWhen}: ${histories.wallets.map((wallet) => `${wallet.entries} entries in ${wallet.seedSeconds} s`).join(", ")}`);
+  const seededWhen = histories.reused
+    ? `cloned from ${histories.template}, seeded ${histories.seededAt}`
+    : `seeded now into ${histories.template}`;
+  console.log(
+    `growth wallets ${seededWhen}: ${histories.wallets.map((wallet) => `${wallet.entries} entries in ${wallet.seedSeconds} s`).join(", ")}`,
+  );
 
   const pgbenchUrl = await timed("pgbench: initialise, scale 10", async () => {
     const created = await recreateDatabase("bg_bench_pgbench");
     const { hostname, port } = new URL(created);
-    execFileSync("pgbench", ["-h", hostname, "-p", port || "5432", "-U", "postgres", "-i", "-q", "-s", "10", "bg_bench_pgbench"], { stdio: "ignore" });
+    execFileSync("pgbench", ["-h", hostname, "-p", port || "5432", "-U", "postgres", "-i", "-q", "-s", "10", "bg_bench_pgbench"], {
+      stdio: "ignore",
+    });
     return created;
   });
   const { url, db, token, wallets } = await timed(`gateway's database: ${WALLETS} wallets of 10 entries`, async () => {
@@ -366,22 +402,50 @@ async function main() {
 
   console.log(`pgbench TPC-B-like, 8 clients, scale 10, ${seconds} s per figure; gateway load: ${connections} connections`);
   const pgbenchBefore = await timed("pgbench before", async () => pgbench(pgbenchUrl));
-  console.log(`${"pgbench before".padEnd(44)} ${String(Math.round(pgbenchBefore.tps)).padStart(6)} tps  PostgreSQL ${pgbenchBefore.databaseCpuMsPerTransaction ?? "?"} CPU ms/transaction`);
+  console.log(
+    `${"pgbench before".padEnd(44)} ${String(Math.round(pgbenchBefore.tps)).padStart(6)} tps  PostgreSQL ${pgbenchBefore.databaseCpuMsPerTransaction ?? "?"} CPU ms/transaction`,
+  );
 
   const one = await timed("gateway: start", () => startGateway(url));
   const figures: Figure[] = [];
   const amount = "1";
-  const debits = (base: string): Load => ({ base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: rotating(), amount } })) });
+  const debits = (base: string): Load => ({
+    base,
+    path: "/graphql",
+    token,
+    body: graphql(DEBIT, () => ({ input: { walletId: rotating(), amount } })),
+  });
   await warmUp([debits(one.base)]);
   figures.push(await drive("GraphQL debit, 64 wallets", [debits(one.base)], "debits"));
-  figures.push(await drive("GraphQL debit, one hot wallet", [{ base: one.base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: walletIds[0], amount } })) }], "debits"));
   figures.push(
-    await drive("REST deduct (customer deposit API)", [
-      { base: one.base, path: "/v1/billing/deduct", token, body: () => JSON.stringify({ customer_id: "rest-customer", amount: 1, transaction_id: `bench-${process.pid}-${transaction++}` }) },
-    ], "debits"),
+    await drive(
+      "GraphQL debit, one hot wallet",
+      [{ base: one.base, path: "/graphql", token, body: graphql(DEBIT, () => ({ input: { walletId: walletIds[0], amount } })) }],
+      "debits",
+    ),
   );
-  figures.push(await drive("GraphQL wallet balance read", [{ base: one.base, path: "/graphql", token, body: graphql(BALANCE, () => ({ id: rotating() })) }]));
-  figures.push(await drive("GraphQL page: 50 wallets x 10 entries", [{ base: one.base, path: "/graphql", token, body: graphql(PAGE, () => ({})) }]));
+  figures.push(
+    await drive(
+      "REST deduct (customer deposit API)",
+      [
+        {
+          base: one.base,
+          path: "/v1/billing/deduct",
+          token,
+          body: () => JSON.stringify({ customer_id: "rest-customer", amount: 1, transaction_id: `bench-${process.pid}-${transaction++}` }),
+        },
+      ],
+      "debits",
+    ),
+  );
+  figures.push(
+    await drive("GraphQL wallet balance read", [
+      { base: one.base, path: "/graphql", token, body: graphql(BALANCE, () => ({ id: rotating() })) },
+    ]),
+  );
+  figures.push(
+    await drive("GraphQL page: 50 wallets x 10 entries", [{ base: one.base, path: "/graphql", token, body: graphql(PAGE, () => ({})) }]),
+  );
   await stopGateway(one);
 
   const [first, second] = await timed("gateway: start two", () => Promise.all([startGateway(url), startGateway(url)]));
@@ -397,9 +461,17 @@ async function main() {
   await stopGateway(growthGateway);
 
   const pgbenchAfter = await timed("pgbench after", async () => pgbench(pgbenchUrl));
-  console.log(`${"pgbench after".padEnd(44)} ${String(Math.round(pgbenchAfter.tps)).padStart(6)} tps  PostgreSQL ${pgbenchAfter.databaseCpuMsPerTransaction ?? "?"} CPU ms/transaction`);
-  const violations = await timed("verify both ledgers", async () => [...(await verifyLedger(db.prisma)), ...(await verifyLedger(growthDb.prisma))]);
-  const entriesAfter = await growthDb.prisma.wallet.findMany({ where: { id: { in: histories.wallets.map((wallet) => wallet.walletId) } }, select: { id: true, lastSequence: true } });
+  console.log(
+    `${"pgbench after".padEnd(44)} ${String(Math.round(pgbenchAfter.tps)).padStart(6)} tps  PostgreSQL ${pgbenchAfter.databaseCpuMsPerTransaction ?? "?"} CPU ms/transaction`,
+  );
+  const violations = await timed("verify both ledgers", async () => [
+    ...(await verifyLedger(db.prisma)),
+    ...(await verifyLedger(growthDb.prisma)),
+  ]);
+  const entriesAfter = await growthDb.prisma.wallet.findMany({
+    where: { id: { in: histories.wallets.map((wallet) => wallet.walletId) } },
+    select: { id: true, lastSequence: true },
+  });
   const pgbenchTps = (pgbenchBefore.tps + pgbenchAfter.tps) / 2;
   const pgbenchCpuMs = mean([pgbenchBefore.databaseCpuMsPerTransaction, pgbenchAfter.databaseCpuMsPerTransaction]);
   for (const figure of figures) {
@@ -413,12 +485,22 @@ async function main() {
 
   const result = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.type()} ${os.release()}`,
+    },
     settings: { seconds, connections, wallets: WALLETS, growthSeconds, growthEntries: growthSizes },
     pgbench: {
       before: pgbenchBefore.tps,
       after: pgbenchAfter.tps,
-      databaseCpuMsPerTransaction: { before: pgbenchBefore.databaseCpuMsPerTransaction, after: pgbenchAfter.databaseCpuMsPerTransaction, mean: pgbenchCpuMs },
+      databaseCpuMsPerTransaction: {
+        before: pgbenchBefore.databaseCpuMsPerTransaction,
+        after: pgbenchAfter.databaseCpuMsPerTransaction,
+        mean: pgbenchCpuMs,
+      },
     },
     figures,
     twoProcessScaling: Math.round(scaling * 100) / 100,
@@ -456,7 +538,12 @@ function report(result: {
   pgbench: { before: number; after: number; databaseCpuMsPerTransaction: { mean: number | null } };
   figures: Figure[];
   twoProcessScaling: number;
-  growth: { wallets: { entries: number; seedSeconds: number; entriesAfter: number }[]; figures: GrowthFigure[]; ratios: ReturnType<typeof growthRatios>; reused: boolean };
+  growth: {
+    wallets: { entries: number; seedSeconds: number; entriesAfter: number }[];
+    figures: GrowthFigure[];
+    ratios: ReturnType<typeof growthRatios>;
+    reused: boolean;
+  };
   phases: Phase[];
   totalSeconds: number;
   verify: unknown[];
@@ -469,21 +556,31 @@ function report(result: {
     const share = `${(figure.shareOfPgbench! * 100).toFixed(1)}%`.padStart(16);
     const cores = `${figure.gatewayCores ?? "?"}, ${figure.databaseCores ?? "?"}`.padEnd(28);
     const multiple = figure.databaseCpuPerPgbenchTransaction != null ? ` (${figure.databaseCpuPerPgbenchTransaction}x)` : "";
-    console.log(`${figure.scenario.padEnd(44)} ${cells.join(" ")} ${String(figure.errors + figure.non2xx).padStart(6)} ${share}  ${cores}  ${figure.gatewayCpuMsPerRequest ?? "?"}, ${figure.databaseCpuMsPerRequest ?? "?"}${multiple}`);
+    console.log(
+      `${figure.scenario.padEnd(44)} ${cells.join(" ")} ${String(figure.errors + figure.non2xx).padStart(6)} ${share}  ${cores}  ${figure.gatewayCpuMsPerRequest ?? "?"}, ${figure.databaseCpuMsPerRequest ?? "?"}${multiple}`,
+    );
   }
   console.log(
     `pgbench ${Math.round(result.pgbench.before)} tps before, ${Math.round(result.pgbench.after)} after (shares are of their mean), PostgreSQL ${result.pgbench.databaseCpuMsPerTransaction.mean?.toFixed(3) ?? "?"} CPU ms per transaction; two processes / one process: ${result.twoProcessScaling.toFixed(2)}x`,
   );
 
   console.log(`\ngrowth: one request at a time, wallets in turn, ${growthSeconds} s per request type`);
-  console.log(`${"request".padEnd(14)} ${"entries".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"requests".padStart(9)} ${"errors".padStart(6)}`);
+  console.log(
+    `${"request".padEnd(14)} ${"entries".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"requests".padStart(9)} ${"errors".padStart(6)}`,
+  );
   for (const figure of result.growth.figures) {
-    console.log(`${figure.request.padEnd(14)} ${String(figure.entries).padStart(9)} ${figure.p50Ms.toFixed(2).padStart(8)} ${figure.p99Ms.toFixed(2).padStart(8)} ${String(figure.requests).padStart(9)} ${String(figure.errors).padStart(6)}`);
+    console.log(
+      `${figure.request.padEnd(14)} ${String(figure.entries).padStart(9)} ${figure.p50Ms.toFixed(2).padStart(8)} ${figure.p99Ms.toFixed(2).padStart(8)} ${String(figure.requests).padStart(9)} ${String(figure.errors).padStart(6)}`,
+    );
   }
   for (const ratio of result.growth.ratios) {
-    console.log(`${ratio.request} ${ratio.of}: p50 ${ratio.p50.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x (target <= ${GROWTH_TARGET}x: ${ratio.withinTarget ? "met" : "missed"})`);
+    console.log(
+      `${ratio.request} ${ratio.of}: p50 ${ratio.p50.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x (target <= ${GROWTH_TARGET}x: ${ratio.withinTarget ? "met" : "missed"})`,
+    );
   }
-  const seeding = result.growth.wallets.map((wallet) => `${wallet.entries} entries in ${wallet.seedSeconds} s (${wallet.entriesAfter} after the run)`).join(", ");
+  const seeding = result.growth.wallets
+    .map((wallet) => `${wallet.entries} entries in ${wallet.seedSeconds} s (${wallet.entriesAfter} after the run)`)
+    .join(", ");
   console.log(`seeding through ledger_debit${result.growth.reused ? ", by the run that made the template" : ""}: ${seeding}`);
 
   console.log(`\n${"step".padEnd(44)} ${"seconds".padStart(8)}`);

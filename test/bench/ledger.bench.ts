@@ -90,7 +90,10 @@ async function benchLedger(url: string): Promise<Run[]> {
 function benchPgbench(url: string): string {
   try {
     execFileSync("pgbench", ["-i", "-q", "-s", "1", url], { stdio: "pipe" });
-    const output = execFileSync("pgbench", ["-c", String(workers), "-j", "2", "-T", String(seconds), url], { encoding: "utf8", stdio: "pipe" });
+    const output = execFileSync("pgbench", ["-c", String(workers), "-j", "2", "-T", String(seconds), url], {
+      encoding: "utf8",
+      stdio: "pipe",
+    });
     const tps = /tps = ([\d.]+)/.exec(output)?.[1];
     return tps ? `${Number(tps).toFixed(0)} tps` : "no tps in pgbench's output";
   } catch (error) {
@@ -103,6 +106,8 @@ const pgbench = await withScratchDatabase(`bg_pgbench_${process.pid}`, async (ur
 
 console.log(`\nLedger debit throughput on ${new URL(serverUrl).host}, ${seconds}s per run`);
 for (const run of ledgerRuns) {
-  console.log(`  ${run.label.padEnd(32)} ${run.opsPerSecond.toFixed(0).padStart(6)} debits/s  (${run.ops} debits, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms)`);
+  console.log(
+    `  ${run.label.padEnd(32)} ${run.opsPerSecond.toFixed(0).padStart(6)} debits/s  (${run.ops} debits, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms)`,
+  );
 }
 console.log(`  ${"pgbench TPC-B, same clients".padEnd(32)} ${pgbench}`);

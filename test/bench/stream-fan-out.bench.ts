@@ -43,13 +43,22 @@ async function scratchDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-
 async function startGateway(url: string): Promise<{ base: string; port: number; child: ChildProcess }> {
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/server.ts"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), EXPIRY_SWEEP_SECONDS: "0", NODE_ENV: "production", LOG_LEVEL: "warn", RATE_LIMIT_PER_SECOND: "0", STREAMS_PER_TOKEN: String(STREAMS + 10), STREAMS_PER_PROCESS: String(STREAMS + 10) },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      EXPIRY_SWEEP_SECONDS: "0",
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      RATE_LIMIT_PER_SECOND: "0",
+      STREAMS_PER_TOKEN: String(STREAMS + 10),
+      STREAMS_PER_PROCESS: String(STREAMS + 10),
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -70,7 +79,9 @@ function openStream(port: number, token: string, walletId: string): Promise<{ so
   let updates = 0;
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1", () => {
-      socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     });
     socket.on("data", (chunk: Buffer) => {
       const text = chunk.toString();
@@ -82,13 +93,22 @@ function openStream(port: number, token: string, walletId: string): Promise<{ so
 }
 
 async function graphql(base: string, token: string, query: string, variables: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const answer = (await response.json()) as { data?: { debit?: { __typename: string } } };
   if (answer.data?.debit?.__typename !== "DebitPayload") throw new Error(`a debit failed: ${JSON.stringify(answer)}`);
 }
 
 /** Debits the quiet wallets one at a time for SECONDS while the watched wallet is debited at its pace: p50 and p99 of the quiet ones. */
-async function phase(base: string, token: string, watched: string, quiet: string[]): Promise<{ p50: number; p99: number; watchedDebits: number; debits: number }> {
+async function phase(
+  base: string,
+  token: string,
+  watched: string,
+  quiet: string[],
+): Promise<{ p50: number; p99: number; watchedDebits: number; debits: number }> {
   let running = true;
   let watchedDebits = 0;
   const pace = (async () => {
@@ -137,9 +157,13 @@ try {
   const withStreams = await phase(gateway.base, token, watched, quiet);
   const delivered = streams.reduce((sum, stream) => sum + stream.updates(), 0);
   for (const stream of streams) stream.socket.destroy();
-  console.log(`watched wallet: ${WATCHED_PER_SECOND} debits/s; debits on ${QUIET_WALLETS} unwatched wallets one at a time, ${SECONDS} s per phase`);
+  console.log(
+    `watched wallet: ${WATCHED_PER_SECOND} debits/s; debits on ${QUIET_WALLETS} unwatched wallets one at a time, ${SECONDS} s per phase`,
+  );
   console.log(`without streams:      ${without.debits} debits, p50 ${without.p50} ms, p99 ${without.p99} ms`);
-  console.log(`with ${STREAMS} streams:     ${withStreams.debits} debits, p50 ${withStreams.p50} ms, p99 ${withStreams.p99} ms (${(withStreams.p50 / without.p50).toFixed(2)}× p50); ${delivered} updates delivered for ${withStreams.watchedDebits} watched debits`);
+  console.log(
+    `with ${STREAMS} streams:     ${withStreams.debits} debits, p50 ${withStreams.p50} ms, p99 ${withStreams.p99} ms (${(withStreams.p50 / without.p50).toFixed(2)}× p50); ${delivered} updates delivered for ${withStreams.watchedDebits} watched debits`,
+  );
 } finally {
   gateway.child.kill("SIGTERM");
   await new Promise((resolve) => gateway.child.once("exit", resolve));

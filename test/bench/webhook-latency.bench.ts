@@ -33,7 +33,14 @@ receiver.decide = (delivery) => {
   receivedAt.set(delivery.event.id, Date.now());
   return undefined;
 };
-const sender = startWebhookSender({ prisma: db.prisma, now: systemClock, allowPrivate: true, timeoutMs: 10_000, concurrency: 16, pollMs: Number(process.env.BENCH_POLL_MS ?? 1_000) });
+const sender = startWebhookSender({
+  prisma: db.prisma,
+  now: systemClock,
+  allowPrivate: true,
+  timeoutMs: 10_000,
+  concurrency: 16,
+  pollMs: Number(process.env.BENCH_POLL_MS ?? 1_000),
+});
 const ledger: LedgerContext = { prisma: db.prisma, now: systemClock, eventFeed: wakingSender(createInProcessEventFeed(), sender) };
 try {
   const tenant = await db.prisma.tenant.create({ data: { slug: "bench", name: "bench" } });
@@ -44,7 +51,9 @@ try {
     await deposit(ledger, { scope, walletId: wallet.id, amount: 1_000_000_000n });
     wallets.push(wallet);
   }
-  await db.prisma.webhookEndpoint.create({ data: { tenantId: tenant.id, livemode: true, url: receiver.url, eventTypes: ["operation.completed"], secret: "whsec_bench" } });
+  await db.prisma.webhookEndpoint.create({
+    data: { tenantId: tenant.id, livemode: true, url: receiver.url, eventTypes: ["operation.completed"], secret: "whsec_bench" },
+  });
   // Debits spread over the workers' wallets, all at once: `events` operation.completed events.
   const started = Date.now();
   await Promise.all(
@@ -55,11 +64,22 @@ try {
   const debitSeconds = (Date.now() - started) / 1000;
   const deadline = Date.now() + 60_000;
   while (receivedAt.size < events && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  const committed = await db.prisma.event.findMany({ where: { type: "operation.completed", id: { in: [...receivedAt.keys()] } }, select: { id: true, createdAt: true } });
+  const committed = await db.prisma.event.findMany({
+    where: { type: "operation.completed", id: { in: [...receivedAt.keys()] } },
+    select: { id: true, createdAt: true },
+  });
   const latencies = committed.map((event) => receivedAt.get(event.id)! - event.createdAt.getTime()).sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   console.log(
-    JSON.stringify({ events, received: latencies.length, workers, debitsPerSecond: Math.round(events / debitSeconds), p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies.at(-1) }),
+    JSON.stringify({
+      events,
+      received: latencies.length,
+      workers,
+      debitsPerSecond: Math.round(events / debitSeconds),
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      maxMs: latencies.at(-1),
+    }),
   );
 } finally {
   await sender.stop();

@@ -18,7 +18,10 @@ const SCREENSHOT = `test/artifacts/console-${process.env.TEST_DATABASE_KIND ?? "
 const HOSTILE_NAME = `Ada <img src=x onerror="document.title='owned'">`;
 
 async function mutate(gateway: GatewayFixture, field: string, input: Record<string, unknown>) {
-  const reply = await gateway.graphql(`mutation($input: ${field[0]!.toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $input) { __typename ... on Error { code message } } }`, { input });
+  const reply = await gateway.graphql(
+    `mutation($input: ${field[0]!.toUpperCase()}${field.slice(1)}Input!) { ${field}(input: $input) { __typename ... on Error { code message } } }`,
+    { input },
+  );
   expect(reply.data[field].__typename, JSON.stringify(reply)).not.toMatch(/Error$/);
 }
 
@@ -81,7 +84,9 @@ describeInBrowser("the wallet console", () => {
     // Search by customer: the one customer, its name shown as text, and its wallet.
     await page.getByRole("textbox", { name: "Customer external id" }).fill("cus_alpha");
     await page.getByRole("button", { name: "Search" }).click();
-    await expect.poll(async () => (await rows(page, "Customers"))[0]).toEqual(["cus_alpha", HOSTILE_NAME, "", expect.stringMatching(/UTC$/), "1"]);
+    await expect
+      .poll(async () => (await rows(page, "Customers"))[0])
+      .toEqual(["cus_alpha", HOSTILE_NAME, "", expect.stringMatching(/UTC$/), "1"]);
     await settled(page.locator("#wallets"));
     expect(await rows(page, "Wallets")).toEqual([["main", "cus_alpha", "USD", "active", "110.00", "125.00"]]);
     await page.getByRole("link", { name: "main" }).click();
@@ -103,9 +108,27 @@ describeInBrowser("the wallet console", () => {
     // The chart: one point per entry, oldest first, ending at the balance now.
     const chart = page.locator("#balance-history");
     await settled(chart);
-    const points = await chart.locator("circle.balance-point").evaluateAll((circles) => circles.map((circle) => circle.getAttribute("data-balance")));
-    expect(points).toEqual(["10000", "12500", "12400", "12300", "12200", "12100", "12000", "11900", "11800", "11700", "11600", "11500", "11000"]);
-    const heights = await chart.locator("circle.balance-point").evaluateAll((circles) => circles.map((circle) => Number(circle.getAttribute("cy"))));
+    const points = await chart
+      .locator("circle.balance-point")
+      .evaluateAll((circles) => circles.map((circle) => circle.getAttribute("data-balance")));
+    expect(points).toEqual([
+      "10000",
+      "12500",
+      "12400",
+      "12300",
+      "12200",
+      "12100",
+      "12000",
+      "11900",
+      "11800",
+      "11700",
+      "11600",
+      "11500",
+      "11000",
+    ]);
+    const heights = await chart
+      .locator("circle.balance-point")
+      .evaluateAll((circles) => circles.map((circle) => Number(circle.getAttribute("cy"))));
     // Higher balances are drawn higher (smaller y), down to the last point.
     expect(heights[1]!).toBeLessThan(heights[0]!);
     expect(heights[12]!).toBeGreaterThan(heights[11]!);

@@ -55,7 +55,9 @@ describe.skipIf(testDatabaseKind === "postgres")("the embedded database served t
     } finally {
       await client.end();
     }
-    expect(await db.prisma.tenant.findUnique({ where: { slug: "written-by-client" }, select: { name: true } })).toEqual({ name: "Written" });
+    expect(await db.prisma.tenant.findUnique({ where: { slug: "written-by-client" }, select: { name: true } })).toEqual({
+      name: "Written",
+    });
   });
 
   it("lets a tool open the database through the socket while the process holds the directory", async () => {
@@ -63,7 +65,9 @@ describe.skipIf(testDatabaseKind === "postgres")("the embedded database served t
     const tool = await openDatabase({ dataDir, connectWhenInUse: true });
     try {
       expect(tool.kind).toBe("pglite");
-      expect(await tool.prisma.tenant.findUnique({ where: { slug: "through-the-socket" }, select: { name: true } })).toEqual({ name: "Socket" });
+      expect(await tool.prisma.tenant.findUnique({ where: { slug: "through-the-socket" }, select: { name: true } })).toEqual({
+        name: "Socket",
+      });
       // An interactive transaction, as Prisma runs them over the PostgreSQL adapter.
       const created = await tool.prisma.$transaction(async (tx) => {
         await tx.tenant.create({ data: { slug: "in-a-transaction", name: "Tx" } });
@@ -128,7 +132,8 @@ describe.skipIf(testDatabaseKind === "postgres")("a local client's turn on the s
   });
 
   it("rolls back what a client left open when it disconnects, and resets what it set on the session", async () => {
-    const applicationName = async () => (await pglite.query<{ application_name: string }>("SHOW application_name")).rows[0]!.application_name;
+    const applicationName = async () =>
+      (await pglite.query<{ application_name: string }>("SHOW application_name")).rows[0]!.application_name;
     const processSetting = await applicationName();
     const client = await connect();
     // Set outside any transaction: it stays for the session (the process's too) until reset.

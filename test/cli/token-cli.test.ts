@@ -24,9 +24,14 @@ let baseUrl: string;
 /** Runs `npm run --silent cli -- <args>` as the user would (without npm's own start-up). */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [TSX, "src/cli/main.ts", ...args], { cwd: ROOT, env: environment(), timeout: STARTUP_MS }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [TSX, "src/cli/main.ts", ...args],
+      { cwd: ROOT, env: environment(), timeout: STARTUP_MS },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -43,7 +48,6 @@ async function graphql(token: string, query: string): Promise<{ status: number; 
   });
   return { status: response.status, body: await response.json() };
 }
-
 
 async function startGateway(): Promise<void> {
   const port = await freePort();
@@ -95,66 +99,100 @@ describe(`the token CLI while the gateway runs (${testDatabaseKind})`, () => {
   let admin: string;
   let personal: string;
 
-  it("creates tokens that the running gateway accepts at once", async () => {
-    const [live, test] = await Promise.all([
-      cli("token", "create", "--tenant", "cli-corp", "--name", "ops"),
-      cli("token", "create", "--tenant", "cli-corp", "--test", "--customer", "alice", "--role", "read"),
-    ]);
-    expect(live, live.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^bg_live_[0-9a-f-]{36}\n$/) });
-    expect(test, test.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^bg_test_[0-9a-f-]{36}\n$/) });
-    admin = live.stdout.trim();
-    personal = test.stdout.trim();
+  it(
+    "creates tokens that the running gateway accepts at once",
+    async () => {
+      const [live, test] = await Promise.all([
+        cli("token", "create", "--tenant", "cli-corp", "--name", "ops"),
+        cli("token", "create", "--tenant", "cli-corp", "--test", "--customer", "alice", "--role", "read"),
+      ]);
+      expect(live, live.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^bg_live_[0-9a-f-]{36}\n$/) });
+      expect(test, test.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^bg_test_[0-9a-f-]{36}\n$/) });
+      admin = live.stdout.trim();
+      personal = test.stdout.trim();
 
-    expect(await graphql(admin, "{ viewer { role livemode tenant { slug } } }")).toEqual({
-      status: 200,
-      body: { data: { viewer: { role: "admin", livemode: true, tenant: { slug: "cli-corp" } } } },
-    });
-    expect(await graphql(personal, "{ viewer { role livemode customer { externalId } } }")).toEqual({
-      status: 200,
-      body: { data: { viewer: { role: "read", livemode: false, customer: { externalId: "alice" } } } },
-    });
-  }, STARTUP_MS);
+      expect(await graphql(admin, "{ viewer { role livemode tenant { slug } } }")).toEqual({
+        status: 200,
+        body: { data: { viewer: { role: "admin", livemode: true, tenant: { slug: "cli-corp" } } } },
+      });
+      expect(await graphql(personal, "{ viewer { role livemode customer { externalId } } }")).toEqual({
+        status: 200,
+        body: { data: { viewer: { role: "read", livemode: false, customer: { externalId: "alice" } } } },
+      });
+    },
+    STARTUP_MS,
+  );
 
-  it("lists a tenant's live or test tokens", async () => {
-    const [live, test] = await Promise.all([cli("token", "list", "--tenant", "cli-corp"), cli("token", "list", "--tenant", "cli-corp", "--test")]);
-    expect(live.code, live.stderr).toBe(0);
-    const liveRows = live.stdout.trim().split("\n");
-    expect(liveRows[0]).toMatch(/^ID\s+PREFIX\s+ROLE\s+CUSTOMER\s+NAME\s+CREATED\s+LAST USED\s+REVOKED$/);
-    expect(liveRows.slice(1)).toEqual([expect.stringMatching(new RegExp(`^[0-9a-f-]{36}\\s+${admin.slice(0, 12)}\\s+admin\\s+-\\s+ops\\s`))]);
-    expect(test.stdout).toMatch(new RegExp(`${personal.slice(0, 12)}\\s+read\\s+alice\\s`));
-    expect(test.stdout).not.toContain(admin.slice(0, 12));
-    expect(await cli("token", "list", "--tenant", "nobody")).toMatchObject({ code: 1, stderr: expect.stringContaining('There is no tenant "nobody"') });
-  }, STARTUP_MS);
+  it(
+    "lists a tenant's live or test tokens",
+    async () => {
+      const [live, test] = await Promise.all([
+        cli("token", "list", "--tenant", "cli-corp"),
+        cli("token", "list", "--tenant", "cli-corp", "--test"),
+      ]);
+      expect(live.code, live.stderr).toBe(0);
+      const liveRows = live.stdout.trim().split("\n");
+      expect(liveRows[0]).toMatch(/^ID\s+PREFIX\s+ROLE\s+CUSTOMER\s+NAME\s+CREATED\s+LAST USED\s+REVOKED$/);
+      expect(liveRows.slice(1)).toEqual([
+        expect.stringMatching(new RegExp(`^[0-9a-f-]{36}\\s+${admin.slice(0, 12)}\\s+admin\\s+-\\s+ops\\s`)),
+      ]);
+      expect(test.stdout).toMatch(new RegExp(`${personal.slice(0, 12)}\\s+read\\s+alice\\s`));
+      expect(test.stdout).not.toContain(admin.slice(0, 12));
+      expect(await cli("token", "list", "--tenant", "nobody")).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('There is no tenant "nobody"'),
+      });
+    },
+    STARTUP_MS,
+  );
 
-  it("revokes a token, which the running gateway then refuses", async () => {
-    const listed = await cli("token", "list", "--tenant", "cli-corp", "--test");
-    const id = listed.stdout.trim().split("\n")[1]!.split(/\s+/)[0]!;
-    const revoked = await cli("token", "revoke", id);
-    expect(revoked, revoked.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^revoked ${personal.slice(0, 12)}… \\(${id}\\) of cli-corp, test`)) });
+  it(
+    "revokes a token, which the running gateway then refuses",
+    async () => {
+      const listed = await cli("token", "list", "--tenant", "cli-corp", "--test");
+      const id = listed.stdout.trim().split("\n")[1]!.split(/\s+/)[0]!;
+      const revoked = await cli("token", "revoke", id);
+      expect(revoked, revoked.stderr).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(new RegExp(`^revoked ${personal.slice(0, 12)}… \\(${id}\\) of cli-corp, test`)),
+      });
 
-    const refused = await graphql(personal, "{ viewer { livemode } }");
-    expect(refused.status).toBe(403);
-    expect((await graphql(admin, "{ viewer { livemode } }")).status).toBe(200);
+      const refused = await graphql(personal, "{ viewer { livemode } }");
+      expect(refused.status).toBe(403);
+      expect((await graphql(admin, "{ viewer { livemode } }")).status).toBe(200);
 
-    const [again, unknown, shown] = await Promise.all([
-      cli("token", "revoke", id),
-      cli("token", "revoke", "00000000-0000-0000-0000-000000000000"),
-      cli("token", "list", "--tenant", "cli-corp", "--test", "--include-revoked"),
-    ]);
-    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining("was already revoked at") });
-    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining("There is no API token") });
-    expect(shown.stdout).toMatch(new RegExp(`${id}.*\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z$`, "m"));
-  }, STARTUP_MS);
+      const [again, unknown, shown] = await Promise.all([
+        cli("token", "revoke", id),
+        cli("token", "revoke", "00000000-0000-0000-0000-000000000000"),
+        cli("token", "list", "--tenant", "cli-corp", "--test", "--include-revoked"),
+      ]);
+      expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining("was already revoked at") });
+      expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining("There is no API token") });
+      expect(shown.stdout).toMatch(new RegExp(`${id}.*\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z$`, "m"));
+    },
+    STARTUP_MS,
+  );
 
-  it("explains its usage, and refuses a role it does not know", async () => {
-    expect(await cli("token", "create", "--tenant", "cli-corp", "--role", "owner")).toMatchObject({ code: 2, stderr: expect.stringContaining("--role must be one of admin, write, read, customer") });
-    expect(await cli("token", "frobnicate")).toMatchObject({ code: 2, stderr: expect.stringContaining("token revoke <id>") });
-  }, STARTUP_MS);
+  it(
+    "explains its usage, and refuses a role it does not know",
+    async () => {
+      expect(await cli("token", "create", "--tenant", "cli-corp", "--role", "owner")).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining("--role must be one of admin, write, read, customer"),
+      });
+      expect(await cli("token", "frobnicate")).toMatchObject({ code: 2, stderr: expect.stringContaining("token revoke <id>") });
+    },
+    STARTUP_MS,
+  );
 
-  it.skipIf(testDatabaseKind === "postgres")("opens the embedded database itself once the gateway is gone", async () => {
-    await stopGateway();
-    const listed = await cli("token", "list", "--tenant", "cli-corp");
-    expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toContain(admin.slice(0, 12));
-  }, STARTUP_MS);
+  it.skipIf(testDatabaseKind === "postgres")(
+    "opens the embedded database itself once the gateway is gone",
+    async () => {
+      await stopGateway();
+      const listed = await cli("token", "list", "--tenant", "cli-corp");
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain(admin.slice(0, 12));
+    },
+    STARTUP_MS,
+  );
 });

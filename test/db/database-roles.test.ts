@@ -23,7 +23,10 @@ import { createScratchPostgresDatabase, testDatabaseKind, type ScratchPostgres }
 import { teamScope } from "../support/ledger.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const MIGRATION_NAMES = fs.readdirSync(MIGRATIONS_DIR).filter((name) => /^\d+_/.test(name)).sort();
+const MIGRATION_NAMES = fs
+  .readdirSync(MIGRATIONS_DIR)
+  .filter((name) => /^\d+_/.test(name))
+  .sort();
 const INSUFFICIENT_PRIVILEGE = "42501";
 
 describe("database role settings", () => {
@@ -36,19 +39,29 @@ describe("database role settings", () => {
       databaseMigrationUrl: owner,
       databaseAppRole: "gateway",
     });
-    expect(loadConfig({ DATABASE_URL: gateway, DATABASE_MIGRATION_URL: owner, DATABASE_APP_ROLE: "billing_app" }).databaseAppRole).toBe("billing_app");
-    expect(loadConfig({ DATABASE_URL: "postgres://gate%20way@db/billing", DATABASE_MIGRATION_URL: owner }).databaseAppRole).toBe("gate way");
+    expect(loadConfig({ DATABASE_URL: gateway, DATABASE_MIGRATION_URL: owner, DATABASE_APP_ROLE: "billing_app" }).databaseAppRole).toBe(
+      "billing_app",
+    );
+    expect(loadConfig({ DATABASE_URL: "postgres://gate%20way@db/billing", DATABASE_MIGRATION_URL: owner }).databaseAppRole).toBe(
+      "gate way",
+    );
   });
 
   it("name no role to grant when one role both migrates and runs", () => {
     expect(loadConfig({ DATABASE_URL: gateway }).databaseAppRole).toBeNull();
-    expect(loadConfig({ DATABASE_URL: gateway, DATABASE_MIGRATION_URL: "postgres://gateway@db.internal:6432/billing" }).databaseAppRole).toBeNull();
+    expect(
+      loadConfig({ DATABASE_URL: gateway, DATABASE_MIGRATION_URL: "postgres://gateway@db.internal:6432/billing" }).databaseAppRole,
+    ).toBeNull();
     expect(loadConfig({})).toMatchObject({ databaseUrl: null, databaseMigrationUrl: null, databaseAppRole: null });
   });
 
   it("refuse a migration URL without DATABASE_URL, and one that is not postgres://, without echoing its password", () => {
-    expect(() => loadConfig({ DATABASE_MIGRATION_URL: owner })).toThrow(new ConfigError("DATABASE_MIGRATION_URL needs DATABASE_URL, the gateway's own PostgreSQL URL"));
-    expect(() => loadConfig({ DATABASE_APP_ROLE: "gateway" })).toThrow(new ConfigError("DATABASE_APP_ROLE needs DATABASE_URL, the gateway's own PostgreSQL URL"));
+    expect(() => loadConfig({ DATABASE_MIGRATION_URL: owner })).toThrow(
+      new ConfigError("DATABASE_MIGRATION_URL needs DATABASE_URL, the gateway's own PostgreSQL URL"),
+    );
+    expect(() => loadConfig({ DATABASE_APP_ROLE: "gateway" })).toThrow(
+      new ConfigError("DATABASE_APP_ROLE needs DATABASE_URL, the gateway's own PostgreSQL URL"),
+    );
     expect(() => loadConfig({ DATABASE_URL: gateway, DATABASE_MIGRATION_URL: "mysql://root:hunter2@db/billing" })).toThrow(
       new ConfigError('DATABASE_MIGRATION_URL must be a postgres:// URL (got "db/billing"); unset it to migrate with DATABASE_URL'),
     );
@@ -92,7 +105,10 @@ if (testDatabaseKind === "pglite") {
 
     beforeAll(async () => {
       scratch = await createScratchPostgresDatabase();
-      migrateOutput = await runTs("src/cli/migrate.ts", ["apply"], { DATABASE_URL: scratch.appUrl, DATABASE_MIGRATION_URL: scratch.ownerUrl });
+      migrateOutput = await runTs("src/cli/migrate.ts", ["apply"], {
+        DATABASE_URL: scratch.appUrl,
+        DATABASE_MIGRATION_URL: scratch.ownerUrl,
+      });
       gateway = await openDatabase({ databaseUrl: scratch.appUrl, poolSize: 2 });
       ctx = { prisma: gateway.prisma, now: () => new Date() };
       app = new pg.Client({ connectionString: scratch.appUrl });
@@ -112,7 +128,9 @@ if (testDatabaseKind === "pglite") {
       const owners = await tablesOwnedBy(scratch.url);
       const ownerRole = new URL(scratch.ownerUrl).username;
       expect(Object.keys(owners)).toEqual([ownerRole]);
-      expect(owners[ownerRole]).toEqual(expect.arrayContaining(["_prisma_migrations", "ledger_entry", "operation", "funding_reversal", "wallet"]));
+      expect(owners[ownerRole]).toEqual(
+        expect.arrayContaining(["_prisma_migrations", "ledger_entry", "operation", "funding_reversal", "wallet"]),
+      );
     });
 
     it("runs the ledger as the app role: a wallet, deposits, a debit, a hold captured and one released", async () => {
@@ -140,14 +158,18 @@ if (testDatabaseKind === "pglite") {
         expect(await refusal(app, `DELETE FROM ${table}`), table).toBe(`permission denied for table ${table}`);
         expect(await refusal(app, `TRUNCATE ${table} CASCADE`), table).toBe(`permission denied for table ${table}`);
       }
-      expect(await refusal(app, `UPDATE ledger_entry SET amount = 0 WHERE id = '${entry!.id}'`)).toBe("permission denied for table ledger_entry");
+      expect(await refusal(app, `UPDATE ledger_entry SET amount = 0 WHERE id = '${entry!.id}'`)).toBe(
+        "permission denied for table ledger_entry",
+      );
       // TRUNCATE on nothing, not even what the gateway may update row by row.
       expect(await refusal(app, "TRUNCATE wallet CASCADE")).toBe("permission denied for table wallet");
       expect((await app.query("SELECT count(*)::int AS n FROM ledger_entry")).rows[0].n).toBeGreaterThan(0);
     });
 
     it("refuses the app role ALTER TABLE … DISABLE TRIGGER, DROP TABLE, CREATE TABLE and writing the migration history", async () => {
-      expect(await refusal(app, "ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_no_update_or_delete")).toBe("must be owner of table ledger_entry");
+      expect(await refusal(app, "ALTER TABLE ledger_entry DISABLE TRIGGER ledger_entry_no_update_or_delete")).toBe(
+        "must be owner of table ledger_entry",
+      );
       expect(await refusal(app, "ALTER TABLE ledger_entry DISABLE TRIGGER ALL")).toBe("must be owner of table ledger_entry");
       expect(await refusal(app, "DROP TABLE ledger_entry CASCADE")).toBe("must be owner of table ledger_entry");
       expect(await refusal(app, "DROP FUNCTION ledger_debit")).toBe("must be owner of function ledger_debit");
@@ -156,7 +178,11 @@ if (testDatabaseKind === "pglite") {
         "permission denied for table _prisma_migrations",
       );
       expect(await refusal(app, "DELETE FROM _prisma_migrations")).toBe("permission denied for table _prisma_migrations");
-      const [trigger] = (await app.query<{ enabled: string }>("SELECT tgenabled AS enabled FROM pg_trigger WHERE tgname = 'ledger_entry_no_update_or_delete'")).rows;
+      const [trigger] = (
+        await app.query<{ enabled: string }>(
+          "SELECT tgenabled AS enabled FROM pg_trigger WHERE tgname = 'ledger_entry_no_update_or_delete'",
+        )
+      ).rows;
       expect(trigger).toEqual({ enabled: "O" });
     });
 
@@ -174,7 +200,9 @@ if (testDatabaseKind === "pglite") {
     });
 
     it("runs `npm run cli -- verify` as the app role", async () => {
-      expect(await runTs("src/cli/main.ts", ["verify"], { DATABASE_URL: scratch.appUrl })).toBe("ledger consistent: every invariant holds\n");
+      expect(await runTs("src/cli/main.ts", ["verify"], { DATABASE_URL: scratch.appUrl })).toBe(
+        "ledger consistent: every invariant holds\n",
+      );
     });
 
     it("gives a table a later migration creates insert-only access until db:migrate grants it again", async () => {
@@ -213,10 +241,20 @@ if (testDatabaseKind === "pglite") {
 
     it("refuses to grant a superuser, the owner itself, a role missing or one owning a table, and migrates nothing then", async () => {
       const ownerRole = new URL(scratch.ownerUrl).username;
-      const grantTo = (appRole: string) => migratePostgres(scratch.ownerUrl, { appRole }).then(() => "granted", (error: Error) => error.message);
-      expect(await grantTo("postgres")).toBe('role "postgres" is a superuser, which no grant can restrict: give the gateway a role of its own');
-      expect(await grantTo(ownerRole)).toBe(`role "${ownerRole}" is the role that migrates, or a member of it, and so owns the tables: give the gateway a role of its own`);
-      expect(await grantTo("nobody_here")).toBe(`role "nobody_here" does not exist: create it first (CREATE ROLE "nobody_here" LOGIN PASSWORD '…')`);
+      const grantTo = (appRole: string) =>
+        migratePostgres(scratch.ownerUrl, { appRole }).then(
+          () => "granted",
+          (error: Error) => error.message,
+        );
+      expect(await grantTo("postgres")).toBe(
+        'role "postgres" is a superuser, which no grant can restrict: give the gateway a role of its own',
+      );
+      expect(await grantTo(ownerRole)).toBe(
+        `role "${ownerRole}" is the role that migrates, or a member of it, and so owns the tables: give the gateway a role of its own`,
+      );
+      expect(await grantTo("nobody_here")).toBe(
+        `role "nobody_here" does not exist: create it first (CREATE ROLE "nobody_here" LOGIN PASSWORD '…')`,
+      );
       const admin = new pg.Client({ connectionString: scratch.url });
       await admin.connect();
       try {
@@ -279,10 +317,15 @@ async function privileges(adminUrl: string, role: string): Promise<{ table: stri
 function runTs(script: string, args: string[], settings: Record<string, string>): Promise<string> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("DATABASE_")));
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, env: { ...env, ...settings } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${script} ${args.join(" ")} failed: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      ["--import", "tsx", script, ...args],
+      { cwd: ROOT, env: { ...env, ...settings } },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${script} ${args.join(" ")} failed: ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 

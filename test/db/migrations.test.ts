@@ -19,7 +19,10 @@ describe("migrations", () => {
 
   it("agree with prisma/schema.prisma", async () => {
     const sql = await pendingSchemaChanges();
-    expect(sql, `prisma/schema.prisma has changes that no migration holds. Write one with\n  npm run db:migration:create -- <name>\nIt would hold:\n\n${sql}\n`).toBe("");
+    expect(
+      sql,
+      `prisma/schema.prisma has changes that no migration holds. Write one with\n  npm run db:migration:create -- <name>\nIt would hold:\n\n${sql}\n`,
+    ).toBe("");
   });
 
   it("are recorded in Prisma's own table, so applying them again changes nothing", async () => {
@@ -41,15 +44,36 @@ describe("migrations", () => {
       const { prisma } = db;
       const tenant = await prisma.tenant.create({ data: { slug: `tenant-${crypto.randomUUID()}`, name: "Tenant" } });
       const customer = await prisma.customer.create({ data: { tenantId: tenant.id, externalId: "customer" } });
-      const wallet = await prisma.wallet.create({ data: { tenantId: tenant.id, customerId: customer.id, currency: "USD", scale: 2, balance: 100n, lastSequence: 1n } });
-      const operation = await prisma.operation.create({ data: { tenantId: tenant.id, walletId: wallet.id, type: "deposit", requestHash: "hash" } });
+      const wallet = await prisma.wallet.create({
+        data: { tenantId: tenant.id, customerId: customer.id, currency: "USD", scale: 2, balance: 100n, lastSequence: 1n },
+      });
+      const operation = await prisma.operation.create({
+        data: { tenantId: tenant.id, walletId: wallet.id, type: "deposit", requestHash: "hash" },
+      });
       const block = await prisma.creditBlock.create({
-        data: { walletId: wallet.id, operationId: operation.id, amount: 100n, remaining: 100n, category: "paid", effectiveAt: new Date(), source: "deposit" },
+        data: {
+          walletId: wallet.id,
+          operationId: operation.id,
+          amount: 100n,
+          remaining: 100n,
+          category: "paid",
+          effectiveAt: new Date(),
+          source: "deposit",
+        },
       });
       const entry = await prisma.ledgerEntry.create({
         data: {
-          walletId: wallet.id, blockId: block.id, operationId: operation.id, sequence: 1n, type: "increment", amount: 100n,
-          startingBalance: 0n, endingBalance: 100n, remainingAfter: 100n, usedAfter: 0n, frozenAfter: 0n,
+          walletId: wallet.id,
+          blockId: block.id,
+          operationId: operation.id,
+          sequence: 1n,
+          type: "increment",
+          amount: 100n,
+          startingBalance: 0n,
+          endingBalance: 100n,
+          remainingAfter: 100n,
+          usedAfter: 0n,
+          frozenAfter: 0n,
         },
       });
       return { wallet, operation, block, entry };
@@ -62,7 +86,10 @@ describe("migrations", () => {
         sqlState: "23001", // restrict_violation
         message: expect.stringContaining("ledger entries are append-only: UPDATE is not allowed"),
       });
-      expect(await failure(db.prisma.ledgerEntry.delete({ where }))).toMatchObject({ sqlState: "23001", message: expect.stringContaining("DELETE is not allowed") });
+      expect(await failure(db.prisma.ledgerEntry.delete({ where }))).toMatchObject({
+        sqlState: "23001",
+        message: expect.stringContaining("DELETE is not allowed"),
+      });
       expect(await failure(db.prisma.$executeRawUnsafe("TRUNCATE ledger_entry CASCADE"))).toMatchObject({
         sqlState: "23001",
         message: expect.stringContaining("TRUNCATE is not allowed"),
@@ -74,7 +101,15 @@ describe("migrations", () => {
       const { wallet, operation, block } = await seed();
       const violation = { sqlState: "23514", message: expect.stringContaining("credit_block_remaining_non_negative") };
       expect(await failure(db.prisma.creditBlock.update({ where: { id: block.id }, data: { remaining: -1n } }))).toEqual(violation);
-      const negative = { walletId: wallet.id, operationId: operation.id, amount: 100n, remaining: -1n, category: "paid", effectiveAt: new Date(), source: "deposit" as const };
+      const negative = {
+        walletId: wallet.id,
+        operationId: operation.id,
+        amount: 100n,
+        remaining: -1n,
+        category: "paid",
+        effectiveAt: new Date(),
+        source: "deposit" as const,
+      };
       expect(await failure(db.prisma.creditBlock.create({ data: negative }))).toEqual(violation);
       expect((await db.prisma.creditBlock.findUniqueOrThrow({ where: { id: block.id } })).remaining).toBe(100n);
     });
@@ -127,7 +162,12 @@ describe("applying migrations", () => {
       const db = await createTestDatabase({ migrate: false });
       try {
         const applied = await Promise.all(Array.from({ length: starts }, () => db.migrate()));
-        expect(applied.flat().sort()).toEqual(fs.readdirSync(MIGRATIONS_DIR).filter((name) => /^\d+_/.test(name)).sort());
+        expect(applied.flat().sort()).toEqual(
+          fs
+            .readdirSync(MIGRATIONS_DIR)
+            .filter((name) => /^\d+_/.test(name))
+            .sort(),
+        );
         await expectEachMigrationOnce(db);
       } finally {
         await db.close();
@@ -149,9 +189,7 @@ describe("the embedded database on a directory", () => {
     try {
       await first.prisma.tenant.create({ data: { slug: "kept", name: "Kept" } });
       expect(fs.readFileSync(lockFile(), "utf8").trim()).toBe(String(process.pid));
-      await expect(openDatabase({ dataDir })).rejects.toThrow(
-        `The embedded database in ${dataDir} is in use by process ${process.pid}`,
-      );
+      await expect(openDatabase({ dataDir })).rejects.toThrow(`The embedded database in ${dataDir} is in use by process ${process.pid}`);
     } finally {
       await first.close();
     }
@@ -166,16 +204,25 @@ describe("the embedded database on a directory", () => {
 
   it("names the other process holding it, and takes the lock over once that process is gone", async () => {
     // Another process holding the lock, as a running gateway would.
-    const holder = spawn(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(lockFile())}, String(process.pid)); console.log("locked"); setInterval(() => {}, 1000);`], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const holder = spawn(
+      process.execPath,
+      [
+        "-e",
+        `require("fs").writeFileSync(${JSON.stringify(lockFile())}, String(process.pid)); console.log("locked"); setInterval(() => {}, 1000);`,
+      ],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     try {
       await once(holder.stdout!, "data");
       const error = await openDatabase({ dataDir }).then(
         () => null,
         (e: unknown) => e as Error,
       );
-      expect(error?.message).toMatch(new RegExp(`embedded database in .* is in use by process ${holder.pid} \\(probably a running gateway\\)`));
+      expect(error?.message).toMatch(
+        new RegExp(`embedded database in .* is in use by process ${holder.pid} \\(probably a running gateway\\)`),
+      );
       expect(error?.message).toMatch(/Stop that process, or set DATABASE_URL/);
     } finally {
       holder.kill("SIGKILL");
@@ -221,6 +268,9 @@ async function expectEachMigrationOnce(db: Database) {
   const rows = await db.prisma.$queryRaw<{ migration_name: string; runs: number }[]>`
     SELECT migration_name, count(*)::int AS runs FROM _prisma_migrations
     WHERE finished_at IS NOT NULL GROUP BY migration_name ORDER BY migration_name`;
-  const onDisk = fs.readdirSync(MIGRATIONS_DIR).filter((name) => /^\d+_/.test(name)).sort();
+  const onDisk = fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((name) => /^\d+_/.test(name))
+    .sort();
   expect(rows).toEqual(onDisk.map((migration_name) => ({ migration_name, runs: 1 })));
 }

@@ -49,7 +49,11 @@ describe("the raw-query port", () => {
 
   it("fails on a unique key as Prisma does, so that an idempotency race is read as one", async () => {
     const port = rawQueryOf(ledger.db.prisma);
-    const insert = { name: "raw_query_test_tenant", text: "INSERT INTO tenant (id, slug, name) VALUES (gen_random_uuid(), $1, 'raw') RETURNING id", values: ["raw-query-unique"] };
+    const insert = {
+      name: "raw_query_test_tenant",
+      text: "INSERT INTO tenant (id, slug, name) VALUES (gen_random_uuid(), $1, 'raw') RETURNING id",
+      values: ["raw-query-unique"],
+    };
     await port.rows(insert);
     const error = await failure(port.rows(insert));
     expect(isUniqueViolation(error, "tenant_slug_key")).toBe(true);
@@ -57,7 +61,13 @@ describe("the raw-query port", () => {
   });
 
   it("fails on a figure past its column as Prisma does, so that it is refused as bad input", async () => {
-    const error = await failure(rawQueryOf(ledger.db.prisma).rows({ name: "raw_query_test_overflow", text: "SELECT $1::bigint + 1 AS sum", values: [9_223_372_036_854_775_807n] }));
+    const error = await failure(
+      rawQueryOf(ledger.db.prisma).rows({
+        name: "raw_query_test_overflow",
+        text: "SELECT $1::bigint + 1 AS sum",
+        values: [9_223_372_036_854_775_807n],
+      }),
+    );
     expect(isNumericOutOfRange(error)).toBe(true);
     expect(isDatabaseUnavailable(error)).toBe(false);
   });
@@ -73,7 +83,9 @@ describe("the raw-query port", () => {
   });
 
   it("leaves a statement that is wrong as a fault, neither unavailable nor a refusal", async () => {
-    const error = await failure(rawQueryOf(ledger.db.prisma).rows({ name: "raw_query_test_wrong", text: "SELECT no_such_column FROM tenant", values: [] }));
+    const error = await failure(
+      rawQueryOf(ledger.db.prisma).rows({ name: "raw_query_test_wrong", text: "SELECT no_such_column FROM tenant", values: [] }),
+    );
     expect(isDatabaseUnavailable(error)).toBe(false);
     expect(isNumericOutOfRange(error)).toBe(false);
     expect(isUniqueViolation(error, "tenant_slug_key")).toBe(false);

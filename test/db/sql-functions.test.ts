@@ -18,7 +18,10 @@ import { createTestDatabase } from "../support/database.ts";
 
 const SQL_DIR = fileURLToPath(new URL("../../prisma/sql", import.meta.url));
 const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
-const files = fs.readdirSync(SQL_DIR).filter((name) => name.endsWith(".sql")).sort();
+const files = fs
+  .readdirSync(SQL_DIR)
+  .filter((name) => name.endsWith(".sql"))
+  .sort();
 const functionsWithFiles = files.map((file) => path.basename(file, ".sql"));
 
 /** The definition a file holds: its leading comment and the closing semicolon left out, whitespace collapsed. */
@@ -35,8 +38,13 @@ function normalised(sql: string): string {
 /** The last migration (in the order Prisma applies them) whose SQL creates or replaces the function. */
 function lastMigrationDefining(name: string): string | undefined {
   const creates = new RegExp(`CREATE\\s+(OR\\s+REPLACE\\s+)?FUNCTION\\s+(public\\.)?"?${name}"?\\s*\\(`, "i");
-  const migrations = fs.readdirSync(MIGRATIONS_DIR).filter((entry) => fs.existsSync(path.join(MIGRATIONS_DIR, entry, "migration.sql"))).sort();
-  return migrations.filter((migration) => creates.test(fs.readFileSync(path.join(MIGRATIONS_DIR, migration, "migration.sql"), "utf8"))).at(-1);
+  const migrations = fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((entry) => fs.existsSync(path.join(MIGRATIONS_DIR, entry, "migration.sql")))
+    .sort();
+  return migrations
+    .filter((migration) => creates.test(fs.readFileSync(path.join(MIGRATIONS_DIR, migration, "migration.sql"), "utf8")))
+    .at(-1);
 }
 
 let db: Database;
@@ -59,7 +67,9 @@ describe("prisma/sql", () => {
   });
 
   it("includes the trigger functions that keep entries and events append-only", () => {
-    expect(functionsWithFiles).toEqual(expect.arrayContaining(["ledger_entry_reject_change", "event_reject_change", "enqueue_webhook_deliveries"]));
+    expect(functionsWithFiles).toEqual(
+      expect.arrayContaining(["ledger_entry_reject_change", "event_reject_change", "enqueue_webhook_deliveries"]),
+    );
   });
 
   it.each(files)("%s is the function the migrated database runs", (file) => {
@@ -71,7 +81,11 @@ describe("prisma/sql", () => {
 
   it.each(files)("%s names the last migration that defines it", (file) => {
     const name = path.basename(file, ".sql");
-    const header = fs.readFileSync(path.join(SQL_DIR, file), "utf8").split("\n").filter((line) => line.startsWith("--")).join("\n");
+    const header = fs
+      .readFileSync(path.join(SQL_DIR, file), "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("--"))
+      .join("\n");
     const named = /Defined last by migration (\S+?)\.?$/m.exec(header)?.[1];
     expect(named).toBe(lastMigrationDefining(name));
   });

@@ -68,7 +68,15 @@ describe("token lifecycle", () => {
   it("creates a token shown once, sees it used, revokes it, and then refuses it", async () => {
     const { token, apiToken } = await created({ role: "write", name: "billing worker" });
     expect(token).toMatch(/^bg_live_[0-9a-f-]{36}$/);
-    expect(apiToken).toMatchObject({ prefix: token.slice(0, 12), role: "write", livemode: true, name: "billing worker", lastUsedAt: null, revokedAt: null, customer: null });
+    expect(apiToken).toMatchObject({
+      prefix: token.slice(0, 12),
+      role: "write",
+      livemode: true,
+      name: "billing worker",
+      lastUsedAt: null,
+      revokedAt: null,
+      customer: null,
+    });
 
     const used = await gateway.graphql("{ viewer { role livemode tenant { slug } } }", {}, token);
     expect(used.data.viewer).toEqual({ role: "write", livemode: true, tenant: { slug: "acme" } });
@@ -79,16 +87,23 @@ describe("token lifecycle", () => {
     expect(JSON.stringify(await list())).not.toContain(token);
 
     const revoked = await revoke(apiToken.id);
-    expect(revoked).toMatchObject({ __typename: "RevokeApiTokenPayload", apiToken: { id: apiToken.id, revokedAt: gateway.clock.now().toISOString() } });
+    expect(revoked).toMatchObject({
+      __typename: "RevokeApiTokenPayload",
+      apiToken: { id: apiToken.id, revokedAt: gateway.clock.now().toISOString() },
+    });
     const refused = await gateway.graphql("{ viewer { livemode } }", {}, token);
     expect(refused.status).toBe(403);
     expect(refused.errors![0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
     // The REST shim asks the same authenticator.
-    const rest = await gateway.app.fetch(new Request("http://gateway.test/api/credits/balance", { headers: { authorization: `Bearer ${token}` } }));
+    const rest = await gateway.app.fetch(
+      new Request("http://gateway.test/api/credits/balance", { headers: { authorization: `Bearer ${token}` } }),
+    );
     expect(rest.status).toBe(403);
 
     expect((await list()).map((node) => node.id)).not.toContain(apiToken.id);
-    expect((await list({ includeRevoked: true })).find((node) => node.id === apiToken.id)).toMatchObject({ revokedAt: revoked.apiToken.revokedAt });
+    expect((await list({ includeRevoked: true })).find((node) => node.id === apiToken.id)).toMatchObject({
+      revokedAt: revoked.apiToken.revokedAt,
+    });
     // Revoking again changes nothing: the first revocation time stays.
     gateway.clock.advance(60_000);
     expect(await revoke(apiToken.id)).toMatchObject({ apiToken: { revokedAt: revoked.apiToken.revokedAt } });
@@ -100,7 +115,10 @@ describe("token lifecycle", () => {
     expect(await gateway.graphql("{ viewer { role customer { externalId } } }", {}, personal.token)).toMatchObject({
       data: { viewer: { role: "customer", customer: { externalId: "alice" } } },
     });
-    expect((await created({ customerExternalId: "bob", role: "read" })).apiToken).toMatchObject({ role: "read", customer: { externalId: "bob" } });
+    expect((await created({ customerExternalId: "bob", role: "read" })).apiToken).toMatchObject({
+      role: "read",
+      customer: { externalId: "bob" },
+    });
 
     const adminForCustomer = await create({ customerExternalId: "carol", role: "admin" });
     expect(adminForCustomer).toMatchObject({ __typename: "ValidationError", code: "VALIDATION_FAILED", fields: [{ path: ["role"] }] });
@@ -123,7 +141,9 @@ describe("token lifecycle", () => {
     expect(await status(token)).toBe(200);
     const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
     // As another gateway process (or the CLI) would: in the database, unknown to this one's cache.
-    const id = Buffer.from(apiToken.id, "base64").toString("utf8").replace(/^ApiToken:/, "");
+    const id = Buffer.from(apiToken.id, "base64")
+      .toString("utf8")
+      .replace(/^ApiToken:/, "");
     await revokeApiToken({ prisma: gateway.db.prisma, now: gateway.clock.now }, systemScope(tenant.id, true), id);
     gateway.clock.advance(4_999);
     expect(await status(token)).toBe(200);
@@ -137,7 +157,12 @@ describe("who may manage tokens", () => {
     const admin = await created({ name: "the admin to reach" });
     for (const input of [{ role: "write" }, { role: "read" }, { customerExternalId: "erin" }]) {
       const { token, apiToken } = await created(input);
-      expect(await create({ role: "admin" }, token)).toMatchObject({ __typename: "ForbiddenError", code: "FORBIDDEN", role: apiToken.role, permission: "tokens" });
+      expect(await create({ role: "admin" }, token)).toMatchObject({
+        __typename: "ForbiddenError",
+        code: "FORBIDDEN",
+        role: apiToken.role,
+        permission: "tokens",
+      });
       expect(await revoke(admin.apiToken.id, token)).toMatchObject({ __typename: "ForbiddenError", code: "FORBIDDEN" });
       const listing = await gateway.graphql(LIST, {}, token);
       expect(listing.errors![0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
@@ -152,7 +177,11 @@ describe("who may manage tokens", () => {
     const liveToken = await created({ role: "read" });
 
     const refused = await create({ test: false }, testAdmin);
-    expect(refused).toMatchObject({ __typename: "ForbiddenError", code: "FORBIDDEN", message: expect.stringMatching(/test-mode token may only create test tokens/) });
+    expect(refused).toMatchObject({
+      __typename: "ForbiddenError",
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/test-mode token may only create test tokens/),
+    });
     const testToken = await created({ name: "made in test mode" }, testAdmin);
     expect(testToken.token).toMatch(/^bg_test_/);
     expect(testToken.apiToken.livemode).toBe(false);
@@ -162,7 +191,9 @@ describe("who may manage tokens", () => {
     expect(seenInTest.length).toBeGreaterThan(0);
     expect(seenInTest.every((node) => !node.livemode)).toBe(true);
     expect(await revoke(liveToken.apiToken.id, testAdmin)).toMatchObject({ __typename: "NotFoundError", code: "NOT_FOUND" });
-    expect((await gateway.graphql("query($id: ID!) { node(id: $id) { id } }", { id: liveToken.apiToken.id }, testAdmin)).data.node).toBeNull();
+    expect(
+      (await gateway.graphql("query($id: ID!) { node(id: $id) { id } }", { id: liveToken.apiToken.id }, testAdmin)).data.node,
+    ).toBeNull();
     expect(await status(liveToken.token)).toBe(200);
   });
 

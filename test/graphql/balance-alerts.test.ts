@@ -29,7 +29,13 @@ async function seedAlerts(walletGid: string, thresholds: bigint[]): Promise<void
   const walletId = decodeGlobalID(walletGid).id;
   const wallet = await gateway.db.prisma.wallet.findUniqueOrThrow({ where: { id: walletId } });
   await gateway.db.prisma.balanceAlert.createMany({
-    data: thresholds.map((threshold, index) => ({ tenantId: wallet.tenantId, livemode: wallet.livemode, walletId, threshold, requestHash: `seeded ${index}` })),
+    data: thresholds.map((threshold, index) => ({
+      tenantId: wallet.tenantId,
+      livemode: wallet.livemode,
+      walletId,
+      threshold,
+      requestHash: `seeded ${index}`,
+    })),
   });
 }
 
@@ -52,7 +58,10 @@ describe("a wallet's balance alerts", () => {
 
   it("are refused past the limit with LimitExceededError, and nothing is added", async () => {
     const walletId = await createWalletVia(gateway, "alerts-full");
-    await seedAlerts(walletId, Array.from({ length: 24 }, (_, index) => BigInt(index)));
+    await seedAlerts(
+      walletId,
+      Array.from({ length: 24 }, (_, index) => BigInt(index)),
+    );
     const last = await gateway.graphql(CREATE, { input: { walletId, threshold: "100" } });
     expect(last.data.createBalanceAlert).toMatchObject({ __typename: "CreateBalanceAlertPayload", balanceAlert: { threshold: "100" } });
     const refused = await gateway.graphql(CREATE, { input: { walletId, threshold: "200" } });

@@ -27,7 +27,11 @@ function countingYoga() {
     ],
   });
   const run = async (query: string) => {
-    const response = await yoga.fetch("http://gateway.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+    const response = await yoga.fetch("http://gateway.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
     return (await response.json()) as { data?: unknown; errors?: unknown };
   };
   return { run, compiled: () => compiled };
@@ -78,7 +82,9 @@ describe("answers compiled", () => {
     const deposit = `mutation($input: DepositInput!) { deposit(input: $input) { __typename } }`;
     const refusals = [];
     for (let run = 0; run < 3; run += 1) refusals.push(await gateway.graphql(deposit, { input: { walletId: node.id, amount: "12.5" } }));
-    expect(refusals[0]!.errors?.[0]?.message).toMatch(/^Variable "\$input" got invalid value "12.5" at "input.amount";.* Money must be a whole number of minor units$/);
+    expect(refusals[0]!.errors?.[0]?.message).toMatch(
+      /^Variable "\$input" got invalid value "12.5" at "input.amount";.* Money must be a whole number of minor units$/,
+    );
     expect(refusals[0]!.data).toBeFalsy();
     // The first ran on graphql-js' executor, the others compiled.
     expect(refusals.slice(1)).toEqual([refusals[0], refusals[0]]);

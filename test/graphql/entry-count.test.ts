@@ -23,7 +23,9 @@ const COUNTS = `query($first: Int!) { wallets(first: $first) { edges { node {
 } } } }`;
 
 interface CountsReply {
-  wallets: { edges: { node: { id: string; all: { totalCount: number }; decrements: { totalCount: number }; promo: { totalCount: number } } }[] };
+  wallets: {
+    edges: { node: { id: string; all: { totalCount: number }; decrements: { totalCount: number }; promo: { totalCount: number } } }[];
+  };
 }
 
 /** Runs COUNTS on a gateway whose every query goes through `prisma`. */
@@ -62,7 +64,10 @@ describe("Wallet.ledgerEntries.totalCount", () => {
   it("counts every entry, and those of a type or a category", async () => {
     const reply = await countsVia(gateway.db.prisma, 10);
     const counts = new Map(
-      reply.wallets.edges.map(({ node }) => [walletIdOf(node.id), { all: node.all.totalCount, decrements: node.decrements.totalCount, promo: node.promo.totalCount }]),
+      reply.wallets.edges.map(({ node }) => [
+        walletIdOf(node.id),
+        { all: node.all.totalCount, decrements: node.decrements.totalCount, promo: node.promo.totalCount },
+      ]),
     );
     // Each debit of 1 is one entry; the promo block (first in line) also has its deposit and the hold.
     expect(walletIds.map((walletId) => counts.get(walletId))).toEqual([
@@ -112,7 +117,10 @@ describe("Wallet.ledgerEntries.totalCount", () => {
         new Request("http://gateway.test/graphql", {
           method: "POST",
           headers: { "content-type": "application/json", authorization: `Bearer ${gateway.token}` },
-          body: JSON.stringify({ query: `query($first: Int!) { wallets(first: $first) { edges { node { ledgerEntries(first: 1, types: [decrement]) { totalCount } } } } }`, variables: { first } }),
+          body: JSON.stringify({
+            query: `query($first: Int!) { wallets(first: $first) { edges { node { ledgerEntries(first: 1, types: [decrement]) { totalCount } } } } }`,
+            variables: { first },
+          }),
         }),
       );
       const body = (await response.json()) as { data: { wallets: { edges: unknown[] } }; errors?: unknown };
@@ -126,7 +134,9 @@ describe("Wallet.ledgerEntries.totalCount", () => {
 
 /** Relay global ids of wallets: `Wallet:<id>`, base64. */
 function walletIdOf(globalId: string): string {
-  return Buffer.from(globalId, "base64").toString("utf8").replace(/^Wallet:/, "");
+  return Buffer.from(globalId, "base64")
+    .toString("utf8")
+    .replace(/^Wallet:/, "");
 }
 
 function globalIdOf(walletId: string): string {

@@ -19,10 +19,19 @@ const SELECTIONS = entryFields.map((field) => {
 
 beforeAll(async () => {
   const walletId = await createWalletVia(gateway, "reads");
-  await depositVia(gateway, walletId, "500", { category: "promo", description: "welcome", metadata: { campaign: "spring" }, reference: "ref-1" });
-  const debit = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, { input: { walletId, amount: "120" } });
+  await depositVia(gateway, walletId, "500", {
+    category: "promo",
+    description: "welcome",
+    metadata: { campaign: "spring" },
+    reference: "ref-1",
+  });
+  const debit = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, {
+    input: { walletId, amount: "120" },
+  });
   expect(debit.data.debit.__typename).toBe("DebitPayload");
-  const hold = await gateway.graphql(`mutation($input: HoldInput!) { hold(input: $input) { __typename } }`, { input: { walletId, amount: "30" } });
+  const hold = await gateway.graphql(`mutation($input: HoldInput!) { hold(input: $input) { __typename } }`, {
+    input: { walletId, amount: "30" },
+  });
   expect(hold.data.hold.__typename).toBe("HoldPayload");
 });
 
@@ -36,10 +45,14 @@ describe("the entries of a page of wallets", () => {
     expect(page.errors).toBeUndefined();
     const ids: string[] = page.data.wallets.edges.flatMap((edge: any) => edge.node.ledgerEntries.edges.map((entry: any) => entry.node.id));
     expect(ids.length).toBeGreaterThanOrEqual(3);
-    const looked = await gateway.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on LedgerEntry { ${SELECTIONS.join(" ")} } } }`, { ids });
+    const looked = await gateway.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on LedgerEntry { ${SELECTIONS.join(" ")} } } }`, {
+      ids,
+    });
     expect(looked.errors).toBeUndefined();
     for (const selection of SELECTIONS) {
-      const alone = await gateway.graphql(`{ wallets(first: 5) { edges { node { ledgerEntries(first: 10) { edges { node { ${selection} } } } } } } }`);
+      const alone = await gateway.graphql(
+        `{ wallets(first: 5) { edges { node { ledgerEntries(first: 10) { edges { node { ${selection} } } } } } } }`,
+      );
       expect(alone.errors, selection).toBeUndefined();
       const field = selection.split(" ")[0]!;
       const values = alone.data.wallets.edges.flatMap((edge: any) => edge.node.ledgerEntries.edges.map((entry: any) => entry.node[field]));

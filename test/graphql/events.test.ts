@@ -18,7 +18,9 @@ const WALLET_UPDATED = `subscription($walletId: ID!, $afterSequence: Int) {
 }`;
 
 async function debitVia(walletId: string, amount: string) {
-  const reply = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, { input: { walletId, amount } });
+  const reply = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, {
+    input: { walletId, amount },
+  });
   expect(reply.data.debit.__typename, JSON.stringify(reply)).toBe("DebitPayload");
 }
 
@@ -32,7 +34,10 @@ describe("events", () => {
       ["operation.completed", 4],
       ["operation.completed", 3],
     ]);
-    expect(first.data.events.edges[0].node).toMatchObject({ wallet: { id: walletId }, payload: { amount: "-30", balance: { available: "70" } } });
+    expect(first.data.events.edges[0].node).toMatchObject({
+      wallet: { id: walletId },
+      payload: { amount: "-30", balance: { available: "70" } },
+    });
     const rest = await gateway.graphql(EVENTS, { walletId, first: 10, after: first.data.events.pageInfo.endCursor });
     expect(rest.data.events.edges.map((edge: any) => edge.node.sequence)).toEqual([2, 1]);
     expect(rest.data.events.pageInfo.hasNextPage).toBe(false);
@@ -63,21 +68,32 @@ describe("balance alerts", () => {
     );
     const alert = created.data.createBalanceAlert.balanceAlert;
     expect(alert).toMatchObject({ threshold: "500", below: true });
-    const listed = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balanceAlerts(first: 10) { edges { node { id threshold } } } } }`, { id: walletId });
+    const listed = await gateway.graphql(
+      `query($id: ID!) { wallet(id: $id) { balanceAlerts(first: 10) { edges { node { id threshold } } } } }`,
+      { id: walletId },
+    );
     expect(listed.data.wallet.balanceAlerts.edges).toEqual([{ node: { id: alert.id, threshold: "500" } }]);
     const deleted = await gateway.graphql(
       `mutation($input: DeleteBalanceAlertInput!) { deleteBalanceAlert(input: $input) { __typename ... on DeleteBalanceAlertPayload { balanceAlert { deletedAt } } } }`,
       { input: { id: alert.id } },
     );
     expect(deleted.data.deleteBalanceAlert.balanceAlert.deletedAt).not.toBeNull();
-    const after = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balanceAlerts(first: 10) { edges { node { id } } } } }`, { id: walletId });
+    const after = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balanceAlerts(first: 10) { edges { node { id } } } } }`, {
+      id: walletId,
+    });
     expect(after.data.wallet.balanceAlerts.edges).toEqual([]);
   });
 });
 
 describe("walletUpdated", () => {
   const open = (variables: Record<string, unknown>, token = gateway.token) =>
-    subscribe<{ walletUpdated: any }>((request) => gateway.app.fetch(request), "http://gateway.test/graphql", token, WALLET_UPDATED, variables);
+    subscribe<{ walletUpdated: any }>(
+      (request) => gateway.app.fetch(request),
+      "http://gateway.test/graphql",
+      token,
+      WALLET_UPDATED,
+      variables,
+    );
 
   it("sends each committed event with the balances it left, live", async () => {
     const walletId = await createWalletVia(gateway, "live");

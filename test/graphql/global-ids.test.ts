@@ -38,7 +38,9 @@ describe("in queries", () => {
     for (const id of [...MALFORMED, blockId, globalId("CreditBlock", randomUUID())]) {
       const reply = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { id } }`, { id });
       expect(reply.data?.wallet ?? null, id).toBeNull();
-      expect(reply.errors, id).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Wallet .* was not found$/), extensions: { code: "NOT_FOUND" } })]);
+      expect(reply.errors, id).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/^Wallet .* was not found$/), extensions: { code: "NOT_FOUND" } }),
+      ]);
     }
   });
 
@@ -70,17 +72,30 @@ describe("in mutation inputs", () => {
       // …and a well-formed id of another type.
       for (const id of [...MALFORMED, resource === "Wallet" ? blockId : walletId]) {
         const type = `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input`;
-        const reply = await gateway.graphql(`mutation($input: ${type}!) { ${mutation}(input: $input) { __typename ${ERROR_FIELDS} } }`, { input: input(id) });
+        const reply = await gateway.graphql(`mutation($input: ${type}!) { ${mutation}(input: $input) { __typename ${ERROR_FIELDS} } }`, {
+          input: input(id),
+        });
         expect(reply.errors, `${mutation} ${id}`).toBeUndefined();
-        expect(reply.data[mutation], `${mutation} ${id}`).toEqual({ __typename: "NotFoundError", code: "NOT_FOUND", resource, message: expect.stringMatching(new RegExp(`^${resource} .* was not found$`)) });
+        expect(reply.data[mutation], `${mutation} ${id}`).toEqual({
+          __typename: "NotFoundError",
+          code: "NOT_FOUND",
+          resource,
+          message: expect.stringMatching(new RegExp(`^${resource} .* was not found$`)),
+        });
       }
     }
   });
 
   it("changes nothing", async () => {
-    const before = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balance { total } ledgerEntries(first: 10) { totalCount } } }`, { id: walletId });
+    const before = await gateway.graphql(
+      `query($id: ID!) { wallet(id: $id) { balance { total } ledgerEntries(first: 10) { totalCount } } }`,
+      { id: walletId },
+    );
     await gateway.graphql(`mutation { deposit(input: { walletId: "not a global id", amount: "100" }) { __typename } }`);
-    const after = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balance { total } ledgerEntries(first: 10) { totalCount } } }`, { id: walletId });
+    const after = await gateway.graphql(
+      `query($id: ID!) { wallet(id: $id) { balance { total } ledgerEntries(first: 10) { totalCount } } }`,
+      { id: walletId },
+    );
     expect(after.data).toEqual(before.data);
   });
 });

@@ -70,7 +70,9 @@ describe("the DateTime scalar", () => {
 
   it("refuses an impossible day written in the query, and takes offsets and plain dates", async () => {
     const walletId = await createWalletVia(gateway, "dates-literal");
-    const literal = await gateway.graphql(`mutation { deposit(input: { walletId: "${walletId}", amount: "10", expiresAt: "2099-02-29" }) { __typename } }`);
+    const literal = await gateway.graphql(
+      `mutation { deposit(input: { walletId: "${walletId}", amount: "10", expiresAt: "2099-02-29" }) { __typename } }`,
+    );
     expect(literal.errors?.[0]?.message).toMatch(/2099-02-29 does not exist/);
     const offset = await gateway.graphql(
       `mutation($input: DepositInput!) { deposit(input: $input) { ... on DepositPayload { blocks { expiresAt effectiveAt } } } }`,
@@ -102,14 +104,22 @@ describe("a wallet's currency", () => {
   ])("refuses the typo %s, creating nothing", async (currency, message) => {
     const before = await walletCount();
     const reply = await gateway.graphql(CREATE_WALLET, { input: { customerExternalId: `typo-${currency}`, currency } });
-    expect(reply.data.createWallet).toMatchObject({ __typename: "ValidationError", message: expect.stringMatching(message), fields: [{ path: ["currency"] }] });
+    expect(reply.data.createWallet).toMatchObject({
+      __typename: "ValidationError",
+      message: expect.stringMatching(message),
+      fields: [{ path: ["currency"] }],
+    });
     expect(await walletCount()).toBe(before);
   });
 
   it("opens a custom unit given explicitly, and refuses one given with a currency", async () => {
-    const custom = await gateway.graphql(CREATE_WALLET, { input: { customerExternalId: "units", customUnit: { code: "CREDITS", scale: 3 } } });
+    const custom = await gateway.graphql(CREATE_WALLET, {
+      input: { customerExternalId: "units", customUnit: { code: "CREDITS", scale: 3 } },
+    });
     expect(custom.data.createWallet).toMatchObject({ __typename: "CreateWalletPayload", wallet: { currency: "CREDITS", scale: 3 } });
-    const both = await gateway.graphql(CREATE_WALLET, { input: { customerExternalId: "units-2", currency: "USD", customUnit: { code: "CREDITS", scale: 0 } } });
+    const both = await gateway.graphql(CREATE_WALLET, {
+      input: { customerExternalId: "units-2", currency: "USD", customUnit: { code: "CREDITS", scale: 0 } },
+    });
     expect(both.data.createWallet).toMatchObject({ __typename: "ValidationError", fields: [{ path: ["customUnit"] }] });
     const iso = await gateway.graphql(CREATE_WALLET, { input: { customerExternalId: "units-3", customUnit: { code: "EUR", scale: 2 } } });
     expect(iso.data.createWallet).toMatchObject({ __typename: "ValidationError", fields: [{ path: ["customUnit", "code"] }] });
@@ -136,8 +146,14 @@ describe("a second wallet for a customer and currency", () => {
       `mutation($input: UpdateWalletInput!) { updateWallet(input: $input) { __typename ... on WalletExistsError { code walletId } } }`,
       { input: { walletId: firstId, name: "Promotions" } },
     );
-    expect(collision.data.updateWallet).toEqual({ __typename: "WalletExistsError", code: "WALLET_EXISTS", walletId: named.data.createWallet.wallet.id });
-    const node = await gateway.graphql(`query($id: ID!) { node(id: $id) { ... on Wallet { ${WALLET_FIELDS} } } }`, { id: again.data.createWallet.walletId });
+    expect(collision.data.updateWallet).toEqual({
+      __typename: "WalletExistsError",
+      code: "WALLET_EXISTS",
+      walletId: named.data.createWallet.wallet.id,
+    });
+    const node = await gateway.graphql(`query($id: ID!) { node(id: $id) { ... on Wallet { ${WALLET_FIELDS} } } }`, {
+      id: again.data.createWallet.walletId,
+    });
     expect(node.data.node).toMatchObject({ id: firstId, currency: "USD" });
   });
 });
@@ -147,8 +163,14 @@ describe("text filters on queries", () => {
     ["customer(externalId:)", `query($text: String!) { customer(externalId: $text) { id } }`],
     ["wallets(customerExternalId:)", `query($text: String!) { wallets(first: 5, customerExternalId: $text) { totalCount } }`],
     ["wallets(currency:)", `query($text: String!) { wallets(first: 5, currency: $text) { totalCount } }`],
-    ["Wallet.creditBlocks(category:)", `query($text: String!) { wallets(first: 1) { edges { node { creditBlocks(first: 5, category: $text) { edges { node { id } } } } } } }`],
-    ["Wallet.ledgerEntries(category:)", `query($text: String!) { wallets(first: 1) { edges { node { ledgerEntries(first: 5, category: $text) { totalCount } } } } }`],
+    [
+      "Wallet.creditBlocks(category:)",
+      `query($text: String!) { wallets(first: 1) { edges { node { creditBlocks(first: 5, category: $text) { edges { node { id } } } } } } }`,
+    ],
+    [
+      "Wallet.ledgerEntries(category:)",
+      `query($text: String!) { wallets(first: 1) { edges { node { ledgerEntries(first: 5, category: $text) { totalCount } } } } }`,
+    ],
   ])("refuses a NUL in %s as a validation error", async (_field, query) => {
     await createWalletVia(gateway, `filter-${Math.random().toString(36).slice(2)}`);
     const reply = await gateway.graphql(query, { text: "a\u0000b" });

@@ -21,14 +21,25 @@ const LEDGER = `operation { id type } replayed wallet { balance { total used fro
 
 function mutate(name: string, inputType: string, payload: string, input: Record<string, unknown>) {
   const details = (ERRORS_OF[name] ?? []).map((type) => ERROR_DETAILS[type]).join(" ");
-  return gateway.graphql(`mutation($input: ${inputType}!) { ${name}(input: $input) { ${RESULT} ${details} ... on ${payload} { ${LEDGER} } } }`, { input });
+  return gateway.graphql(
+    `mutation($input: ${inputType}!) { ${name}(input: $input) { ${RESULT} ${details} ... on ${payload} { ${LEDGER} } } }`,
+    { input },
+  );
 }
 
 describe("money mutations", () => {
   it("deposit, debit and a replayed debit", async () => {
     const walletId = await createWalletVia(gateway, "m-1");
-    const deposited = await mutate("deposit", "DepositInput", "DepositPayload", { walletId, amount: "2000", category: "paid", costBasis: "1" });
-    expect(deposited.data.deposit).toMatchObject({ __typename: "DepositPayload", entries: [{ type: "increment", amount: "2000", sequence: "1" }] });
+    const deposited = await mutate("deposit", "DepositInput", "DepositPayload", {
+      walletId,
+      amount: "2000",
+      category: "paid",
+      costBasis: "1",
+    });
+    expect(deposited.data.deposit).toMatchObject({
+      __typename: "DepositPayload",
+      entries: [{ type: "increment", amount: "2000", sequence: "1" }],
+    });
 
     const input = { walletId, amount: "750", reference: "order-1", idempotencyKey: "order-1" };
     const spent = await mutate("debit", "DebitInput", "DebitPayload", input);
@@ -64,7 +75,11 @@ describe("money mutations", () => {
     const walletId = await createWalletVia(gateway, "m-2");
     const short = await mutate("debit", "DebitInput", "DebitPayload", { walletId, amount: "1" });
     expect(short.data.debit).toEqual(expect.objectContaining({ __typename: "InsufficientCreditsError", requested: "1", available: "0" }));
-    const invalid = await mutate("deposit", "DepositInput", "DepositPayload", { walletId, amount: "10", expiresAt: "2001-01-01T00:00:00Z" });
+    const invalid = await mutate("deposit", "DepositInput", "DepositPayload", {
+      walletId,
+      amount: "10",
+      expiresAt: "2001-01-01T00:00:00Z",
+    });
     expect(invalid.data.deposit).toMatchObject({ __typename: "ValidationError", fields: [{ path: ["expiresAt"] }] });
     const zero = await mutate("deposit", "DepositInput", "DepositPayload", { walletId, amount: "0" });
     expect(zero.data.deposit).toMatchObject({ __typename: "ValidationError", fields: [{ path: ["amount"] }] });
@@ -72,7 +87,9 @@ describe("money mutations", () => {
 
   it("rejects a Money that is not an integer before anything runs", async () => {
     const walletId = await createWalletVia(gateway, "m-3");
-    const reply = await gateway.graphql(`mutation($input: DepositInput!) { deposit(input: $input) { __typename } }`, { input: { walletId, amount: "12.5" } });
+    const reply = await gateway.graphql(`mutation($input: DepositInput!) { deposit(input: $input) { __typename } }`, {
+      input: { walletId, amount: "12.5" },
+    });
     expect(reply.errors?.[0]?.message).toMatch(/Money must be a whole number of minor units/);
     expect(reply.data).toBeFalsy();
   });
@@ -84,7 +101,10 @@ describe("money mutations", () => {
     expect(held.data.hold).toMatchObject({ hold: { status: "open" }, wallet: { balance: { frozen: "40", available: "60" } } });
     const holdId = held.data.hold.hold.id;
     const captured = await mutate("captureHold", "CaptureHoldInput", "CaptureHoldPayload", { holdId, amount: "25" });
-    expect(captured.data.captureHold).toMatchObject({ hold: { status: "captured", captured: "25" }, wallet: { balance: { used: "25", frozen: "0", available: "75" } } });
+    expect(captured.data.captureHold).toMatchObject({
+      hold: { status: "captured", captured: "25" },
+      wallet: { balance: { used: "25", frozen: "0", available: "75" } },
+    });
     const twice = await mutate("captureHold", "CaptureHoldInput", "CaptureHoldPayload", { holdId });
     expect(twice.data.captureHold).toMatchObject({ __typename: "HoldNotOpenError", status: "captured" });
     const released = await mutate("releaseHold", "ReleaseHoldInput", "ReleaseHoldPayload", { holdId });
@@ -111,7 +131,10 @@ describe("money mutations", () => {
       blockId,
       expiresAt: new Date(Date.now() + 86_400_000 * 30).toISOString(),
     });
-    expect(moved.data.changeBlockExpiry.entries.map((entry: { type: string }) => entry.type)).toEqual(["expiration_change", "expiration_change"]);
+    expect(moved.data.changeBlockExpiry.entries.map((entry: { type: string }) => entry.type)).toEqual([
+      "expiration_change",
+      "expiration_change",
+    ]);
     expect(moved.data.changeBlockExpiry.wallet.balance.available).toBe("75");
   });
 

@@ -26,7 +26,10 @@ beforeAll(async () => {
   const deposited = await depositVia(gateway, ids.wallets[0]!, "1000");
   ids.block = deposited.blocks[0]!.id;
   ids.entry = deposited.entries[0]!.id;
-  const held = await gateway.graphql(`mutation($w: ID!) { hold(input: { walletId: $w, amount: "10" }) { ... on HoldPayload { hold { id } operation { id } } } }`, { w: ids.wallets[0] });
+  const held = await gateway.graphql(
+    `mutation($w: ID!) { hold(input: { walletId: $w, amount: "10" }) { ... on HoldPayload { hold { id } operation { id } } } }`,
+    { w: ids.wallets[0] },
+  );
   ids.hold = held.data.hold.hold.id;
   ids.operation = held.data.hold.operation.id;
   const customers = await gateway.graphql(`{ wallets(first: 3) { edges { node { customer { id } } } } }`);
@@ -45,7 +48,10 @@ async function nodes(list: string[], selection = "__typename id") {
       body: JSON.stringify({ query: `query($ids: [ID!]!) { nodes(ids: $ids) { ${selection} } }`, variables: { ids: list } }),
     }),
   );
-  const body = (await response.json()) as { data: { nodes: ({ id: string; __typename: string } | null)[] } | null; errors?: { message: string; extensions: { code: string } }[] };
+  const body = (await response.json()) as {
+    data: { nodes: ({ id: string; __typename: string } | null)[] } | null;
+    errors?: { message: string; extensions: { code: string } }[];
+  };
   return { ...body, operations: counted.operations() };
 }
 
@@ -55,7 +61,16 @@ describe("nodes(ids:)", () => {
     const reply = await nodes(asked);
     expect(reply.errors).toBeUndefined();
     expect(reply.data!.nodes.map((node) => node?.id)).toEqual(asked);
-    expect(reply.data!.nodes.map((node) => node?.__typename)).toEqual(["Wallet", "Customer", "Wallet", "CreditBlock", "Wallet", "LedgerEntry", "Hold", "LedgerOperation"]);
+    expect(reply.data!.nodes.map((node) => node?.__typename)).toEqual([
+      "Wallet",
+      "Customer",
+      "Wallet",
+      "CreditBlock",
+      "Wallet",
+      "LedgerEntry",
+      "Hold",
+      "LedgerOperation",
+    ]);
   });
 
   it("answers null in place of unknown, foreign and malformed ids, and repeats a repeated one", async () => {
@@ -71,7 +86,16 @@ describe("nodes(ids:)", () => {
     ];
     const reply = await nodes(asked);
     expect(reply.errors).toBeUndefined();
-    expect(reply.data!.nodes.map((node) => node?.id ?? null)).toEqual([ids.wallets[0], null, null, null, null, null, ids.wallets[1], ids.wallets[0]]);
+    expect(reply.data!.nodes.map((node) => node?.id ?? null)).toEqual([
+      ids.wallets[0],
+      null,
+      null,
+      null,
+      null,
+      null,
+      ids.wallets[1],
+      ids.wallets[0],
+    ]);
   });
 
   it("loads each type in one query, however many ids it has", async () => {
@@ -79,7 +103,15 @@ describe("nodes(ids:)", () => {
       [...ids.wallets, ...ids.customers, ids.block],
       "id ... on Wallet { currency } ... on Customer { externalId } ... on CreditBlock { category }",
     );
-    expect(reply.data!.nodes.map((node: any) => node.currency ?? node.externalId ?? node.category)).toEqual(["USD", "USD", "USD", "alice", "bob", "carol", "granted"]);
+    expect(reply.data!.nodes.map((node: any) => node.currency ?? node.externalId ?? node.category)).toEqual([
+      "USD",
+      "USD",
+      "USD",
+      "alice",
+      "bob",
+      "carol",
+      "granted",
+    ]);
     // The token lookup, then wallets, customers and blocks.
     expect(reply.operations).toBe(4);
   });
@@ -89,7 +121,12 @@ describe("nodes(ids:)", () => {
     for (const count of [101, 20_000]) {
       const reply = await nodes(Array.from({ length: count }, (_, i) => `x${i}`));
       expect(reply.data).toBeNull();
-      expect(reply.errors).toEqual([expect.objectContaining({ message: `nodes takes at most 100 ids (got ${count})`, extensions: { code: "ID_LIMIT_EXCEEDED", limit: 100, actual: count } })]);
+      expect(reply.errors).toEqual([
+        expect.objectContaining({
+          message: `nodes takes at most 100 ids (got ${count})`,
+          extensions: { code: "ID_LIMIT_EXCEEDED", limit: 100, actual: count },
+        }),
+      ]);
       expect(reply.operations).toBe(1);
     }
   });

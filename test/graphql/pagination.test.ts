@@ -23,7 +23,11 @@ describe("connections", () => {
   it("is empty on a wallet with no entries", async () => {
     const empty = await createWalletVia(gateway, "empty");
     const reply = await gateway.graphql(ENTRIES, { id: empty, first: 10 });
-    expect(reply.data.wallet.ledgerEntries).toMatchObject({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false } });
+    expect(reply.data.wallet.ledgerEntries).toMatchObject({
+      totalCount: 0,
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false },
+    });
   });
 
   it("pages forwards, newest first, with an exact last page", async () => {
@@ -51,7 +55,11 @@ describe("connections", () => {
 
   it("answers a malformed cursor, or arguments that exclude each other, as bad input", async () => {
     const first = await entries({ first: 2 });
-    for (const variables of [{ first: 2, after: "not a cursor" }, { first: 2, before: first.pageInfo.endCursor }, { last: 2, after: first.pageInfo.endCursor }]) {
+    for (const variables of [
+      { first: 2, after: "not a cursor" },
+      { first: 2, before: first.pageInfo.endCursor },
+      { last: 2, after: first.pageInfo.endCursor },
+    ]) {
       const reply = await gateway.graphql(ENTRIES, { id: walletId, ...variables });
       expect(reply.errors?.[0]?.extensions?.code, JSON.stringify(variables)).toBe("BAD_USER_INPUT");
     }
@@ -59,7 +67,10 @@ describe("connections", () => {
 
   it("refuses a page larger than 100 with a clear error", async () => {
     const reply = await gateway.graphql(ENTRIES, { id: walletId, first: 101 });
-    expect(reply.errors?.[0]).toMatchObject({ message: "first and last must be between 0 and 100", extensions: { code: "PAGE_SIZE_EXCEEDED" } });
+    expect(reply.errors?.[0]).toMatchObject({
+      message: "first and last must be between 0 and 100",
+      extensions: { code: "PAGE_SIZE_EXCEEDED" },
+    });
     const wallets = await gateway.graphql(`{ wallets(first: 500) { totalCount } }`);
     expect(wallets.errors?.[0]?.extensions?.code).toBe("PAGE_SIZE_EXCEEDED");
   });

@@ -56,7 +56,11 @@ async function cost(query: string, first: number): Promise<Cost> {
   // The token's check (a read, and at first use a last-used write) is not the page's cost: it is
   // made, and cached, by a first request.
   const tokens = new TokenAuthenticator(gateway.db.prisma, { now: gateway.clock.now });
-  const app = createApp({ db: { ...gateway.db, prisma: counted.prisma }, ledger: { prisma: counted.prisma, now: gateway.clock.now }, tokens });
+  const app = createApp({
+    db: { ...gateway.db, prisma: counted.prisma },
+    ledger: { prisma: counted.prisma, now: gateway.clock.now },
+    tokens,
+  });
   const send = async () => {
     const response = await app.fetch(
       new Request("http://gateway.test/graphql", {
@@ -65,7 +69,10 @@ async function cost(query: string, first: number): Promise<Cost> {
         body: JSON.stringify({ query, variables: { first } }),
       }),
     );
-    const body = (await response.json()) as { data: { wallets: { edges: { node: { ledgerEntries: { edges: unknown[] } } }[] } }; errors?: unknown };
+    const body = (await response.json()) as {
+      data: { wallets: { edges: { node: { ledgerEntries: { edges: unknown[] } } }[] } };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
     const { edges } = body.data.wallets;
     return { wallets: edges.length, entries: edges.reduce((sum, { node }) => sum + node.ledgerEntries.edges.length, 0) };
@@ -76,7 +83,14 @@ async function cost(query: string, first: number): Promise<Cost> {
   const sql = countingSqlStatements();
   try {
     const { wallets, entries } = await send();
-    return { operations: counted.operations() - operationsBefore, statements: sql.statements(), rows: sql.rows(), wallets, entries, texts: sql.texts() };
+    return {
+      operations: counted.operations() - operationsBefore,
+      statements: sql.statements(),
+      rows: sql.rows(),
+      wallets,
+      entries,
+      texts: sql.texts(),
+    };
   } finally {
     sql.stop();
   }
@@ -100,7 +114,9 @@ describe("query count", () => {
     const small = await cost(PAGE, 10);
     const large = await cost(PAGE, 50);
     expect([small.wallets, large.wallets]).toEqual([10, 50]);
-    console.log(`a page of wallets with balances, blocks and entries: 10 wallets -> ${small.operations} Prisma operations, ${small.statements} SQL statements; 50 wallets -> ${large.operations}, ${large.statements}`);
+    console.log(
+      `a page of wallets with balances, blocks and entries: 10 wallets -> ${small.operations} Prisma operations, ${small.statements} SQL statements; 50 wallets -> ${large.operations}, ${large.statements}`,
+    );
     expect({ ...large, rows: 0, entries: 0, texts: [] }).toEqual({ ...small, rows: 0, entries: 0, texts: [], wallets: 50 });
     expect(large.operations).toBeLessThanOrEqual(12);
   });
@@ -109,14 +125,20 @@ describe("query count", () => {
     const small = await cost(BALANCES_AND_ENTRIES, 10);
     const large = await cost(BALANCES_AND_ENTRIES, 50);
     expect([small.wallets, large.wallets, small.entries, large.entries]).toEqual([10, 50, 100, 500]);
-    console.log(`a page of wallets with balances and latest entries: 10 wallets -> ${small.statements} SQL statements; 50 wallets -> ${large.statements}`);
+    console.log(
+      `a page of wallets with balances and latest entries: 10 wallets -> ${small.statements} SQL statements; 50 wallets -> ${large.statements}`,
+    );
     expect({ ...large, rows: 0, entries: 0 }).toEqual({ ...small, rows: 0, entries: 0, wallets: 50 });
     // Every round trip counts, whichever way it goes: Prisma's client or the raw-query port.
     expect(large.texts, large.texts.join("\n\n")).toHaveLength(WALLET_PAGE_ROUND_TRIPS);
   });
 
   it("reads a wallet's latest entries, not its whole history", async () => {
-    const [first] = await gateway.db.prisma.wallet.findMany({ where: { tenantId: scope.tenantId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: 1 });
+    const [first] = await gateway.db.prisma.wallet.findMany({
+      where: { tenantId: scope.tenantId },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: 1,
+    });
     const debitFirst = async (times: number) => {
       for (let index = 0; index < times; index += 1) await debit(gateway.ledger, { scope, walletId: first!.id, amount: 1n });
     };

@@ -12,7 +12,11 @@ const gateway = useGateway();
 /** Runs a query on an app with these limits, counting the Prisma operations it caused. */
 async function run(query: string, options: { variables?: Record<string, unknown>; limits?: Partial<GraphQLLimits> } = {}) {
   const counted = countingPrisma(gateway.db.prisma);
-  const app = createApp({ db: { ...gateway.db, prisma: counted.prisma }, ledger: { prisma: counted.prisma, now: gateway.clock.now }, http: { graphql: { ...DEFAULT_HTTP_CONFIG.graphql, ...options.limits } } });
+  const app = createApp({
+    db: { ...gateway.db, prisma: counted.prisma },
+    ledger: { prisma: counted.prisma, now: gateway.clock.now },
+    http: { graphql: { ...DEFAULT_HTTP_CONFIG.graphql, ...options.limits } },
+  });
   const response = await app.fetch(
     new Request("http://gateway.test/graphql", {
       method: "POST",
@@ -20,7 +24,10 @@ async function run(query: string, options: { variables?: Record<string, unknown>
       body: JSON.stringify({ query, variables: options.variables ?? {} }),
     }),
   );
-  const body = (await response.json()) as { data?: any; errors?: { message: string; extensions: { code: string; limit?: number; actual?: number } }[] };
+  const body = (await response.json()) as {
+    data?: any;
+    errors?: { message: string; extensions: { code: string; limit?: number; actual?: number } }[];
+  };
   return { ...body, status: response.status, operations: counted.operations() };
 }
 
@@ -43,15 +50,22 @@ describe("depth and cost", () => {
     expect(reply.data).toBeUndefined();
     expect(reply.errors!.map((error) => error.extensions.code).sort()).toEqual(["COST_LIMIT_EXCEEDED", "DEPTH_LIMIT_EXCEEDED"]);
     expect(reply.errors).toContainEqual(expect.objectContaining({ message: "query depth 24 exceeds the limit of 12" }));
-    expect(reply.errors!.find((error) => error.extensions.code === "COST_LIMIT_EXCEEDED")!.message).toMatch(/^query cost \d+ exceeds the limit of 50000$/);
+    expect(reply.errors!.find((error) => error.extensions.code === "COST_LIMIT_EXCEEDED")!.message).toMatch(
+      /^query cost \d+ exceeds the limit of 50000$/,
+    );
     // The token lookup, nothing else.
     expect(reply.operations).toBe(1);
   });
 
   it("refuses 100 × 100 × 100 within the depth limit by its cost", async () => {
-    const reply = await run(`{ wallets(first: 100) { edges { node { customer { wallets(first: 100) { edges { node { ledgerEntries(first: 100) { edges { node { id } } } } } } } } } } }`);
+    const reply = await run(
+      `{ wallets(first: 100) { edges { node { customer { wallets(first: 100) { edges { node { ledgerEntries(first: 100) { edges { node { id } } } } } } } } } } }`,
+    );
     expect(reply.errors).toEqual([
-      { message: "query cost 3030401 exceeds the limit of 50000", extensions: { code: "COST_LIMIT_EXCEEDED", limit: 50_000, actual: 3_030_401 } },
+      {
+        message: "query cost 3030401 exceeds the limit of 50000",
+        extensions: { code: "COST_LIMIT_EXCEEDED", limit: 50_000, actual: 3_030_401 },
+      },
     ]);
     expect(reply.operations).toBe(1);
   });
@@ -60,8 +74,12 @@ describe("depth and cost", () => {
     const limits = { maxCost: 300 };
     // wallets (1) + per item: edges (1) + node (1) + id (1)
     expect((await run(`{ wallets(first: 99) { edges { node { id } } } }`, { limits })).errors).toBeUndefined();
-    expect((await run(`{ wallets(first: 100) { edges { node { id } } } }`, { limits })).errors![0]!.message).toBe("query cost 301 exceeds the limit of 300");
-    expect((await run(`{ wallets(last: 100) { edges { node { id } } } }`, { limits })).errors![0]!.message).toBe("query cost 301 exceeds the limit of 300");
+    expect((await run(`{ wallets(first: 100) { edges { node { id } } } }`, { limits })).errors![0]!.message).toBe(
+      "query cost 301 exceeds the limit of 300",
+    );
+    expect((await run(`{ wallets(last: 100) { edges { node { id } } } }`, { limits })).errors![0]!.message).toBe(
+      "query cost 301 exceeds the limit of 300",
+    );
     const defaultPage = await run(`{ wallets { edges { node { id } } } }`, { limits: { maxCost: 60 } });
     expect(defaultPage.errors![0]!.message).toBe("query cost 61 exceeds the limit of 60");
   });
@@ -90,14 +108,18 @@ describe("depth and cost", () => {
   });
 
   it("leaves ordinary queries alone", async () => {
-    const reply = await run(`{ wallets(first: 10) { totalCount edges { node { id currency balance { available } ledgerEntries(first: 5) { edges { node { sequence amount } } } } } } }`);
+    const reply = await run(
+      `{ wallets(first: 10) { totalCount edges { node { id currency balance { available } ledgerEntries(first: 5) { edges { node { sequence amount } } } } } } }`,
+    );
     expect(reply.errors).toBeUndefined();
     expect(reply.data.wallets.totalCount).toBe(1);
   });
 
   it("takes its limits from the settings", async () => {
     const reply = await run(`{ viewer { tenant { slug } } }`, { limits: { maxDepth: 2 } });
-    expect(reply.errors).toEqual([{ message: "query depth 3 exceeds the limit of 2", extensions: { code: "DEPTH_LIMIT_EXCEEDED", limit: 2, actual: 3 } }]);
+    expect(reply.errors).toEqual([
+      { message: "query depth 3 exceeds the limit of 2", extensions: { code: "DEPTH_LIMIT_EXCEEDED", limit: 2, actual: 3 } },
+    ]);
   });
 });
 
@@ -107,7 +129,9 @@ describe("aliases", () => {
   it("allows 30 and refuses 31", async () => {
     expect((await run(aliased(30))).errors).toBeUndefined();
     const reply = await run(aliased(31));
-    expect(reply.errors).toEqual([{ message: "query has 31 aliases, over the limit of 30", extensions: { code: "ALIAS_LIMIT_EXCEEDED", limit: 30, actual: 31 } }]);
+    expect(reply.errors).toEqual([
+      { message: "query has 31 aliases, over the limit of 30", extensions: { code: "ALIAS_LIMIT_EXCEEDED", limit: 30, actual: 31 } },
+    ]);
     expect(reply.operations).toBe(1);
   });
 });
@@ -115,7 +139,9 @@ describe("aliases", () => {
 describe("tokens", () => {
   it("refuses a document of more than 5000 tokens before parsing it", async () => {
     const reply = await run(`{ viewer { ${"livemode ".repeat(5_000)} } }`);
-    expect(reply.errors).toEqual([{ message: "query has more than 5000 tokens, the limit", extensions: { code: "TOKEN_LIMIT_EXCEEDED", limit: 5_000, actual: 5_001 } }]);
+    expect(reply.errors).toEqual([
+      { message: "query has more than 5000 tokens, the limit", extensions: { code: "TOKEN_LIMIT_EXCEEDED", limit: 5_000, actual: 5_001 } },
+    ]);
     expect(reply.operations).toBe(1);
   });
 
@@ -127,14 +153,24 @@ describe("tokens", () => {
 
 describe("introspection", () => {
   it("answers GraphiQL's introspection query", async () => {
-    const reply = await run(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
+    const reply = await run(
+      getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+      }),
+    );
     expect(reply.errors).toBeUndefined();
     expect(reply.data.__schema.types.length).toBeGreaterThan(50);
   });
 
   it("refuses lists of types nested past three levels (graphql-js' MaxIntrospectionDepthRule)", async () => {
     const reply = await run(`{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`);
-    expect(reply.errors).toEqual([expect.objectContaining({ message: "Maximum introspection depth exceeded", extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })]);
+    expect(reply.errors).toEqual([
+      expect.objectContaining({ message: "Maximum introspection depth exceeded", extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }),
+    ]);
     expect(reply.operations).toBe(1);
   });
 });

@@ -19,7 +19,11 @@ describe("a replayed mutation", () => {
     await gateway.graphql(DEBIT, { input: { walletId, amount: "500" } });
 
     const again = await gateway.graphql(DEPOSIT, { input });
-    expect(first.data.deposit).toMatchObject({ replayed: false, wallet: { balance: { available: "2000" } }, blocks: [{ remaining: "2000" }] });
+    expect(first.data.deposit).toMatchObject({
+      replayed: false,
+      wallet: { balance: { available: "2000" } },
+      blocks: [{ remaining: "2000" }],
+    });
     expect(again.data.deposit).toEqual({ ...first.data.deposit, replayed: true });
   });
 

@@ -10,7 +10,9 @@ const { printSchema } = createRequire(import.meta.url)("graphql") as typeof impo
 describe("schema.graphql", () => {
   it("is the schema the code builds", () => {
     const committed = fs.readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8");
-    expect(committed, "schema.graphql is out of date: regenerate it with `npm run schema:print` and commit it").toBe(`${printSchema(schema)}\n`);
+    expect(committed, "schema.graphql is out of date: regenerate it with `npm run schema:print` and commit it").toBe(
+      `${printSchema(schema)}\n`,
+    );
   });
 
   it("serialises every amount as Money, a string of minor units", () => {

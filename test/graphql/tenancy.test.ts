@@ -10,8 +10,16 @@ beforeAll(async () => {
   const token = await gateway.issue("other-tenant");
   const walletId = await createWalletVia(gateway, "theirs", token);
   const { blocks, entries } = await depositVia(gateway, walletId, "100", {}, token);
-  const held = await gateway.graphql(`mutation($input: HoldInput!) { hold(input: $input) { ... on HoldPayload { hold { id } } } }`, { input: { walletId, amount: "10" } }, token);
-  const spent = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { ... on DebitPayload { operation { id } } } }`, { input: { walletId, amount: "5" } }, token);
+  const held = await gateway.graphql(
+    `mutation($input: HoldInput!) { hold(input: $input) { ... on HoldPayload { hold { id } } } }`,
+    { input: { walletId, amount: "10" } },
+    token,
+  );
+  const spent = await gateway.graphql(
+    `mutation($input: DebitInput!) { debit(input: $input) { ... on DebitPayload { operation { id } } } }`,
+    { input: { walletId, amount: "5" } },
+    token,
+  );
   const customer = await gateway.graphql(`{ customer(externalId: "theirs") { id } }`, {}, token);
   foreign = {
     token,
@@ -35,7 +43,9 @@ describe("tenant isolation", () => {
     }
     const wallet = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { id } }`, { id: foreign.walletId });
     expect(wallet.data.wallet).toBeNull();
-    const lists = await gateway.graphql(`{ wallets(first: 100) { totalCount } customers(first: 100) { totalCount } customer(externalId: "theirs") { id } }`);
+    const lists = await gateway.graphql(
+      `{ wallets(first: 100) { totalCount } customers(first: 100) { totalCount } customer(externalId: "theirs") { id } }`,
+    );
     expect(lists.data).toEqual({ wallets: { totalCount: 0 }, customers: { totalCount: 0 }, customer: null });
   });
 
@@ -53,7 +63,9 @@ describe("tenant isolation", () => {
     ["terminateWallet", "TerminateWalletInput", () => ({ walletId: foreign.walletId })],
     ["topUp", "TopUpInput", () => ({ walletId: foreign.walletId, amount: "100" })],
   ])("refuses %s on another tenant's data as not found", async (name, inputType, input) => {
-    const reply = await gateway.graphql(`mutation($input: ${inputType}!) { ${name}(input: $input) { __typename ... on Error { code } } }`, { input: input() });
+    const reply = await gateway.graphql(`mutation($input: ${inputType}!) { ${name}(input: $input) { __typename ... on Error { code } } }`, {
+      input: input(),
+    });
     expect(reply.data[name]).toEqual({ __typename: "NotFoundError", code: "NOT_FOUND" });
   });
 
@@ -66,7 +78,11 @@ describe("tenant isolation", () => {
   it("lets a personal token see and move only its customer's wallets", async () => {
     const personal = await gateway.issue("other-tenant", { customer: "someone-else" });
     const mine = await createWalletVia(gateway, "someone-else", foreign.token);
-    const lists = await gateway.graphql(`{ wallets(first: 10) { edges { node { id } } } viewer { customer { externalId } } }`, {}, personal);
+    const lists = await gateway.graphql(
+      `{ wallets(first: 10) { edges { node { id } } } viewer { customer { externalId } } }`,
+      {},
+      personal,
+    );
     expect(lists.data.wallets.edges).toEqual([{ node: { id: mine } }]);
     expect(lists.data.viewer.customer).toEqual({ externalId: "someone-else" });
     const debit = await gateway.graphql(

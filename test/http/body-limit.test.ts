@@ -15,16 +15,41 @@ const HUGE = 200 * 1024 * 1024;
 /** A POST on each route family, and how each answers 413. */
 const FAMILIES: { name: string; path: string; token: boolean; shape(body: any): void }[] = [
   { name: "GraphQL", path: "/graphql", token: true, shape: (body) => expect(body.errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE") },
-  { name: "Wren", path: "/api/credits/top-up", token: true, shape: (body) => expect(body.error).toMatch(/larger than the limit of \d+ bytes/) },
-  { name: "customer deposits", path: "/v1/customers/deposit", token: true, shape: (body) => expect(body.error).toMatchObject({ type: "bad_request", code: "payload_too_large" }) },
+  {
+    name: "Wren",
+    path: "/api/credits/top-up",
+    token: true,
+    shape: (body) => expect(body.error).toMatch(/larger than the limit of \d+ bytes/),
+  },
+  {
+    name: "customer deposits",
+    path: "/v1/customers/deposit",
+    token: true,
+    shape: (body) => expect(body.error).toMatchObject({ type: "bad_request", code: "payload_too_large" }),
+  },
   {
     name: "Orb",
     path: "/customers/external_customer_id/alice/credits/ledger_entry",
     token: true,
-    shape: (body) => expect(body).toMatchObject({ status: 413, type: "https://docs.withorb.com/reference/error-responses#413-request-too-large", title: "Request too large" }),
+    shape: (body) =>
+      expect(body).toMatchObject({
+        status: 413,
+        type: "https://docs.withorb.com/reference/error-responses#413-request-too-large",
+        title: "Request too large",
+      }),
   },
-  { name: "commerce", path: "/v1/commerce/billing/wallets", token: true, shape: (body) => expect(body).toMatchObject({ name: "REQUEST_ENTITY_TOO_LARGE", details: [{ issue: "PAYLOAD_TOO_LARGE" }] }) },
-  { name: "Stripe webhook", path: "/webhooks/stripe", token: false, shape: (body) => expect(body).toMatchObject({ code: "PAYLOAD_TOO_LARGE", error: expect.stringMatching(/larger than the limit/) }) },
+  {
+    name: "commerce",
+    path: "/v1/commerce/billing/wallets",
+    token: true,
+    shape: (body) => expect(body).toMatchObject({ name: "REQUEST_ENTITY_TOO_LARGE", details: [{ issue: "PAYLOAD_TOO_LARGE" }] }),
+  },
+  {
+    name: "Stripe webhook",
+    path: "/webhooks/stripe",
+    token: false,
+    shape: (body) => expect(body).toMatchObject({ code: "PAYLOAD_TOO_LARGE", error: expect.stringMatching(/larger than the limit/) }),
+  },
 ];
 
 /** A JSON body of exactly `size` bytes: an object padded with spaces. */
@@ -92,7 +117,13 @@ describe("request body limit, in process", () => {
   it("takes its limit from the settings", async () => {
     const app = createApp({ db: gateway.db, ledger: gateway.ledger, http: { maxBodyBytes: 2048 } });
     const send = (size: number) =>
-      app.fetch(new Request("http://gateway.test/graphql", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${gateway.token}` }, body: jsonOfSize(size) }));
+      app.fetch(
+        new Request("http://gateway.test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${gateway.token}` },
+          body: jsonOfSize(size),
+        }),
+      );
     expect((await send(2048)).status).toBe(200);
     const refused = await send(2049);
     expect(refused.status).toBe(413);
@@ -135,7 +166,9 @@ describe("request body limit, over HTTP", () => {
         let text = "";
         response.setEncoding("utf8");
         response.on("data", (data) => (text += data));
-        response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body: JSON.parse(text), sent: sentWhenAnswered }));
+        response.on("end", () =>
+          resolve({ status: response.statusCode!, headers: response.headers, body: JSON.parse(text), sent: sentWhenAnswered }),
+        );
       });
       // The server closes the connection after its answer, so writing may fail: expected.
       request.on("error", (error) => {

@@ -10,7 +10,9 @@ const http = useHttp(gateway);
 const logs = captureLogs();
 
 it("logs no error when the client goes away while its body is still arriving", async () => {
-  const closed = new Promise<void>((resolve) => http.server.once("request", (_request, response) => response.once("close", () => resolve())));
+  const closed = new Promise<void>((resolve) =>
+    http.server.once("request", (_request, response) => response.once("close", () => resolve())),
+  );
   const request = httpRequest({
     host: "127.0.0.1",
     port: new URL(http.baseUrl).port,

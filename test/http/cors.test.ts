@@ -16,7 +16,11 @@ function preflight(path: string, origin: string, method = "POST") {
   return app().fetch(
     new Request(`http://gateway.test${path}`, {
       method: "OPTIONS",
-      headers: { origin, "access-control-request-method": method, "access-control-request-headers": "authorization, content-type, idempotency-key" },
+      headers: {
+        origin,
+        "access-control-request-method": method,
+        "access-control-request-headers": "authorization, content-type, idempotency-key",
+      },
     }),
   );
 }
@@ -106,19 +110,23 @@ describe("without CORS_ORIGINS", () => {
       }),
     );
     expect(response.status).toBe(200);
-    for (const header of ["access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods"]) expect(response.headers.get(header)).toBeNull();
-    const answer = await gateway.app.fetch(new Request("http://gateway.test/graphql", { method: "OPTIONS", headers: { origin: OTHER, "access-control-request-method": "POST" } }));
+    for (const header of ["access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods"])
+      expect(response.headers.get(header)).toBeNull();
+    const answer = await gateway.app.fetch(
+      new Request("http://gateway.test/graphql", {
+        method: "OPTIONS",
+        headers: { origin: OTHER, "access-control-request-method": "POST" },
+      }),
+    );
     expect(answer.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
 
 describe("CORS_ORIGINS", () => {
   it("takes a comma-separated list of origins", () => {
-    expect(loadHttpConfig({ CORS_ORIGINS: " https://app.example.com, http://localhost:3000/ ,https://Admin.Example.com" }).corsOrigins).toEqual([
-      "https://app.example.com",
-      "http://localhost:3000",
-      "https://admin.example.com",
-    ]);
+    expect(
+      loadHttpConfig({ CORS_ORIGINS: " https://app.example.com, http://localhost:3000/ ,https://Admin.Example.com" }).corsOrigins,
+    ).toEqual(["https://app.example.com", "http://localhost:3000", "https://admin.example.com"]);
     expect(loadHttpConfig({}).corsOrigins).toEqual([]);
   });
 

@@ -26,7 +26,13 @@ interface Probe {
   shape(body: any, status: number): string;
 }
 
-const EVENT = JSON.stringify({ id: "evt_failures_1", object: "event", type: "payment_intent.succeeded", livemode: false, data: { object: { id: "pi_1", object: "payment_intent", metadata: {} } } });
+const EVENT = JSON.stringify({
+  id: "evt_failures_1",
+  object: "event",
+  type: "payment_intent.succeeded",
+  livemode: false,
+  data: { object: { id: "pi_1", object: "payment_intent", metadata: {} } },
+});
 
 const PROBES: Probe[] = [
   {
@@ -53,7 +59,9 @@ const PROBES: Probe[] = [
     method: "GET",
     path: "/v1/customers/alice",
     shape: (body, status) => {
-      expect(body.error).toMatchObject(status === 503 ? { type: "api_error", code: "service_unavailable" } : { type: "api_error", code: "internal_error" });
+      expect(body.error).toMatchObject(
+        status === 503 ? { type: "api_error", code: "service_unavailable" } : { type: "api_error", code: "internal_error" },
+      );
       return body.error.message;
     },
   },
@@ -62,7 +70,10 @@ const PROBES: Probe[] = [
     method: "GET",
     path: "/customers/external_customer_id/alice/credits",
     shape: (body, status) => {
-      expect(body).toMatchObject({ status, type: expect.stringMatching(status === 503 ? /#503-service-unavailable$/ : /#500-internal-server-error$/) });
+      expect(body).toMatchObject({
+        status,
+        type: expect.stringMatching(status === 503 ? /#503-service-unavailable$/ : /#500-internal-server-error$/),
+      });
       return body.detail;
     },
   },
@@ -106,7 +117,9 @@ async function send(app: App, probe: Probe): Promise<Response> {
 
 /** Internals that must never reach a client: stack frames, file paths, driver and database names. */
 function expectNoInternals(text: string) {
-  expect(text).not.toMatch(/\bat .*\(|\/work\/|\.ts\b|node_modules|prisma|P10\d\d|127\.0\.0\.1|ECONNREFUSED|billing_gateway_secret|bg_test_/i);
+  expect(text).not.toMatch(
+    /\bat .*\(|\/work\/|\.ts\b|node_modules|prisma|P10\d\d|127\.0\.0\.1|ECONNREFUSED|billing_gateway_secret|bg_test_/i,
+  );
 }
 
 const logs = captureLogs();
@@ -144,7 +157,12 @@ describe("with the database unreachable", () => {
       const text = await response.text();
       expect(response.status).toBe(503);
       expect(response.headers.get("retry-after")).toBe("5");
-      expect(JSON.parse(text).errors).toEqual([expect.objectContaining({ message: "the service is temporarily unavailable: retry shortly", extensions: { code: "SERVICE_UNAVAILABLE" } })]);
+      expect(JSON.parse(text).errors).toEqual([
+        expect.objectContaining({
+          message: "the service is temporarily unavailable: retry shortly",
+          extensions: { code: "SERVICE_UNAVAILABLE" },
+        }),
+      ]);
       expectNoInternals(text);
       expect(logs.errors()).toHaveLength(1);
     });
@@ -178,7 +196,10 @@ describe("with the database unreachable", () => {
 describe("a 503 for another reason", () => {
   it("carries Retry-After too: a Stripe webhook to a gateway without its secret", async () => {
     const unconfigured = createApp({ db: gateway.db, ledger: gateway.ledger });
-    const response = await send(unconfigured, PROBES.find((probe) => probe.family === "Stripe webhook")!);
+    const response = await send(
+      unconfigured,
+      PROBES.find((probe) => probe.family === "Stripe webhook")!,
+    );
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("5");
   });
@@ -211,12 +232,17 @@ describe("with an unexpected failure", () => {
 });
 
 describe("a path that is not valid percent-encoding", () => {
-  const get = (path: string) => gateway.app.fetch(new Request(`http://gateway.test${path}`, { headers: { authorization: `Bearer ${gateway.token}` } }));
+  const get = (path: string) =>
+    gateway.app.fetch(new Request(`http://gateway.test${path}`, { headers: { authorization: `Bearer ${gateway.token}` } }));
 
   it("is 400 in the customer deposits shape", async () => {
     const response = await get("/v1/customers/%ZZ");
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatchObject({ type: "bad_request", code: "malformed_path", message: "the request path is not valid percent-encoding" });
+    expect((await response.json()).error).toMatchObject({
+      type: "bad_request",
+      code: "malformed_path",
+      message: "the request path is not valid percent-encoding",
+    });
   });
 
   it("is 400 in the commerce shape", async () => {
@@ -228,21 +254,32 @@ describe("a path that is not valid percent-encoding", () => {
   it("is 400 in the Orb shape", async () => {
     const response = await get("/customers/%ZZ/credits");
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ status: 400, title: "Request validation error", detail: "the request path is not valid percent-encoding" });
+    expect(await response.json()).toMatchObject({
+      status: 400,
+      title: "Request validation error",
+      detail: "the request path is not valid percent-encoding",
+    });
     expect(logs.errors()).toEqual([]);
   });
 });
 
 describe("a method a path does not take", () => {
   it("is 405 with Allow, in the path's family shape", async () => {
-    const response = await gateway.app.fetch(new Request("http://gateway.test/v1/commerce/billing/wallets/abc", { method: "POST", headers: { authorization: `Bearer ${gateway.token}` } }));
+    const response = await gateway.app.fetch(
+      new Request("http://gateway.test/v1/commerce/billing/wallets/abc", {
+        method: "POST",
+        headers: { authorization: `Bearer ${gateway.token}` },
+      }),
+    );
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("GET, PUT, DELETE");
     expect(await response.json()).toMatchObject({ name: "METHOD_NOT_SUPPORTED" });
   });
 
   it("is 405 on GraphQL in its shape", async () => {
-    const response = await gateway.app.fetch(new Request("http://gateway.test/graphql", { method: "PUT", headers: { authorization: `Bearer ${gateway.token}` } }));
+    const response = await gateway.app.fetch(
+      new Request("http://gateway.test/graphql", { method: "PUT", headers: { authorization: `Bearer ${gateway.token}` } }),
+    );
     expect(response.status).toBe(405);
     expect((await response.json()).errors[0].extensions.code).toBe("METHOD_NOT_ALLOWED");
   });

@@ -53,7 +53,12 @@ describe("settings", () => {
   it("turn rate limiting off with 0 and refuse nonsense", () => {
     expect(loadHttpConfig({ RATE_LIMIT_PER_SECOND: "0" }).rateLimit).toBeNull();
     expect(loadHttpConfig({ RATE_LIMIT_PER_SECOND: "0.5", RATE_LIMIT_BURST: "3" }).rateLimit).toEqual({ perSecond: 0.5, burst: 3 });
-    for (const env of [{ RATE_LIMIT_PER_SECOND: "-1" }, { RATE_LIMIT_PER_SECOND: "fast" }, { RATE_LIMIT_BURST: "0" }, { REDIS_URL: "http://127.0.0.1:6379" }]) {
+    for (const env of [
+      { RATE_LIMIT_PER_SECOND: "-1" },
+      { RATE_LIMIT_PER_SECOND: "fast" },
+      { RATE_LIMIT_BURST: "0" },
+      { REDIS_URL: "http://127.0.0.1:6379" },
+    ]) {
       expect(() => loadHttpConfig(env), JSON.stringify(env)).toThrow(ConfigError);
     }
   });
@@ -69,16 +74,33 @@ const FAMILIES: { name: string; request(token: string): Request; shape(body: any
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: "{ viewer { livemode } }" }),
       }),
-    shape: (body) => expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/^too many requests with this token: retry after \d+ seconds?$/), extensions: { code: "RATE_LIMITED" } }),
+    shape: (body) =>
+      expect(body.errors[0]).toMatchObject({
+        message: expect.stringMatching(/^too many requests with this token: retry after \d+ seconds?$/),
+        extensions: { code: "RATE_LIMITED" },
+      }),
   },
-  { name: "Wren", request: (token) => get("/api/credits/balance", token), shape: (body) => expect(body.error).toMatch(/^too many requests/) },
-  { name: "customer deposits", request: (token) => get("/v1/customers/alice", token), shape: (body) => expect(body.error).toMatchObject({ type: "rate_limit_error", code: "rate_limited" }) },
+  {
+    name: "Wren",
+    request: (token) => get("/api/credits/balance", token),
+    shape: (body) => expect(body.error).toMatch(/^too many requests/),
+  },
+  {
+    name: "customer deposits",
+    request: (token) => get("/v1/customers/alice", token),
+    shape: (body) => expect(body.error).toMatchObject({ type: "rate_limit_error", code: "rate_limited" }),
+  },
   {
     name: "Orb",
     request: (token) => get("/customers/external_customer_id/alice/credits", token),
-    shape: (body) => expect(body).toMatchObject({ status: 429, type: expect.stringMatching(/#429-too-many-requests$/), title: "Too many requests" }),
+    shape: (body) =>
+      expect(body).toMatchObject({ status: 429, type: expect.stringMatching(/#429-too-many-requests$/), title: "Too many requests" }),
   },
-  { name: "commerce", request: (token) => get("/v1/commerce/billing/wallets", token), shape: (body) => expect(body).toMatchObject({ name: "RATE_LIMIT_REACHED" }) },
+  {
+    name: "commerce",
+    request: (token) => get("/v1/commerce/billing/wallets", token),
+    shape: (body) => expect(body).toMatchObject({ name: "RATE_LIMIT_REACHED" }),
+  },
 ];
 
 function get(path: string, token: string): Request {
@@ -89,7 +111,11 @@ describe("in memory, per token", () => {
   let now = 0;
   let app: App;
   beforeAll(() => {
-    app = createApp({ db: gateway.db, ledger: gateway.ledger, http: { rateLimiter: createMemoryRateLimiter({ perSecond: 1, burst: 2 }, () => now) } });
+    app = createApp({
+      db: gateway.db,
+      ledger: gateway.ledger,
+      http: { rateLimiter: createMemoryRateLimiter({ perSecond: 1, burst: 2 }, () => now) },
+    });
   });
 
   it("answers 429 with Retry-After past the burst, in each family's shape, until the token has waited", async () => {
@@ -152,7 +178,12 @@ describe.skipIf(!redisReachable)("in Redis", () => {
 
   it("fails open, warning once, when Redis cannot be reached", async () => {
     const warnings: string[] = [];
-    const limiter = createRedisRateLimiter({ url: "redis://127.0.0.1:1", keyPrefix: "test:", limit: { perSecond: 0.01, burst: 1 }, warn: (message) => warnings.push(message) });
+    const limiter = createRedisRateLimiter({
+      url: "redis://127.0.0.1:1",
+      keyPrefix: "test:",
+      limit: { perSecond: 0.01, burst: 1 },
+      warn: (message) => warnings.push(message),
+    });
     try {
       const app = createApp({ db: gateway.db, ledger: gateway.ledger, http: { rateLimiter: limiter } });
       for (let i = 0; i < 3; i += 1) expect((await app.fetch(FAMILIES[0]!.request(gateway.token))).status).toBe(200);
@@ -201,7 +232,12 @@ describe.skipIf(!redisReachable)("in Redis", () => {
     }, 120_000);
 
     afterAll(async () => {
-      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once("exit", resolve), child.kill("SIGTERM"))))));
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once("exit", resolve), child.kill("SIGTERM")))),
+        ),
+      );
       await dropDatabase?.();
     });
 
@@ -227,4 +263,3 @@ describe.skipIf(!redisReachable)("in Redis", () => {
     });
   });
 });
-

@@ -22,7 +22,9 @@ describe("read replica settings", () => {
 
   it("refuse DATABASE_REPLICA_URL without DATABASE_URL: the embedded database has no replica", () => {
     expect(() => loadConfig({ DATABASE_REPLICA_URL: replica })).toThrow(
-      new ConfigError("DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a copy of a PostgreSQL primary, and the embedded database has none"),
+      new ConfigError(
+        "DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a copy of a PostgreSQL primary, and the embedded database has none",
+      ),
     );
   });
 
@@ -39,12 +41,19 @@ describe("read replica settings", () => {
       databasePoolSize: 20,
       databaseReplicaPoolSize: 20,
     });
-    expect(loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URL: replica, DATABASE_REPLICA_POOL_SIZE: "40" })).toMatchObject({ databasePoolSize: 10, databaseReplicaPoolSize: 40 });
-    expect(() => loadConfig({ DATABASE_POOL_SIZE: "0" })).toThrow(new ConfigError('DATABASE_POOL_SIZE must be an integer from 1 to 10000 (got "0")'));
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URL: replica, DATABASE_REPLICA_POOL_SIZE: "40" })).toMatchObject({
+      databasePoolSize: 10,
+      databaseReplicaPoolSize: 40,
+    });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: "0" })).toThrow(
+      new ConfigError('DATABASE_POOL_SIZE must be an integer from 1 to 10000 (got "0")'),
+    );
   });
 
   it("are refused beside the embedded database when opening it too", async () => {
-    await expect(openDatabase({ dataDir: "memory://", replicaUrl: replica })).rejects.toThrow("a read replica (replicaUrl) needs a PostgreSQL primary (databaseUrl)");
+    await expect(openDatabase({ dataDir: "memory://", replicaUrl: replica })).rejects.toThrow(
+      "a read replica (replicaUrl) needs a PostgreSQL primary (databaseUrl)",
+    );
   });
 });
 
@@ -98,11 +107,51 @@ if (testDatabaseKind === "pglite") {
       const onlyOnReplica = await graphqlWallet(onReplica, "replica-only", "300");
       const onlyOnPrimary = await graphqlWallet(http, "primary-only", "500");
 
-      const listed = await graphql(http, `{ wallets(first: 10) { totalCount edges { node { id balance { available } } } } }`);
+      const listed = await graphql(
+        http,
+        `
+          {
+            wallets(first: 10) {
+              totalCount
+              edges {
+                node {
+                  id
+                  balance {
+                    available
+                  }
+                }
+              }
+            }
+          }
+        `,
+      );
       expect(listed.data.wallets).toEqual({ totalCount: 1, edges: [{ node: { id: onlyOnReplica, balance: { available: "300" } } }] });
-      const found = await graphql(http, `query($a: ID!, $b: ID!) { a: wallet(id: $a) { id } b: wallet(id: $b) { id } }`, { a: onlyOnReplica, b: onlyOnPrimary });
+      const found = await graphql(
+        http,
+        `
+          query ($a: ID!, $b: ID!) {
+            a: wallet(id: $a) {
+              id
+            }
+            b: wallet(id: $b) {
+              id
+            }
+          }
+        `,
+        { a: onlyOnReplica, b: onlyOnPrimary },
+      );
       expect(found.data).toEqual({ a: { id: onlyOnReplica }, b: null });
-      const nodes = await graphql(http, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [onlyOnReplica, onlyOnPrimary] });
+      const nodes = await graphql(
+        http,
+        `
+          query ($ids: [ID!]!) {
+            nodes(ids: $ids) {
+              id
+            }
+          }
+        `,
+        { ids: [onlyOnReplica, onlyOnPrimary] },
+      );
       expect(nodes.data.nodes).toEqual([{ id: onlyOnReplica }, null]);
     });
 
@@ -112,12 +161,38 @@ if (testDatabaseKind === "pglite") {
       const deposit = (walletId: string) =>
         graphql(
           http,
-          `mutation($input: DepositInput!) { deposit(input: $input) { __typename ... on DepositPayload { replayed wallet { id balance { available } } } ... on Error { code } } }`,
+          `
+            mutation ($input: DepositInput!) {
+              deposit(input: $input) {
+                __typename
+                ... on DepositPayload {
+                  replayed
+                  wallet {
+                    id
+                    balance {
+                      available
+                    }
+                  }
+                }
+                ... on Error {
+                  code
+                }
+              }
+            }
+          `,
           { input: { walletId, amount: "700", idempotencyKey: `deposit-${walletId}` } },
         );
 
-      expect((await deposit(onlyOnPrimary)).data.deposit).toEqual({ __typename: "DepositPayload", replayed: false, wallet: { id: onlyOnPrimary, balance: { available: "700" } } });
-      expect((await deposit(onlyOnPrimary)).data.deposit).toEqual({ __typename: "DepositPayload", replayed: true, wallet: { id: onlyOnPrimary, balance: { available: "700" } } });
+      expect((await deposit(onlyOnPrimary)).data.deposit).toEqual({
+        __typename: "DepositPayload",
+        replayed: false,
+        wallet: { id: onlyOnPrimary, balance: { available: "700" } },
+      });
+      expect((await deposit(onlyOnPrimary)).data.deposit).toEqual({
+        __typename: "DepositPayload",
+        replayed: true,
+        wallet: { id: onlyOnPrimary, balance: { available: "700" } },
+      });
       expect((await deposit(onlyOnReplica)).data.deposit).toEqual({ __typename: "NotFoundError", code: "NOT_FOUND" });
     });
 
@@ -142,7 +217,12 @@ if (testDatabaseKind === "pglite") {
       captureLogs();
       beforeAll(async () => {
         // The same primary; a replica on a port where nothing listens.
-        withReplicaDown = await openDatabase({ databaseUrl: sides[0]!.appUrl, replicaUrl: "postgres://postgres@127.0.0.1:1/replica", poolSize: 1, replicaPoolSize: 1 });
+        withReplicaDown = await openDatabase({
+          databaseUrl: sides[0]!.appUrl,
+          replicaUrl: "postgres://postgres@127.0.0.1:1/replica",
+          poolSize: 1,
+          replicaPoolSize: 1,
+        });
         downGateway.token = gateway.token;
         downGateway.app = createApp({ db: withReplicaDown, ledger: { prisma: withReplicaDown.prisma, now: systemClock } });
       });
@@ -156,7 +236,9 @@ if (testDatabaseKind === "pglite") {
         expect(query.status).toBe(503);
         expect(query.body.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
         expect((await down.send("GET", "/v1/commerce/billing/wallets")).status).toBe(503);
-        const created = await down.send("POST", "/v1/commerce/billing/wallets", { json: commerceWallet("written-while-replica-down", "5") });
+        const created = await down.send("POST", "/v1/commerce/billing/wallets", {
+          json: commerceWallet("written-while-replica-down", "5"),
+        });
         expect(created.status, JSON.stringify(created.body)).toBe(201);
         expect(created.body.available_credits).toBe("5");
       });
@@ -179,13 +261,37 @@ async function graphql(http: HttpFixture, query: string, variables: Record<strin
 async function graphqlWallet(http: HttpFixture, customerExternalId: string, amount: string): Promise<string> {
   const created = await graphql(
     http,
-    `mutation($input: CreateWalletInput!) { createWallet(input: $input) { __typename ... on CreateWalletPayload { wallet { id balance { available } } } } }`,
+    `
+      mutation ($input: CreateWalletInput!) {
+        createWallet(input: $input) {
+          __typename
+          ... on CreateWalletPayload {
+            wallet {
+              id
+              balance {
+                available
+              }
+            }
+          }
+        }
+      }
+    `,
     { input: { customerExternalId, currency: "USD" } },
   );
   expect(created.data.createWallet).toMatchObject({ __typename: "CreateWalletPayload", wallet: { balance: { available: "0" } } });
   const walletId: string = created.data.createWallet.wallet.id;
   if (amount !== "0") {
-    const funded = await graphql(http, `mutation($input: DepositInput!) { deposit(input: $input) { __typename } }`, { input: { walletId, amount } });
+    const funded = await graphql(
+      http,
+      `
+        mutation ($input: DepositInput!) {
+          deposit(input: $input) {
+            __typename
+          }
+        }
+      `,
+      { input: { walletId, amount } },
+    );
     expect(funded.data.deposit.__typename).toBe("DepositPayload");
   }
   return walletId;

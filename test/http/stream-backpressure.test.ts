@@ -25,7 +25,9 @@ beforeAll(() => {
 });
 
 async function debit(walletId: string) {
-  const reply = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, { input: { walletId, amount: "1" } });
+  const reply = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, {
+    input: { walletId, amount: "1" },
+  });
   expect(reply.data.debit.__typename).toBe("DebitPayload");
 }
 
@@ -35,7 +37,10 @@ function uuidOf(globalId: string): string {
 
 /** A client that sends its subscription and then reads nothing until told to. */
 function nonReadingStream(walletId: string): Promise<{ socket: Socket; readAll(timeoutMs: number): Promise<string> }> {
-  const body = JSON.stringify({ query: `subscription($w: ID!) { walletUpdated(walletId: $w, afterSequence: 0) { sequence event { payload } } }`, variables: { w: walletId } });
+  const body = JSON.stringify({
+    query: `subscription($w: ID!) { walletUpdated(walletId: $w, afterSequence: 0) { sequence event { payload } } }`,
+    variables: { w: walletId },
+  });
   const { port } = new URL(http.baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), "127.0.0.1", () => {
@@ -146,10 +151,20 @@ describe("300 streams on one busy wallet", () => {
     const streams: Subscription<{ walletUpdated: { sequence: number } }>[] = [];
     try {
       for (let i = 0; i < 300; i += 1) {
-        streams.push(await subscribe(fetchOverHttp, `${http.baseUrl}/graphql`, gateway.token, `subscription($w: ID!) { walletUpdated(walletId: $w) { sequence } }`, { w: busyWalletId }));
+        streams.push(
+          await subscribe(
+            fetchOverHttp,
+            `${http.baseUrl}/graphql`,
+            gateway.token,
+            `subscription($w: ID!) { walletUpdated(walletId: $w) { sequence } }`,
+            { w: busyWalletId },
+          ),
+        );
       }
       const withStreams = await debitP50(busyWalletId);
-      console.log(`debit p50 on an unwatched wallet: ${without.toFixed(1)} ms without streams, ${withStreams.toFixed(1)} ms with 300 streams on a busy wallet`);
+      console.log(
+        `debit p50 on an unwatched wallet: ${without.toFixed(1)} ms without streams, ${withStreams.toFixed(1)} ms with 300 streams on a busy wallet`,
+      );
       // Here the busy wallet is debited back to back and the 300 clients parse in this same
       // process, so this is a loose guard against a gross regression only: the reads per event
       // are pinned by test/ledger/event-fan-out.test.ts, and the figure against a real gateway

@@ -20,7 +20,10 @@ describe("the job runner's log", () => {
     logs.clear();
     await runJobsOnce({ prisma: fixture.db.prisma, now: fixture.clock.now, jobs: [failing] });
     expect(logs.errors()).toEqual([
-      expect.objectContaining({ msg: "job failing-sweep failed; it runs again when next due", err: expect.objectContaining({ message: "the card network is down" }) }),
+      expect.objectContaining({
+        msg: "job failing-sweep failed; it runs again when next due",
+        err: expect.objectContaining({ message: "the card network is down" }),
+      }),
     ]);
   });
 });

@@ -39,7 +39,10 @@ describe("runJobsOnce", () => {
     const options = { prisma: fixture.db.prisma, now: fixture.clock.now, jobs: [job] };
     const [run] = await runJobsOnce(options);
     expect((run!.error as Error).message).toBe("the card network is down");
-    expect(await fixture.db.prisma.job.findUniqueOrThrow({ where: { name: "flaky" } })).toMatchObject({ lastError: "the card network is down", lockedBy: null });
+    expect(await fixture.db.prisma.job.findUniqueOrThrow({ where: { name: "flaky" } })).toMatchObject({
+      lastError: "the card network is down",
+      lockedBy: null,
+    });
     fail = false;
     fixture.clock.advance(1_000);
     expect(await runJobsOnce(options)).toEqual([{ name: "flaky", error: null }]);
@@ -51,7 +54,13 @@ describe("runJobsOnce", () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     const slow: JobDefinition = { name: "slow", everyMs: 0, run: () => held };
     const other = countingJob("slow", 0);
-    const first = runJobsOnce({ prisma: fixture.db.prisma, now: fixture.clock.now, jobs: [slow], instanceId: "gateway-a", leaseMs: 60_000 });
+    const first = runJobsOnce({
+      prisma: fixture.db.prisma,
+      now: fixture.clock.now,
+      jobs: [slow],
+      instanceId: "gateway-a",
+      leaseMs: 60_000,
+    });
     // Wait until gateway-a holds the row.
     await expect.poll(async () => (await fixture.db.prisma.job.findUnique({ where: { name: "slow" } }))?.lockedBy).toBe("gateway-a");
 
@@ -59,15 +68,23 @@ describe("runJobsOnce", () => {
     expect(other.runs).toEqual([]);
     // gateway-a stalls past its lease: the job is gateway-b's to run.
     fixture.clock.advance(60_000);
-    expect(await runJobsOnce({ prisma: fixture.db.prisma, now: fixture.clock.now, jobs: [other], instanceId: "gateway-b" })).toHaveLength(1);
+    expect(await runJobsOnce({ prisma: fixture.db.prisma, now: fixture.clock.now, jobs: [other], instanceId: "gateway-b" })).toHaveLength(
+      1,
+    );
     release();
     await first;
   });
 
   it("splits due jobs between runners claiming at the same moment, running each once", async () => {
     const runs: string[] = [];
-    const jobs = ["a", "b", "c", "d", "e", "f"].map((name) => ({ name: `split-${name}`, everyMs: 60_000, run: async () => void runs.push(name) }));
-    const claims = await Promise.all(["one", "two", "three"].map((instanceId) => runJobsOnce({ prisma: fixture.db.prisma, now: fixture.clock.now, jobs, instanceId })));
+    const jobs = ["a", "b", "c", "d", "e", "f"].map((name) => ({
+      name: `split-${name}`,
+      everyMs: 60_000,
+      run: async () => void runs.push(name),
+    }));
+    const claims = await Promise.all(
+      ["one", "two", "three"].map((instanceId) => runJobsOnce({ prisma: fixture.db.prisma, now: fixture.clock.now, jobs, instanceId })),
+    );
     expect(claims.flat()).toHaveLength(6);
     expect(runs.sort()).toEqual(["a", "b", "c", "d", "e", "f"]);
   });
@@ -86,11 +103,24 @@ describe.runIf(testDatabaseKind === "postgres")("two gateway processes on one Po
     const script = fileURLToPath(new URL("../support/job-runner-process.ts", import.meta.url));
     const runProcess = () =>
       new Promise<{ start: number; end: number }[]>((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", script], { env: { ...process.env, DATABASE_URL: databaseUrl, RUNS: "40" }, stdio: ["ignore", "pipe", "inherit"] });
+        const child = spawn(process.execPath, ["--import", "tsx", script], {
+          env: { ...process.env, DATABASE_URL: databaseUrl, RUNS: "40" },
+          stdio: ["ignore", "pipe", "inherit"],
+        });
         let out = "";
         child.stdout.on("data", (chunk) => (out += chunk));
         child.on("error", reject);
-        child.on("exit", (code) => (code === 0 ? resolve(out.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line))) : reject(new Error(`exited with ${code}`))));
+        child.on("exit", (code) =>
+          code === 0
+            ? resolve(
+                out
+                  .trim()
+                  .split("\n")
+                  .filter(Boolean)
+                  .map((line) => JSON.parse(line)),
+              )
+            : reject(new Error(`exited with ${code}`)),
+        );
       });
     const [one, two] = await Promise.all([runProcess(), runProcess()]);
     const all = [...one, ...two].sort((a, b) => a.start - b.start);

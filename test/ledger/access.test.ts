@@ -77,8 +77,12 @@ describe("roles", () => {
     const own = scopeOf("customer", alice);
     const opened = await ensureCustomerWallet(ledger.ctx, { scope: own, customer: { externalId: "alice" }, currency: "JPY" });
     expect(opened).toMatchObject({ customerId: alice.customerId, overdraftLimit: 0n });
-    await expect(ensureCustomerWallet(ledger.ctx, { scope: own, customer: { externalId: "mallory" }, currency: "JPY" })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(ensureCustomerWallet(ledger.ctx, { scope: scopeOf("read"), customer: { externalId: "carol" }, currency: "JPY" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      ensureCustomerWallet(ledger.ctx, { scope: own, customer: { externalId: "mallory" }, currency: "JPY" }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      ensureCustomerWallet(ledger.ctx, { scope: scopeOf("read"), customer: { externalId: "carol" }, currency: "JPY" }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     expect(await findCustomer(ledger.ctx, ledger.scope, "mallory")).toBeNull();
   });
 });

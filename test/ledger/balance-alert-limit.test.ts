@@ -26,21 +26,28 @@ describe("balance alerts per wallet", () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 10_000n);
     const { accepted, refused } = await settle(
-      Array.from({ length: 1_000 }, (_, index) => createBalanceAlert(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, threshold: BigInt(index) })),
+      Array.from({ length: 1_000 }, (_, index) =>
+        createBalanceAlert(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, threshold: BigInt(index) }),
+      ),
     );
     console.info(`1,000 alerts asked for on one wallet: ${accepted} accepted, ${refused.length} refused`);
     expect(accepted).toBe(DEFAULT_BALANCE_ALERTS_PER_WALLET);
     expect(DEFAULT_BALANCE_ALERTS_PER_WALLET).toBe(25);
     expect(refused).toHaveLength(975);
     for (const error of refused) expect(error).toBeInstanceOf(LimitExceededError);
-    expect(refused[0]).toMatchObject({ code: "LIMIT_EXCEEDED", limit: 25, message: "a wallet may have at most 25 balance alerts: remove one to add another" });
+    expect(refused[0]).toMatchObject({
+      code: "LIMIT_EXCEEDED",
+      limit: 25,
+      message: "a wallet may have at most 25 balance alerts: remove one to add another",
+    });
     expect(await liveAlerts(wallet.id)).toBe(25);
   });
 
   it("takes a new alert once one is removed, and replays an earlier one at the limit", async () => {
     const ctx: LedgerContext = { ...ledger.ctx, balanceAlertsPerWallet: 2 };
     const wallet = await ledger.newWallet();
-    const create = (threshold: bigint, idempotencyKey?: string) => createBalanceAlert(ctx, { scope: ledger.scope, walletId: wallet.id, threshold, idempotencyKey });
+    const create = (threshold: bigint, idempotencyKey?: string) =>
+      createBalanceAlert(ctx, { scope: ledger.scope, walletId: wallet.id, threshold, idempotencyKey });
     const { alert: first } = await create(10n);
     await create(20n, "alert-20");
     await expect(create(30n)).rejects.toBeInstanceOf(LimitExceededError);
@@ -56,7 +63,9 @@ describe("balance alerts per wallet", () => {
     const gatewayA: LedgerContext = { prisma: ledger.db.prisma, now: ledger.clock.now, balanceAlertsPerWallet: 5 };
     const gatewayB: LedgerContext = { prisma: ledger.db.prisma, now: ledger.clock.now, balanceAlertsPerWallet: 5 };
     const { accepted, refused } = await settle(
-      Array.from({ length: 40 }, (_, index) => createBalanceAlert(index % 2 ? gatewayA : gatewayB, { scope: ledger.scope, walletId: wallet.id, threshold: BigInt(index) })),
+      Array.from({ length: 40 }, (_, index) =>
+        createBalanceAlert(index % 2 ? gatewayA : gatewayB, { scope: ledger.scope, walletId: wallet.id, threshold: BigInt(index) }),
+      ),
     );
     expect(accepted).toBe(5);
     expect(refused.every((error) => error instanceof LimitExceededError)).toBe(true);

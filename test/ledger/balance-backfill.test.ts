@@ -31,7 +31,10 @@ class LegacyLedger {
   private balance = 0n;
   readonly blocks = new Map<string, { id: string; remaining: bigint }>();
 
-  constructor(private readonly walletId: string, private readonly tenantId: string) {}
+  constructor(
+    private readonly walletId: string,
+    private readonly tenantId: string,
+  ) {}
 
   async operation(type: string, time: number, extra: { targetOperationId?: string; holdId?: string } = {}): Promise<string> {
     const id = randomUUID();
@@ -42,7 +45,13 @@ class LegacyLedger {
     return id;
   }
 
-  async block(key: string, operationId: string, amount: bigint, time: number, fields: { category: string; source: string; effectiveAt?: number; expiresAt?: number }) {
+  async block(
+    key: string,
+    operationId: string,
+    amount: bigint,
+    time: number,
+    fields: { category: string; source: string; effectiveAt?: number; expiresAt?: number },
+  ) {
     const id = randomUUID();
     await db.prisma.$executeRaw`
       INSERT INTO credit_block (id, wallet_id, operation_id, amount, remaining, category, effective_at, expires_at, source, created_at)
@@ -64,7 +73,8 @@ class LegacyLedger {
       block.remaining += amount;
       await db.prisma.$executeRaw`UPDATE credit_block SET remaining = ${block.remaining} WHERE id = ${block.id}::uuid`;
     }
-    await db.prisma.$executeRaw`UPDATE wallet SET balance = ${this.balance}, last_sequence = ${this.sequence} WHERE id = ${this.walletId}::uuid`;
+    await db.prisma
+      .$executeRaw`UPDATE wallet SET balance = ${this.balance}, last_sequence = ${this.sequence} WHERE id = ${this.walletId}::uuid`;
   }
 }
 
@@ -141,13 +151,20 @@ describe("the migration to stored figures", () => {
     const ctx: LedgerContext = { prisma: db.prisma, now: () => at(60_000) };
     const history = await loadHistory(db.prisma, walletId);
     expect(comparable(await walletBalance(ctx, scope, walletId))).toEqual(replayBalance(history, at(60_000)));
-    const times = [...new Set(history.entries.flatMap((entry) => [-1, 0, 1].map((step) => entry.createdAt.getTime() + step)))].sort((a, b) => a - b);
+    const times = [...new Set(history.entries.flatMap((entry) => [-1, 0, 1].map((step) => entry.createdAt.getTime() + step)))].sort(
+      (a, b) => a - b,
+    );
     for (const time of [T0, ...times, T0 + 5_000, T0 + 50_000]) {
       const instant = new Date(time);
-      expect(comparable(await walletBalance(ctx, scope, walletId, instant)), instant.toISOString()).toEqual(replayBalance(history, instant));
+      expect(comparable(await walletBalance(ctx, scope, walletId, instant)), instant.toISOString()).toEqual(
+        replayBalance(history, instant),
+      );
     }
     // Between the debit from the refund block and the refund stamped before it: the refund only.
-    expect((await walletBalance(ctx, scope, walletId, at(9_450))).blocks.find((block) => block.block.source === "refund")).toMatchObject({ available: 7n, used: 0n });
+    expect((await walletBalance(ctx, scope, walletId, at(9_450))).blocks.find((block) => block.block.source === "refund")).toMatchObject({
+      available: 7n,
+      used: 0n,
+    });
   });
 
   it("lets the ledger go on from there, stamping no entry before the latest", async () => {

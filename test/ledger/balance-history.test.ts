@@ -40,7 +40,8 @@ type Step =
 const amount = fc.integer({ min: 1, max: 40 });
 const pick = fc.nat({ max: 20 });
 const hours = (max: number) => fc.integer({ min: 1, max }).map((n) => n * HOUR);
-const sometimes = <T>(rare: fc.Arbitrary<T>, usual: fc.Arbitrary<T>) => fc.oneof({ arbitrary: usual, weight: 3 }, { arbitrary: rare, weight: 1 });
+const sometimes = <T>(rare: fc.Arbitrary<T>, usual: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: usual, weight: 3 }, { arbitrary: rare, weight: 1 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
     arbitrary: fc.record({
@@ -53,7 +54,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
     weight: 4,
   },
-  { arbitrary: fc.record({ kind: fc.constant("debit" as const), amount, promoOnly: sometimes(fc.constant(true), fc.constant(false)) }), weight: 4 },
+  {
+    arbitrary: fc.record({ kind: fc.constant("debit" as const), amount, promoOnly: sometimes(fc.constant(true), fc.constant(false)) }),
+    weight: 4,
+  },
   { arbitrary: fc.record({ kind: fc.constant("hold" as const), amount, lastsFor: fc.oneof(fc.constant(null), hours(12)) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant("capture" as const), pick, amount }), weight: 2 },
   fc.record({ kind: fc.constant("release" as const), pick }),
@@ -76,7 +80,11 @@ async function apply(walletId: string, picks: Picks, step: Step): Promise<void> 
   const { ctx, scope, clock, db } = ledger;
   const chosen = <T>(list: T[], index: number) => list[index % Math.max(list.length, 1)];
   const blockAt = async (index: number) => {
-    const blocks = await db.prisma.creditBlock.findMany({ where: { walletId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } });
+    const blocks = await db.prisma.creditBlock.findMany({
+      where: { walletId },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
     return chosen(blocks, index)?.id;
   };
   const later = (ms: number | null) => (ms === null ? null : new Date(clock.now().getTime() + ms));
@@ -84,7 +92,15 @@ async function apply(walletId: string, picks: Picks, step: Step): Promise<void> 
     case "deposit": {
       const effectiveAt = new Date(clock.now().getTime() + step.startsIn);
       const expiresAt = step.lastsFor === null ? null : new Date(effectiveAt.getTime() + step.lastsFor);
-      await deposit(ctx, { scope, walletId, amount: BigInt(step.amount), priority: step.priority, category: step.category, effectiveAt, expiresAt });
+      await deposit(ctx, {
+        scope,
+        walletId,
+        amount: BigInt(step.amount),
+        priority: step.priority,
+        category: step.category,
+        effectiveAt,
+        expiresAt,
+      });
       return;
     }
     case "debit": {
@@ -141,7 +157,11 @@ async function apply(walletId: string, picks: Picks, step: Step): Promise<void> 
 
 /** Every instant where a balance can change, the milliseconds either side, and the wallet's start. */
 function instantsThatMatter({ entries, blocks }: History, created: Date): Date[] {
-  const edges = [created, ...entries.map((entry) => entry.createdAt), ...blocks.flatMap((block) => [block.createdAt, block.effectiveAt, block.expiresAt ?? block.createdAt])];
+  const edges = [
+    created,
+    ...entries.map((entry) => entry.createdAt),
+    ...blocks.flatMap((block) => [block.createdAt, block.effectiveAt, block.expiresAt ?? block.createdAt]),
+  ];
   const times = new Set(edges.flatMap((edge) => [edge.getTime() - 1, edge.getTime(), edge.getTime() + 1]));
   return [...times].sort((a, b) => a - b).map((time) => new Date(time));
 }
@@ -149,29 +169,35 @@ function instantsThatMatter({ entries, blocks }: History, created: Date): Date[]
 describe("balances from stored figures", () => {
   it("equal a full replay of the entries, now and at every past instant", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30, size: "max" }), fc.constantFrom(0n, 40n), async (steps, overdraftLimit) => {
-        const wallet = await ledger.newWallet({ overdraftLimit });
-        const picks: Picks = { holds: [], spends: [] };
-        for (const each of steps) {
-          await apply(wallet.id, picks, each).catch((error: unknown) => {
-            if (!(error instanceof LedgerError)) throw error;
-          });
-        }
-        const { ctx, scope, db, clock } = ledger;
-        // A clock that lags the latest entry still counts it now (see the test below); caught up,
-        // "now" is an instant like any other.
-        const { lastEntryAt } = await db.prisma.wallet.findUniqueOrThrow({ where: { id: wallet.id } });
-        if (lastEntryAt && lastEntryAt > clock.now()) clock.set(lastEntryAt);
-        const history = await loadHistory(db.prisma, wallet.id);
-        const now = comparable(await walletBalance(ctx, scope, wallet.id));
-        expect(now, "now").toEqual(replayBalance(history, ctx.now()));
-        for (const instant of instantsThatMatter(history, wallet.createdAt)) {
-          const past = comparable(await walletBalance(ctx, scope, wallet.id, instant));
-          expect(past, instant.toISOString()).toEqual(replayBalance(history, instant));
-        }
-        expect(await countLedgerEntries(ctx, scope, wallet.id)).toBe(await db.prisma.ledgerEntry.count({ where: { walletId: wallet.id } }));
-        expect(await verifyLedger(db.prisma)).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.array(step, { minLength: 5, maxLength: 30, size: "max" }),
+        fc.constantFrom(0n, 40n),
+        async (steps, overdraftLimit) => {
+          const wallet = await ledger.newWallet({ overdraftLimit });
+          const picks: Picks = { holds: [], spends: [] };
+          for (const each of steps) {
+            await apply(wallet.id, picks, each).catch((error: unknown) => {
+              if (!(error instanceof LedgerError)) throw error;
+            });
+          }
+          const { ctx, scope, db, clock } = ledger;
+          // A clock that lags the latest entry still counts it now (see the test below); caught up,
+          // "now" is an instant like any other.
+          const { lastEntryAt } = await db.prisma.wallet.findUniqueOrThrow({ where: { id: wallet.id } });
+          if (lastEntryAt && lastEntryAt > clock.now()) clock.set(lastEntryAt);
+          const history = await loadHistory(db.prisma, wallet.id);
+          const now = comparable(await walletBalance(ctx, scope, wallet.id));
+          expect(now, "now").toEqual(replayBalance(history, ctx.now()));
+          for (const instant of instantsThatMatter(history, wallet.createdAt)) {
+            const past = comparable(await walletBalance(ctx, scope, wallet.id, instant));
+            expect(past, instant.toISOString()).toEqual(replayBalance(history, instant));
+          }
+          expect(await countLedgerEntries(ctx, scope, wallet.id)).toBe(
+            await db.prisma.ledgerEntry.count({ where: { walletId: wallet.id } }),
+          );
+          expect(await verifyLedger(db.prisma)).toEqual([]);
+        },
+      ),
       { numRuns: 30 },
     );
   }, 180_000);
@@ -190,11 +216,18 @@ describe("balances from stored figures", () => {
     clock.advance(1);
     await refund(ctx, { scope, operationId: second.operation.id, amount: 10n });
     const balance = await walletBalance(ctx, scope, wallet.id);
-    expect(balance.blocks.find((block) => block.block.source === "refund")).toMatchObject({ total: 50n, used: 30n, frozen: 0n, available: 20n });
+    expect(balance.blocks.find((block) => block.block.source === "refund")).toMatchObject({
+      total: 50n,
+      used: 30n,
+      frozen: 0n,
+      available: 20n,
+    });
     const history = await loadHistory(db.prisma, wallet.id);
     expect(comparable(balance)).toEqual(replayBalance(history, clock.now()));
     for (const instant of instantsThatMatter(history, wallet.createdAt)) {
-      expect(comparable(await walletBalance(ctx, scope, wallet.id, instant)), instant.toISOString()).toEqual(replayBalance(history, instant));
+      expect(comparable(await walletBalance(ctx, scope, wallet.id, instant)), instant.toISOString()).toEqual(
+        replayBalance(history, instant),
+      );
     }
   });
 
@@ -209,7 +242,11 @@ describe("balances from stored figures", () => {
     const lagging = await debit(ctx, { scope, walletId: wallet.id, amount: 30n });
     expect(lagging.entries.map((entry) => entry.createdAt)).toEqual([latest]);
     // Before the latest entry's time only the first deposit counts; from it, everything.
-    expect(await walletBalance(ctx, scope, wallet.id, new Date(latest.getTime() - 1))).toMatchObject({ total: 100n, used: 0n, available: 100n });
+    expect(await walletBalance(ctx, scope, wallet.id, new Date(latest.getTime() - 1))).toMatchObject({
+      total: 100n,
+      used: 0n,
+      available: 100n,
+    });
     expect(await walletBalance(ctx, scope, wallet.id, latest)).toMatchObject({ total: 150n, used: 30n, available: 120n });
     // Now, by the lagging clock: the debit it just wrote counts, the second deposit is not effective yet.
     expect(await walletBalance(ctx, scope, wallet.id)).toMatchObject({ total: 100n, used: 30n, available: 70n, ledgerBalance: 120n });

@@ -24,15 +24,21 @@ describe("concurrency on one hot wallet", () => {
     await ledger.fund(wallet.id, 60n, { priority: 1 });
     await ledger.fund(wallet.id, 60n);
     const { fulfilled, rejected } = await settle(
-      Array.from({ length: 200 }, (_, index) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 3n, reference: `order-${index}` })),
+      Array.from({ length: 200 }, (_, index) =>
+        debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 3n, reference: `order-${index}` }),
+      ),
     );
     expect(fulfilled).toHaveLength(40);
     expect(rejected).toHaveLength(160);
     expect(rejected.every((error) => error instanceof InsufficientCreditsError)).toBe(true);
     expect(await walletBalance(ledger.ctx, ledger.scope, wallet.id)).toMatchObject({ used: 120n, available: 0n });
-    const sequences = (await ledger.db.prisma.ledgerEntry.findMany({ where: { walletId: wallet.id }, select: { sequence: true }, orderBy: { sequence: "asc" } })).map(
-      (entry) => Number(entry.sequence),
-    );
+    const sequences = (
+      await ledger.db.prisma.ledgerEntry.findMany({
+        where: { walletId: wallet.id },
+        select: { sequence: true },
+        orderBy: { sequence: "asc" },
+      })
+    ).map((entry) => Number(entry.sequence));
     expect(sequences).toEqual(Array.from({ length: sequences.length }, (_, index) => index + 1));
   });
 
@@ -64,7 +70,11 @@ describe("concurrency on one hot wallet", () => {
     const wallets = await Promise.all(Array.from({ length: 4 }, () => ledger.newWallet()));
     for (const wallet of wallets) await ledger.fund(wallet.id, 100n);
     const { fulfilled, rejected } = await settle(
-      wallets.flatMap((wallet) => Array.from({ length: 5 }, () => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 7n, idempotencyKey: "one-order" }))),
+      wallets.flatMap((wallet) =>
+        Array.from({ length: 5 }, () =>
+          debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 7n, idempotencyKey: "one-order" }),
+        ),
+      ),
     );
     expect(new Set(fulfilled.map((result) => result.operation.id)).size).toBe(1);
     expect(fulfilled).toHaveLength(5);
@@ -76,7 +86,9 @@ describe("concurrency on one hot wallet", () => {
   it("resolves each of many holds exactly once under racing captures and releases", async () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 1_000n);
-    const holds = await settle(Array.from({ length: 60 }, () => holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 20n })));
+    const holds = await settle(
+      Array.from({ length: 60 }, () => holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 20n })),
+    );
     expect(holds.fulfilled).toHaveLength(50);
     const race = await settle(
       holds.fulfilled.flatMap(({ hold }) => [
@@ -88,6 +100,10 @@ describe("concurrency on one hot wallet", () => {
     expect(race.fulfilled).toHaveLength(50);
     expect(race.rejected.every((error) => error instanceof HoldNotOpenError)).toBe(true);
     const captured = race.fulfilled.reduce((sum, result) => sum + (result.hold!.status === "captured" ? result.hold!.captured : 0n), 0n);
-    expect(await walletBalance(ledger.ctx, ledger.scope, wallet.id)).toMatchObject({ frozen: 0n, used: captured, available: 1_000n - captured });
+    expect(await walletBalance(ledger.ctx, ledger.scope, wallet.id)).toMatchObject({
+      frozen: 0n,
+      used: captured,
+      available: 1_000n - captured,
+    });
   });
 });

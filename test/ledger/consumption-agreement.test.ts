@@ -67,7 +67,12 @@ describe("the consumption rules, in memory, as a query and in ledger_debit", () 
         expect(asQuery.map((block) => block.id)).toEqual(inMemory.map((block) => block.id));
 
         const { draws, shortfall: overdraft } = planDraws(inMemory, generated.amount);
-        const debiting = debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: generated.amount, categories: generated.categories });
+        const debiting = debit(ledger.ctx, {
+          scope: ledger.scope,
+          walletId: wallet.id,
+          amount: generated.amount,
+          categories: generated.categories,
+        });
         // A debit limited to categories never overdraws.
         if (overdraft > (generated.categories ? 0n : generated.overdraftLimit)) {
           await expect(debiting).rejects.toBeInstanceOf(InsufficientCreditsError);
@@ -93,8 +98,18 @@ describe("the consumption rules, in memory, as a query and in ledger_debit", () 
 async function depositAt(walletId: string, block: GeneratedBlock, start: number): Promise<string> {
   const effectiveAt = block.effectiveInHours === null ? null : new Date(start + block.effectiveInHours * HOUR);
   // Expiry must come after the block takes effect.
-  const expiresAt = block.expiresInHours === null ? null : new Date(Math.max(start + block.expiresInHours * HOUR, (effectiveAt?.getTime() ?? 0) + HOUR));
+  const expiresAt =
+    block.expiresInHours === null ? null : new Date(Math.max(start + block.expiresInHours * HOUR, (effectiveAt?.getTime() ?? 0) + HOUR));
   const { category, priority, costBasis, amount } = block;
-  const result = await deposit(ledger.ctx, { scope: ledger.scope, walletId, amount, category, priority, costBasis, effectiveAt, expiresAt });
+  const result = await deposit(ledger.ctx, {
+    scope: ledger.scope,
+    walletId,
+    amount,
+    category,
+    priority,
+    costBasis,
+    effectiveAt,
+    expiresAt,
+  });
   return result.blocks[0]!.id;
 }

@@ -9,7 +9,13 @@ import { refund } from "../../src/ledger/commands/refund.ts";
 import { terminateWallet } from "../../src/ledger/commands/terminate-wallet.ts";
 import { voidCredits } from "../../src/ledger/commands/void-credits.ts";
 import { walletBalance } from "../../src/ledger/balances.ts";
-import { BlockNotUsableError, InsufficientCreditsError, RefundExceedsDebitError, ValidationError, WalletTerminatedError } from "../../src/ledger/errors.ts";
+import {
+  BlockNotUsableError,
+  InsufficientCreditsError,
+  RefundExceedsDebitError,
+  ValidationError,
+  WalletTerminatedError,
+} from "../../src/ledger/errors.ts";
 import { DAY, useLedger } from "../support/ledger.ts";
 
 const ledger = useLedger();
@@ -18,11 +24,19 @@ describe("void", () => {
   it("voids part of a block, then what is left of it", async () => {
     const wallet = await ledger.newWallet();
     const block = await ledger.fund(wallet.id, 100n);
-    const partial = await voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, blockId: block, amount: 30n, reason: "refund" });
+    const partial = await voidCredits(ledger.ctx, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      blockId: block,
+      amount: 30n,
+      reason: "refund",
+    });
     expect(partial.entries).toMatchObject([{ type: "void", amount: -30n, metadata: { void_reason: "refund" } }]);
     await voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, blockId: block });
     expect(await walletBalance(ledger.ctx, ledger.scope, wallet.id)).toMatchObject({ total: 0n, available: 0n });
-    await expect(voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, blockId: block })).rejects.toBeInstanceOf(BlockNotUsableError);
+    await expect(voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, blockId: block })).rejects.toBeInstanceOf(
+      BlockNotUsableError,
+    );
   });
 
   it("voids an amount across blocks in consumption order", async () => {
@@ -34,7 +48,9 @@ describe("void", () => {
       [first, -10n],
       [second, -5n],
     ]);
-    await expect(voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 6n })).rejects.toBeInstanceOf(InsufficientCreditsError);
+    await expect(voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 6n })).rejects.toBeInstanceOf(
+      InsufficientCreditsError,
+    );
   });
 });
 
@@ -50,7 +66,9 @@ describe("refund", () => {
       ["refund", paid, 20n],
       ["refund", promo, 5n],
     ]);
-    await expect(refund(ledger.ctx, { scope: ledger.scope, operationId: spent.operation.id, amount: 6n })).rejects.toBeInstanceOf(RefundExceedsDebitError);
+    await expect(refund(ledger.ctx, { scope: ledger.scope, operationId: spent.operation.id, amount: 6n })).rejects.toBeInstanceOf(
+      RefundExceedsDebitError,
+    );
     const rest = await refund(ledger.ctx, { scope: ledger.scope, operationId: spent.operation.id });
     expect(rest.entries.map((entry) => [entry.blockId, entry.amount])).toEqual([[promo, 5n]]);
     expect(await walletBalance(ledger.ctx, ledger.scope, wallet.id)).toMatchObject({ total: 110n, used: 0n, available: 110n });
@@ -91,7 +109,9 @@ describe("amendment", () => {
     const block = await ledger.fund(wallet.id, 100n);
     await amendBlock(ledger.ctx, { scope: ledger.scope, blockId: block, amount: 25n });
     await amendBlock(ledger.ctx, { scope: ledger.scope, blockId: block, amount: -5n });
-    await expect(amendBlock(ledger.ctx, { scope: ledger.scope, blockId: block, amount: -121n })).rejects.toBeInstanceOf(InsufficientCreditsError);
+    await expect(amendBlock(ledger.ctx, { scope: ledger.scope, blockId: block, amount: -121n })).rejects.toBeInstanceOf(
+      InsufficientCreditsError,
+    );
     expect(await walletBalance(ledger.ctx, ledger.scope, wallet.id)).toMatchObject({ total: 120n, available: 120n });
   });
 });
@@ -119,7 +139,9 @@ describe("expiration change", () => {
   it("rejects an expiry already past", async () => {
     const wallet = await ledger.newWallet();
     const block = await ledger.fund(wallet.id, 100n);
-    await expect(changeBlockExpiry(ledger.ctx, { scope: ledger.scope, blockId: block, expiresAt: new Date("2020-01-01") })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      changeBlockExpiry(ledger.ctx, { scope: ledger.scope, blockId: block, expiresAt: new Date("2020-01-01") }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 });
 
@@ -137,8 +159,12 @@ describe("termination", () => {
       ["void", -50n],
     ]);
     expect(await ledger.db.prisma.hold.findUnique({ where: { id: hold!.id } })).toMatchObject({ status: "released" });
-    expect((await terminateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, idempotencyKey: "close-1" })).replayed).toBe(true);
+    expect((await terminateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, idempotencyKey: "close-1" })).replayed).toBe(
+      true,
+    );
     await expect(terminateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id })).rejects.toBeInstanceOf(WalletTerminatedError);
-    await expect(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n })).rejects.toBeInstanceOf(WalletTerminatedError);
+    await expect(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n })).rejects.toBeInstanceOf(
+      WalletTerminatedError,
+    );
   });
 });

@@ -28,7 +28,10 @@ async function ledgerDebit(call: DebitCall): Promise<unknown> {
   return row!.result;
 }
 
-function expectOutcome<Outcome extends DebitAnswer["outcome"]>(answer: DebitAnswer, outcome: Outcome): Extract<DebitAnswer, { outcome: Outcome }> {
+function expectOutcome<Outcome extends DebitAnswer["outcome"]>(
+  answer: DebitAnswer,
+  outcome: Outcome,
+): Extract<DebitAnswer, { outcome: Outcome }> {
   expect(answer.outcome).toBe(outcome);
   return answer as Extract<DebitAnswer, { outcome: Outcome }>;
 }
@@ -42,14 +45,23 @@ describe("ledger_debit's answer, parsed by its contract", () => {
 
     // 7 from the blocks and 2 on the overdraft: the overdraft's entry has no block, and the
     // wallet, left below zero, tells balance.depleted besides operation.completed.
-    const answer = expectOutcome(debitAnswerFrom(await ledgerDebit({ walletId: wallet.id, amount: 9n, idempotencyKey: "order-9", reference: "order-9" })), "debited");
+    const answer = expectOutcome(
+      debitAnswerFrom(await ledgerDebit({ walletId: wallet.id, amount: 9n, idempotencyKey: "order-9", reference: "order-9" })),
+      "debited",
+    );
     const prisma = ledger.db.prisma;
 
     expect(answer.operation).toEqual(await prisma.operation.findUniqueOrThrow({ where: { id: answer.operation.id } }));
     expect(answer.wallet).toEqual(await prisma.wallet.findUniqueOrThrow({ where: { id: wallet.id } }));
     expect(answer.wallet.balance).toBe(-2n);
-    expect(answer.entries).toEqual(await prisma.ledgerEntry.findMany({ where: { operationId: answer.operation.id }, orderBy: { sequence: "asc" } }));
-    expect(answer.entries.map((entry) => [entry.amount, entry.blockId === null])).toEqual([[-3n, false], [-4n, false], [-2n, true]]);
+    expect(answer.entries).toEqual(
+      await prisma.ledgerEntry.findMany({ where: { operationId: answer.operation.id }, orderBy: { sequence: "asc" } }),
+    );
+    expect(answer.entries.map((entry) => [entry.amount, entry.blockId === null])).toEqual([
+      [-3n, false],
+      [-4n, false],
+      [-2n, true],
+    ]);
     const blocks = await prisma.creditBlock.findMany({ where: { walletId: wallet.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
     expect(answer.walletBlocks).toEqual(blocks);
     expect(answer.blocks.map((block) => block.id)).toEqual([blocks[1]!.id, blocks[0]!.id]);
@@ -72,7 +84,10 @@ describe("ledger_debit's answer, parsed by its contract", () => {
     await ledger.fund(wallet.id, 2n, { category: "promo" });
     expect(debitAnswerFrom(await ledgerDebit({ walletId: wallet.id, amount: 100n }))).toEqual({ outcome: "insufficient", available: 17n });
     // Limited to categories, a debit has no overdraft room.
-    expect(debitAnswerFrom(await ledgerDebit({ walletId: wallet.id, amount: 100n, categories: ["paid"] }))).toEqual({ outcome: "insufficient", available: 10n });
+    expect(debitAnswerFrom(await ledgerDebit({ walletId: wallet.id, amount: 100n, categories: ["paid"] }))).toEqual({
+      outcome: "insufficient",
+      available: 10n,
+    });
   });
 
   it("not_found: no such wallet in the tenant and mode", async () => {
@@ -88,7 +103,12 @@ describe("ledger_debit's answer, parsed by its contract", () => {
   it("lapsed_holds: a wallet with an open hold past its expiry", async () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 10n);
-    await holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 4n, expiresAt: new Date(ledger.clock.now().getTime() + HOUR) });
+    await holdCredits(ledger.ctx, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      amount: 4n,
+      expiresAt: new Date(ledger.clock.now().getTime() + HOUR),
+    });
     ledger.clock.advance(2 * HOUR);
     expect(debitAnswerFrom(await ledgerDebit({ walletId: wallet.id, amount: 1n }))).toEqual({ outcome: "lapsed_holds" });
   });
@@ -96,7 +116,10 @@ describe("ledger_debit's answer, parsed by its contract", () => {
   it("fails on an answer outside the contract, naming the field", async () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 10n);
-    const answer = (await ledgerDebit({ walletId: wallet.id, amount: 1n })) as { wallet: Record<string, unknown>; entries: Record<string, unknown>[] };
+    const answer = (await ledgerDebit({ walletId: wallet.id, amount: 1n })) as {
+      wallet: Record<string, unknown>;
+      entries: Record<string, unknown>[];
+    };
 
     expect(() => debitAnswerFrom({ ...answer, wallet: { ...answer.wallet, balance: 9 } })).toThrow(/wallet\.balance/);
     const { sequence: _, ...withoutSequence } = answer.entries[0]!;

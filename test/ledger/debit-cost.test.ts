@@ -15,7 +15,17 @@ import { countingSqlStatements } from "../support/sql-statements.ts";
 const ledger = useLedger();
 
 /** The tables a debit may touch, and those it must leave alone. */
-const TABLES = ["wallet", "credit_block", "ledger_entry", "operation", "event", "balance_alert", "webhook_endpoint", "webhook_delivery", "hold"] as const;
+const TABLES = [
+  "wallet",
+  "credit_block",
+  "ledger_entry",
+  "operation",
+  "event",
+  "balance_alert",
+  "webhook_endpoint",
+  "webhook_delivery",
+  "hold",
+] as const;
 type Table = (typeof TABLES)[number];
 
 interface TableWork {
@@ -46,7 +56,9 @@ type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 /** This transaction's figures per table so far (PostgreSQL's per-transaction statistics). */
 async function tableWork(tx: Tx): Promise<Map<Table, TableWork>> {
-  const rows = await tx.$queryRaw<{ table: Table; inserted: number; updated: number; seq_scans: number; index_scans: number; read: number; buffers: number }[]>`
+  const rows = await tx.$queryRaw<
+    { table: Table; inserted: number; updated: number; seq_scans: number; index_scans: number; read: number; buffers: number }[]
+  >`
     SELECT t.name AS table,
            pg_stat_get_xact_tuples_inserted(t.name::regclass)::int AS inserted,
            pg_stat_get_xact_tuples_updated(t.name::regclass)::int AS updated,
@@ -57,7 +69,19 @@ async function tableWork(tx: Tx): Promise<Map<Table, TableWork>> {
            (pg_stat_get_xact_blocks_fetched(t.name::regclass)
             + (SELECT coalesce(sum(pg_stat_get_xact_blocks_fetched(i.indexrelid)), 0) FROM pg_index i WHERE i.indrelid = t.name::regclass))::int AS buffers
     FROM unnest(${[...TABLES]}::text[]) AS t(name)`;
-  return new Map(rows.map((row) => [row.table, { inserted: row.inserted, updated: row.updated, seqScans: row.seq_scans, indexScans: row.index_scans, read: row.read, buffers: row.buffers }]));
+  return new Map(
+    rows.map((row) => [
+      row.table,
+      {
+        inserted: row.inserted,
+        updated: row.updated,
+        seqScans: row.seq_scans,
+        indexScans: row.index_scans,
+        read: row.read,
+        buffers: row.buffers,
+      },
+    ]),
+  );
 }
 
 /** Runs `work` in a transaction and tells what it cost; the transaction is rolled back. */
@@ -198,7 +222,10 @@ describe("one debit's database work", () => {
     expect(longRest).toEqual(shortRest);
     expect(longBuffers).toBeLessThanOrEqual(BUFFERS);
     expect(shortBuffers).toBeLessThanOrEqual(BUFFERS);
-    const [graphqlShort, graphqlLong] = [await costOf((prisma) => graphqlDebit(prisma, young.id)), await costOf((prisma) => graphqlDebit(prisma, old.id))];
+    const [graphqlShort, graphqlLong] = [
+      await costOf((prisma) => graphqlDebit(prisma, young.id)),
+      await costOf((prisma) => graphqlDebit(prisma, old.id)),
+    ];
     expect({ ...graphqlLong, buffers: 0 }).toEqual({ ...graphqlShort, buffers: 0 });
   });
 });

@@ -28,7 +28,9 @@ describe("debit", () => {
     await ledger.fund(wallet.id, 30n);
     await ledger.fund(wallet.id, 50n);
     const result = await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 45n, reference: "order-7" });
-    expect(result.entries.map((entry) => [entry.sequence, entry.amount, entry.startingBalance, entry.endingBalance, entry.reference])).toEqual([
+    expect(
+      result.entries.map((entry) => [entry.sequence, entry.amount, entry.startingBalance, entry.endingBalance, entry.reference]),
+    ).toEqual([
       [3n, -30n, 80n, 50n, "order-7"],
       [4n, -15n, 50n, 35n, "order-7"],
     ]);
@@ -51,7 +53,9 @@ describe("debit", () => {
     await ledger.fund(wallet.id, 100n, { effectiveAt: new Date(now + DAY) });
     await ledger.fund(wallet.id, 50n, { expiresAt: new Date(now + DAY) });
     ledger.clock.advance(DAY);
-    await expect(debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 101n })).rejects.toBeInstanceOf(InsufficientCreditsError);
+    await expect(debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 101n })).rejects.toBeInstanceOf(
+      InsufficientCreditsError,
+    );
     await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 100n });
   });
 
@@ -61,7 +65,9 @@ describe("debit", () => {
     const paid = await ledger.fund(wallet.id, 100n, { category: "paid" });
     const result = await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 60n, categories: ["paid"] });
     expect(result.entries.map((entry) => entry.blockId)).toEqual([paid]);
-    await expect(debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 41n, categories: ["paid"] })).rejects.toBeInstanceOf(InsufficientCreditsError);
+    await expect(debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 41n, categories: ["paid"] })).rejects.toBeInstanceOf(
+      InsufficientCreditsError,
+    );
   });
 
   it("overdraws up to the wallet's limit on the overdraft account", async () => {

@@ -20,7 +20,11 @@ describe("createWallet", () => {
 
   it("takes the currency's minor-unit scale, or the given one for custom units", async () => {
     const yen = await createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "jp" }, currency: "JPY" });
-    const credits = await createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "jp" }, customUnit: { code: "CREDITS", scale: 3 } });
+    const credits = await createWallet(ledger.ctx, {
+      scope: ledger.scope,
+      customer: { externalId: "jp" },
+      customUnit: { code: "CREDITS", scale: 3 },
+    });
     expect(yen.wallet.scale).toBe(0);
     expect(credits.wallet.scale).toBe(3);
   });
@@ -34,14 +38,22 @@ describe("createWallet", () => {
   });
 
   it("rejects a malformed currency", async () => {
-    await expect(createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "x" }, currency: "usd" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "x" }, currency: "usd" })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 });
 
 describe("deposit", () => {
   it("opens a block with one increment entry and moves the balance", async () => {
     const wallet = await ledger.newWallet();
-    const result = await deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 2_000n, category: "paid", costBasis: "1" });
+    const result = await deposit(ledger.ctx, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      amount: 2_000n,
+      category: "paid",
+      costBasis: "1",
+    });
     expect(result.blocks).toMatchObject([{ amount: 2_000n, remaining: 2_000n, category: "paid", priority: 50, source: "deposit" }]);
     expect(result.entries).toMatchObject([{ type: "increment", amount: 2_000n, sequence: 1n, startingBalance: 0n, endingBalance: 2_000n }]);
     expect(result.wallet.balance).toBe(2_000n);
@@ -71,9 +83,9 @@ describe("deposit", () => {
   it("refuses a key reused for a different payload", async () => {
     const wallet = await ledger.newWallet();
     await deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 500n, idempotencyKey: "deposit-2" });
-    await expect(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 501n, idempotencyKey: "deposit-2" })).rejects.toBeInstanceOf(
-      IdempotencyConflictError,
-    );
+    await expect(
+      deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 501n, idempotencyKey: "deposit-2" }),
+    ).rejects.toBeInstanceOf(IdempotencyConflictError);
   });
 
   it.each([
@@ -85,15 +97,21 @@ describe("deposit", () => {
     ["a fractional cost basis with too many places", { costBasis: "0.0000000000001" }],
   ])("rejects %s and writes nothing", async (_, change) => {
     const wallet = await ledger.newWallet();
-    await expect(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 100n, ...change })).rejects.toBeInstanceOf(ValidationError);
+    await expect(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 100n, ...change })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(await ledger.db.prisma.ledgerEntry.count({ where: { walletId: wallet.id } })).toBe(0);
   });
 
   it("does not see wallets of another tenant", async () => {
     const wallet = await ledger.newWallet();
     const stranger = await ledger.db.prisma.tenant.create({ data: { slug: "stranger", name: "Stranger" } });
-    await expect(deposit(ledger.ctx, { scope: teamScope(stranger.id, true), walletId: wallet.id, amount: 1n })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(deposit(ledger.ctx, { scope: { ...ledger.scope, livemode: false }, walletId: wallet.id, amount: 1n })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deposit(ledger.ctx, { scope: teamScope(stranger.id, true), walletId: wallet.id, amount: 1n })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(
+      deposit(ledger.ctx, { scope: { ...ledger.scope, livemode: false }, walletId: wallet.id, amount: 1n }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("repays an overdraft first and opens the block with the rest", async () => {
@@ -113,8 +131,15 @@ describe("updateWallet", () => {
   it("changes settings, merges metadata and refuses a limit below the overdraft in use", async () => {
     const wallet = await ledger.newWallet({ overdraftLimit: 500n, metadata: { plan: "pro", region: "eu" } });
     await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 200n });
-    const updated = await updateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, metadata: { region: null, team: "core" }, defaultExpiryDays: 7 });
+    const updated = await updateWallet(ledger.ctx, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      metadata: { region: null, team: "core" },
+      defaultExpiryDays: 7,
+    });
     expect(updated.wallet).toMatchObject({ metadata: { plan: "pro", team: "core" }, defaultExpiryDays: 7 });
-    await expect(updateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, overdraftLimit: 100n })).rejects.toBeInstanceOf(ValidationError);
+    await expect(updateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, overdraftLimit: 100n })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 });

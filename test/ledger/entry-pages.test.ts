@@ -16,7 +16,8 @@ async function walletWith(debits: number) {
   return { id: wallet.id, debitsFrom };
 }
 
-const sequences = (pages: Map<string, { sequence: bigint }[]>, walletId: string) => pages.get(walletId)?.map((entry) => entry.sequence) ?? [];
+const sequences = (pages: Map<string, { sequence: bigint }[]>, walletId: string) =>
+  pages.get(walletId)?.map((entry) => entry.sequence) ?? [];
 
 describe("pages of entries of many wallets", () => {
   it("cuts each wallet's page, newest or oldest first, and starts after a cursor of that wallet", async () => {
@@ -72,21 +73,39 @@ describe("pages of entries of many wallets", () => {
     const wallet = await walletWith(1);
     const otherMode = await ledgerEntryPages(ledger.ctx, { ...ledger.scope, livemode: false }, [wallet.id], { order: "desc", limit: 5 });
     expect(otherMode.size).toBe(0);
-    const otherCustomer = await ledgerEntryPages(ledger.ctx, { ...ledger.scope, customerId: "00000000-0000-4000-8000-000000000000", role: "customer" }, [wallet.id], {
-      order: "desc",
-      limit: 5,
-    });
+    const otherCustomer = await ledgerEntryPages(
+      ledger.ctx,
+      { ...ledger.scope, customerId: "00000000-0000-4000-8000-000000000000", role: "customer" },
+      [wallet.id],
+      {
+        order: "desc",
+        limit: 5,
+      },
+    );
     expect(otherCustomer.size).toBe(0);
     const wallet2 = await ledger.db.prisma.wallet.findUniqueOrThrow({ where: { id: wallet.id } });
-    const ownCustomer = await ledgerEntryPages(ledger.ctx, { ...ledger.scope, customerId: wallet2.customerId, role: "customer" }, [wallet.id], { order: "desc", limit: 5 });
+    const ownCustomer = await ledgerEntryPages(
+      ledger.ctx,
+      { ...ledger.scope, customerId: wallet2.customerId, role: "customer" },
+      [wallet.id],
+      { order: "desc", limit: 5 },
+    );
     expect(sequences(ownCustomer, wallet.id)).toEqual([3n, 2n, 1n]);
-    expect((await countWalletEntries(ledger.ctx, { ...ledger.scope, livemode: false }, [wallet.id], { types: ["increment"] })).size).toBe(0);
+    expect((await countWalletEntries(ledger.ctx, { ...ledger.scope, livemode: false }, [wallet.id], { types: ["increment"] })).size).toBe(
+      0,
+    );
   });
 
   it("refuses a page size out of range and a cursor that is no entry id", async () => {
     const wallet = await walletWith(0);
-    await expect(ledgerEntryPages(ledger.ctx, ledger.scope, [wallet.id], { order: "desc", limit: 0 })).rejects.toBeInstanceOf(ValidationError);
-    await expect(ledgerEntryPages(ledger.ctx, ledger.scope, [wallet.id], { order: "desc", limit: 202 })).rejects.toBeInstanceOf(ValidationError);
-    await expect(ledgerEntryPages(ledger.ctx, ledger.scope, [wallet.id], { order: "desc", limit: 5, afterEntryId: "not-an-id" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(ledgerEntryPages(ledger.ctx, ledger.scope, [wallet.id], { order: "desc", limit: 0 })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(ledgerEntryPages(ledger.ctx, ledger.scope, [wallet.id], { order: "desc", limit: 202 })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      ledgerEntryPages(ledger.ctx, ledger.scope, [wallet.id], { order: "desc", limit: 5, afterEntryId: "not-an-id" }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 });

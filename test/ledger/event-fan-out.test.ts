@@ -19,14 +19,23 @@ type Update = { walletUpdated: { sequence: number; event: { type: string }; wall
 
 beforeAll(() => {
   // Room for 50 streams of one token.
-  gateway.app = createApp({ db: gateway.db, ledger: gateway.ledger, http: { graphql: { ...DEFAULT_HTTP_CONFIG.graphql, streams: { ...DEFAULT_HTTP_CONFIG.graphql.streams, perToken: 100 } } } });
+  gateway.app = createApp({
+    db: gateway.db,
+    ledger: gateway.ledger,
+    http: { graphql: { ...DEFAULT_HTTP_CONFIG.graphql, streams: { ...DEFAULT_HTTP_CONFIG.graphql.streams, perToken: 100 } } },
+  });
 });
 
 const open = (walletId: string, afterSequence?: number) =>
-  subscribe<Update>((request) => gateway.app.fetch(request), "http://gateway.test/graphql", gateway.token, WALLET_UPDATED, { walletId, afterSequence });
+  subscribe<Update>((request) => gateway.app.fetch(request), "http://gateway.test/graphql", gateway.token, WALLET_UPDATED, {
+    walletId,
+    afterSequence,
+  });
 
 async function debit(walletId: string, amount = "1") {
-  const reply = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, { input: { walletId, amount } });
+  const reply = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, {
+    input: { walletId, amount },
+  });
   expect(reply.data.debit.__typename).toBe("DebitPayload");
 }
 
@@ -87,14 +96,17 @@ describe("walletUpdated streams of one wallet", () => {
         streams.map(async (stream, index) => {
           const from = (positions[index] ?? first) + 1;
           const sequences: number[] = [];
-          for (let sequence = from; sequence <= first + 30; sequence += 1) sequences.push((await stream.next(30_000)).walletUpdated.sequence);
+          for (let sequence = from; sequence <= first + 30; sequence += 1)
+            sequences.push((await stream.next(30_000)).walletUpdated.sequence);
           return sequences;
         }),
       );
       await committing;
       for (const [index, sequences] of received.entries()) {
         const from = (positions[index] ?? first) + 1;
-        expect(sequences, `the stream after ${positions[index] ?? "now"}`).toEqual(Array.from({ length: first + 30 - from + 1 }, (_, offset) => from + offset));
+        expect(sequences, `the stream after ${positions[index] ?? "now"}`).toEqual(
+          Array.from({ length: first + 30 - from + 1 }, (_, offset) => from + offset),
+        );
       }
     } finally {
       for (const stream of streams) stream.close();

@@ -59,7 +59,12 @@ describe("events of operations", () => {
   it("tell the balances each operation left when one transaction writes several (a lapsed hold released before a debit)", async () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 100n);
-    await holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 60n, expiresAt: new Date(ledger.clock.now().getTime() + HOUR) });
+    await holdCredits(ledger.ctx, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      amount: 60n,
+      expiresAt: new Date(ledger.clock.now().getTime() + HOUR),
+    });
     ledger.clock.advance(2 * HOUR);
     const before = await lastSequence(wallet.id);
     await spend(wallet.id, 90n);
@@ -100,7 +105,9 @@ describe("events of operations", () => {
     await expect(listEvents(ledger.ctx, ledger.scope, { types: ["wallet.exploded"], limit: 1 })).rejects.toBeInstanceOf(ValidationError);
     const stranger = await ledger.db.prisma.tenant.create({ data: { slug: `stranger-${Date.now()}`, name: "Stranger" } });
     expect(await listEvents(ledger.ctx, teamScope(stranger.id, true), { limit: 10 })).toEqual([]);
-    await expect(listEvents(ledger.ctx, teamScope(stranger.id, true), { walletId: first.id, limit: 10 })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(listEvents(ledger.ctx, teamScope(stranger.id, true), { walletId: first.id, limit: 10 })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });
 
@@ -164,9 +171,17 @@ describe("balance alerts", () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 100n);
     const { alert: low } = await createBalanceAlert(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, threshold: 10n });
-    const { alert: high } = await createBalanceAlert(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, threshold: 200n, idempotencyKey: "alert-high" });
+    const { alert: high } = await createBalanceAlert(ledger.ctx, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      threshold: 200n,
+      idempotencyKey: "alert-high",
+    });
     expect(high.below).toBe(true);
-    expect((await createBalanceAlert(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, threshold: 200n, idempotencyKey: "alert-high" })).replayed).toBe(true);
+    expect(
+      (await createBalanceAlert(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, threshold: 200n, idempotencyKey: "alert-high" }))
+        .replayed,
+    ).toBe(true);
     expect((await listBalanceAlerts(ledger.ctx, ledger.scope, wallet.id)).map((alert) => alert.threshold)).toEqual([200n, 10n]);
     const removed = await deleteBalanceAlert(ledger.ctx, { scope: ledger.scope, id: low.id });
     expect(removed.deletedAt).not.toBeNull();
@@ -175,6 +190,8 @@ describe("balance alerts", () => {
     await spend(wallet.id, 95n);
     expect(await typesSince(wallet.id, seen)).toEqual(["operation.completed"]);
     const stranger = await ledger.db.prisma.tenant.create({ data: { slug: `other-${Date.now()}`, name: "Other" } });
-    await expect(deleteBalanceAlert(ledger.ctx, { scope: teamScope(stranger.id, true), id: high.id })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deleteBalanceAlert(ledger.ctx, { scope: teamScope(stranger.id, true), id: high.id })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });

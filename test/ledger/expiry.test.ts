@@ -36,7 +36,12 @@ describe("expiry", () => {
   it("releases holds past their expiry on idle wallets", async () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 100n);
-    const { hold } = await holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 60n, expiresAt: new Date(ledger.clock.now().getTime() + HOUR) });
+    const { hold } = await holdCredits(ledger.ctx, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      amount: 60n,
+      expiresAt: new Date(ledger.clock.now().getTime() + HOUR),
+    });
     ledger.clock.advance(2 * HOUR);
     await expireCredits(ledger.ctx);
     expect(await ledger.db.prisma.hold.findUnique({ where: { id: hold!.id } })).toMatchObject({ status: "expired" });

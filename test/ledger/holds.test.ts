@@ -21,7 +21,9 @@ describe("holds", () => {
     expect(hold).toMatchObject({ amount: 30n, status: "open" });
     expect(entries).toMatchObject([{ type: "hold", amount: -30n, status: "pending" }]);
     expect(await walletBalance(ledger.ctx, ledger.scope, wallet.id)).toMatchObject({ total: 100n, used: 0n, frozen: 30n, available: 70n });
-    await expect(debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 71n })).rejects.toBeInstanceOf(InsufficientCreditsError);
+    await expect(debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 71n })).rejects.toBeInstanceOf(
+      InsufficientCreditsError,
+    );
   });
 
   it("captures part of a hold and releases the rest", async () => {
@@ -60,7 +62,10 @@ describe("holds", () => {
     const wallet = await fundedWallet();
     const released = (await holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 10n })).hold!;
     await releaseHold(ledger.ctx, { scope: ledger.scope, holdId: released.id });
-    await expect(captureHold(ledger.ctx, { scope: ledger.scope, holdId: released.id })).rejects.toMatchObject({ code: "HOLD_NOT_OPEN", status: "released" });
+    await expect(captureHold(ledger.ctx, { scope: ledger.scope, holdId: released.id })).rejects.toMatchObject({
+      code: "HOLD_NOT_OPEN",
+      status: "released",
+    });
 
     const captured = (await holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 10n })).hold!;
     await captureHold(ledger.ctx, { scope: ledger.scope, holdId: captured.id });
@@ -71,7 +76,9 @@ describe("holds", () => {
   it("never captures more than was held", async () => {
     const wallet = await fundedWallet();
     const { hold } = await holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 10n });
-    await expect(captureHold(ledger.ctx, { scope: ledger.scope, holdId: hold!.id, amount: 11n })).rejects.toBeInstanceOf(CaptureExceedsHoldError);
+    await expect(captureHold(ledger.ctx, { scope: ledger.scope, holdId: hold!.id, amount: 11n })).rejects.toBeInstanceOf(
+      CaptureExceedsHoldError,
+    );
   });
 
   it("releases itself once past its expiry, and then cannot be captured", async () => {
@@ -79,7 +86,10 @@ describe("holds", () => {
     const expiresAt = new Date(ledger.clock.now().getTime() + HOUR);
     const { hold } = await holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 40n, expiresAt });
     ledger.clock.advance(HOUR);
-    await expect(captureHold(ledger.ctx, { scope: ledger.scope, holdId: hold!.id })).rejects.toMatchObject({ code: "HOLD_NOT_OPEN", status: "expired" });
+    await expect(captureHold(ledger.ctx, { scope: ledger.scope, holdId: hold!.id })).rejects.toMatchObject({
+      code: "HOLD_NOT_OPEN",
+      status: "expired",
+    });
     // The next movement on the wallet writes the release; the hold's credits are spendable again.
     await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 100n });
     expect(await ledger.db.prisma.hold.findUnique({ where: { id: hold!.id } })).toMatchObject({ status: "expired" });
@@ -88,6 +98,8 @@ describe("holds", () => {
   it("does not overdraw", async () => {
     const wallet = await ledger.newWallet({ overdraftLimit: 1_000n });
     await ledger.fund(wallet.id, 10n);
-    await expect(holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 11n })).rejects.toBeInstanceOf(InsufficientCreditsError);
+    await expect(holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 11n })).rejects.toBeInstanceOf(
+      InsufficientCreditsError,
+    );
   });
 });

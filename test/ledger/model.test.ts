@@ -141,7 +141,8 @@ describe("the ledger against a reference model", () => {
             },
           );
           expect(outcome.ok, `${step.kind} ${JSON.stringify(step)}`).toBe(expected);
-          if (outcome.result && step.kind === "hold") model.holds.push({ id: outcome.result.hold!.id, amount: BigInt(step.amount), open: true });
+          if (outcome.result && step.kind === "hold")
+            model.holds.push({ id: outcome.result.hold!.id, amount: BigInt(step.amount), open: true });
           if (outcome.result && (step.kind === "debit" || step.kind === "capture")) {
             const overdrawn = step.kind === "debit" && BigInt(step.amount) > before.spendable ? BigInt(step.amount) - before.spendable : 0n;
             model.spends.push({ operationId: outcome.result.operation.id, left: BigInt(step.amount), overdrawnLeft: overdrawn });

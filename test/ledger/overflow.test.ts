@@ -46,7 +46,9 @@ describe("a balance at the largest figure the ledger holds", () => {
     const before = await snapshot(wallet.id);
     expect(before.balance).toBe(LEDGER_MAX);
     await expectOverflowRefused(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n }));
-    await expectOverflowRefused(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: MAX_MINOR_UNITS, idempotencyKey: "too-much" }));
+    await expectOverflowRefused(
+      deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: MAX_MINOR_UNITS, idempotencyKey: "too-much" }),
+    );
     expect(await snapshot(wallet.id)).toEqual(before);
     // The refused key was not spent: the same key works for a request that fits.
     await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 10n });

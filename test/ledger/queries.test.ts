@@ -36,7 +36,9 @@ describe("reading the ledger", () => {
     expect(all.items.map((block) => block.id)).toEqual([promo]);
     const next = await listCreditBlocks(ledger.ctx, ledger.scope, wallet.id, { limit: 1, after: all.nextCursor });
     expect(next).toMatchObject({ items: [{ id: paid }], nextCursor: null });
-    expect((await listCreditBlocks(ledger.ctx, ledger.scope, wallet.id, { category: "paid" })).items.map((block) => block.id)).toEqual([paid]);
+    expect((await listCreditBlocks(ledger.ctx, ledger.scope, wallet.id, { category: "paid" })).items.map((block) => block.id)).toEqual([
+      paid,
+    ]);
   });
 
   it("returns an operation with what it wrote", async () => {

@@ -25,7 +25,10 @@ function answered(result: LedgerResult) {
     entries: result.entries.map((entry) => entry.id),
     blocks: result.blocks.map(({ id, remaining, used, frozen }) => ({ id, remaining, used, frozen })),
     hold: result.hold && { id: result.hold.id, status: result.hold.status, captured: result.hold.captured },
-    balance: result.balance && { ...result.balance, blocks: result.balance.blocks.map(({ block, ...figures }) => ({ id: block.id, ...figures })) },
+    balance: result.balance && {
+      ...result.balance,
+      blocks: result.balance.blocks.map(({ block, ...figures }) => ({ id: block.id, ...figures })),
+    },
   };
 }
 
@@ -101,12 +104,23 @@ describe("isUniqueViolation", () => {
   it("names the index a Prisma call, raw SQL and a SQL function ran into, on this database's adapter", async () => {
     const wallet = await ledger.newWallet();
     await deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, idempotencyKey: "taken" });
-    const operation = { tenantId: ledger.scope.tenantId, livemode: true, walletId: wallet.id, type: "deposit" as const, idempotencyKey: "taken", requestHash: "x" };
+    const operation = {
+      tenantId: ledger.scope.tenantId,
+      livemode: true,
+      walletId: wallet.id,
+      type: "deposit" as const,
+      idempotencyKey: "taken",
+      requestHash: "x",
+    };
     const viaPrisma = await ledger.db.prisma.operation.create({ data: operation }).catch((error: unknown) => error);
     const viaSql = await ledger.db.prisma.$executeRaw`
       INSERT INTO operation (id, tenant_id, livemode, wallet_id, type, idempotency_key, request_hash)
-      VALUES (gen_random_uuid(), ${ledger.scope.tenantId}::uuid, true, ${wallet.id}::uuid, 'deposit', 'taken', 'x')`.catch((error: unknown) => error);
-    const twin = ledger.db.prisma.wallet.create({ data: { tenantId: ledger.scope.tenantId, livemode: true, customerId: wallet.customerId, currency: "USD", scale: 2 } });
+      VALUES (gen_random_uuid(), ${ledger.scope.tenantId}::uuid, true, ${wallet.id}::uuid, 'deposit', 'taken', 'x')`.catch(
+      (error: unknown) => error,
+    );
+    const twin = ledger.db.prisma.wallet.create({
+      data: { tenantId: ledger.scope.tenantId, livemode: true, customerId: wallet.customerId, currency: "USD", scale: 2 },
+    });
     const viaWalletIndex = await twin.catch((error: unknown) => error);
 
     for (const error of [viaPrisma, viaSql]) {

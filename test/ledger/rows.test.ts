@@ -16,7 +16,9 @@ describe("row shapes", () => {
     const { entries } = await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 12n, reference: "order-1" });
     const prisma = ledger.db.prisma;
 
-    const [json] = await prisma.$queryRaw<{ wallet: Record<string, unknown>; block: Record<string, unknown>; entry: Record<string, unknown> }[]>`
+    const [json] = await prisma.$queryRaw<
+      { wallet: Record<string, unknown>; block: Record<string, unknown>; entry: Record<string, unknown> }[]
+    >`
       SELECT wallet_json(w) AS wallet, credit_block_json(b) AS block, ledger_entry_json(e) AS entry
       FROM wallet w JOIN credit_block b ON b.wallet_id = w.id JOIN ledger_entry e ON e.block_id = b.id
       WHERE w.id = ${wallet.id}::uuid AND e.id = ${entries[0]!.id}::uuid`;

@@ -42,8 +42,19 @@ const step = fc.oneof(
     reference,
     keyed: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant("debit" as const), amount: fc.bigInt({ min: 1n, max: 50n }), categories: fc.constantFrom<string[] | null>(null, ["paid"]), reference, keyed: fc.boolean() }),
-  fc.record({ kind: fc.constant("hold" as const), amount: fc.bigInt({ min: 1n, max: 30n }), expiresInHours: fc.constantFrom(null, 3), reference }),
+  fc.record({
+    kind: fc.constant("debit" as const),
+    amount: fc.bigInt({ min: 1n, max: 50n }),
+    categories: fc.constantFrom<string[] | null>(null, ["paid"]),
+    reference,
+    keyed: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant("hold" as const),
+    amount: fc.bigInt({ min: 1n, max: 30n }),
+    expiresInHours: fc.constantFrom(null, 3),
+    reference,
+  }),
   fc.record({ kind: fc.constant("capture" as const), hold: fc.nat(4), amount: fc.constantFrom(null, 1n, 5n) }),
   fc.record({ kind: fc.constant("release" as const), hold: fc.nat(4) }),
   fc.record({ kind: fc.constant("void" as const), block: fc.nat(4), all: fc.boolean() }),
@@ -81,16 +92,38 @@ async function play(generated: GeneratedWallet): Promise<PlayedWallet> {
         case "deposit": {
           const effectiveAt = inHours(s.effectiveInHours);
           const expiresAt = s.expiresInHours !== null && (s.effectiveInHours ?? 0) < s.expiresInHours ? inHours(s.expiresInHours) : null;
-          result = await deposit(ledger.ctx, { scope, walletId, amount: s.amount, category: s.category, effectiveAt, expiresAt, reference: s.reference, idempotencyKey: key(s.keyed) });
+          result = await deposit(ledger.ctx, {
+            scope,
+            walletId,
+            amount: s.amount,
+            category: s.category,
+            effectiveAt,
+            expiresAt,
+            reference: s.reference,
+            idempotencyKey: key(s.keyed),
+          });
           blocks.push(...result.blocks.map((block) => block.id));
           break;
         }
         case "debit":
-          result = await debit(ledger.ctx, { scope, walletId, amount: s.amount, categories: s.categories, reference: s.reference, idempotencyKey: key(s.keyed) });
+          result = await debit(ledger.ctx, {
+            scope,
+            walletId,
+            amount: s.amount,
+            categories: s.categories,
+            reference: s.reference,
+            idempotencyKey: key(s.keyed),
+          });
           debits.push(result.operation.id);
           break;
         case "hold":
-          result = await holdCredits(ledger.ctx, { scope, walletId, amount: s.amount, expiresAt: inHours(s.expiresInHours), reference: s.reference });
+          result = await holdCredits(ledger.ctx, {
+            scope,
+            walletId,
+            amount: s.amount,
+            expiresAt: inHours(s.expiresInHours),
+            reference: s.reference,
+          });
           holds.push(result.hold!.id);
           break;
         case "capture":
@@ -100,10 +133,17 @@ async function play(generated: GeneratedWallet): Promise<PlayedWallet> {
           if (holds.length > 0) result = await releaseHold(ledger.ctx, { scope, holdId: holds[s.hold % holds.length]! });
           break;
         case "void":
-          if (blocks.length > 0) result = await voidCredits(ledger.ctx, { scope, walletId, blockId: blocks[s.block % blocks.length]!, amount: s.all ? null : 1n });
+          if (blocks.length > 0)
+            result = await voidCredits(ledger.ctx, {
+              scope,
+              walletId,
+              blockId: blocks[s.block % blocks.length]!,
+              amount: s.all ? null : 1n,
+            });
           break;
         case "refund":
-          if (debits.length > 0) result = await refund(ledger.ctx, { scope, operationId: debits[s.debit % debits.length]!, amount: s.amount });
+          if (debits.length > 0)
+            result = await refund(ledger.ctx, { scope, operationId: debits[s.debit % debits.length]!, amount: s.amount });
           break;
         case "wait":
           ledger.clock.advance(s.hours * HOUR);
@@ -134,17 +174,32 @@ async function toldOperations(walletId: string): Promise<ToldOperation[]> {
   return events.map((event) => {
     const own = entries.filter((entry) => entry.operationId === event.operationId);
     sequence = own.at(-1)?.sequence ?? sequence;
-    return { operation: operations.get(event.operationId!)!, entries: own, sequence, payload: event.payload as unknown as OperationCompletedPayload };
+    return {
+      operation: operations.get(event.operationId!)!,
+      entries: own,
+      sequence,
+      payload: event.payload as unknown as OperationCompletedPayload,
+    };
   });
 }
 
 function told(balance: WalletBalance): EventBalance {
   const { available, total, used, frozen, ledgerBalance, overdraftUsed } = balance;
-  return { available: `${available}`, total: `${total}`, used: `${used}`, frozen: `${frozen}`, ledgerBalance: `${ledgerBalance}`, overdraftUsed: `${overdraftUsed}` };
+  return {
+    available: `${available}`,
+    total: `${total}`,
+    used: `${used}`,
+    frozen: `${frozen}`,
+    ledgerBalance: `${ledgerBalance}`,
+    overdraftUsed: `${overdraftUsed}`,
+  };
 }
 
 /** Some fields of a row as an SQL function tells them, decoded through the row's shape in rows.ts; no other field allowed. */
-function toldFields<Shape extends Record<string, { json: z.ZodType }>, Field extends keyof Shape & string>(shape: Shape, fields: readonly Field[]) {
+function toldFields<Shape extends Record<string, { json: z.ZodType }>, Field extends keyof Shape & string>(
+  shape: Shape,
+  fields: readonly Field[],
+) {
   return z.strictObject(Object.fromEntries(fields.map((field) => [field, shape[field]!.json])) as { [F in Field]: Shape[F]["json"] });
 }
 
@@ -152,7 +207,8 @@ const OPERATION_FIELDS = ["id", "type", "reference", "idempotencyKey", "targetOp
 const ENTRY_FIELDS = ["id", "sequence", "type", "amount", "blockId", "holdId"] as const;
 const TOLD_OPERATION = toldFields(ROW_SHAPES.operation, OPERATION_FIELDS);
 const TOLD_ENTRY = toldFields(ROW_SHAPES.ledgerEntry, ENTRY_FIELDS);
-const pick = <Row, Field extends keyof Row>(row: Row, fields: readonly Field[]) => Object.fromEntries(fields.map((field) => [field, row[field]]));
+const pick = <Row, Field extends keyof Row>(row: Row, fields: readonly Field[]) =>
+  Object.fromEntries(fields.map((field) => [field, row[field]]));
 
 describe("SQL and its TypeScript twins, on generated wallets", () => {
   it("wallet_balance_after and the balance operation.completed tells equal the TypeScript balances after every operation", async () => {
@@ -198,16 +254,23 @@ describe("walletsInScopeSql and walletsInScope", () => {
     for (const tenantId of tenants) {
       for (const livemode of [true, false]) {
         for (const externalId of ["alice", "bob"]) {
-          const { wallet } = await createWallet(ledger.ctx, { scope: teamScope(tenantId, livemode), customer: { externalId }, currency: "USD" });
+          const { wallet } = await createWallet(ledger.ctx, {
+            scope: teamScope(tenantId, livemode),
+            customer: { externalId },
+            currency: "USD",
+          });
           owners.push({ tenantId, livemode, customerId: wallet.customerId });
-          if (externalId === "alice") await createWallet(ledger.ctx, { scope: teamScope(tenantId, livemode), customer: { externalId }, currency: "EUR" });
+          if (externalId === "alice")
+            await createWallet(ledger.ctx, { scope: teamScope(tenantId, livemode), customer: { externalId }, currency: "EUR" });
         }
       }
     }
     const role = fc.constantFrom(...ROLES);
     const scope: fc.Arbitrary<Scope> = fc.oneof(
       // A token of a wallet's tenant and mode, for the whole tenant or for the wallet's customer.
-      fc.record({ owner: fc.constantFrom(...owners), personal: fc.boolean(), role }).map(({ owner, personal, role }) => ({ ...owner, customerId: personal ? owner.customerId : null, role })),
+      fc
+        .record({ owner: fc.constantFrom(...owners), personal: fc.boolean(), role })
+        .map(({ owner, personal, role }) => ({ ...owner, customerId: personal ? owner.customerId : null, role })),
       // Any mix: a customer of another tenant or mode, a tenant with no wallets.
       fc.record({
         tenantId: fc.constantFrom(...tenants, "00000000-0000-4000-8000-000000000000"),
@@ -220,7 +283,9 @@ describe("walletsInScopeSql and walletsInScope", () => {
     await fc.assert(
       fc.asyncProperty(scope, async (scope) => {
         const byFilter = await prisma.wallet.findMany({ where: walletsInScope(scope), select: { id: true }, orderBy: { id: "asc" } });
-        const bySql = await prisma.$queryRaw<{ id: string }[]>`SELECT w.id::text AS id FROM wallet w WHERE ${walletsInScopeSql(scope)} ORDER BY w.id`;
+        const bySql = await prisma.$queryRaw<
+          { id: string }[]
+        >`SELECT w.id::text AS id FROM wallet w WHERE ${walletsInScopeSql(scope)} ORDER BY w.id`;
         expect(bySql.map((wallet) => wallet.id)).toEqual(byFilter.map((wallet) => wallet.id));
         if (byFilter.length > 0) selectedSome += 1;
       }),

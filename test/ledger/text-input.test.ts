@@ -17,7 +17,13 @@ import { updateWallet } from "../../src/ledger/commands/update-wallet.ts";
 import { voidCredits } from "../../src/ledger/commands/void-credits.ts";
 import { ValidationError } from "../../src/ledger/errors.ts";
 import { METADATA_MAX_DEPTH } from "../../src/ledger/input.ts";
-import { findCustomer, findCustomerWallet, findOperationByIdempotencyKey, listCreditBlocks, listLedgerEntries } from "../../src/ledger/queries.ts";
+import {
+  findCustomer,
+  findCustomerWallet,
+  findOperationByIdempotencyKey,
+  listCreditBlocks,
+  listLedgerEntries,
+} from "../../src/ledger/queries.ts";
 import { DAY, useLedger } from "../support/ledger.ts";
 
 const ledger = useLedger();
@@ -45,53 +51,208 @@ beforeAll(async () => {
 
 /** Each command with the field it stores, given the bad text; the path the error must name. */
 const CASES: [string, string[], (text: string) => Promise<unknown>][] = [
-  ["createWallet name", ["name"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-1" }, currency: "USD", name: text })],
-  ["createWallet customer externalId", ["customer", "externalId"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: text }, currency: "USD" })],
-  ["createWallet customer name", ["customer", "name"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-2", name: text }, currency: "USD" })],
-  ["createWallet customer email", ["customer", "email"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-3", email: `${text}@example.com` }, currency: "USD" })],
+  [
+    "createWallet name",
+    ["name"],
+    (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-1" }, currency: "USD", name: text }),
+  ],
+  [
+    "createWallet customer externalId",
+    ["customer", "externalId"],
+    (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: text }, currency: "USD" }),
+  ],
+  [
+    "createWallet customer name",
+    ["customer", "name"],
+    (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-2", name: text }, currency: "USD" }),
+  ],
+  [
+    "createWallet customer email",
+    ["customer", "email"],
+    (text) =>
+      createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-3", email: `${text}@example.com` }, currency: "USD" }),
+  ],
   [
     "createWallet customer metadata value",
     ["customer", "metadata", "crm", "note"],
-    (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-4", metadata: { crm: { note: text } } }, currency: "USD" }),
+    (text) =>
+      createWallet(ledger.ctx, {
+        scope: ledger.scope,
+        customer: { externalId: "new-4", metadata: { crm: { note: text } } },
+        currency: "USD",
+      }),
   ],
-  ["createWallet metadata key", ["metadata", "tags"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-5" }, currency: "USD", metadata: { tags: { [text]: 1 } } })],
-  ["createWallet metadata in an array", ["metadata", "tags", "1"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-6" }, currency: "USD", metadata: { tags: ["ok", text] } })],
-  ["createWallet idempotency key", ["idempotencyKey"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-7" }, currency: "USD", idempotencyKey: text })],
-  ["createWallet custom unit code", ["customUnit", "code"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-8" }, customUnit: { code: `CR${text}`, scale: 0 } })],
-  ["createWallet currency", ["currency"], (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-9" }, currency: text })],
-  ["ensureCustomerWallet customer name", ["customer", "name"], (text) => ensureCustomerWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-10", name: text }, currency: "USD" })],
+  [
+    "createWallet metadata key",
+    ["metadata", "tags"],
+    (text) =>
+      createWallet(ledger.ctx, {
+        scope: ledger.scope,
+        customer: { externalId: "new-5" },
+        currency: "USD",
+        metadata: { tags: { [text]: 1 } },
+      }),
+  ],
+  [
+    "createWallet metadata in an array",
+    ["metadata", "tags", "1"],
+    (text) =>
+      createWallet(ledger.ctx, {
+        scope: ledger.scope,
+        customer: { externalId: "new-6" },
+        currency: "USD",
+        metadata: { tags: ["ok", text] },
+      }),
+  ],
+  [
+    "createWallet idempotency key",
+    ["idempotencyKey"],
+    (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-7" }, currency: "USD", idempotencyKey: text }),
+  ],
+  [
+    "createWallet custom unit code",
+    ["customUnit", "code"],
+    (text) =>
+      createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-8" }, customUnit: { code: `CR${text}`, scale: 0 } }),
+  ],
+  [
+    "createWallet currency",
+    ["currency"],
+    (text) => createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-9" }, currency: text }),
+  ],
+  [
+    "ensureCustomerWallet customer name",
+    ["customer", "name"],
+    (text) => ensureCustomerWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "new-10", name: text }, currency: "USD" }),
+  ],
   ["updateWallet name", ["name"], (text) => updateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, name: text })],
-  ["updateWallet metadata", ["metadata", "plan"], (text) => updateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, metadata: { plan: text } })],
-  ["deposit description", ["description"], (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, description: text })],
-  ["deposit reference", ["reference"], (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, reference: text })],
-  ["deposit category", ["category"], (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, category: text })],
-  ["deposit idempotency key", ["idempotencyKey"], (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, idempotencyKey: text })],
-  ["deposit deep metadata", ["metadata", "a", "b", "c"], (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, metadata: { a: { b: { c: text } } } })],
-  ["debit description", ["description"], (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, description: text })],
-  ["debit reference", ["reference"], (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, reference: text })],
-  ["debit idempotency key", ["idempotencyKey"], (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, idempotencyKey: text })],
-  ["debit categories", ["categories[0]"], (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, categories: [text] })],
-  ["debit metadata", ["metadata", "order"], (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, metadata: { order: text } })],
-  ["hold reference", ["reference"], (text) => holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, reference: text })],
-  ["hold description", ["description"], (text) => holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, description: text })],
+  [
+    "updateWallet metadata",
+    ["metadata", "plan"],
+    (text) => updateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, metadata: { plan: text } }),
+  ],
+  [
+    "deposit description",
+    ["description"],
+    (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, description: text }),
+  ],
+  [
+    "deposit reference",
+    ["reference"],
+    (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, reference: text }),
+  ],
+  [
+    "deposit category",
+    ["category"],
+    (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, category: text }),
+  ],
+  [
+    "deposit idempotency key",
+    ["idempotencyKey"],
+    (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, idempotencyKey: text }),
+  ],
+  [
+    "deposit deep metadata",
+    ["metadata", "a", "b", "c"],
+    (text) => deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, metadata: { a: { b: { c: text } } } }),
+  ],
+  [
+    "debit description",
+    ["description"],
+    (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, description: text }),
+  ],
+  [
+    "debit reference",
+    ["reference"],
+    (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, reference: text }),
+  ],
+  [
+    "debit idempotency key",
+    ["idempotencyKey"],
+    (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, idempotencyKey: text }),
+  ],
+  [
+    "debit categories",
+    ["categories[0]"],
+    (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, categories: [text] }),
+  ],
+  [
+    "debit metadata",
+    ["metadata", "order"],
+    (text) => debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, metadata: { order: text } }),
+  ],
+  [
+    "hold reference",
+    ["reference"],
+    (text) => holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, reference: text }),
+  ],
+  [
+    "hold description",
+    ["description"],
+    (text) => holdCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, description: text }),
+  ],
   ["captureHold description", ["description"], (text) => captureHold(ledger.ctx, { scope: ledger.scope, holdId, description: text })],
   ["releaseHold description", ["description"], (text) => releaseHold(ledger.ctx, { scope: ledger.scope, holdId, description: text })],
-  ["voidCredits reason", ["reason"], (text) => voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, reason: text })],
-  ["voidCredits description", ["description"], (text) => voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, description: text })],
-  ["refund description", ["description"], (text) => refund(ledger.ctx, { scope: ledger.scope, operationId: debitId, amount: 1n, description: text })],
-  ["refund metadata", ["metadata", "ticket"], (text) => refund(ledger.ctx, { scope: ledger.scope, operationId: debitId, amount: 1n, metadata: { ticket: text } })],
-  ["amendBlock description", ["description"], (text) => amendBlock(ledger.ctx, { scope: ledger.scope, blockId, amount: 1n, description: text })],
+  [
+    "voidCredits reason",
+    ["reason"],
+    (text) => voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, reason: text }),
+  ],
+  [
+    "voidCredits description",
+    ["description"],
+    (text) => voidCredits(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, description: text }),
+  ],
+  [
+    "refund description",
+    ["description"],
+    (text) => refund(ledger.ctx, { scope: ledger.scope, operationId: debitId, amount: 1n, description: text }),
+  ],
+  [
+    "refund metadata",
+    ["metadata", "ticket"],
+    (text) => refund(ledger.ctx, { scope: ledger.scope, operationId: debitId, amount: 1n, metadata: { ticket: text } }),
+  ],
+  [
+    "amendBlock description",
+    ["description"],
+    (text) => amendBlock(ledger.ctx, { scope: ledger.scope, blockId, amount: 1n, description: text }),
+  ],
   [
     "changeBlockExpiry description",
     ["description"],
-    (text) => changeBlockExpiry(ledger.ctx, { scope: ledger.scope, blockId, expiresAt: new Date(ledger.clock.now().getTime() + DAY), description: text }),
+    (text) =>
+      changeBlockExpiry(ledger.ctx, {
+        scope: ledger.scope,
+        blockId,
+        expiresAt: new Date(ledger.clock.now().getTime() + DAY),
+        description: text,
+      }),
   ],
   ["terminateWallet reason", ["reason"], (text) => terminateWallet(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, reason: text })],
-  ["reverseDeposit reference", ["reference"], (text) => reverseDeposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, depositOperationId: depositId, reversedTotal: 1n, reference: text })],
+  [
+    "reverseDeposit reference",
+    ["reference"],
+    (text) =>
+      reverseDeposit(ledger.ctx, {
+        scope: ledger.scope,
+        walletId: wallet.id,
+        depositOperationId: depositId,
+        reversedTotal: 1n,
+        reference: text,
+      }),
+  ],
   [
     "reverseDeposit metadata",
     ["metadata", "stripe"],
-    (text) => reverseDeposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, depositOperationId: depositId, reversedTotal: 1n, metadata: { stripe: text } }),
+    (text) =>
+      reverseDeposit(ledger.ctx, {
+        scope: ledger.scope,
+        walletId: wallet.id,
+        depositOperationId: depositId,
+        reversedTotal: 1n,
+        metadata: { stripe: text },
+      }),
   ],
 ];
 
@@ -116,7 +277,9 @@ describe("text that PostgreSQL cannot store", () => {
         (failure: unknown) => failure,
       );
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).issues).toEqual([{ path, message: expect.stringMatching(/NUL characters or unpaired UTF-16 surrogates|must be|is not/) }]);
+      expect((error as ValidationError).issues).toEqual([
+        { path, message: expect.stringMatching(/NUL characters or unpaired UTF-16 surrogates|must be|is not/) },
+      ]);
       expect(await footprint()).toEqual(before);
     });
   });
@@ -161,16 +324,22 @@ describe("metadata bounds", () => {
 
   it("refuses more than 16 KiB of JSON, and values JSON cannot hold", async () => {
     const big = { blob: "x".repeat(16_384) };
-    await expect(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, metadata: big })).rejects.toThrow(/at most 16 KiB/);
+    await expect(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, metadata: big })).rejects.toThrow(
+      /at most 16 KiB/,
+    );
     for (const value of [10n, Number.NaN, new Date(), () => 1]) {
-      await expect(deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, metadata: { value } })).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        deposit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, metadata: { value } }),
+      ).rejects.toBeInstanceOf(ValidationError);
     }
   });
 
   it("bounds a wallet's metadata as merged, not only each patch", async () => {
     const own = await ledger.newWallet();
     await updateWallet(ledger.ctx, { scope: ledger.scope, walletId: own.id, metadata: { first: "x".repeat(10_000) } });
-    await expect(updateWallet(ledger.ctx, { scope: ledger.scope, walletId: own.id, metadata: { second: "y".repeat(10_000) } })).rejects.toThrow(/at most 16 KiB/);
+    await expect(
+      updateWallet(ledger.ctx, { scope: ledger.scope, walletId: own.id, metadata: { second: "y".repeat(10_000) } }),
+    ).rejects.toThrow(/at most 16 KiB/);
     await updateWallet(ledger.ctx, { scope: ledger.scope, walletId: own.id, metadata: { first: null, second: "y".repeat(10_000) } });
     expect((await ledger.db.prisma.wallet.findUniqueOrThrow({ where: { id: own.id } })).metadata).toEqual({ second: "y".repeat(10_000) });
   });

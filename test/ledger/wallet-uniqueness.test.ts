@@ -93,7 +93,13 @@ describe("concurrent requests for the same wallet", () => {
 
   it("through ensureCustomerWallet all get the one wallet", async () => {
     const wallets = await Promise.all(
-      Array.from({ length: 4 }, () => ensureCustomerWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "vendor-race" }, customUnit: { code: "CREDITS", scale: 0 } })),
+      Array.from({ length: 4 }, () =>
+        ensureCustomerWallet(ledger.ctx, {
+          scope: ledger.scope,
+          customer: { externalId: "vendor-race" },
+          customUnit: { code: "CREDITS", scale: 0 },
+        }),
+      ),
     );
     expect(new Set(wallets.map((wallet) => wallet.id)).size).toBe(1);
   });
@@ -118,7 +124,8 @@ describe("the migration that adds the rule", () => {
     const earlier = fs.mkdtempSync(path.join(os.tmpdir(), "bg-migrations-"));
     fs.copyFileSync(path.join(MIGRATIONS_DIR, "migration_lock.toml"), path.join(earlier, "migration_lock.toml"));
     for (const name of fs.readdirSync(MIGRATIONS_DIR)) {
-      if (/^\d+_/.test(name) && name < latest[0]!) fs.cpSync(path.join(MIGRATIONS_DIR, name), path.join(earlier, name), { recursive: true });
+      if (/^\d+_/.test(name) && name < latest[0]!)
+        fs.cpSync(path.join(MIGRATIONS_DIR, name), path.join(earlier, name), { recursive: true });
     }
     const db = await createTestDatabase({ migrate: false });
     try {
@@ -142,7 +149,9 @@ describe("the migration that adds the rule", () => {
 
       await db.migrate();
       const names = new Map((await db.prisma.wallet.findMany()).map((row) => [row.id, row.name]));
-      expect(Object.fromEntries([oldest, unnamedAgain, emptyName, main, mainAgain, closed].map((row) => [row.id, names.get(row.id)]))).toEqual({
+      expect(
+        Object.fromEntries([oldest, unnamedAgain, emptyName, main, mainAgain, closed].map((row) => [row.id, names.get(row.id)])),
+      ).toEqual({
         [oldest.id]: null,
         [unnamedAgain.id]: `(${unnamedAgain.id})`,
         [emptyName.id]: `(${emptyName.id})`,

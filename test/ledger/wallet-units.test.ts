@@ -66,7 +66,11 @@ describe("createWallet's currency", () => {
   });
 
   it("opens a custom unit only when asked for one explicitly, at its scale", async () => {
-    const { wallet } = await createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "units" }, customUnit: { code: "API_CALLS", scale: 3 } });
+    const { wallet } = await createWallet(ledger.ctx, {
+      scope: ledger.scope,
+      customer: { externalId: "units" },
+      customUnit: { code: "API_CALLS", scale: 3 },
+    });
     expect(wallet).toMatchObject({ currency: "API_CALLS", scale: 3 });
     const usd = await createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "units" }, currency: "USD" });
     expect(usd.wallet).toMatchObject({ currency: "USD", scale: 2 });
@@ -91,9 +95,17 @@ describe("createWallet's currency", () => {
 
 describe("ensureCustomerWallet's unit", () => {
   it("opens a custom unit wallet when told so, and refuses a bare custom code as a currency", async () => {
-    const credits = await ensureCustomerWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "vendor" }, customUnit: { code: "CREDITS", scale: 0 } });
+    const credits = await ensureCustomerWallet(ledger.ctx, {
+      scope: ledger.scope,
+      customer: { externalId: "vendor" },
+      customUnit: { code: "CREDITS", scale: 0 },
+    });
     expect(credits).toMatchObject({ currency: "CREDITS", scale: 0 });
-    const again = await ensureCustomerWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "vendor" }, customUnit: { code: "CREDITS", scale: 0 } });
+    const again = await ensureCustomerWallet(ledger.ctx, {
+      scope: ledger.scope,
+      customer: { externalId: "vendor" },
+      customUnit: { code: "CREDITS", scale: 0 },
+    });
     expect(again.id).toBe(credits.id);
     await refusal(ensureCustomerWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "vendor-2" }, currency: "CREDITS" }));
     expect(await ledger.db.prisma.customer.count({ where: { externalId: "vendor-2" } })).toBe(0);

@@ -26,7 +26,9 @@ function start(database: GatewayDatabase, stripe: FakeStripe, env: Record<string
     JOB_POLL_SECONDS: "0.5",
     ...env,
   });
-  cleanups.push(() => void (gateway.child.exitCode === null && gateway.child.signalCode === null && process.kill(-gateway.child.pid!, "SIGKILL")));
+  cleanups.push(
+    () => void (gateway.child.exitCode === null && gateway.child.signalCode === null && process.kill(-gateway.child.pid!, "SIGKILL")),
+  );
   return gateway;
 }
 
@@ -53,11 +55,53 @@ it("fires the auto top-up of a debit whose gateway was killed right after its co
   const first = start(database, stripe);
   const token = database.token ?? demoTokenIn([await first.waitForLine((line) => demoTokenIn([line]) !== null)])!;
   let graphql = client(await first.listening(), token);
-  const created = await graphql(`mutation { createWallet(input: { customerExternalId: "crash", currency: "USD" }) { ... on CreateWalletPayload { wallet { id } } } }`);
+  const created = await graphql(`
+    mutation {
+      createWallet(input: { customerExternalId: "crash", currency: "USD" }) {
+        ... on CreateWalletPayload {
+          wallet {
+            id
+          }
+        }
+      }
+    }
+  `);
   const walletId = created.data.createWallet.wallet.id as string;
-  expect((await graphql(`mutation { setPaymentMethod(input: { customerExternalId: "crash", paymentMethodId: "pm_card_visa" }) { __typename } }`)).data.setPaymentMethod.__typename).toBe("SetPaymentMethodPayload");
-  expect((await graphql(`mutation($walletId: ID!) { deposit(input: { walletId: $walletId, amount: "1500" }) { __typename } }`, { walletId })).data.deposit.__typename).toBe("DepositPayload");
-  const rule = await graphql(`mutation($walletId: ID!) { updateWallet(input: { walletId: $walletId, autoTopUp: { threshold: "1000", amount: "5000" } }) { __typename } }`, { walletId });
+  expect(
+    (
+      await graphql(`
+        mutation {
+          setPaymentMethod(input: { customerExternalId: "crash", paymentMethodId: "pm_card_visa" }) {
+            __typename
+          }
+        }
+      `)
+    ).data.setPaymentMethod.__typename,
+  ).toBe("SetPaymentMethodPayload");
+  expect(
+    (
+      await graphql(
+        `
+          mutation ($walletId: ID!) {
+            deposit(input: { walletId: $walletId, amount: "1500" }) {
+              __typename
+            }
+          }
+        `,
+        { walletId },
+      )
+    ).data.deposit.__typename,
+  ).toBe("DepositPayload");
+  const rule = await graphql(
+    `
+      mutation ($walletId: ID!) {
+        updateWallet(input: { walletId: $walletId, autoTopUp: { threshold: "1000", amount: "5000" } }) {
+          __typename
+        }
+      }
+    `,
+    { walletId },
+  );
   expect(rule.data.updateWallet.__typename).toBe("UpdateWalletPayload");
   first.child.kill("SIGTERM");
   expect((await first.exited).code).toBe(0);
@@ -65,7 +109,18 @@ it("fires the auto top-up of a debit whose gateway was killed right after its co
   // The debit to 800 commits, and its gateway dies before answering.
   const second = start(database, stripe, { GATEWAY_TEST_KILL_AFTER_COMMIT: "1", EVENT_FOLLOWER_POLL_MS: "3600000" });
   graphql = client(await second.listening(), token);
-  await expect(graphql(`mutation($walletId: ID!) { debit(input: { walletId: $walletId, amount: "700", idempotencyKey: "crash-debit" }) { __typename } }`, { walletId })).rejects.toThrow();
+  await expect(
+    graphql(
+      `
+        mutation ($walletId: ID!) {
+          debit(input: { walletId: $walletId, amount: "700", idempotencyKey: "crash-debit" }) {
+            __typename
+          }
+        }
+      `,
+      { walletId },
+    ),
+  ).rejects.toThrow();
   expect(await second.exited).toEqual({ code: null, signal: "SIGKILL" });
   expect(stripe.charges).toEqual([]);
 
@@ -83,7 +138,18 @@ it("fires the auto top-up of a debit whose gateway was killed right after its co
     topUps: { totalCount: 1, edges: [{ node: { amount: "5000", status: "succeeded", trigger: "auto", attempts: 1 } }] },
   });
   // The debit is there once: asked again with its key, it is a replay, and fires nothing more.
-  const replayed = await graphql(`mutation($walletId: ID!) { debit(input: { walletId: $walletId, amount: "700", idempotencyKey: "crash-debit" }) { ... on DebitPayload { replayed } } }`, { walletId });
+  const replayed = await graphql(
+    `
+      mutation ($walletId: ID!) {
+        debit(input: { walletId: $walletId, amount: "700", idempotencyKey: "crash-debit" }) {
+          ... on DebitPayload {
+            replayed
+          }
+        }
+      }
+    `,
+    { walletId },
+  );
   expect(replayed.data.debit.replayed).toBe(true);
   third.child.kill("SIGTERM");
   expect((await third.exited).code).toBe(0);
@@ -98,7 +164,10 @@ it("fires the auto top-up of a debit whose gateway was killed right after its co
     const topUps = await db.prisma.topUp.findMany({ where: { walletId: debitEvent!.wallet_id } });
     expect(topUps.map((topUp) => topUp.firedByEventId)).toEqual([debitEvent!.id]);
     const cursor = await db.prisma.eventCursor.findUniqueOrThrow({ where: { consumer: "auto-top-ups" } });
-    expect(cursor.transactionId > debitEvent!.transaction_id || (cursor.transactionId === debitEvent!.transaction_id && cursor.position >= debitEvent!.position)).toBe(true);
+    expect(
+      cursor.transactionId > debitEvent!.transaction_id ||
+        (cursor.transactionId === debitEvent!.transaction_id && cursor.position >= debitEvent!.position),
+    ).toBe(true);
   } finally {
     await db.close();
   }

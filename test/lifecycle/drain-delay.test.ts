@@ -34,17 +34,46 @@ it("fails /readyz at once and serves on through the drain delay, then ends open 
     });
     return { status: response.status, body: (await response.json()) as any };
   };
-  const created = await graphql(`mutation($input: CreateWalletInput!) { createWallet(input: $input) { ... on CreateWalletPayload { wallet { id } } } }`, {
-    input: { customerExternalId: "drain", currency: "USD" },
-  });
+  const created = await graphql(
+    `
+      mutation ($input: CreateWalletInput!) {
+        createWallet(input: $input) {
+          ... on CreateWalletPayload {
+            wallet {
+              id
+            }
+          }
+        }
+      }
+    `,
+    {
+      input: { customerExternalId: "drain", currency: "USD" },
+    },
+  );
   const walletId = created.body.data.createWallet.wallet.id as string;
-  expect((await graphql(`mutation($input: DepositInput!) { deposit(input: $input) { __typename } }`, { input: { walletId, amount: "1000" } })).body.data.deposit.__typename).toBe("DepositPayload");
+  expect(
+    (
+      await graphql(
+        `
+          mutation ($input: DepositInput!) {
+            deposit(input: $input) {
+              __typename
+            }
+          }
+        `,
+        { input: { walletId, amount: "1000" } },
+      )
+    ).body.data.deposit.__typename,
+  ).toBe("DepositPayload");
 
   // A console following the wallet: its stream, read to its end.
   const stream = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: "subscription($walletId: ID!) { walletUpdated(walletId: $walletId) { sequence } }", variables: { walletId } }),
+    body: JSON.stringify({
+      query: "subscription($walletId: ID!) { walletUpdated(walletId: $walletId) { sequence } }",
+      variables: { walletId },
+    }),
   });
   expect(stream.status).toBe(200);
   const streamText = stream.text();
@@ -57,7 +86,16 @@ it("fails /readyz at once and serves on through the drain delay, then ends open 
   expect(readiness.headers.get("retry-after")).toBe("1");
   expect(await readiness.json()).toEqual({ status: "not ready", reason: "shutting down" });
   // Everything else is still served, and done.
-  const debited = await graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, { input: { walletId, amount: "7", idempotencyKey: "during-drain" } });
+  const debited = await graphql(
+    `
+      mutation ($input: DebitInput!) {
+        debit(input: $input) {
+          __typename
+        }
+      }
+    `,
+    { input: { walletId, amount: "7", idempotencyKey: "during-drain" } },
+  );
   expect(debited).toEqual({ status: 200, body: { data: { debit: { __typename: "DebitPayload" } } } });
   expect((await graphql("{ viewer { livemode } }")).status).toBe(200);
   expect(gateway.lines.some((line) => /refusing new requests/.test(line.msg))).toBe(false);

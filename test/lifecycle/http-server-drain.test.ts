@@ -41,7 +41,9 @@ it("answers the connections still queued in the kernel when the drain begins, an
   const drained = server.drain(10_000);
   const answers = await Promise.all(outcomes);
   expect(answers.filter((answer) => "error" in answer)).toEqual([]);
-  expect(answers.every((answer) => "status" in answer && answer.status === 200 && answer.body === "answered" && answer.connection === "close")).toBe(true);
+  expect(
+    answers.every((answer) => "status" in answer && answer.status === 200 && answer.body === "answered" && answer.connection === "close"),
+  ).toBe(true);
   expect(await drained).toBe(true);
   expect(server.server.listening).toBe(false);
 });
@@ -64,11 +66,14 @@ it("finishes the answer in flight with Connection: close, then closes its connec
     expect(idleSockets).toHaveLength(1);
     const idleClosed = new Promise<void>((resolve) => idleSockets[0]!.once("close", () => resolve()));
     const held = new Promise<Outcome>((resolve) => {
-      const request = httpRequest({ host: "127.0.0.1", port: server.port, path: "/", agent: new Agent({ keepAlive: true }), headers: { "x-hold": "1" } }, (response) => {
-        let body = "";
-        response.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        response.on("end", () => resolve({ status: response.statusCode!, connection: response.headers.connection, body }));
-      });
+      const request = httpRequest(
+        { host: "127.0.0.1", port: server.port, path: "/", agent: new Agent({ keepAlive: true }), headers: { "x-hold": "1" } },
+        (response) => {
+          let body = "";
+          response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          response.on("end", () => resolve({ status: response.statusCode!, connection: response.headers.connection, body }));
+        },
+      );
       request.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? String(error) }));
       request.end();
     });

@@ -33,7 +33,10 @@ type Outcome =
 it("answers every debit that reached it, finished or refused before any work, and resets and loses none", async () => {
   const database = await gatewayDatabase();
   cleanups.push(database.remove);
-  const gateway = spawnGateway({ ...database.env, RATE_LIMIT_PER_SECOND: "0", SHUTDOWN_DRAIN_MS: "0", SHUTDOWN_TIMEOUT_MS: "30000", EXPIRY_SWEEP_SECONDS: "1" }, { npm: true });
+  const gateway = spawnGateway(
+    { ...database.env, RATE_LIMIT_PER_SECOND: "0", SHUTDOWN_DRAIN_MS: "0", SHUTDOWN_TIMEOUT_MS: "30000", EXPIRY_SWEEP_SECONDS: "1" },
+    { npm: true },
+  );
   cleanups.push(() => void (gateway.child.exitCode === null && process.kill(-gateway.child.pid!, "SIGKILL")));
   const port = await gateway.listening();
   const token = database.token ?? demoTokenIn([await gateway.waitForLine((line) => demoTokenIn([line]) !== null)]);
@@ -46,7 +49,14 @@ it("answers every debit that reached it, finished or refused before any work, an
     new Promise<{ status: number; headers: IncomingHttpHeaders; body: any }>((resolve, reject) => {
       const body = JSON.stringify({ query, variables });
       const request = httpRequest(
-        { host: "127.0.0.1", port, path: "/graphql", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/graphql",
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${token}` },
+        },
         (response) => {
           let text = "";
           response.setEncoding("utf8");
@@ -58,19 +68,58 @@ it("answers every debit that reached it, finished or refused before any work, an
       request.on("error", reject);
       request.end(body);
     });
-  const created = await graphql(`mutation($input: CreateWalletInput!) { createWallet(input: $input) { ... on CreateWalletPayload { wallet { id } } } }`, {
-    input: { customerExternalId: "load", currency: "USD" },
-  });
+  const created = await graphql(
+    `
+      mutation ($input: CreateWalletInput!) {
+        createWallet(input: $input) {
+          ... on CreateWalletPayload {
+            wallet {
+              id
+            }
+          }
+        }
+      }
+    `,
+    {
+      input: { customerExternalId: "load", currency: "USD" },
+    },
+  );
   const walletId = created.body.data.createWallet.wallet.id as string;
-  const deposited = await graphql(`mutation($input: DepositInput!) { deposit(input: $input) { __typename } }`, { input: { walletId, amount: "1000000" } });
+  const deposited = await graphql(
+    `
+      mutation ($input: DepositInput!) {
+        deposit(input: $input) {
+          __typename
+        }
+      }
+    `,
+    { input: { walletId, amount: "1000000" } },
+  );
   expect(deposited.body.data.deposit.__typename).toBe("DepositPayload");
   await Promise.all(Array.from({ length: FIRST_WAVE / 2 }, () => graphql("{ viewer { livemode } }", {})));
   expect(Object.values(keptAlive.freeSockets).flat().length).toBe(FIRST_WAVE / 2);
 
   const debit = async (key: string, agent: Agent | false): Promise<Outcome> => {
     try {
-      const { status, headers, body } = await graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, { input: { walletId, amount: "7", idempotencyKey: key } }, agent);
-      if (status === 503) return { key, kind: "refused 503", retryAfter: headers["retry-after"], connection: headers.connection, code: body.errors?.[0]?.extensions?.code };
+      const { status, headers, body } = await graphql(
+        `
+          mutation ($input: DebitInput!) {
+            debit(input: $input) {
+              __typename
+            }
+          }
+        `,
+        { input: { walletId, amount: "7", idempotencyKey: key } },
+        agent,
+      );
+      if (status === 503)
+        return {
+          key,
+          kind: "refused 503",
+          retryAfter: headers["retry-after"],
+          connection: headers.connection,
+          code: body.errors?.[0]?.extensions?.code,
+        };
       return { key, kind: "answered", status, typename: body.data?.debit?.__typename ?? JSON.stringify(body) };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -93,18 +142,31 @@ it("answers every debit that reached it, finished or refused before any work, an
   const db = await database.open();
   try {
     const inLedger = new Set(
-      (await db.prisma.operation.findMany({ where: { type: "debit", idempotencyKey: { not: null } }, select: { idempotencyKey: true } })).map((operation) => operation.idempotencyKey),
+      (
+        await db.prisma.operation.findMany({ where: { type: "debit", idempotencyKey: { not: null } }, select: { idempotencyKey: true } })
+      ).map((operation) => operation.idempotencyKey),
     );
-    const of = <Kind extends Outcome["kind"]>(kind: Kind) => outcomes.filter((outcome): outcome is Extract<Outcome, { kind: Kind }> => outcome.kind === kind);
+    const of = <Kind extends Outcome["kind"]>(kind: Kind) =>
+      outcomes.filter((outcome): outcome is Extract<Outcome, { kind: Kind }> => outcome.kind === kind);
     const answered = of("answered");
     const refused503 = of("refused 503");
     const notConnected = of("connection refused");
     const reset = of("reset");
     // Lost: an answer whose debit is not in the ledger, or a refusal whose debit is.
     const lost = outcomes.filter(
-      (outcome) => (outcome.kind === "answered" && (outcome.typename !== "DebitPayload" || !inLedger.has(outcome.key))) || (outcome.kind !== "answered" && outcome.kind !== "reset" && inLedger.has(outcome.key)),
+      (outcome) =>
+        (outcome.kind === "answered" && (outcome.typename !== "DebitPayload" || !inLedger.has(outcome.key))) ||
+        (outcome.kind !== "answered" && outcome.kind !== "reset" && inLedger.has(outcome.key)),
     );
-    const figures = { database: testDatabaseKind, sent: outcomes.length, answered: answered.length, refused503: refused503.length, connectionRefused: notConnected.length, reset: reset.length, lost: lost.length };
+    const figures = {
+      database: testDatabaseKind,
+      sent: outcomes.length,
+      answered: answered.length,
+      refused503: refused503.length,
+      connectionRefused: notConnected.length,
+      reset: reset.length,
+      lost: lost.length,
+    };
     console.log(`SIGTERM under debit load: ${JSON.stringify(figures)}`);
     expect(reset, JSON.stringify(reset)).toEqual([]);
     expect(lost, JSON.stringify(lost)).toEqual([]);

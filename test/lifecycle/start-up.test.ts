@@ -33,7 +33,14 @@ const NO_STACK = /\n\s+at |\.ts:\d+/;
 // The embedded database's start-ups are the same in both projects; the PostgreSQL ones need a server.
 describe.skipIf(testDatabaseKind === "postgres")("starting on the embedded database", () => {
   it("names every bad setting on a line of its own, and exits 1 without a stack trace", async () => {
-    const gateway = spawnGateway({ DATA_DIR: newDataDir(), DATABASE_URL: "", PORT: "eighty", LOG_LEVEL: "loud", SHUTDOWN_TIMEOUT_MS: "-1", DATABASE_REPLICA_URL: "postgres://r/db" });
+    const gateway = spawnGateway({
+      DATA_DIR: newDataDir(),
+      DATABASE_URL: "",
+      PORT: "eighty",
+      LOG_LEVEL: "loud",
+      SHUTDOWN_TIMEOUT_MS: "-1",
+      DATABASE_REPLICA_URL: "postgres://r/db",
+    });
     const { code, fatal, everything } = await failedStart(gateway);
     expect(code).toBe(1);
     expect(fatal).toEqual([
@@ -105,7 +112,9 @@ describe("when the database cannot be reached", () => {
     const gateway = spawnGateway({ DATABASE_URL: "postgres://gateway@127.0.0.1:1/billing", DATABASE_CONNECT_TIMEOUT_MS: "1500" });
     const { code, fatal, everything } = await failedStart(gateway);
     expect(code).toBe(1);
-    expect(fatal).toEqual(["Nothing accepts connections at 127.0.0.1:1: is PostgreSQL running there? Gave up after 2 s (DATABASE_CONNECT_TIMEOUT_MS)."]);
+    expect(fatal).toEqual([
+      "Nothing accepts connections at 127.0.0.1:1: is PostgreSQL running there? Gave up after 2 s (DATABASE_CONNECT_TIMEOUT_MS).",
+    ]);
     expect(gateway.lines.filter((line) => line.level === "warn" && /Trying again/.test(line.msg)).length).toBeGreaterThan(0);
     expect(everything).not.toMatch(NO_STACK);
   });
@@ -126,13 +135,19 @@ describe("when the database cannot be reached", () => {
         const gateway = spawnGateway({ DATABASE_URL: missingDatabase.toString(), DATABASE_CONNECT_TIMEOUT_MS: "60000" });
         const { code, fatal } = await failedStart(gateway);
         expect(code).toBe(1);
-        expect(fatal).toEqual([expect.stringMatching(/has no database "no_such_database": create it \(createdb no_such_database\) or correct DATABASE_URL\.$/)]);
+        expect(fatal).toEqual([
+          expect.stringMatching(/has no database "no_such_database": create it \(createdb no_such_database\) or correct DATABASE_URL\.$/),
+        ]);
 
         const missingRole = new URL(scratch.url);
         missingRole.username = "no_such_role";
         const roleless = await failedStart(spawnGateway({ DATABASE_URL: missingRole.toString(), DATABASE_CONNECT_TIMEOUT_MS: "60000" }));
         expect(roleless.code).toBe(1);
-        expect(roleless.fatal).toEqual([expect.stringMatching(/has no role "no_such_role"|does not let role "no_such_role" connect|refused the password of role "no_such_role"/)]);
+        expect(roleless.fatal).toEqual([
+          expect.stringMatching(
+            /has no role "no_such_role"|does not let role "no_such_role" connect|refused the password of role "no_such_role"/,
+          ),
+        ]);
       } finally {
         await scratch.drop();
       }

@@ -31,7 +31,7 @@ function client(port: number, bytesPerTick: number | null): { closedAfterMs: Pro
   let reader: NodeJS.Timeout | null = null;
   if (bytesPerTick !== null) {
     reader = setInterval(() => {
-      for (let taken = 0; taken < bytesPerTick; ) {
+      for (let taken = 0; taken < bytesPerTick;) {
         const chunk = socket.read() as Buffer | null;
         if (!chunk) break;
         taken += chunk.length;
@@ -54,7 +54,10 @@ function client(port: number, bytesPerTick: number | null): { closedAfterMs: Pro
 it("closes the connection of an answer its client stopped reading, after the stall bound", async () => {
   const started = performance.now();
   let closedAfterMs = Infinity;
-  const server = await listen((_request, response) => endlessAnswer(response, () => (closedAfterMs = performance.now() - started)), 0, { host: "127.0.0.1", writeStallMs: 500 });
+  const server = await listen((_request, response) => endlessAnswer(response, () => (closedAfterMs = performance.now() - started)), 0, {
+    host: "127.0.0.1",
+    writeStallMs: 500,
+  });
   servers.push(server);
   const stalled = client(server.port, null);
   for (let waited = 0; closedAfterMs === Infinity && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -68,7 +71,10 @@ it("leaves alone an answer its client reads, however slowly", async () => {
   const server = await listen((_request, response) => endlessAnswer(response, () => {}), 0, { host: "127.0.0.1", writeStallMs: 500 });
   servers.push(server);
   const steady = client(server.port, 256 * 1024);
-  const closedEarly = await Promise.race([steady.closedAfterMs.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_500))]);
+  const closedEarly = await Promise.race([
+    steady.closedAfterMs.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_500)),
+  ]);
   steady.stop();
   expect(closedEarly).toBe(false);
 });

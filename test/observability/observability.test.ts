@@ -18,11 +18,20 @@ const accessLines = () => logs.lines.filter((line) => line.msg === "request");
 describe("request logs", () => {
   it("takes the caller's X-Request-Id, returns it, and writes one access line with the route's pattern and the tenant", async () => {
     logs.clear();
-    const response = await fetch(`${http.baseUrl}/v1/customers/cus-1`, { headers: { authorization: `Bearer ${gateway.token}`, "x-request-id": "order-42" } });
+    const response = await fetch(`${http.baseUrl}/v1/customers/cus-1`, {
+      headers: { authorization: `Bearer ${gateway.token}`, "x-request-id": "order-42" },
+    });
     expect(response.headers.get("x-request-id")).toBe("order-42");
     const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
     expect(accessLines()).toEqual([
-      expect.objectContaining({ level: "info", requestId: "order-42", method: "GET", status: response.status, tenantId: tenant.id, durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        level: "info",
+        requestId: "order-42",
+        method: "GET",
+        status: response.status,
+        tenantId: tenant.id,
+        durationMs: expect.any(Number),
+      }),
     ]);
     // A pattern, not the path with its ids.
     expect(accessLines()[0]!.route).toBe("/v1/customers/{customer_id}");
@@ -31,7 +40,11 @@ describe("request logs", () => {
 
   it("makes up an id when none (or a strange one) is sent, and logs client errors as info", async () => {
     logs.clear();
-    const refused = await fetch(`${http.baseUrl}/graphql`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "bad id {\"level\":\"fatal\"}" }, body: "{}" });
+    const refused = await fetch(`${http.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": 'bad id {"level":"fatal"}' },
+      body: "{}",
+    });
     expect(refused.status).toBe(401);
     const id = refused.headers.get("x-request-id")!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -50,7 +63,12 @@ describe("/metrics", () => {
     const walletId = await createWalletVia(gateway, "metrics");
     await depositVia(gateway, walletId, "100");
     for (const amount of ["30", "500"]) {
-      await http.send("POST", "/graphql", { json: { query: `mutation Spend($input: DebitInput!) { debit(input: $input) { __typename } }`, variables: { input: { walletId, amount } } } });
+      await http.send("POST", "/graphql", {
+        json: {
+          query: `mutation Spend($input: DebitInput!) { debit(input: $input) { __typename } }`,
+          variables: { input: { walletId, amount } },
+        },
+      });
     }
     const response = await fetch(`${http.baseUrl}/metrics`);
     expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -61,12 +79,14 @@ describe("/metrics", () => {
     expect(text).toMatch(/^ledger_operations_total\{type="debit",outcome="committed"\} [1-9]/m);
     expect(text).toMatch(/^ledger_operations_total\{type="debit",outcome="INSUFFICIENT_CREDITS"\} [1-9]/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
-    for (const declared of ["stripe_calls_total", "webhook_deliveries_total", "db_pool_connections", "http_requests_in_flight"]) expect(text).toContain(`# TYPE ${declared} `);
+    for (const declared of ["stripe_calls_total", "webhook_deliveries_total", "db_pool_connections", "http_requests_in_flight"])
+      expect(text).toContain(`# TYPE ${declared} `);
   });
 
   it("wants METRICS_TOKEN when one is set", async () => {
     const app = createApp({ db: gateway.db, ledger: gateway.ledger, metricsToken: "metrics-secret-0123456789" });
-    const ask = (authorization?: string) => app.fetch(new Request("http://gateway.test/metrics", { headers: authorization ? { authorization } : {} }));
+    const ask = (authorization?: string) =>
+      app.fetch(new Request("http://gateway.test/metrics", { headers: authorization ? { authorization } : {} }));
     expect((await ask()).status).toBe(401);
     expect((await ask(`Bearer ${gateway.token}`)).status).toBe(401);
     expect((await ask("Bearer metrics-secret-0123456789")).status).toBe(200);

@@ -19,7 +19,10 @@ describe.skipIf(testDatabaseKind !== "postgres")("the auto top-ups' follower", (
   let deps: PaymentsDeps;
   beforeAll(async () => {
     stripe = await startFakeStripe();
-    deps = { ledger: ledger.ctx, payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url })!) };
+    deps = {
+      ledger: ledger.ctx,
+      payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url })!),
+    };
   });
   afterAll(() => stripe?.close());
 
@@ -51,7 +54,19 @@ describe.skipIf(testDatabaseKind !== "postgres")("the auto top-ups' follower", (
     const positionTaken = new Promise<void>((resolve) => (debited = resolve));
     const held = ledger.db.prisma.$transaction(
       async (tx) => {
-        const values = [ledger.scope.tenantId, ledger.scope.livemode, ruled.id, 700n, null, ledger.clock.now(), null, "held-debit", null, null, "{}"];
+        const values = [
+          ledger.scope.tenantId,
+          ledger.scope.livemode,
+          ruled.id,
+          700n,
+          null,
+          ledger.clock.now(),
+          null,
+          "held-debit",
+          null,
+          null,
+          "{}",
+        ];
         const [row] = await tx.$queryRawUnsafe<{ result: { outcome: string } }[]>(LEDGER_DEBIT, ...values);
         expect(row!.result.outcome).toBe("debited");
         debited();
@@ -62,7 +77,9 @@ describe.skipIf(testDatabaseKind !== "postgres")("the auto top-ups' follower", (
     await positionTaken;
     // …while a debit of another wallet, numbered after it, commits and is visible.
     await debit(ledger.ctx, { scope: ledger.scope, walletId: other.id, amount: 100n });
-    const [heldEvent] = await ledger.db.prisma.$queryRaw<{ position: bigint }[]>`SELECT max(position) AS position FROM event WHERE wallet_id = ${other.id}::uuid`;
+    const [heldEvent] = await ledger.db.prisma.$queryRaw<
+      { position: bigint }[]
+    >`SELECT max(position) AS position FROM event WHERE wallet_id = ${other.id}::uuid`;
 
     // The follower reads up to the open transaction and no further: the later event waits too.
     expect(await followUntilNothingIsRead()).toEqual({ claimed: true, read: 0, more: false, heldBack: true });
@@ -76,9 +93,12 @@ describe.skipIf(testDatabaseKind !== "postgres")("the auto top-ups' follower", (
     const [debitEvent] = await ledger.db.prisma.$queryRaw<{ id: string }[]>`
       SELECT e.id::text FROM event e JOIN operation o ON o.id = e.operation_id
       WHERE o.request_hash = 'held-debit' AND e.type = 'operation.completed'`;
-    expect(await ledger.db.prisma.topUp.findMany({ where: { walletId: ruled.id }, select: { status: true, amount: true, firedByEventId: true } })).toEqual([
-      { status: "succeeded", amount: 5_000n, firedByEventId: debitEvent!.id },
-    ]);
+    expect(
+      await ledger.db.prisma.topUp.findMany({
+        where: { walletId: ruled.id },
+        select: { status: true, amount: true, firedByEventId: true },
+      }),
+    ).toEqual([{ status: "succeeded", amount: 5_000n, firedByEventId: debitEvent!.id }]);
   });
 
   it("steps aside while another gateway holds the cursor, and reads nothing", async () => {
@@ -92,7 +112,12 @@ describe.skipIf(testDatabaseKind !== "postgres")("the auto top-ups' follower", (
       await releasing;
     });
     await lockTaken;
-    expect(await followOnce(ledger.db.prisma, reaction(), { batchSize: 100 })).toEqual({ claimed: false, read: 0, more: false, heldBack: false });
+    expect(await followOnce(ledger.db.prisma, reaction(), { batchSize: 100 })).toEqual({
+      claimed: false,
+      read: 0,
+      more: false,
+      heldBack: false,
+    });
     release();
     await holder;
     expect((await followOnce(ledger.db.prisma, reaction(), { batchSize: 100 })).claimed).toBe(true);

@@ -116,7 +116,9 @@ describe("auto top-ups", () => {
     stripe.declineNext(2);
     await spend(gateway, wallet.id, 100n);
     await gateway.autoTopUps.settled();
-    expect(await topUpsOf(wallet.id)).toMatchObject([{ status: "pending", attempts: 1, attemptFailed: true, declineCode: "insufficient_funds" }]);
+    expect(await topUpsOf(wallet.id)).toMatchObject([
+      { status: "pending", attempts: 1, attemptFailed: true, declineCode: "insufficient_funds" },
+    ]);
 
     // Not due yet: the sweep leaves it alone.
     expect(await runDueTopUps(gateway.deps)).toEqual({ succeeded: 0, failed: 0, pending: 0 });
@@ -141,7 +143,12 @@ describe("auto top-ups", () => {
     expect(await runDueTopUps(gateway.deps)).toEqual({ succeeded: 0, failed: 1, pending: 0 });
 
     const [gaveUp] = await topUpsOf(wallet.id);
-    expect(gaveUp).toMatchObject({ status: "failed", attempts: 2, declineCode: "card_velocity_exceeded", failureMessage: expect.stringMatching(/^gave up after 2 attempt/) });
+    expect(gaveUp).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      declineCode: "card_velocity_exceeded",
+      failureMessage: expect.stringMatching(/^gave up after 2 attempt/),
+    });
     const rule = await ledger.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: wallet.id } });
     expect(rule.pausedReason).toBe(gaveUp!.failureMessage);
 
@@ -160,7 +167,9 @@ describe("auto top-ups", () => {
   });
 
   it("completes an auto top-up whose answer was lost, with the same attempt, charging once", async () => {
-    const impatientPayments = createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url, STRIPE_TIMEOUT_MS: "200" })!);
+    const impatientPayments = createStripeAccess(
+      loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url, STRIPE_TIMEOUT_MS: "200" })!,
+    );
     const impatient = gatewayProcess();
     impatient.deps = { ...impatient.deps, payments: impatientPayments };
     const wallet = await walletWithRule({ threshold: 1_000n, amount: 2_000n }, 1_000n);
@@ -181,7 +190,11 @@ describe("auto top-ups", () => {
   it("records why it cannot charge a wallet without a card, and pauses", async () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 1_000n);
-    await setAutoTopUpRule(gateway.deps, { scope: ledger.scope, walletId: wallet.id, rule: { threshold: 1_000n, amount: 500n, maxAttempts: 1 } });
+    await setAutoTopUpRule(gateway.deps, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      rule: { threshold: 1_000n, amount: 500n, maxAttempts: 1 },
+    });
     await spend(gateway, wallet.id, 1n);
     await gateway.autoTopUps.settled();
     expect(await topUpsOf(wallet.id)).toMatchObject([{ status: "failed", failureCode: "payment_method_missing" }]);
@@ -191,15 +204,26 @@ describe("auto top-ups", () => {
   it("refuses a rule that could never work, and changes nothing", async () => {
     const wallet = await ledger.newWallet();
     const set = (rule: AutoTopUpSettings) => setAutoTopUpRule(gateway.deps, { scope: ledger.scope, walletId: wallet.id, rule });
-    await expect(set({ threshold: 1_000n })).rejects.toMatchObject({ code: "VALIDATION_FAILED", issues: [{ path: ["autoTopUp", "amount"] }] });
-    await expect(set({ threshold: 1_000n, amount: 50n })).rejects.toMatchObject({ issues: [{ path: ["autoTopUp", "amount"], message: "must be at least 100" }] });
-    await expect(set({ threshold: 1_000n, targetBalance: 900n })).rejects.toMatchObject({ issues: [{ path: ["autoTopUp", "targetBalance"] }] });
+    await expect(set({ threshold: 1_000n })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      issues: [{ path: ["autoTopUp", "amount"] }],
+    });
+    await expect(set({ threshold: 1_000n, amount: 50n })).rejects.toMatchObject({
+      issues: [{ path: ["autoTopUp", "amount"], message: "must be at least 100" }],
+    });
+    await expect(set({ threshold: 1_000n, targetBalance: 900n })).rejects.toMatchObject({
+      issues: [{ path: ["autoTopUp", "targetBalance"] }],
+    });
     await expect(set({ threshold: -1n, amount: 500n })).rejects.toMatchObject({ issues: [{ path: ["autoTopUp", "threshold"] }] });
-    await expect(set({ threshold: 1_000n, amount: 500n, maxAttempts: 0 })).rejects.toMatchObject({ issues: [{ path: ["autoTopUp", "maxAttempts"] }] });
+    await expect(set({ threshold: 1_000n, amount: 500n, maxAttempts: 0 })).rejects.toMatchObject({
+      issues: [{ path: ["autoTopUp", "maxAttempts"] }],
+    });
     expect(await ledger.db.prisma.autoTopUpRule.count({ where: { walletId: wallet.id } })).toBe(0);
 
     const credits = await ledger.newWallet({ currency: null, customUnit: { code: "CREDITS", scale: 0 } });
-    await expect(setAutoTopUpRule(gateway.deps, { scope: ledger.scope, walletId: credits.id, rule: { threshold: 10n, amount: 500n } })).rejects.toMatchObject({
+    await expect(
+      setAutoTopUpRule(gateway.deps, { scope: ledger.scope, walletId: credits.id, rule: { threshold: 10n, amount: 500n } }),
+    ).rejects.toMatchObject({
       issues: [{ path: ["autoTopUp"], message: "the wallet holds CREDITS, which has no price to charge a card with" }],
     });
   });

@@ -31,7 +31,11 @@ describe("Stripe settings", () => {
   });
 
   it("read the rest as given", () => {
-    const config = loadPaymentsConfig({ STRIPE_SECRET_KEY: " sk_test_1 ", STRIPE_API_BASE: "http://127.0.0.1:9999", STRIPE_TIMEOUT_MS: "1500" });
+    const config = loadPaymentsConfig({
+      STRIPE_SECRET_KEY: " sk_test_1 ",
+      STRIPE_API_BASE: "http://127.0.0.1:9999",
+      STRIPE_TIMEOUT_MS: "1500",
+    });
     expect(config).toEqual({ secretKey: "sk_test_1", apiBase: new URL("http://127.0.0.1:9999"), webhookSecret: null, timeoutMs: 1500 });
   });
 });

@@ -36,7 +36,9 @@ describe("paying through GraphQL", () => {
 
   it("answers PaymentFailedError with the decline code", async () => {
     const walletId = await createWalletVia(gateway, "gql-declined");
-    await gateway.graphql(`mutation { setPaymentMethod(input: { paymentMethodId: "pm_card_chargeDeclined", customerExternalId: "gql-declined" }) { __typename } }`);
+    await gateway.graphql(
+      `mutation { setPaymentMethod(input: { paymentMethodId: "pm_card_chargeDeclined", customerExternalId: "gql-declined" }) { __typename } }`,
+    );
     const reply = await gateway.graphql(
       `mutation($input: TopUpInput!) { topUp(input: $input) { __typename ... on PaymentFailedError { declineCode stripeCode } } }`,
       { input: { walletId, amount: "2500" } },
@@ -75,14 +77,21 @@ describe("auto top-ups through GraphQL", () => {
   });
 
   it("fires on a debit made through GraphQL and lists the top-up on the wallet", async () => {
-    const watcher = watchAutoTopUps(() => ({ ledger: gateway.ledger, payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url })!) }));
+    const watcher = watchAutoTopUps(() => ({
+      ledger: gateway.ledger,
+      payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url })!),
+    }));
     gateway.ledger.onCommitted = watcher.onCommitted;
     try {
       const walletId = await createWalletVia(gateway, "gql-auto");
-      await gateway.graphql(`mutation { setPaymentMethod(input: { paymentMethodId: "pm_card_visa", customerExternalId: "gql-auto" }) { __typename } }`);
+      await gateway.graphql(
+        `mutation { setPaymentMethod(input: { paymentMethodId: "pm_card_visa", customerExternalId: "gql-auto" }) { __typename } }`,
+      );
       await depositVia(gateway, walletId, "1500");
       await update({ walletId, autoTopUp: { threshold: "1000", targetBalance: "4000" } });
-      const spent = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, { input: { walletId, amount: "700" } });
+      const spent = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, {
+        input: { walletId, amount: "700" },
+      });
       expect(spent.data.debit.__typename).toBe("DebitPayload");
       await watcher.settled();
 
@@ -91,7 +100,12 @@ describe("auto top-ups through GraphQL", () => {
         { id: walletId },
       );
       expect(wallet.data.wallet.balance.available).toBe("4000");
-      expect(wallet.data.wallet.topUps).toMatchObject({ totalCount: 1, edges: [{ node: { amount: "3200", status: "succeeded", trigger: "auto", attempts: 1, stripeChargeId: expect.stringMatching(/^ch_/) } }] });
+      expect(wallet.data.wallet.topUps).toMatchObject({
+        totalCount: 1,
+        edges: [
+          { node: { amount: "3200", status: "succeeded", trigger: "auto", attempts: 1, stripeChargeId: expect.stringMatching(/^ch_/) } },
+        ],
+      });
     } finally {
       delete gateway.ledger.onCommitted;
     }

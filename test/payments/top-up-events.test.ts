@@ -37,7 +37,10 @@ describe("top-up events", () => {
     await completeTopUp(deps, record, { id: record.stripePaymentIntentId!, chargeId: record.stripeChargeId });
     const events = await topUpEvents(wallet.id);
     expect(events.map((event) => event.type)).toEqual(["top_up.succeeded"]);
-    expect(events[0]).toMatchObject({ operationId: credited.operation.id, payload: { topUp: { id: record.id, amount: "2000", currency: "USD", trigger: "manual" } } });
+    expect(events[0]).toMatchObject({
+      operationId: credited.operation.id,
+      payload: { topUp: { id: record.id, amount: "2000", currency: "USD", trigger: "manual" } },
+    });
   });
 
   it("tell a decline as top_up.failed with Stripe's codes", async () => {

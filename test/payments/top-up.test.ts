@@ -31,7 +31,13 @@ async function walletPaying(paymentMethodId: string, externalId: string) {
 describe("top-ups", () => {
   it("shows the card on file", async () => {
     const { customer } = await walletPaying("pm_card_visa", "card-holder");
-    expect(customer).toMatchObject({ cardBrand: "visa", cardLast4: "4242", cardExpMonth: 12, cardExpYear: 2034, paymentMethodId: "pm_card_visa" });
+    expect(customer).toMatchObject({
+      cardBrand: "visa",
+      cardLast4: "4242",
+      cardExpMonth: 12,
+      cardExpYear: 2034,
+      paymentMethodId: "pm_card_visa",
+    });
   });
 
   it("charges once and credits a paid block that carries the Stripe charge id", async () => {
@@ -56,14 +62,20 @@ describe("top-ups", () => {
 
   it("turns authentication-required into PaymentFailed", async () => {
     const { wallet } = await walletPaying("pm_card_authenticationRequired", "payer-3");
-    await expect(topUp(deps, { scope: ledger.scope, walletId: wallet.id, amount: 2_000n })).rejects.toMatchObject({ stripeCode: "authentication_required" });
+    await expect(topUp(deps, { scope: ledger.scope, walletId: wallet.id, amount: 2_000n })).rejects.toMatchObject({
+      stripeCode: "authentication_required",
+    });
   });
 
   it("refuses less than $1.00, and a wallet without a payment method", async () => {
     const { wallet } = await walletPaying("pm_card_visa", "payer-4");
-    await expect(topUp(deps, { scope: ledger.scope, walletId: wallet.id, amount: 99n })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(topUp(deps, { scope: ledger.scope, walletId: wallet.id, amount: 99n })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
     const { wallet: bare } = await createWallet(ledger.ctx, { scope: ledger.scope, customer: { externalId: "no-card" }, currency: "USD" });
-    await expect(topUp(deps, { scope: ledger.scope, walletId: bare.id, amount: 500n })).rejects.toMatchObject({ stripeCode: "payment_method_missing" });
+    await expect(topUp(deps, { scope: ledger.scope, walletId: bare.id, amount: 500n })).rejects.toMatchObject({
+      stripeCode: "payment_method_missing",
+    });
   });
 
   it("completes a top-up exactly once after a crash between the charge and the credit", async () => {
@@ -73,10 +85,13 @@ describe("top-ups", () => {
     const crashing: LedgerContext = {
       now: ledger.ctx.now,
       prisma: new Proxy(ledger.ctx.prisma, {
-        get: (target, property, receiver) => (property === "$transaction" ? () => Promise.reject(new Error("process killed")) : Reflect.get(target, property, receiver)),
+        get: (target, property, receiver) =>
+          property === "$transaction" ? () => Promise.reject(new Error("process killed")) : Reflect.get(target, property, receiver),
       }),
     };
-    await expect(topUp({ ...deps, ledger: crashing }, { scope: ledger.scope, walletId: wallet.id, amount: 1_500n })).rejects.toThrow("process killed");
+    await expect(topUp({ ...deps, ledger: crashing }, { scope: ledger.scope, walletId: wallet.id, amount: 1_500n })).rejects.toThrow(
+      "process killed",
+    );
     expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(0n);
 
     // While the request could still be alive, its lease keeps the sweep away.
@@ -91,13 +106,17 @@ describe("top-ups", () => {
   it("charges once when Stripe charges but its answer never arrives, whether the caller asks again or the sweep completes it", async () => {
     const impatient: PaymentsDeps = {
       ledger: ledger.ctx,
-      payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url, STRIPE_TIMEOUT_MS: "200" })!),
+      payments: createStripeAccess(
+        loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url, STRIPE_TIMEOUT_MS: "200" })!,
+      ),
     };
     const { wallet } = await walletPaying("pm_card_visa", "payer-timeout");
     const before = stripe.charges.length;
 
     stripe.answerLate(1_000);
-    const lost = await topUp(impatient, { scope: ledger.scope, walletId: wallet.id, amount: 3_000n, idempotencyKey: "late-1" }).catch((caught: unknown) => caught);
+    const lost = await topUp(impatient, { scope: ledger.scope, walletId: wallet.id, amount: 3_000n, idempotencyKey: "late-1" }).catch(
+      (caught: unknown) => caught,
+    );
     expect(lost).toBeInstanceOf(PaymentPendingError);
     expect(stripe.charges.length - before).toBe(1);
     expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(0n);
@@ -107,7 +126,9 @@ describe("top-ups", () => {
     expect(retried.blocks).toMatchObject([{ category: "paid", amount: 3_000n }]);
 
     stripe.answerLate(1_000);
-    await expect(topUp(impatient, { scope: ledger.scope, walletId: wallet.id, amount: 500n, idempotencyKey: "late-2" })).rejects.toBeInstanceOf(PaymentPendingError);
+    await expect(
+      topUp(impatient, { scope: ledger.scope, walletId: wallet.id, amount: 500n, idempotencyKey: "late-2" }),
+    ).rejects.toBeInstanceOf(PaymentPendingError);
     ledger.clock.advance(UNKNOWN_OUTCOME_RETRY_MS);
     expect(await runDueTopUps(impatient)).toEqual({ succeeded: 1, failed: 0, pending: 0 });
 
@@ -131,19 +152,33 @@ describe("top-ups", () => {
     const crashing: LedgerContext = {
       now: ledger.ctx.now,
       prisma: new Proxy(ledger.ctx.prisma, {
-        get: (target, property, receiver) => (property === "$transaction" ? () => Promise.reject(new Error("process killed")) : Reflect.get(target, property, receiver)),
+        get: (target, property, receiver) =>
+          property === "$transaction" ? () => Promise.reject(new Error("process killed")) : Reflect.get(target, property, receiver),
       }),
     };
-    await expect(topUp({ ...deps, ledger: crashing }, { scope: ledger.scope, walletId: wallet.id, amount: 700n })).rejects.toThrow("process killed");
-    await setPaymentMethod(deps, { scope: ledger.scope, customerExternalId: "payer-card-change", paymentMethodId: "pm_card_chargeDeclined" });
+    await expect(topUp({ ...deps, ledger: crashing }, { scope: ledger.scope, walletId: wallet.id, amount: 700n })).rejects.toThrow(
+      "process killed",
+    );
+    await setPaymentMethod(deps, {
+      scope: ledger.scope,
+      customerExternalId: "payer-card-change",
+      paymentMethodId: "pm_card_chargeDeclined",
+    });
     ledger.clock.advance(LEASE_MS);
     expect(await runDueTopUps(deps)).toEqual({ succeeded: 1, failed: 0, pending: 0 });
     expect((await walletBalance(ledger.ctx, ledger.scope, wallet.id)).available).toBe(700n);
   });
 
   it("never reaches Stripe live from test mode", async () => {
-    const live = { ledger: ledger.ctx, payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_live_fake", STRIPE_API_BASE: stripe.url })!) };
-    const { wallet } = await createWallet(ledger.ctx, { scope: { ...ledger.scope, livemode: false }, customer: { externalId: "sandbox" }, currency: "USD" });
+    const live = {
+      ledger: ledger.ctx,
+      payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_live_fake", STRIPE_API_BASE: stripe.url })!),
+    };
+    const { wallet } = await createWallet(ledger.ctx, {
+      scope: { ...ledger.scope, livemode: false },
+      customer: { externalId: "sandbox" },
+      currency: "USD",
+    });
     await expect(topUp(live, { scope: { ...ledger.scope, livemode: false }, walletId: wallet.id, amount: 500n })).rejects.toBeInstanceOf(
       PaymentsNotConfiguredError,
     );

@@ -13,13 +13,21 @@ const RULE = { threshold: 500n, amount: 2000n };
 describe("updateWalletSettings", () => {
   it("changes the settings and the rule together, or neither when the rule does not fit", async () => {
     const wallet = await ledger.newWallet();
-    const bad = updateWalletSettings(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, name: "main", autoTopUp: { threshold: 500n, amount: 1n } });
+    const bad = updateWalletSettings(ledger.ctx, {
+      scope: ledger.scope,
+      walletId: wallet.id,
+      name: "main",
+      autoTopUp: { threshold: 500n, amount: 1n },
+    });
     await expect(bad).rejects.toBeInstanceOf(ValidationError);
     expect(await ledger.db.prisma.wallet.findUniqueOrThrow({ where: { id: wallet.id } })).toMatchObject({ name: null });
 
     await updateWalletSettings(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, name: "main", autoTopUp: RULE });
     expect(await ledger.db.prisma.wallet.findUniqueOrThrow({ where: { id: wallet.id } })).toMatchObject({ name: "main" });
-    expect(await ledger.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: wallet.id } })).toMatchObject({ threshold: 500n, amount: 2000n });
+    expect(await ledger.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: wallet.id } })).toMatchObject({
+      threshold: 500n,
+      amount: 2000n,
+    });
   });
 
   it("refuses a key reused with another rule, or with the rule removed, and changes nothing", async () => {
@@ -27,7 +35,9 @@ describe("updateWalletSettings", () => {
     const input = { scope: ledger.scope, walletId: wallet.id, name: "keyed", autoTopUp: RULE, idempotencyKey: "settings-1" };
     await updateWalletSettings(ledger.ctx, input);
 
-    await expect(updateWalletSettings(ledger.ctx, { ...input, autoTopUp: { ...RULE, amount: 9000n } })).rejects.toBeInstanceOf(IdempotencyConflictError);
+    await expect(updateWalletSettings(ledger.ctx, { ...input, autoTopUp: { ...RULE, amount: 9000n } })).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
     await expect(updateWalletSettings(ledger.ctx, { ...input, autoTopUp: null })).rejects.toBeInstanceOf(IdempotencyConflictError);
     await expect(updateWalletSettings(ledger.ctx, { ...input, autoTopUp: undefined })).rejects.toBeInstanceOf(IdempotencyConflictError);
     expect((await updateWalletSettings(ledger.ctx, input)).replayed).toBe(true);
@@ -52,8 +62,14 @@ describe("openFundedWallet", () => {
     const input = opening("funded", "open-funded");
     const first = await openFundedWallet(ledger.ctx, input);
     expect(first.balance).toMatchObject({ available: 120n, total: 120n });
-    expect(first.balance.byCategory.map(({ category, available }) => [category, available])).toEqual([["granted", 20n], ["paid", 100n]]);
-    expect(await ledger.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: first.wallet.id } })).toMatchObject({ threshold: 10n, amount: 50n });
+    expect(first.balance.byCategory.map(({ category, available }) => [category, available])).toEqual([
+      ["granted", 20n],
+      ["paid", 100n],
+    ]);
+    expect(await ledger.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: first.wallet.id } })).toMatchObject({
+      threshold: 10n,
+      amount: 50n,
+    });
 
     ledger.clock.advance(1000);
     await debit(ledger.ctx, { scope: ledger.scope, walletId: first.wallet.id, amount: 30n });
@@ -62,11 +78,16 @@ describe("openFundedWallet", () => {
     expect(again.balance).toEqual(first.balance);
     expect(again.wallet.balance).toBe(120n);
     expect((await walletBalance(ledger.ctx, ledger.scope, first.wallet.id)).available).toBe(90n);
-    await expect(openFundedWallet(ledger.ctx, { ...input, deposits: input.deposits.slice(0, 1) })).rejects.toBeInstanceOf(IdempotencyConflictError);
+    await expect(openFundedWallet(ledger.ctx, { ...input, deposits: input.deposits.slice(0, 1) })).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
   });
 
   it("writes nothing, not even the customer, when a deposit or the rule does not fit", async () => {
-    const expired = { ...opening("never-opened", "bad-deposit"), deposits: [{ amount: 5n, expiresAt: new Date(ledger.clock.now().getTime() - DAY) }] };
+    const expired = {
+      ...opening("never-opened", "bad-deposit"),
+      deposits: [{ amount: 5n, expiresAt: new Date(ledger.clock.now().getTime() - DAY) }],
+    };
     await expect(openFundedWallet(ledger.ctx, expired)).rejects.toBeInstanceOf(ValidationError);
     const badRule = { ...opening("never-opened", "bad-rule"), autoTopUp: { threshold: 10n } };
     await expect(openFundedWallet(ledger.ctx, badRule)).rejects.toBeInstanceOf(ValidationError);

@@ -44,18 +44,32 @@ function deliver(event: FakeEvent, secret = SECRET) {
 
 /** Any text, signed with the endpoint's secret: what only Stripe (or whoever holds the secret) can send. */
 function deliverText(payload: string, secret = SECRET) {
-  return http.send("POST", "/webhooks/stripe", { body: payload, token: null, headers: { "stripe-signature": signWebhook(payload, secret) } });
+  return http.send("POST", "/webhooks/stripe", {
+    body: payload,
+    token: null,
+    headers: { "stripe-signature": signWebhook(payload, secret) },
+  });
 }
 
 let eventCounter = 0;
 /** An event of Stripe's shape with a fresh id, around `object`. */
 function eventOf(type: string, object: unknown): FakeEvent {
-  return { id: `evt_crafted${(eventCounter += 1)}`, object: "event", type, livemode: false, created: 0, api_version: "2025-01-01", data: { object: object as Record<string, any> } };
+  return {
+    id: `evt_crafted${(eventCounter += 1)}`,
+    object: "event",
+    type,
+    livemode: false,
+    created: 0,
+    api_version: "2025-01-01",
+    data: { object: object as Record<string, any> },
+  };
 }
 
 /** No stack trace, file path, SQL or database name in an answer. */
 function expectNoInternals(reply: { body: unknown }) {
-  expect(JSON.stringify(reply.body)).not.toMatch(/\bat .+:\d+|\/work\/|node_modules|\.ts\b|prisma|postgres|pglite|sql|stack|TypeError|SyntaxError/i);
+  expect(JSON.stringify(reply.body)).not.toMatch(
+    /\bat .+:\d+|\/work\/|node_modules|\.ts\b|prisma|postgres|pglite|sql|stack|TypeError|SyntaxError/i,
+  );
 }
 
 function eventsOf(type: string, topUpId: string): FakeEvent[] {
@@ -74,24 +88,33 @@ const available = async (walletId: string) => (await walletBalance(gateway.ledge
 const crashing = (): LedgerContext => ({
   now: gateway.ledger.now,
   prisma: new Proxy(gateway.ledger.prisma, {
-    get: (target, property, receiver) => (property === "$transaction" ? () => Promise.reject(new Error("process killed")) : Reflect.get(target, property, receiver)),
+    get: (target, property, receiver) =>
+      property === "$transaction" ? () => Promise.reject(new Error("process killed")) : Reflect.get(target, property, receiver),
   }),
 });
 
 async function topUpRecord(idempotencyKey: string) {
-  return gateway.db.prisma.topUp.findUniqueOrThrow({ where: { tenantId_livemode_idempotencyKey: { tenantId: scope.tenantId, livemode: scope.livemode, idempotencyKey } } });
+  return gateway.db.prisma.topUp.findUniqueOrThrow({
+    where: { tenantId_livemode_idempotencyKey: { tenantId: scope.tenantId, livemode: scope.livemode, idempotencyKey } },
+  });
 }
 
 describe("POST /webhooks/stripe", () => {
   it("rejects a bad, missing or foreign signature with 400 and changes nothing", async () => {
     const wallet = await payingWallet("hook-signature");
-    await expect(topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 900n, idempotencyKey: "sig-1" })).rejects.toThrow("process killed");
+    await expect(
+      topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 900n, idempotencyKey: "sig-1" }),
+    ).rejects.toThrow("process killed");
     const [succeeded] = eventsOf("payment_intent.succeeded", (await topUpRecord("sig-1")).id);
 
     expect((await deliver(succeeded!, "whsec_someone_else")).status).toBe(400);
     const payload = JSON.stringify(succeeded);
     const tampered = payload.replace('"amount":900', '"amount":90000');
-    const forged = await http.send("POST", "/webhooks/stripe", { body: tampered, token: null, headers: { "stripe-signature": signWebhook(payload, SECRET) } });
+    const forged = await http.send("POST", "/webhooks/stripe", {
+      body: tampered,
+      token: null,
+      headers: { "stripe-signature": signWebhook(payload, SECRET) },
+    });
     expect(forged).toMatchObject({ status: 400, body: { error: expect.stringContaining("invalid signature") } });
     expect((await http.send("POST", "/webhooks/stripe", { body: payload, token: null })).status).toBe(400);
 
@@ -106,7 +129,15 @@ describe("POST /webhooks/stripe", () => {
     const configured = gateway.app;
     gateway.app = createApp({ db: gateway.db, ledger: gateway.ledger, payments: unsigned });
     try {
-      const reply = await deliver({ id: "evt_unconfigured", object: "event", type: "ping", livemode: false, created: 0, api_version: "2025-01-01", data: { object: {} } });
+      const reply = await deliver({
+        id: "evt_unconfigured",
+        object: "event",
+        type: "ping",
+        livemode: false,
+        created: 0,
+        api_version: "2025-01-01",
+        data: { object: {} },
+      });
       expect(reply).toMatchObject({ status: 503, body: { error: expect.stringContaining("STRIPE_WEBHOOK_SECRET") } });
     } finally {
       gateway.app = configured;
@@ -114,11 +145,18 @@ describe("POST /webhooks/stripe", () => {
   });
 
   it("completes a top-up whose answer was lost on payment_intent.succeeded, once however often it is delivered", async () => {
-    const impatient = { ...deps, payments: createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url, STRIPE_TIMEOUT_MS: "200" })!) };
+    const impatient = {
+      ...deps,
+      payments: createStripeAccess(
+        loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url, STRIPE_TIMEOUT_MS: "200" })!,
+      ),
+    };
     const wallet = await payingWallet("hook-lost-answer");
     const charges = stripe.charges.length;
     stripe.answerLate(1_000);
-    await expect(topUp(impatient, { scope, walletId: wallet.id, amount: 2_500n, idempotencyKey: "lost-1" })).rejects.toBeInstanceOf(PaymentPendingError);
+    await expect(topUp(impatient, { scope, walletId: wallet.id, amount: 2_500n, idempotencyKey: "lost-1" })).rejects.toBeInstanceOf(
+      PaymentPendingError,
+    );
     const record = await topUpRecord("lost-1");
     const [succeeded] = eventsOf("payment_intent.succeeded", record.id);
 
@@ -131,7 +169,11 @@ describe("POST /webhooks/stripe", () => {
 
     expect(stripe.charges.length - charges).toBe(1);
     expect(await available(wallet.id)).toBe(2_500n);
-    expect(await topUpRecord("lost-1")).toMatchObject({ status: "succeeded", stripePaymentIntentId: succeeded!.data.object.id, stripeChargeId: expect.stringMatching(/^ch_/) });
+    expect(await topUpRecord("lost-1")).toMatchObject({
+      status: "succeeded",
+      stripePaymentIntentId: succeeded!.data.object.id,
+      stripeChargeId: expect.stringMatching(/^ch_/),
+    });
   });
 
   it("voids what is left of a refunded top-up and records what was already spent, whatever the order of the refunds", async () => {
@@ -141,7 +183,9 @@ describe("POST /webhooks/stripe", () => {
     const record = await topUpRecord("refund-1");
     await deps.payments!.stripe.refunds.create({ payment_intent: record.stripePaymentIntentId!, amount: 600 });
     await deps.payments!.stripe.refunds.create({ payment_intent: record.stripePaymentIntentId!, amount: 1_400 });
-    const [partly, fully] = stripe.events.filter((event) => event.type === "charge.refunded" && event.data.object.id === record.stripeChargeId);
+    const [partly, fully] = stripe.events.filter(
+      (event) => event.type === "charge.refunded" && event.data.object.id === record.stripeChargeId,
+    );
 
     // The full refund arrives first: 2,000 went back, 500 was left to void, 1,500 was spent.
     expect(await deliver(fully!)).toMatchObject({ status: 200, body: { handled: true } });
@@ -155,18 +199,28 @@ describe("POST /webhooks/stripe", () => {
     );
     expect(reply.errors).toBeUndefined();
     expect(reply.data.wallet.topUps.edges).toEqual([
-      { node: { amount: "2000", status: "succeeded", refunds: [{ amount: "2000", voided: "500", unrecovered: "1500", reversedTotal: "2000" }] } },
+      {
+        node: {
+          amount: "2000",
+          status: "succeeded",
+          refunds: [{ amount: "2000", voided: "500", unrecovered: "1500", reversedTotal: "2000" }],
+        },
+      },
     ]);
   });
 
   it("credits, then voids, a top-up whose refund arrives before its success", async () => {
     const wallet = await payingWallet("hook-refund-first");
     const charges = stripe.charges.length;
-    await expect(topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 1_000n, idempotencyKey: "early-refund" })).rejects.toThrow("process killed");
+    await expect(
+      topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 1_000n, idempotencyKey: "early-refund" }),
+    ).rejects.toThrow("process killed");
     const record = await topUpRecord("early-refund");
     const [succeeded] = eventsOf("payment_intent.succeeded", record.id);
     await deps.payments!.stripe.refunds.create({ payment_intent: succeeded!.data.object.id });
-    const [refunded] = stripe.events.filter((event) => event.type === "charge.refunded" && event.data.object.payment_intent === succeeded!.data.object.id);
+    const [refunded] = stripe.events.filter(
+      (event) => event.type === "charge.refunded" && event.data.object.payment_intent === succeeded!.data.object.id,
+    );
 
     expect(await deliver(refunded!)).toMatchObject({ status: 200, body: { handled: true } });
     expect(await available(wallet.id)).toBe(0n);
@@ -188,7 +242,9 @@ describe("POST /webhooks/stripe", () => {
   it("leaves a declined top-up failed when its payment_intent.payment_failed arrives", async () => {
     const { wallet } = await createWallet(gateway.ledger, { scope, customer: { externalId: "hook-declined" }, currency: "USD" });
     await setPaymentMethod(deps, { scope, customerExternalId: "hook-declined", paymentMethodId: "pm_card_chargeDeclined" });
-    await expect(topUp(deps, { scope, walletId: wallet.id, amount: 1_000n, idempotencyKey: "declined-1" })).rejects.toMatchObject({ code: "PAYMENT_FAILED" });
+    await expect(topUp(deps, { scope, walletId: wallet.id, amount: 1_000n, idempotencyKey: "declined-1" })).rejects.toMatchObject({
+      code: "PAYMENT_FAILED",
+    });
     const record = await topUpRecord("declined-1");
     const [failed] = eventsOf("payment_intent.payment_failed", record.id);
     expect(await deliver(failed!)).toMatchObject({ status: 200, body: { handled: true } });
@@ -197,7 +253,15 @@ describe("POST /webhooks/stripe", () => {
   });
 
   it("acknowledges events about payments that are not top-ups of this gateway", async () => {
-    const reply = await deliver({ id: "evt_foreign", object: "event", type: "payment_intent.succeeded", livemode: false, created: 0, api_version: "2025-01-01", data: { object: { id: "pi_elsewhere", object: "payment_intent", metadata: {}, latest_charge: "ch_elsewhere" } } });
+    const reply = await deliver({
+      id: "evt_foreign",
+      object: "event",
+      type: "payment_intent.succeeded",
+      livemode: false,
+      created: 0,
+      api_version: "2025-01-01",
+      data: { object: { id: "pi_elsewhere", object: "payment_intent", metadata: {}, latest_charge: "ch_elsewhere" } },
+    });
     expect(reply).toMatchObject({ status: 200, body: { received: true, handled: false } });
   });
 });
@@ -212,8 +276,10 @@ describe("signed events whose payload does not fit", () => {
     const succeeded = eventsOf("payment_intent.succeeded", record.id)[0]!;
     const refundsBefore = stripe.refunds.length;
     const attentionBefore = await gateway.db.prisma.stripeEvent.count({ where: { status: "needs_attention" } });
-    const refundWith = (fields: Record<string, unknown>) => JSON.stringify(eventOf("charge.refunded", { ...refunded.data.object, ...fields }));
-    const successWith = (fields: Record<string, unknown>) => JSON.stringify(eventOf("payment_intent.succeeded", { ...succeeded.data.object, ...fields }));
+    const refundWith = (fields: Record<string, unknown>) =>
+      JSON.stringify(eventOf("charge.refunded", { ...refunded.data.object, ...fields }));
+    const successWith = (fields: Record<string, unknown>) =>
+      JSON.stringify(eventOf("payment_intent.succeeded", { ...succeeded.data.object, ...fields }));
 
     const odd: [payload: string, reason: string][] = [
       [refundWith({ amount_refunded: "abc" }), "amount_refunded is not a whole number"],
@@ -233,23 +299,35 @@ describe("signed events whose payload does not fit", () => {
       [successWith({ amount: 1 }), `top-up ${record.id} charges 2000 USD: neither credited nor refunded`],
       [successWith({ amount: undefined }), "neither credited nor refunded"],
       [successWith({ status: "processing" }), "is processing, not succeeded"],
-      [JSON.stringify(eventOf("payment_intent.payment_failed", { ...succeeded.data.object, last_payment_error: "boom" })), "last_payment_error is not an object"],
+      [
+        JSON.stringify(eventOf("payment_intent.payment_failed", { ...succeeded.data.object, last_payment_error: "boom" })),
+        "last_payment_error is not an object",
+      ],
       [JSON.stringify({ ...eventOf("payment_intent.succeeded", {}), id: undefined }), "the event has no id"],
       [JSON.stringify({ ...eventOf("payment_intent.succeeded", {}), type: 12 }), "the event has no type"],
-      [JSON.stringify({ id: "evt_thin", object: "v2.core.event", type: "v1.billing.meter.error_report_triggered" }), "not readable as an event"],
+      [
+        JSON.stringify({ id: "evt_thin", object: "v2.core.event", type: "v1.billing.meter.error_report_triggered" }),
+        "not readable as an event",
+      ],
       ["this is not JSON", "not readable as an event"],
       ["null", "not a JSON object"],
       ["[1, 2]", "not a JSON object"],
     ];
     for (const [payload, reason] of odd) {
       const reply = await deliverText(payload);
-      expect(reply, payload).toMatchObject({ status: 200, body: { received: true, handled: false, needsAttention: true, reason: expect.stringContaining(reason) } });
+      expect(reply, payload).toMatchObject({
+        status: 200,
+        body: { received: true, handled: false, needsAttention: true, reason: expect.stringContaining(reason) },
+      });
       expectNoInternals(reply);
       // Recorded once: delivered again, it is a duplicate.
       expect(await deliverText(payload)).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
     }
 
-    const attention = await gateway.db.prisma.stripeEvent.findMany({ where: { status: "needs_attention" }, orderBy: { processedAt: "asc" } });
+    const attention = await gateway.db.prisma.stripeEvent.findMany({
+      where: { status: "needs_attention" },
+      orderBy: { processedAt: "asc" },
+    });
     expect(attention).toHaveLength(attentionBefore + odd.length);
     // Those without a readable id are kept under the payload's hash.
     expect(attention.filter((event) => event.id.startsWith("sha256:"))).toHaveLength(5);
@@ -262,13 +340,19 @@ describe("signed events whose payload does not fit", () => {
 
   it("answers 503 without internals while the database is out of reach, and handles the event delivered again", async () => {
     const wallet = await payingWallet("hook-outage");
-    await expect(topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 900n, idempotencyKey: "outage-1" })).rejects.toThrow("process killed");
+    await expect(
+      topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 900n, idempotencyKey: "outage-1" }),
+    ).rejects.toThrow("process killed");
     const [succeeded] = eventsOf("payment_intent.succeeded", (await topUpRecord("outage-1")).id);
-    const unreachable = () => Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432: database billing_gateway (postgres)"), { code: "ECONNREFUSED" }));
+    const unreachable = () =>
+      Promise.reject(
+        Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432: database billing_gateway (postgres)"), { code: "ECONNREFUSED" }),
+      );
     const down: LedgerContext = {
       now: gateway.ledger.now,
       prisma: new Proxy(gateway.ledger.prisma, {
-        get: (target, property, receiver) => (property === "stripeEvent" ? { findUnique: unreachable, createMany: unreachable } : Reflect.get(target, property, receiver)),
+        get: (target, property, receiver) =>
+          property === "stripeEvent" ? { findUnique: unreachable, createMany: unreachable } : Reflect.get(target, property, receiver),
       }),
     };
     const configured = gateway.app;
@@ -288,16 +372,24 @@ describe("signed events whose payload does not fit", () => {
 describe("payments that no top-up can keep", () => {
   const refundsOf = (paymentIntentId: string) => stripe.refunds.filter((refund) => refund.paymentIntentId === paymentIntentId);
   const returnedOf = (topUpId: string) => gateway.db.prisma.returnedPayment.findMany({ where: { topUpId } });
-  const refundNewsOf = (paymentIntentId: string) => stripe.events.filter((event) => event.type === "charge.refunded" && event.data.object.payment_intent === paymentIntentId);
+  const refundNewsOf = (paymentIntentId: string) =>
+    stripe.events.filter((event) => event.type === "charge.refunded" && event.data.object.payment_intent === paymentIntentId);
   const impatientPayments = () =>
-    createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url, STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_TIMEOUT_MS: "200" })!);
+    createStripeAccess(
+      loadPaymentsConfig({
+        STRIPE_SECRET_KEY: "sk_test_fake",
+        STRIPE_API_BASE: stripe.url,
+        STRIPE_WEBHOOK_SECRET: SECRET,
+        STRIPE_TIMEOUT_MS: "200",
+      })!,
+    );
 
   it("refunds a second PaymentIntent of a credited top-up once, however often and however concurrently it is delivered", async () => {
     const wallet = await payingWallet("hook-second-intent");
     stripe.answerLate(1_000);
-    await expect(topUp({ ...deps, payments: impatientPayments() }, { scope, walletId: wallet.id, amount: 3_000n, idempotencyKey: "second-1" })).rejects.toBeInstanceOf(
-      PaymentPendingError,
-    );
+    await expect(
+      topUp({ ...deps, payments: impatientPayments() }, { scope, walletId: wallet.id, amount: 3_000n, idempotencyKey: "second-1" }),
+    ).rejects.toBeInstanceOf(PaymentPendingError);
     const record = await topUpRecord("second-1");
     const first = eventsOf("payment_intent.succeeded", record.id)[0]!.data.object.id as string;
     // A day later Stripe has forgotten the attempt's key: the sweep asking again under it is charged anew.
@@ -315,8 +407,13 @@ describe("payments that no top-up can keep", () => {
       expectNoInternals(reply);
     }
     expect(refundsOf(first)).toEqual([{ id: expect.stringMatching(/^re_/), paymentIntentId: first, amount: 3_000 }]);
-    expect(await returnedOf(record.id)).toMatchObject([{ stripePaymentIntentId: first, reason: "duplicate", status: "refunded", amount: 3_000n, stripeRefundId: refundsOf(first)[0]!.id }]);
-    expect(await gateway.db.prisma.stripeEvent.findUnique({ where: { id: late.id } })).toMatchObject({ status: "handled", reason: expect.stringContaining("refunded") });
+    expect(await returnedOf(record.id)).toMatchObject([
+      { stripePaymentIntentId: first, reason: "duplicate", status: "refunded", amount: 3_000n, stripeRefundId: refundsOf(first)[0]!.id },
+    ]);
+    expect(await gateway.db.prisma.stripeEvent.findUnique({ where: { id: late.id } })).toMatchObject({
+      status: "handled",
+      reason: expect.stringContaining("refunded"),
+    });
     expect(await topUpRecord("second-1")).toMatchObject({ status: "succeeded", stripePaymentIntentId: credited.stripePaymentIntentId });
 
     // Stripe's news of that refund takes back nothing: the credits stand for the other payment,
@@ -358,7 +455,9 @@ describe("payments that no top-up can keep", () => {
     await debit(gateway.ledger, { scope, walletId: wallet.id, amount: 600n });
     const opened = (await checkAutoTopUp(deps, { scope, walletId: wallet.id, type: "debit" }))!;
     expect(await runTopUp(deps, opened)).toBe("pending");
-    const declined = stripe.events.find((event) => event.type === "payment_intent.payment_failed" && event.data.object.metadata?.billing_gateway_top_up === opened.id)!;
+    const declined = stripe.events.find(
+      (event) => event.type === "payment_intent.payment_failed" && event.data.object.metadata?.billing_gateway_top_up === opened.id,
+    )!;
     return { wallet, opened, declined, firstAttempt: declined.data.object.id as string };
   }
 
@@ -396,13 +495,19 @@ describe("payments that no top-up can keep", () => {
     expect(await runTopUp(deps, await gateway.db.prisma.topUp.findUniqueOrThrow({ where: { id: opened.id } }))).toBeNull();
     expect(stripe.charges.length).toBe(charges);
     expect(refundsOf(firstAttempt)).toEqual([]);
-    expect(await gateway.db.prisma.topUp.findUniqueOrThrow({ where: { id: opened.id } })).toMatchObject({ status: "succeeded", attempts: 1, stripePaymentIntentId: firstAttempt });
+    expect(await gateway.db.prisma.topUp.findUniqueOrThrow({ where: { id: opened.id } })).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      stripePaymentIntentId: firstAttempt,
+    });
     expect(await available(wallet.id)).toBe(1_000n - 600n + 2_000n);
   });
 
   it("answers 200 and refunds a payment for a wallet terminated before it was credited", async () => {
     const wallet = await payingWallet("hook-terminated");
-    await expect(topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 1_200n, idempotencyKey: "terminated-1" })).rejects.toThrow("process killed");
+    await expect(
+      topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 1_200n, idempotencyKey: "terminated-1" }),
+    ).rejects.toThrow("process killed");
     const record = await topUpRecord("terminated-1");
     const succeeded = eventsOf("payment_intent.succeeded", record.id)[0]!;
     const paymentIntentId = succeeded.data.object.id as string;
@@ -414,8 +519,15 @@ describe("payments that no top-up can keep", () => {
     expect(refundsOf(paymentIntentId)).toMatchObject([{ amount: 1_200 }]);
     expect(await topUpRecord("terminated-1")).toMatchObject({ status: "refunded", failureCode: "wallet_terminated" });
     const told = await gateway.db.prisma.event.findMany({ where: { walletId: wallet.id, type: { startsWith: "top_up." } } });
-    expect(told).toMatchObject([{ type: "top_up.refunded", payload: { topUp: { id: record.id, failureCode: "wallet_terminated" }, refund: { amount: "1200", reason: "wallet_terminated" } } }]);
-    expect(await returnedOf(record.id)).toMatchObject([{ stripePaymentIntentId: paymentIntentId, reason: "wallet_terminated", status: "refunded" }]);
+    expect(told).toMatchObject([
+      {
+        type: "top_up.refunded",
+        payload: { topUp: { id: record.id, failureCode: "wallet_terminated" }, refund: { amount: "1200", reason: "wallet_terminated" } },
+      },
+    ]);
+    expect(await returnedOf(record.id)).toMatchObject([
+      { stripePaymentIntentId: paymentIntentId, reason: "wallet_terminated", status: "refunded" },
+    ]);
 
     // Delivered under another event id, the sweep, the refund's own news: nothing more happens.
     expect(await deliver({ ...succeeded, id: `${succeeded.id}_again` })).toMatchObject({ status: 200, body: { handled: true } });
@@ -426,15 +538,21 @@ describe("payments that no top-up can keep", () => {
 
     // Asked for again with its key, it answers as it ended: the wallet is closed, nothing charged.
     const charges = stripe.charges.length;
-    await expect(topUp(deps, { scope, walletId: wallet.id, amount: 1_200n, idempotencyKey: "terminated-1" })).rejects.toMatchObject({ code: "WALLET_TERMINATED" });
+    await expect(topUp(deps, { scope, walletId: wallet.id, amount: 1_200n, idempotencyKey: "terminated-1" })).rejects.toMatchObject({
+      code: "WALLET_TERMINATED",
+    });
     // A new top-up of the closed wallet is refused before anything is charged.
-    await expect(topUp(deps, { scope, walletId: wallet.id, amount: 1_200n, idempotencyKey: "terminated-2" })).rejects.toMatchObject({ code: "WALLET_TERMINATED" });
+    await expect(topUp(deps, { scope, walletId: wallet.id, amount: 1_200n, idempotencyKey: "terminated-2" })).rejects.toMatchObject({
+      code: "WALLET_TERMINATED",
+    });
     expect(stripe.charges.length).toBe(charges);
   });
 
   it("asks Stripe again, under the same key, for a refund whose answer did not arrive", async () => {
     const wallet = await payingWallet("hook-refund-late");
-    await expect(topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 700n, idempotencyKey: "refund-late-1" })).rejects.toThrow("process killed");
+    await expect(
+      topUp({ ...deps, ledger: crashing() }, { scope, walletId: wallet.id, amount: 700n, idempotencyKey: "refund-late-1" }),
+    ).rejects.toThrow("process killed");
     const record = await topUpRecord("refund-late-1");
     const succeeded = eventsOf("payment_intent.succeeded", record.id)[0]!;
     const paymentIntentId = succeeded.data.object.id as string;
@@ -451,14 +569,20 @@ describe("payments that no top-up can keep", () => {
     }
     expect(await returnedOf(record.id)).toMatchObject([{ status: "requested", stripeRefundId: null }]);
     expect(await topUpRecord("refund-late-1")).toMatchObject({ status: "failed", failureCode: "wallet_terminated" });
-    expect(await gateway.db.prisma.stripeEvent.findUnique({ where: { id: succeeded.id } })).toMatchObject({ status: "handled", reason: expect.stringContaining("refund requested") });
+    expect(await gateway.db.prisma.stripeEvent.findUnique({ where: { id: succeeded.id } })).toMatchObject({
+      status: "handled",
+      reason: expect.stringContaining("refund requested"),
+    });
 
     gateway.clock.advance(REFUND_RETRY_MS);
     await runDueTopUps(deps);
     expect(refundsOf(paymentIntentId)).toHaveLength(1);
     expect(await returnedOf(record.id)).toMatchObject([{ status: "refunded", stripeRefundId: refundsOf(paymentIntentId)[0]!.id }]);
     expect(await topUpRecord("refund-late-1")).toMatchObject({ status: "refunded" });
-    const told = await gateway.db.prisma.event.findMany({ where: { walletId: record.walletId, type: { startsWith: "top_up." } }, orderBy: { sequence: "asc" } });
+    const told = await gateway.db.prisma.event.findMany({
+      where: { walletId: record.walletId, type: { startsWith: "top_up." } },
+      orderBy: { sequence: "asc" },
+    });
     expect(told.map((event) => event.type)).toEqual(["top_up.failed", "top_up.refunded"]);
   });
 });

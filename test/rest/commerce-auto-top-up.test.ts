@@ -34,7 +34,9 @@ afterAll(() => stripe.close());
 const RULE = { trigger: "THRESHOLD", method: "FIXED", paid_credits: "40", granted_credits: "4", threshold_credits: "50" };
 
 async function pricedWallet(externalId: string) {
-  const created = await http.send("POST", "/v1/commerce/billing/wallets", { json: { external_customer_id: externalId, currency: "USD", rate_amount: "0.25", paid_credits: "100" } });
+  const created = await http.send("POST", "/v1/commerce/billing/wallets", {
+    json: { external_customer_id: externalId, currency: "USD", rate_amount: "0.25", paid_credits: "100" },
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   await setPaymentMethod({ ledger: gateway.ledger, payments }, { scope, customerExternalId: externalId, paymentMethodId: "pm_card_visa" });
   return created.body as { id: string };
@@ -57,7 +59,12 @@ describe("commerce THRESHOLD rules", () => {
     const history = await http.send("GET", `/v1/commerce/billing/wallets/${wallet.id}/wallet-transactions`);
     expect(history.body.wallet_transactions).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ source: "THRESHOLD", transaction_status: "PURCHASED", credits: "40", amount: { value: "10.00", currency_code: "USD" } }),
+        expect.objectContaining({
+          source: "THRESHOLD",
+          transaction_status: "PURCHASED",
+          credits: "40",
+          amount: { value: "10.00", currency_code: "USD" },
+        }),
         expect.objectContaining({ source: "THRESHOLD", transaction_status: "GRANTED", credits: "4" }),
       ]),
     );
@@ -75,12 +82,25 @@ describe("commerce THRESHOLD rules", () => {
       [{ trigger: "SOMETIMES" }],
     ]) {
       const reply = await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, { json: { recurring_transaction_rules: rules } });
-      expect(reply, JSON.stringify(rules)).toMatchObject({ status: 400, body: { name: "INVALID_REQUEST", details: [expect.objectContaining({ field: "/recurring_transaction_rules", issue: "INVALID_PARAMETER_VALUE" })] } });
+      expect(reply, JSON.stringify(rules)).toMatchObject({
+        status: 400,
+        body: {
+          name: "INVALID_REQUEST",
+          details: [expect.objectContaining({ field: "/recurring_transaction_rules", issue: "INVALID_PARAMETER_VALUE" })],
+        },
+      });
     }
     expect((await http.send("GET", `/v1/commerce/billing/wallets/${wallet.id}`)).body.recurring_transaction_rules).toEqual([RULE]);
-    expect(await gateway.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: wallet.id } })).toMatchObject({ threshold: 50_000_000n, amount: 40_000_000n, bonusAmount: 4_000_000n, chargeCurrency: "USD" });
+    expect(await gateway.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: wallet.id } })).toMatchObject({
+      threshold: 50_000_000n,
+      amount: 40_000_000n,
+      bonusAmount: 4_000_000n,
+      chargeCurrency: "USD",
+    });
 
-    const cleared = await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, { json: { recurring_transaction_rules: [{ trigger: "INTERVAL", interval: "MONTHLY", paid_credits: "10" }] } });
+    const cleared = await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, {
+      json: { recurring_transaction_rules: [{ trigger: "INTERVAL", interval: "MONTHLY", paid_credits: "10" }] },
+    });
     expect(cleared.status).toBe(200);
     expect(await gateway.db.prisma.autoTopUpRule.count({ where: { walletId: wallet.id } })).toBe(0);
   });
@@ -88,7 +108,9 @@ describe("commerce THRESHOLD rules", () => {
   it("gives the credits it adds the wallet's expiration_at, as a TOPUP does, also once expiration_at changes", async () => {
     const wallet = await pricedWallet("cw-expiring");
     const expiration = "2099-06-30T00:00:00.000Z";
-    await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, { json: { recurring_transaction_rules: [RULE], expiration_at: "2099-01-01T00:00:00Z" } });
+    await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, {
+      json: { recurring_transaction_rules: [RULE], expiration_at: "2099-01-01T00:00:00Z" },
+    });
     const put = await http.send("PUT", `/v1/commerce/billing/wallets/${wallet.id}`, { json: { expiration_at: expiration } });
     expect(put).toMatchObject({ status: 200, body: { expiration_at: expiration } });
 

@@ -32,7 +32,13 @@ describe("commerce wallet creation", () => {
   });
 
   it("opens nothing when its credits cannot be added", async () => {
-    const json = { external_customer_id: "never-opened", currency: "USD", rate_amount: "1", paid_credits: "5", expiration_at: "2000-01-01T00:00:00Z" };
+    const json = {
+      external_customer_id: "never-opened",
+      currency: "USD",
+      rate_amount: "1",
+      paid_credits: "5",
+      expiration_at: "2000-01-01T00:00:00Z",
+    };
     const reply = await http.send("POST", "/v1/commerce/billing/wallets", { json });
     expect(reply.status).toBeGreaterThanOrEqual(400);
     expect(reply.status).toBeLessThan(500);

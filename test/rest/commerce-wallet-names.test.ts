@@ -26,7 +26,9 @@ describe("several commerce wallets for one customer", () => {
     }
     expect(JSON.stringify((await create({ external_customer_id: "multi", name: "Main" })).body)).toContain(main.body.id);
     const listed = await http.send("GET", "/v1/commerce/billing/wallets?external_customer_id=multi");
-    expect(listed.body.wallets.map((wallet: { name: string | null; available_credits: string }) => [wallet.name, wallet.available_credits])).toEqual([
+    expect(
+      listed.body.wallets.map((wallet: { name: string | null; available_credits: string }) => [wallet.name, wallet.available_credits]),
+    ).toEqual([
       ["Main", "0"],
       ["Promotions", "0"],
       [null, "0"],

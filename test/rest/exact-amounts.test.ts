@@ -18,7 +18,10 @@ async function postRaw(path: string, json: string, headers: Record<string, strin
 }
 
 async function walletOf(externalId: string) {
-  return gateway.db.prisma.wallet.findFirstOrThrow({ where: { customer: { externalId } }, include: { creditBlocks: { orderBy: { createdAt: "asc" } } } });
+  return gateway.db.prisma.wallet.findFirstOrThrow({
+    where: { customer: { externalId } },
+    include: { creditBlocks: { orderBy: { createdAt: "asc" } } },
+  });
 }
 
 const orbEntry = (customer: string) => `/customers/external_customer_id/${customer}/credits/ledger_entry`;
@@ -46,7 +49,10 @@ describe("Orb", () => {
     expect(reply.status, reply.text).toBe(201);
     expect(reply.text).toContain(`"amount":${answered},"currency":"${currency}"`);
     const wallet = await walletOf(customer);
-    expect({ currency: wallet.currency, amounts: wallet.creditBlocks.map((block) => block.amount) }).toEqual({ currency, amounts: [minorUnits] });
+    expect({ currency: wallet.currency, amounts: wallet.creditBlocks.map((block) => block.amount) }).toEqual({
+      currency,
+      amounts: [minorUnits],
+    });
   });
 
   it.each([
@@ -70,7 +76,10 @@ describe("Orb", () => {
   });
 
   it("keeps metadata numbers as JSON numbers", async () => {
-    const reply = await postRaw(orbEntry("orb-metadata"), '{"entry_type": "increment", "amount": 1, "metadata": {"batch": 7, "ratio": 0.25, "tags": ["a", 1]}}');
+    const reply = await postRaw(
+      orbEntry("orb-metadata"),
+      '{"entry_type": "increment", "amount": 1, "metadata": {"batch": 7, "ratio": 0.25, "tags": ["a", 1]}}',
+    );
     expect(reply.status, reply.text).toBe(201);
     expect(JSON.parse(reply.text).metadata).toEqual({ batch: 7, ratio: 0.25, tags: ["a", 1] });
   });
@@ -99,7 +108,10 @@ describe("Wren", () => {
   it("reads amountInUsdCents exactly (test token: validation runs, nothing is charged)", async () => {
     const testToken = await gateway.issue("acme", { test: true });
     const topUp = (json: string) => postRaw("/api/credits/top-up", json, { authorization: `Bearer ${testToken}` });
-    expect(await topUp('{"amountInUsdCents": 1.5e3}')).toMatchObject({ status: 200, text: expect.stringContaining('"amountCharged":1500,') });
+    expect(await topUp('{"amountInUsdCents": 1.5e3}')).toMatchObject({
+      status: 200,
+      text: expect.stringContaining('"amountCharged":1500,'),
+    });
     for (const amount of ["100.5", "9007199254740993", "1e16", "-100", '"1e3"']) {
       expect((await topUp(`{"amountInUsdCents": ${amount}}`)).status, amount).toBe(400);
     }
@@ -118,7 +130,10 @@ describe("Commerce billing wallets", () => {
       applies_to: { fee_types: ["USAGE"], weight: 2.5 },
       recurring_transaction_rules: [{ trigger: "INTERVAL", priority: 3 }],
     });
-    const numeric = await postRaw(`/v1/commerce/billing/wallets/${JSON.parse(reply.text).id}/wallet-transactions`, '{"type": "TOPUP", "paid_credits": 5}');
+    const numeric = await postRaw(
+      `/v1/commerce/billing/wallets/${JSON.parse(reply.text).id}/wallet-transactions`,
+      '{"type": "TOPUP", "paid_credits": 5}',
+    );
     expect(numeric.status).toBe(400);
     expect(JSON.parse(numeric.text)).toMatchObject({ name: "INVALID_REQUEST", details: [{ field: "/paid_credits" }] });
   });

@@ -12,8 +12,19 @@ import { useHttp } from "../support/http.ts";
 const gateway = useGateway();
 const http = useHttp(gateway);
 
-type Schema = { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; anyOf?: Schema[]; oneOf?: Schema[]; items?: Schema; additionalProperties?: unknown };
-type Operation = { requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content: { "application/json": { schema: Schema } } }> };
+type Schema = {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  items?: Schema;
+  additionalProperties?: unknown;
+};
+type Operation = {
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { content: { "application/json": { schema: Schema } } }>;
+};
 type Document = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
 const VENDORS = { wren: wrenApi, velobase: velobaseApi, orb: orbApi, commerce: commerceApi };
@@ -36,7 +47,8 @@ function unlistedObjects(document: Document, schema: Schema, where: string, seen
   const variants = resolved.anyOf ?? resolved.oneOf;
   if (variants) return variants.flatMap((variant, index) => unlistedObjects(document, variant, `${where}|${index}`, seen));
   const types = [resolved.type].flat();
-  if (types.includes("array")) return resolved.items ? unlistedObjects(document, resolved.items, `${where}[]`, seen) : [`${where}[] (no items)`];
+  if (types.includes("array"))
+    return resolved.items ? unlistedObjects(document, resolved.items, `${where}[]`, seen) : [`${where}[] (no items)`];
   if (!types.includes("object")) return [];
   const properties = Object.entries(resolved.properties ?? {});
   if (properties.length === 0) return resolved.additionalProperties === undefined || resolved.additionalProperties === false ? [where] : [];
@@ -63,11 +75,15 @@ describe("/openapi.json", () => {
         expect(body, `${name} has no request body schema`).toBeDefined();
         const resolved = resolve(document, body!);
         const variants = resolved.anyOf ?? [resolved];
-        for (const variant of variants) expect(Object.keys(resolve(document, variant).properties ?? {}), `${name}'s body lists no properties`).not.toEqual([]);
+        for (const variant of variants)
+          expect(Object.keys(resolve(document, variant).properties ?? {}), `${name}'s body lists no properties`).not.toEqual([]);
         expect(unlistedObjects(document, body!, `${name} body`)).toEqual([]);
       }
       const statuses = Object.keys(operation!.responses);
-      expect(statuses.some((status) => status.startsWith("2")), `${name} documents no success`).toBe(true);
+      expect(
+        statuses.some((status) => status.startsWith("2")),
+        `${name} documents no success`,
+      ).toBe(true);
       for (const status of statuses) {
         const schema = operation!.responses[status]!.content["application/json"].schema;
         expect(Object.keys(resolve(document, schema).properties ?? {}), `${name} ${status} lists no properties`).not.toEqual([]);

@@ -9,7 +9,10 @@ import { useHttp } from "../support/http.ts";
 const gateway = useGateway();
 const http = useHttp(gateway);
 
-type Document = { paths: Record<string, Record<string, { responses: Record<string, { content: { "application/json": { schema: object } } }> }>>; components: object };
+type Document = {
+  paths: Record<string, Record<string, { responses: Record<string, { content: { "application/json": { schema: object } } }> }>>;
+  components: object;
+};
 
 function validatorFor(document: Document) {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -29,7 +32,9 @@ function validatorFor(document: Document) {
       expect(match, `${method} ${path} is not documented`).toBeDefined();
       const response = document.paths[match!.template]![method.toLowerCase()]?.responses[String(status)];
       expect(response, `${method} ${match!.template} does not document status ${status}`).toBeDefined();
-      const schema = JSON.parse(JSON.stringify(response!.content["application/json"].schema).replaceAll('"#/components/', '"openapi#/components/'));
+      const schema = JSON.parse(
+        JSON.stringify(response!.content["application/json"].schema).replaceAll('"#/components/', '"openapi#/components/'),
+      );
       const valid = ajv.validate(schema, body);
       expect(valid, `${method} ${path} ${status}: ${ajv.errorsText()}\n${JSON.stringify(body)}`).toBe(true);
       covered.add(`${method.toLowerCase()} ${match!.template} ${status}`);
@@ -69,28 +74,40 @@ describe("GET /openapi.json", () => {
     await call("POST", "/v1/billing/deduct", { json: { customer_id: "tour", transaction_id: "t3", amount: 2 } });
     await call("POST", "/v1/billing/deduct", { json: { customer_id: "tour", transaction_id: "t4", amount: 1 }, token: null });
 
-    const increment = await call("POST", "/customers/external_customer_id/tour-orb/credits/ledger_entry", { json: { entry_type: "increment", amount: 10, expiry_date: "2099-01-01" } });
+    const increment = await call("POST", "/customers/external_customer_id/tour-orb/credits/ledger_entry", {
+      json: { entry_type: "increment", amount: 10, expiry_date: "2099-01-01" },
+    });
     await call("POST", "/customers/external_customer_id/tour-orb/credits/ledger_entry", { json: { entry_type: "decrement", amount: 100 } });
     const orbId = increment.body.customer.id;
-    await call("POST", `/customers/${orbId}/credits/ledger_entry`, { json: { entry_type: "void", block_id: increment.body.credit_block.id, amount: 1 } });
+    await call("POST", `/customers/${orbId}/credits/ledger_entry`, {
+      json: { entry_type: "void", block_id: increment.body.credit_block.id, amount: 1 },
+    });
     await call("GET", "/customers/external_customer_id/tour-orb/credits");
     await call("GET", `/customers/${orbId}/credits/ledger`);
     await call("GET", `/customers/${orbId}/credits`);
     await call("GET", "/customers/external_customer_id/nobody/credits/ledger");
 
-    const wallet = await call("POST", "/v1/commerce/billing/wallets", { json: { external_customer_id: "tour-c", currency: "USD", rate_amount: "1", paid_credits: "5" } });
+    const wallet = await call("POST", "/v1/commerce/billing/wallets", {
+      json: { external_customer_id: "tour-c", currency: "USD", rate_amount: "1", paid_credits: "5" },
+    });
     await call("POST", "/v1/commerce/billing/wallets", { json: { currency: "USD" } });
     await call("GET", "/v1/commerce/billing/wallets");
     await call("GET", `/v1/commerce/billing/wallets/${wallet.body.id}`);
     await call("PUT", `/v1/commerce/billing/wallets/${wallet.body.id}`, { json: { name: "Renamed" } });
-    const topUp = await call("POST", `/v1/commerce/billing/wallets/${wallet.body.id}/wallet-transactions`, { json: { type: "TOPUP", granted_credits: "1" } });
+    const topUp = await call("POST", `/v1/commerce/billing/wallets/${wallet.body.id}/wallet-transactions`, {
+      json: { type: "TOPUP", granted_credits: "1" },
+    });
     await call("GET", `/v1/commerce/billing/wallets/${wallet.body.id}/wallet-transactions`);
     await call("GET", `/v1/commerce/billing/wallet-transactions/${topUp.body.wallet_transactions[0].wallet_transaction_id}`);
-    await call("POST", `/v1/commerce/billing/wallets/${wallet.body.id}/wallet-transactions`, { json: { type: "VOID", credits_to_void: "100" } });
+    await call("POST", `/v1/commerce/billing/wallets/${wallet.body.id}/wallet-transactions`, {
+      json: { type: "VOID", credits_to_void: "100" },
+    });
     await call("DELETE", `/v1/commerce/billing/wallets/${wallet.body.id}`);
     await call("GET", "/v1/commerce/billing/wallets", { token: null });
 
-    const documented = Object.entries(document.paths).flatMap(([template, methods]) => Object.keys(methods).map((method) => `${method} ${template}`));
+    const documented = Object.entries(document.paths).flatMap(([template, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${template}`),
+    );
     const toured = new Set([...validator.covered].map((key) => key.split(" ").slice(0, 2).join(" ")));
     expect(documented.filter((operation) => !toured.has(operation))).toEqual([]);
   });

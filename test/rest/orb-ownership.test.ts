@@ -22,11 +22,13 @@ async function entryCount() {
 }
 
 async function blocksOf(customer: string) {
-  return (await http.send("GET", `/customers/external_customer_id/${customer}/credits`)).body.data.map((block: { id: string; balance: number; expiry_date: string }) => ({
-    id: block.id,
-    balance: block.balance,
-    expiry_date: block.expiry_date,
-  }));
+  return (await http.send("GET", `/customers/external_customer_id/${customer}/credits`)).body.data.map(
+    (block: { id: string; balance: number; expiry_date: string }) => ({
+      id: block.id,
+      balance: block.balance,
+      expiry_date: block.expiry_date,
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -51,8 +53,13 @@ describe("an entry naming another customer's block", () => {
 
   it("still amends and moves the customer's own blocks", async () => {
     const amended = await http.send("POST", entryPath("victim"), { json: { entry_type: "amendment", block_id: victimBlock, amount: 1 } });
-    expect(amended).toMatchObject({ status: 201, body: { entry_type: "amendment", amount: 1, customer: { external_customer_id: "victim" }, credit_block: { id: victimBlock } } });
-    const moved = await http.send("POST", entryPath("victim"), { json: { entry_type: "expiration_change", block_id: victimBlock, target_expiry_date: "2100-01-01", amount: 1 } });
+    expect(amended).toMatchObject({
+      status: 201,
+      body: { entry_type: "amendment", amount: 1, customer: { external_customer_id: "victim" }, credit_block: { id: victimBlock } },
+    });
+    const moved = await http.send("POST", entryPath("victim"), {
+      json: { entry_type: "expiration_change", block_id: victimBlock, target_expiry_date: "2100-01-01", amount: 1 },
+    });
     expect(moved).toMatchObject({ status: 201, body: { entry_type: "expiration_change", starting_balance: 101, ending_balance: 101 } });
   });
 });

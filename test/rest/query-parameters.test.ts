@@ -17,16 +17,25 @@ beforeAll(async () => {
   const scope = teamScope(tenant.id, true);
   const wren = await ensureCustomerWallet(gateway.ledger, { scope, customer: { externalId: TEAM_CUSTOMER }, currency: "USD" });
   await deposit(gateway.ledger, { scope, walletId: wren.id, amount: 500n, category: "paid" });
-  const orb = await http.send("POST", "/customers/external_customer_id/orb-q/credits/ledger_entry", { json: { entry_type: "increment", amount: 10 } });
+  const orb = await http.send("POST", "/customers/external_customer_id/orb-q/credits/ledger_entry", {
+    json: { entry_type: "increment", amount: 10 },
+  });
   expect(orb.status).toBe(201);
-  const commerce = await http.send("POST", "/v1/commerce/billing/wallets", { json: { external_customer_id: "commerce-q", currency: "USD", rate_amount: "1", paid_credits: "5" } });
+  const commerce = await http.send("POST", "/v1/commerce/billing/wallets", {
+    json: { external_customer_id: "commerce-q", currency: "USD", rate_amount: "1", paid_credits: "5" },
+  });
   expect(commerce.status).toBe(201);
   commerceWalletId = commerce.body.id;
 });
 
 const MALFORMED_NUMBERS = ["", "-1", "0", "1e3", "1.5", "0x10", "+5", " 5", "Infinity", "NaN", "99999999999999999999999999", "1%00"];
 
-const ORB_SHAPE = { status: 400, type: expect.stringContaining("400-request-validation-errors"), title: expect.any(String), detail: expect.any(String) };
+const ORB_SHAPE = {
+  status: 400,
+  type: expect.stringContaining("400-request-validation-errors"),
+  title: expect.any(String),
+  detail: expect.any(String),
+};
 const COMMERCE_SHAPE = { name: "INVALID_REQUEST", message: expect.any(String), debug_id: expect.any(String), details: expect.any(Array) };
 
 describe("Orb", () => {
@@ -40,7 +49,11 @@ describe("Orb", () => {
     ...["constructor", "__proto__", "", "void"].map((status) => `${ledger}?entry_status=${status}`),
     ...["not-a-cursor", "-1", "1e3", "99999999999999999999", "1.5"].map((cursor) => `${ledger}?cursor=${cursor}`),
     ...["not-a-cursor", "1", "00000000-0000-0000-0000-00000000000g"].map((cursor) => `${blocks}?cursor=${cursor}`),
-    ...["gte", "gt", "lt", "lte"].flatMap((bound) => ["soon", "2024-13-01", "2024-01-01T25:00:00Z", "1e3", "-1", "", "+275760-09-13", "0000-01-01", "9999-12-31T23:00:00-05:00"].map((date) => `${ledger}?created_at[${bound}]=${date}`)),
+    ...["gte", "gt", "lt", "lte"].flatMap((bound) =>
+      ["soon", "2024-13-01", "2024-01-01T25:00:00Z", "1e3", "-1", "", "+275760-09-13", "0000-01-01", "9999-12-31T23:00:00-05:00"].map(
+        (date) => `${ledger}?created_at[${bound}]=${date}`,
+      ),
+    ),
   ];
 
   it.each(cases)("GET %s answers 400 in Orb's shape", async (path) => {
@@ -68,11 +81,16 @@ describe("Orb", () => {
     expect((await http.send("GET", `${ledger}?currency=EUR`)).body.data).toHaveLength(0);
     expect((await http.send("GET", `${ledger}?currency=USD`)).body.data).toHaveLength(1);
     expect((await http.send("GET", `${ledger}?entry_type=decrement`)).body.data).toHaveLength(0);
-    expect((await http.send("GET", `${ledger}?created_at[gte]=1970-01-01&created_at[lte]=9999-12-31T23:59:59.999Z`)).body.data).toHaveLength(1);
+    expect(
+      (await http.send("GET", `${ledger}?created_at[gte]=1970-01-01&created_at[lte]=9999-12-31T23:59:59.999Z`)).body.data,
+    ).toHaveLength(1);
   });
 
   it("answers an empty page for a well-formed cursor past the end", async () => {
-    expect((await http.send("GET", `${ledger}?cursor=1`)).body).toEqual({ data: [], pagination_metadata: { has_more: false, next_cursor: null } });
+    expect((await http.send("GET", `${ledger}?cursor=1`)).body).toEqual({
+      data: [],
+      pagination_metadata: { has_more: false, next_cursor: null },
+    });
     const unknownBlock = await http.send("GET", `${blocks}?cursor=00000000-0000-0000-0000-000000000000`);
     expect(unknownBlock.status).toBe(200);
   });
@@ -83,7 +101,9 @@ describe("Wren", () => {
     ...MALFORMED_NUMBERS.filter((raw) => raw !== "0").map((raw) => `/api/credits/ledger?limit=${raw}`),
     "/api/credits/ledger?limit=0",
     "/api/credits/ledger?limit=201",
-    ...MALFORMED_NUMBERS.filter((raw) => raw !== "0" && raw !== "99999999999999999999999999").map((raw) => `/api/credits/ledger?offset=${raw}`),
+    ...MALFORMED_NUMBERS.filter((raw) => raw !== "0" && raw !== "99999999999999999999999999").map(
+      (raw) => `/api/credits/ledger?offset=${raw}`,
+    ),
     "/api/credits/ledger?offset=99999999999999999999999999",
     "/api/credits/ledger?offset=9007199254740993",
     "/api/credits/ledger?offset=4294967296",
@@ -106,7 +126,12 @@ describe("Commerce billing wallets", () => {
   const list = "/v1/commerce/billing/wallets";
   const transactions = () => `/v1/commerce/billing/wallets/${commerceWalletId}/wallet-transactions`;
   const cases = () => [
-    ...MALFORMED_NUMBERS.flatMap((raw) => [`${list}?page=${raw}`, `${list}?per_page=${raw}`, `${transactions()}?page=${raw}`, `${transactions()}?per_page=${raw}`]),
+    ...MALFORMED_NUMBERS.flatMap((raw) => [
+      `${list}?page=${raw}`,
+      `${list}?per_page=${raw}`,
+      `${transactions()}?page=${raw}`,
+      `${transactions()}?per_page=${raw}`,
+    ]),
     `${list}?per_page=101`,
     ...["constructor", "__proto__", "", "active"].map((status) => `${list}?status=${status}`),
   ];

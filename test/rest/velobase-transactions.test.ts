@@ -35,8 +35,12 @@ describe("one transaction_id, one transaction", () => {
 
   it("refuses to freeze a transaction_id already deducted, and consume does not settle a deduction", async () => {
     await customerWithCredits("deducted");
-    expect((await http.send("POST", "/v1/billing/deduct", { json: { customer_id: "deducted", transaction_id: "t-2", amount: 40 } })).status).toBe(200);
-    expect(await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "deducted", transaction_id: "t-2", amount: 40 } })).toMatchObject(CONFLICT);
+    expect(
+      (await http.send("POST", "/v1/billing/deduct", { json: { customer_id: "deducted", transaction_id: "t-2", amount: 40 } })).status,
+    ).toBe(200);
+    expect(
+      await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "deducted", transaction_id: "t-2", amount: 40 } }),
+    ).toMatchObject(CONFLICT);
     expect(await http.send("POST", "/v1/billing/consume", { json: { transaction_id: "t-2" } })).toMatchObject(CONFLICT);
     expect(await http.send("POST", "/v1/billing/unfreeze", { json: { transaction_id: "t-2" } })).toMatchObject(CONFLICT);
     expect(await balance("deducted")).toEqual({ total: 1000, used: 40, frozen: 0, available: 960 });
@@ -45,9 +49,15 @@ describe("one transaction_id, one transaction", () => {
   it("refuses the same transaction_id for another customer, whatever the verb", async () => {
     await customerWithCredits("owner");
     await customerWithCredits("other");
-    expect((await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "owner", transaction_id: "t-3", amount: 10 } })).status).toBe(200);
-    expect(await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "other", transaction_id: "t-3", amount: 10 } })).toMatchObject(CONFLICT);
-    expect(await http.send("POST", "/v1/billing/deduct", { json: { customer_id: "other", transaction_id: "t-3", amount: 10 } })).toMatchObject(CONFLICT);
+    expect(
+      (await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "owner", transaction_id: "t-3", amount: 10 } })).status,
+    ).toBe(200);
+    expect(
+      await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "other", transaction_id: "t-3", amount: 10 } }),
+    ).toMatchObject(CONFLICT);
+    expect(
+      await http.send("POST", "/v1/billing/deduct", { json: { customer_id: "other", transaction_id: "t-3", amount: 10 } }),
+    ).toMatchObject(CONFLICT);
     expect(await balance("other")).toEqual({ total: 1000, used: 0, frozen: 0, available: 1000 });
   });
 
@@ -97,11 +107,16 @@ describe("consume and unfreeze", () => {
     const wallet = (await findCustomerWallet(gateway.ledger, scope, "mixed", CREDIT_UNIT))!;
     // What GraphQL's hold mutation does with `reference: "t-6"`.
     await holdCredits(gateway.ledger, { scope, walletId: wallet.id, amount: 300n, reference: "t-6" });
-    expect(await http.send("POST", "/v1/billing/consume", { json: { transaction_id: "t-6" } })).toMatchObject({ status: 404, body: { error: { code: "transaction_not_found" } } });
+    expect(await http.send("POST", "/v1/billing/consume", { json: { transaction_id: "t-6" } })).toMatchObject({
+      status: 404,
+      body: { error: { code: "transaction_not_found" } },
+    });
     expect((await http.send("POST", "/v1/billing/unfreeze", { json: { transaction_id: "t-6" } })).status).toBe(404);
 
     // With a freeze of its own for t-6, consume settles that freeze and leaves the other hold open.
-    expect((await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "mixed", transaction_id: "t-6", amount: 20 } })).status).toBe(200);
+    expect(
+      (await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "mixed", transaction_id: "t-6", amount: 20 } })).status,
+    ).toBe(200);
     await holdCredits(gateway.ledger, { scope, walletId: wallet.id, amount: 50n, reference: "t-6" });
     const consumed = await http.send("POST", "/v1/billing/consume", { json: { transaction_id: "t-6" } });
     expect(consumed).toMatchObject({ status: 200, body: { consumed_amount: 20, unfrozen_amount: 0 } });
@@ -112,8 +127,12 @@ describe("consume and unfreeze", () => {
     await customerWithCredits("named");
     await customerWithCredits("unnamed");
     await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "named", transaction_id: "t-7", amount: 30 } });
-    expect(await http.send("POST", "/v1/billing/consume", { json: { customer_id: "unnamed", transaction_id: "t-7" } })).toMatchObject(CONFLICT);
-    expect(await http.send("POST", "/v1/billing/unfreeze", { json: { customer_id: "unnamed", transaction_id: "t-7" } })).toMatchObject(CONFLICT);
+    expect(await http.send("POST", "/v1/billing/consume", { json: { customer_id: "unnamed", transaction_id: "t-7" } })).toMatchObject(
+      CONFLICT,
+    );
+    expect(await http.send("POST", "/v1/billing/unfreeze", { json: { customer_id: "unnamed", transaction_id: "t-7" } })).toMatchObject(
+      CONFLICT,
+    );
     expect((await balance("named")).frozen).toBe(30);
     const released = await http.send("POST", "/v1/billing/unfreeze", { json: { customer_id: "named", transaction_id: "t-7" } });
     expect(released).toMatchObject({ status: 200, body: { unfrozen_amount: 30, is_idempotent_replay: false } });
@@ -124,10 +143,15 @@ describe("consume and unfreeze", () => {
     await customerWithCredits("bob");
     const alice = await gateway.issue("acme", { customer: "alice" });
     const bob = await gateway.issue("acme", { customer: "bob" });
-    expect((await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "alice", transaction_id: "t-8", amount: 25 }, token: alice })).status).toBe(200);
+    expect(
+      (await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "alice", transaction_id: "t-8", amount: 25 }, token: alice }))
+        .status,
+    ).toBe(200);
     expect((await http.send("POST", "/v1/billing/consume", { json: { transaction_id: "t-8" }, token: bob })).status).toBe(404);
     expect((await http.send("POST", "/v1/billing/unfreeze", { json: { transaction_id: "t-8" }, token: bob })).status).toBe(404);
-    expect(await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "bob", transaction_id: "t-8", amount: 25 }, token: bob })).toMatchObject(CONFLICT);
+    expect(
+      await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "bob", transaction_id: "t-8", amount: 25 }, token: bob }),
+    ).toMatchObject(CONFLICT);
     const consumed = await http.send("POST", "/v1/billing/consume", { json: { transaction_id: "t-8", actual_amount: 5 }, token: alice });
     expect(consumed).toMatchObject({ status: 200, body: { consumed_amount: 5, unfrozen_amount: 20 } });
     expect(await balance("bob")).toEqual({ total: 1000, used: 0, frozen: 0, available: 1000 });

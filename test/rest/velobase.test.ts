@@ -11,7 +11,15 @@ const ERROR_SHAPE = { error: { message: expect.any(String), type: expect.any(Str
 describe("POST /v1/customers/deposit and /v1/billing/deposit", () => {
   it("creates the customer, opens a credit account and answers every documented field", async () => {
     const reply = await http.send("POST", "/v1/customers/deposit", {
-      json: { customer_id: "user_1", amount: 500, credit_type: "promo_campaign_2026", name: "Ada", email: "ada@example.com", metadata: { plan: "pro" }, description: "welcome" },
+      json: {
+        customer_id: "user_1",
+        amount: 500,
+        credit_type: "promo_campaign_2026",
+        name: "Ada",
+        email: "ada@example.com",
+        metadata: { plan: "pro" },
+        description: "welcome",
+      },
     });
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
@@ -28,8 +36,16 @@ describe("POST /v1/customers/deposit and /v1/billing/deposit", () => {
     const billing = await http.send("POST", "/v1/billing/deposit", { json: { customer_id: "user_1", amount: 100 } });
     expect(billing.body).toMatchObject({ credit_type: "default", total_amount: 100 });
     const customer = await http.send("GET", "/v1/customers/user_1");
-    expect(customer.body).toMatchObject({ id: "user_1", name: "Ada", email: "ada@example.com", balance: { total: 600, used: 0, frozen: 0, available: 600 } });
-    expect(customer.body.accounts.map((account: { credit_type: string }) => account.credit_type).sort()).toEqual(["default", "promo_campaign_2026"]);
+    expect(customer.body).toMatchObject({
+      id: "user_1",
+      name: "Ada",
+      email: "ada@example.com",
+      balance: { total: 600, used: 0, frozen: 0, available: 600 },
+    });
+    expect(customer.body.accounts.map((account: { credit_type: string }) => account.credit_type).sort()).toEqual([
+      "default",
+      "promo_campaign_2026",
+    ]);
   });
 
   it("replays a repeated idempotency_key (or Idempotency-Key header) with is_idempotent_replay", async () => {
@@ -48,7 +64,9 @@ describe("POST /v1/customers/deposit and /v1/billing/deposit", () => {
 
   it("counts credits only inside starts_at..expires_at", async () => {
     const later = new Date(Date.now() + 86_400_000).toISOString();
-    await http.send("POST", "/v1/customers/deposit", { json: { customer_id: "user_3", amount: 70, starts_at: later, expires_at: new Date(Date.now() + 2 * 86_400_000).toISOString() } });
+    await http.send("POST", "/v1/customers/deposit", {
+      json: { customer_id: "user_3", amount: 70, starts_at: later, expires_at: new Date(Date.now() + 2 * 86_400_000).toISOString() },
+    });
     expect((await http.send("GET", "/v1/customers/user_3")).body.balance).toEqual({ total: 0, used: 0, frozen: 0, available: 0 });
   });
 
@@ -70,7 +88,10 @@ describe("POST /v1/customers/deposit and /v1/billing/deposit", () => {
 
   it("answers 400 for malformed JSON and for another content type", async () => {
     expect((await http.send("POST", "/v1/customers/deposit", { body: "{not json" })).status).toBe(400);
-    const form = await http.send("POST", "/v1/customers/deposit", { body: "customer_id=x&amount=5", contentType: "application/x-www-form-urlencoded" });
+    const form = await http.send("POST", "/v1/customers/deposit", {
+      body: "customer_id=x&amount=5",
+      contentType: "application/x-www-form-urlencoded",
+    });
     expect(form).toMatchObject({ status: 400, body: { error: { code: "invalid_request" } } });
   });
 
@@ -90,7 +111,9 @@ describe("POST /v1/customers/deposit and /v1/billing/deposit", () => {
 describe("staged deduction", () => {
   it("freezes, then consumes part and returns the rest", async () => {
     await http.send("POST", "/v1/customers/deposit", { json: { customer_id: "buyer", amount: 100 } });
-    const frozen = await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "buyer", transaction_id: "tx-1", amount: 40, business_type: "llm_call" } });
+    const frozen = await http.send("POST", "/v1/billing/freeze", {
+      json: { customer_id: "buyer", transaction_id: "tx-1", amount: 40, business_type: "llm_call" },
+    });
     expect(frozen).toMatchObject({ status: 200, body: { transaction_id: "tx-1", frozen_amount: 40, is_idempotent_replay: false } });
     expect(frozen.body.freeze_details).toEqual([{ account_id: expect.any(String), credit_type: "default", amount: 40 }]);
     expect((await http.send("GET", "/v1/customers/buyer")).body.balance).toEqual({ total: 100, used: 0, frozen: 40, available: 60 });
@@ -116,18 +139,37 @@ describe("staged deduction", () => {
 
   it("deducts in one step, soonest expiry first, restricted to credit_types when asked", async () => {
     const soon = new Date(Date.now() + 3_600_000).toISOString();
-    await http.send("POST", "/v1/customers/deposit", { json: { customer_id: "spender", amount: 10, credit_type: "promo", expires_at: soon } });
+    await http.send("POST", "/v1/customers/deposit", {
+      json: { customer_id: "spender", amount: 10, credit_type: "promo", expires_at: soon },
+    });
     await http.send("POST", "/v1/customers/deposit", { json: { customer_id: "spender", amount: 100, credit_type: "paid" } });
-    const deducted = await http.send("POST", "/v1/billing/deduct", { json: { customer_id: "spender", transaction_id: "tx-3", amount: 15 } });
-    expect(deducted.body).toMatchObject({ transaction_id: "tx-3", deducted_amount: 15, deducted_at: expect.any(String), is_idempotent_replay: false });
-    expect(deducted.body.deduct_details.map((detail: { credit_type: string; amount: number }) => [detail.credit_type, detail.amount])).toEqual([
+    const deducted = await http.send("POST", "/v1/billing/deduct", {
+      json: { customer_id: "spender", transaction_id: "tx-3", amount: 15 },
+    });
+    expect(deducted.body).toMatchObject({
+      transaction_id: "tx-3",
+      deducted_amount: 15,
+      deducted_at: expect.any(String),
+      is_idempotent_replay: false,
+    });
+    expect(
+      deducted.body.deduct_details.map((detail: { credit_type: string; amount: number }) => [detail.credit_type, detail.amount]),
+    ).toEqual([
       ["promo", 10],
       ["paid", 5],
     ]);
-    const restricted = await http.send("POST", "/v1/billing/deduct", { json: { customer_id: "spender", transaction_id: "tx-4", amount: 96, credit_types: ["paid"] } });
-    expect(restricted).toMatchObject({ status: 400, body: { error: { code: "insufficient_balance", message: "insufficient balance in selected credit_types" } } });
+    const restricted = await http.send("POST", "/v1/billing/deduct", {
+      json: { customer_id: "spender", transaction_id: "tx-4", amount: 96, credit_types: ["paid"] },
+    });
+    expect(restricted).toMatchObject({
+      status: 400,
+      body: { error: { code: "insufficient_balance", message: "insufficient balance in selected credit_types" } },
+    });
     const short = await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "spender", transaction_id: "tx-5", amount: 96 } });
-    expect(short).toMatchObject({ status: 400, body: { error: { type: "bad_request", code: "insufficient_balance", message: "insufficient balance" } } });
+    expect(short).toMatchObject({
+      status: 400,
+      body: { error: { type: "bad_request", code: "insufficient_balance", message: "insufficient balance" } },
+    });
   });
 
   it("answers 409 transaction_conflict for a transaction_id of another customer", async () => {
@@ -140,6 +182,8 @@ describe("staged deduction", () => {
 
   it("answers 404 for an unknown transaction or customer", async () => {
     expect((await http.send("POST", "/v1/billing/consume", { json: { transaction_id: "never" } })).status).toBe(404);
-    expect((await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "ghost", transaction_id: "t", amount: 1 } })).status).toBe(404);
+    expect((await http.send("POST", "/v1/billing/freeze", { json: { customer_id: "ghost", transaction_id: "t", amount: 1 } })).status).toBe(
+      404,
+    );
   });
 });

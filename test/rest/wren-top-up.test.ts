@@ -37,6 +37,8 @@ describe("POST /api/credits/top-up, live", () => {
     expect(again.body.id).toBe(reply.body.id);
     expect(stripe.charges.length - charges).toBe(1);
     const ledger = await http.send("GET", "/api/credits/ledger");
-    expect(ledger.body.entries).toEqual([expect.objectContaining({ type: "top_up", amount_usd_cents: 2_000, stripe_charge_id: reply.body.id })]);
+    expect(ledger.body.entries).toEqual([
+      expect.objectContaining({ type: "top_up", amount_usd_cents: 2_000, stripe_charge_id: reply.body.id }),
+    ]);
   });
 });

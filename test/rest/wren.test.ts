@@ -17,7 +17,14 @@ beforeAll(async () => {
   const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
   const scope = teamScope(tenant.id, true);
   const wallet = await ensureCustomerWallet(gateway.ledger, { scope, customer: { externalId: TEAM_CUSTOMER }, currency: "USD" });
-  await deposit(gateway.ledger, { scope, walletId: wallet.id, amount: 10_000n, category: "paid", source: "top_up", metadata: { stripe_charge_id: "ch_123" } });
+  await deposit(gateway.ledger, {
+    scope,
+    walletId: wallet.id,
+    amount: 10_000n,
+    category: "paid",
+    source: "top_up",
+    metadata: { stripe_charge_id: "ch_123" },
+  });
   gateway.clock.advance(1000);
   await debit(gateway.ledger, { scope, walletId: wallet.id, amount: 1_250n, reference: "oo_1" });
 });
@@ -42,8 +49,22 @@ describe("GET /api/credits/ledger", () => {
     const reply = await http.send("GET", "/api/credits/ledger");
     expect(reply.body).toMatchObject({ total: 2, limit: 50, offset: 0 });
     expect(reply.body.entries).toEqual([
-      { id: expect.any(String), amount_usd_cents: -1_250, type: "deduction", order_group_id: "oo_1", stripe_charge_id: null, created_at: expect.any(String) },
-      { id: expect.any(String), amount_usd_cents: 10_000, type: "top_up", order_group_id: null, stripe_charge_id: "ch_123", created_at: expect.any(String) },
+      {
+        id: expect.any(String),
+        amount_usd_cents: -1_250,
+        type: "deduction",
+        order_group_id: "oo_1",
+        stripe_charge_id: null,
+        created_at: expect.any(String),
+      },
+      {
+        id: expect.any(String),
+        amount_usd_cents: 10_000,
+        type: "top_up",
+        order_group_id: null,
+        stripe_charge_id: "ch_123",
+        created_at: expect.any(String),
+      },
     ]);
   });
 
@@ -73,7 +94,11 @@ describe("POST /api/credits/top-up", () => {
     }
     const json = await http.send("POST", "/api/credits/top-up", { json: { amountInUsdCents: 2_000 }, token: testToken });
     expect(json).toEqual({ status: 200, body: { amountCharged: 2_000, id: expect.stringMatching(/^ch_test_/), creditBalance: 100_000 } });
-    const form = await http.send("POST", "/api/credits/top-up", { body: "amountInUsdCents=2000", contentType: "application/x-www-form-urlencoded", token: testToken });
+    const form = await http.send("POST", "/api/credits/top-up", {
+      body: "amountInUsdCents=2000",
+      contentType: "application/x-www-form-urlencoded",
+      token: testToken,
+    });
     expect(form.body.amountCharged).toBe(2_000);
   });
 

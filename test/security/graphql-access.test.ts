@@ -64,8 +64,15 @@ interface MutationCase {
 const unique = (label: string) => `${label} ${randomUUID().slice(0, 8)}`;
 
 const MUTATIONS: Record<string, MutationCase> = {
-  createWallet: { permission: "manage", createsCustomer: true, inputs: (t) => ({ "customer external id": { customerExternalId: t.externalId, currency: "EUR", name: unique("security") } }) },
-  updateWallet: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, name: "taken over", overdraftLimit: "1000000" } }) },
+  createWallet: {
+    permission: "manage",
+    createsCustomer: true,
+    inputs: (t) => ({ "customer external id": { customerExternalId: t.externalId, currency: "EUR", name: unique("security") } }),
+  },
+  updateWallet: {
+    permission: "manage",
+    inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, name: "taken over", overdraftLimit: "1000000" } }),
+  },
   terminateWallet: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet } }) },
   deposit: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "100000" } }) },
   topUp: { permission: "pay", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "500" } }) },
@@ -84,7 +91,10 @@ const MUTATIONS: Record<string, MutationCase> = {
   hold: { permission: "spend", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "1" } }) },
   captureHold: { permission: "spend", inputs: (t) => ({ hold: { holdId: t.usd.gid.hold } }) },
   releaseHold: { permission: "spend", inputs: (t) => ({ hold: { holdId: t.usd.gid.hold } }) },
-  setPaymentMethod: { permission: "pay", inputs: (t) => ({ "customer external id": { paymentMethodId: "pm_card_visa", customerExternalId: t.externalId } }) },
+  setPaymentMethod: {
+    permission: "pay",
+    inputs: (t) => ({ "customer external id": { paymentMethodId: "pm_card_visa", customerExternalId: t.externalId } }),
+  },
   // Creates a token in the caller's own tenant: an admin aims at no one (its test-mode limit is checked below).
   createApiToken: {
     permission: "tokens",
@@ -104,8 +114,15 @@ const MUTATIONS: Record<string, MutationCase> = {
   createBalanceAlert: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, threshold: "100" } }) },
   deleteBalanceAlert: { permission: "manage", inputs: (t) => ({ "balance alert": { id: alertOf(t) } }) },
   // Creates an endpoint in the caller's own tenant and mode: it aims at no one.
-  createWebhookEndpoint: { permission: "webhooks", createsCustomer: true, inputs: () => ({ endpoint: { url: PUBLIC_URL, eventTypes: ["*"] } }) },
-  updateWebhookEndpoint: { permission: "webhooks", inputs: (t) => ({ "webhook endpoint": { id: endpointOf(t).gid, url: PUBLIC_URL, description: "taken over" } }) },
+  createWebhookEndpoint: {
+    permission: "webhooks",
+    createsCustomer: true,
+    inputs: () => ({ endpoint: { url: PUBLIC_URL, eventTypes: ["*"] } }),
+  },
+  updateWebhookEndpoint: {
+    permission: "webhooks",
+    inputs: (t) => ({ "webhook endpoint": { id: endpointOf(t).gid, url: PUBLIC_URL, description: "taken over" } }),
+  },
   deleteWebhookEndpoint: { permission: "webhooks", inputs: (t) => ({ "webhook endpoint": { id: endpointOf(t).gid } }) },
   resendWebhookEvent: {
     permission: "webhooks",
@@ -144,7 +161,13 @@ async function seedAlerts(customers: readonly SeededCustomer[]): Promise<void> {
   for (const customer of customers) {
     const { space, usd } = customer;
     const alert = await gateway.db.prisma.balanceAlert.create({
-      data: { tenantId: space.tenantId, livemode: space.livemode, walletId: usd.walletId, threshold: 50n, requestHash: `seeded ${randomUUID()}` },
+      data: {
+        tenantId: space.tenantId,
+        livemode: space.livemode,
+        walletId: usd.walletId,
+        threshold: 50n,
+        requestHash: `seeded ${randomUUID()}`,
+      },
     });
     alerts.set(usd.walletId, encodeGlobalID("BalanceAlert", alert.id));
   }
@@ -185,14 +208,21 @@ afterAll(() => {
 });
 
 function inputTypeOf(mutation: string): string {
-  const input = schema.getMutationType()!.getFields()[mutation]!.args.find((arg) => arg.name === "input")!;
+  const input = schema
+    .getMutationType()!
+    .getFields()
+    [mutation]!.args.find((arg) => arg.name === "input")!;
   // The type's name, unwrapped by hand: `graphql` may be loaded twice (ESM and CommonJS), and its
   // type predicates refuse types of the other copy.
   return String(input.type).replace(/[[\]!]/g, "");
 }
 
 function sendMutation(actor: Actor, mutation: string, input: Record<string, unknown>) {
-  return wire.graphql(actor.token, `mutation($input: ${inputTypeOf(mutation)}!) { ${mutation}(input: $input) { __typename ... on Error { code message } } }`, { input });
+  return wire.graphql(
+    actor.token,
+    `mutation($input: ${inputTypeOf(mutation)}!) { ${mutation}(input: $input) { __typename ... on Error { code message } } }`,
+    { input },
+  );
 }
 
 async function mutationVerdict(actor: Actor, mutation: string, input: Record<string, unknown>): Promise<Verdict> {
@@ -201,8 +231,10 @@ async function mutationVerdict(actor: Actor, mutation: string, input: Record<str
   const detail = `${answer.status} ${answer.text.slice(0, 300)}`;
   const problems = answerProblems(answer, databaseName);
   if (problems.length > 0) return { outcome: "other", detail: `${problems.join("; ")}: ${detail}` };
-  if (answer.status === 200 && result?.__typename === "NotFoundError" && result.code === "NOT_FOUND") return { outcome: "not found", detail };
-  if (answer.status === 200 && result?.__typename === "ForbiddenError" && result.code === "FORBIDDEN") return { outcome: "forbidden", detail };
+  if (answer.status === 200 && result?.__typename === "NotFoundError" && result.code === "NOT_FOUND")
+    return { outcome: "not found", detail };
+  if (answer.status === 200 && result?.__typename === "ForbiddenError" && result.code === "FORBIDDEN")
+    return { outcome: "forbidden", detail };
   if (result && result.code === undefined) return { outcome: "leak", detail };
   return { outcome: "other", detail };
 }
@@ -222,7 +254,10 @@ describe("the matrix covers the schema", () => {
     for (const seeded of spaces) {
       const admin = seeded.actors.find((actor) => actor.kind === "admin")!;
       const personal = seeded.actors.find((actor) => actor.kind === "personal read")!;
-      for (const [actor, customers] of [[admin, seeded.customers], [personal, [seeded.customers[0]]]] as const) {
+      for (const [actor, customers] of [
+        [admin, seeded.customers],
+        [personal, [seeded.customers[0]]],
+      ] as const) {
         const ids = customers.flatMap(everyGlobalId);
         const answer = await wire.graphql(actor.token, ...aliased("node", ids, "{ id }"));
         expect(Object.values(answer.json.data), describeActor(actor)).toEqual(ids.map((id) => ({ id })));
@@ -237,34 +272,50 @@ function usdGlobalIds(customer: SeededCustomer): string[] {
 
 function everyGlobalId(customer: SeededCustomer): string[] {
   const { usd } = customer;
-  return [customer.gid.customer, usd.gid.wallet, ...usd.gid.blocks, usd.gid.hold, usd.gid.debitOperation, usd.gid.entry, customer.credits.gid.wallet, customer.commerce.gid.wallet];
+  return [
+    customer.gid.customer,
+    usd.gid.wallet,
+    ...usd.gid.blocks,
+    usd.gid.hold,
+    usd.gid.debitOperation,
+    usd.gid.entry,
+    customer.credits.gid.wallet,
+    customer.commerce.gid.wallet,
+  ];
 }
 
 describe("mutations", () => {
-  it.each(Object.keys(MUTATIONS))("%s: a role that may not is forbidden, a foreign object is not found, nothing changes", async (mutation) => {
-    const { permission, inputs, createsCustomer, mayReach } = MUTATIONS[mutation]!;
-    const problems: (string | null)[] = [];
-    for (const actor of actors) {
-      const own = ownCustomer(actor, spaces);
-      if (!allowed(actor, permission)) {
-        // Refused on its own objects, so on anyone's: a role is checked before anything is read.
-        for (const [aim, input] of Object.entries(inputs(own, own))) {
-          problems.push(await tally.attempt(`${describeActor(actor)}, own ${aim}`, ["forbidden"], () => mutationVerdict(actor, mutation, input)));
+  it.each(Object.keys(MUTATIONS))(
+    "%s: a role that may not is forbidden, a foreign object is not found, nothing changes",
+    async (mutation) => {
+      const { permission, inputs, createsCustomer, mayReach } = MUTATIONS[mutation]!;
+      const problems: (string | null)[] = [];
+      for (const actor of actors) {
+        const own = ownCustomer(actor, spaces);
+        if (!allowed(actor, permission)) {
+          // Refused on its own objects, so on anyone's: a role is checked before anything is read.
+          for (const [aim, input] of Object.entries(inputs(own, own))) {
+            problems.push(
+              await tally.attempt(`${describeActor(actor)}, own ${aim}`, ["forbidden"], () => mutationVerdict(actor, mutation, input)),
+            );
+          }
+          continue;
         }
-        continue;
-      }
-      // A team token allowed to create customers names one of its own with this external id.
-      if (createsCustomer && !actor.customer) continue;
-      for (const target of foreignTargets(actor, spaces)) {
-        if (mayReach?.(actor, target)) continue;
-        const { why, customer } = target;
-        for (const [aim, input] of Object.entries(inputs(customer, own))) {
-          problems.push(await tally.attempt(`${describeActor(actor)}, ${why}'s ${aim}`, ["not found"], () => mutationVerdict(actor, mutation, input)));
+        // A team token allowed to create customers names one of its own with this external id.
+        if (createsCustomer && !actor.customer) continue;
+        for (const target of foreignTargets(actor, spaces)) {
+          if (mayReach?.(actor, target)) continue;
+          const { why, customer } = target;
+          for (const [aim, input] of Object.entries(inputs(customer, own))) {
+            problems.push(
+              await tally.attempt(`${describeActor(actor)}, ${why}'s ${aim}`, ["not found"], () => mutationVerdict(actor, mutation, input)),
+            );
+          }
         }
       }
-    }
-    expect(problems.filter(Boolean)).toEqual([]);
-  });
+      expect(problems.filter(Boolean)).toEqual([]);
+    },
+  );
 });
 
 type QueryCase =
@@ -285,7 +336,12 @@ async function ask(actor: Actor, query: string, variables: Record<string, unknow
 }
 
 /** Null (or an empty list) is not found; anything else is a leak. */
-async function findsNothing(actor: Actor, query: string, variables: Record<string, unknown>, empty: (data: any) => boolean): Promise<Verdict> {
+async function findsNothing(
+  actor: Actor,
+  query: string,
+  variables: Record<string, unknown>,
+  empty: (data: any) => boolean,
+): Promise<Verdict> {
   const { data, detail } = await ask(actor, query, variables);
   if (data === undefined) return { outcome: "other", detail };
   return { outcome: empty(data) ? "not found" : "leak", detail };
@@ -303,9 +359,20 @@ function allNull(data: Record<string, unknown>): boolean {
 
 /** What a token may see, from the database itself. */
 async function visibleTo(actor: Actor) {
-  const where = { tenantId: actor.space.tenantId, livemode: actor.space.livemode, ...(actor.customer ? { customerId: actor.customer.customerId } : {}) };
+  const where = {
+    tenantId: actor.space.tenantId,
+    livemode: actor.space.livemode,
+    ...(actor.customer ? { customerId: actor.customer.customerId } : {}),
+  };
   const wallets = await gateway.db.prisma.wallet.findMany({ where, select: { id: true, customerId: true } });
-  const customers = actor.customer ? [actor.customer.customerId] : (await gateway.db.prisma.customer.findMany({ where: { tenantId: actor.space.tenantId, livemode: actor.space.livemode }, select: { id: true } })).map((row) => row.id);
+  const customers = actor.customer
+    ? [actor.customer.customerId]
+    : (
+        await gateway.db.prisma.customer.findMany({
+          where: { tenantId: actor.space.tenantId, livemode: actor.space.livemode },
+          select: { id: true },
+        })
+      ).map((row) => row.id);
   return { walletIds: new Set(wallets.map((wallet) => wallet.id)), customerIds: new Set(customers) };
 }
 
@@ -346,13 +413,23 @@ const QUERIES: Record<string, QueryCase> = {
   },
   wallet: {
     aimed: (actor, target) => ({
-      "every wallet": () => findsNothing(actor, ...aliased("wallet", [target.usd.gid.wallet, target.credits.gid.wallet, target.commerce.gid.wallet], "{ id }"), allNull),
+      "every wallet": () =>
+        findsNothing(
+          actor,
+          ...aliased("wallet", [target.usd.gid.wallet, target.credits.gid.wallet, target.commerce.gid.wallet], "{ id }"),
+          allNull,
+        ),
     }),
   },
   customer: {
     aimed: (actor, target) => ({
       "external id": () =>
-        findsNothing(actor, `query($externalId: String!) { customer(externalId: $externalId) { id wallets(first: 10) { totalCount } } }`, { externalId: target.externalId }, (data) => data.customer === null),
+        findsNothing(
+          actor,
+          `query($externalId: String!) { customer(externalId: $externalId) { id wallets(first: 10) { totalCount } } }`,
+          { externalId: target.externalId },
+          (data) => data.customer === null,
+        ),
     }),
   },
   wallets: {
@@ -377,7 +454,8 @@ const QUERIES: Record<string, QueryCase> = {
       if (problems.length > 0) return { outcome: "other", detail: `${problems.join("; ")}: ${detail}` };
       const errors: { extensions?: { code?: string } }[] = answer.json?.errors ?? [];
       if (errors.length > 0) {
-        const forbidden = answer.status === 200 && answer.json?.data === null && errors.every((error) => error.extensions?.code === "FORBIDDEN");
+        const forbidden =
+          answer.status === 200 && answer.json?.data === null && errors.every((error) => error.extensions?.code === "FORBIDDEN");
         return { outcome: forbidden ? "forbidden" : "other", detail };
       }
       // The tenant's tokens, both modes for a live admin token, test ones for a test one.
@@ -409,10 +487,14 @@ const QUERIES: Record<string, QueryCase> = {
         return { outcome: forbidden ? "forbidden" : "other", detail };
       }
       // The endpoints of the token's tenant and mode, and no other.
-      const visible = await gateway.db.prisma.webhookEndpoint.findMany({ where: { tenantId: actor.space.tenantId, livemode: actor.space.livemode }, select: { id: true } });
+      const visible = await gateway.db.prisma.webhookEndpoint.findMany({
+        where: { tenantId: actor.space.tenantId, livemode: actor.space.livemode },
+        select: { id: true },
+      });
       const allowedIds = new Set(visible.map((row) => row.id));
       const ids = decodedIds(data.webhookEndpoints.edges.map((edge: { node: { id: string } }) => edge.node.id));
-      const all = ids.length === allowedIds.size && data.webhookEndpoints.totalCount === allowedIds.size && ids.every((id) => allowedIds.has(id));
+      const all =
+        ids.length === allowedIds.size && data.webhookEndpoints.totalCount === allowedIds.size && ids.every((id) => allowedIds.has(id));
       return { outcome: all ? "scoped" : "leak", detail };
     },
   },
@@ -425,7 +507,13 @@ const QUERIES: Record<string, QueryCase> = {
       const outside = await gateway.db.prisma.event.count({
         where: {
           id: { in: ids },
-          NOT: { wallet: { tenantId: actor.space.tenantId, livemode: actor.space.livemode, ...(actor.customer ? { customerId: actor.customer.customerId } : {}) } },
+          NOT: {
+            wallet: {
+              tenantId: actor.space.tenantId,
+              livemode: actor.space.livemode,
+              ...(actor.customer ? { customerId: actor.customer.customerId } : {}),
+            },
+          },
         },
       });
       return { outcome: outside === 0 && ids.length > 0 ? "scoped" : "leak", detail };
@@ -435,7 +523,11 @@ const QUERIES: Record<string, QueryCase> = {
     scoped: async (actor) => {
       const { data, detail } = await ask(actor, `{ viewer { livemode tenant { slug } customer { externalId } } }`, {});
       if (data === undefined) return { outcome: "other", detail };
-      const expected = { livemode: actor.space.livemode, tenant: { slug: actor.space.tenantSlug }, customer: actor.customer ? { externalId: actor.customer.externalId } : null };
+      const expected = {
+        livemode: actor.space.livemode,
+        tenant: { slug: actor.space.tenantSlug },
+        customer: actor.customer ? { externalId: actor.customer.externalId } : null,
+      };
       return { outcome: JSON.stringify(data.viewer) === JSON.stringify(expected) ? "scoped" : "leak", detail };
     },
   },
@@ -461,7 +553,9 @@ describe("queries", () => {
     if (field === "wallets") {
       for (const actor of actors) {
         problems.push(
-          await tally.attempt(`${describeActor(actor)}, every wallet`, ["scoped"], () => scopedList(actor, `{ wallets(first: 100) { totalCount edges { node { id } } } }`, "wallets")),
+          await tally.attempt(`${describeActor(actor)}, every wallet`, ["scoped"], () =>
+            scopedList(actor, `{ wallets(first: 100) { totalCount edges { node { id } } } }`, "wallets"),
+          ),
         );
       }
     }
@@ -474,7 +568,11 @@ describe("queries", () => {
  * its own objects (so the refusals above are about access, not broken requests). In order: a card
  * before the top-up, termination last.
  */
-const POSITIVE: [mutation: string, kind: ActorKind, input: (own: SeededCustomer, space: SeededSpace) => Record<string, unknown> | Promise<Record<string, unknown>>][] = [
+const POSITIVE: [
+  mutation: string,
+  kind: ActorKind,
+  input: (own: SeededCustomer, space: SeededSpace) => Record<string, unknown> | Promise<Record<string, unknown>>,
+][] = [
   ["setPaymentMethod", "customer", () => ({ paymentMethodId: "pm_card_visa" })],
   ["topUp", "customer", (own) => ({ walletId: own.usd.gid.wallet, amount: "500" })],
   ["debit", "customer", (own) => ({ walletId: own.usd.gid.wallet, amount: "1" })],
@@ -506,14 +604,26 @@ const POSITIVE: [mutation: string, kind: ActorKind, input: (own: SeededCustomer,
 async function spareAlertGid(customer: SeededCustomer): Promise<string> {
   const { space, usd } = customer;
   const alert = await gateway.db.prisma.balanceAlert.create({
-    data: { tenantId: space.tenantId, livemode: space.livemode, walletId: usd.walletId, threshold: 5n, requestHash: `spare ${randomUUID()}` },
+    data: {
+      tenantId: space.tenantId,
+      livemode: space.livemode,
+      walletId: usd.walletId,
+      threshold: 5n,
+      requestHash: `spare ${randomUUID()}`,
+    },
   });
   return encodeGlobalID("BalanceAlert", alert.id);
 }
 
 /** A new token of the space's tenant and mode, to revoke. */
 async function spareTokenGid(seeded: SeededSpace): Promise<string> {
-  const token = await issueToken(gateway.db.prisma, { tenantSlug: seeded.space.tenantSlug, test: !seeded.space.livemode, role: "read", customerExternalId: null, name: unique("spare") });
+  const token = await issueToken(gateway.db.prisma, {
+    tenantSlug: seeded.space.tenantSlug,
+    test: !seeded.space.livemode,
+    role: "read",
+    customerExternalId: null,
+    name: unique("spare"),
+  });
   const { id } = await gateway.db.prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } });
   return encodeGlobalID("ApiToken", id);
 }
@@ -526,7 +636,8 @@ describe("the allowed side", () => {
         const actor = seeded.actors.find((candidate) => candidate.kind === kind)!;
         const answer = await sendMutation(actor, mutation, await input(seeded.customers[0], seeded));
         const typename = answer.json?.data?.[mutation]?.__typename;
-        if (typename !== `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Payload`) failures.push(`${describeActor(actor)} ${mutation}: ${answer.status} ${answer.text.slice(0, 300)}`);
+        if (typename !== `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Payload`)
+          failures.push(`${describeActor(actor)} ${mutation}: ${answer.status} ${answer.text.slice(0, 300)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -544,7 +655,9 @@ describe("external ids name the caller's own customers", () => {
           { input: { customerExternalId: foreign.externalId, currency: "EUR", name: unique("named after a foreign customer") } },
         );
         expect(answer.json.data.createWallet.customer.externalId).toBe(foreign.externalId);
-        const created = await gateway.db.prisma.customer.findFirstOrThrow({ where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode } });
+        const created = await gateway.db.prisma.customer.findFirstOrThrow({
+          where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode },
+        });
         expect(created.id).not.toBe(foreign.customerId);
         const victimRows = [foreign.customerId, foreign.usd.walletId, foreign.credits.walletId, foreign.commerce.walletId];
         const changed = changesBetween(before, await snapshotState(gateway.db.prisma));
@@ -567,7 +680,9 @@ describe("external ids name the caller's own customers", () => {
         expect(payload.apiToken.livemode).toBe(actor.space.livemode);
         expect(payload.apiToken.customer.externalId).toBe(foreign.externalId);
         expect(payload.apiToken.customer.id).not.toBe(foreign.gid.customer);
-        const created = await gateway.db.prisma.customer.findFirstOrThrow({ where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode } });
+        const created = await gateway.db.prisma.customer.findFirstOrThrow({
+          where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode },
+        });
         expect(created.id).not.toBe(foreign.customerId);
         const victimRows = [foreign.customerId, foreign.usd.walletId, foreign.credits.walletId, foreign.commerce.walletId];
         const changed = changesBetween(before, await snapshotState(gateway.db.prisma));
@@ -588,7 +703,9 @@ describe("token management stays within its mode", () => {
         "a live personal token": { role: "customer", test: false, customerExternalId: own.externalId, name: "escalated" },
       };
       for (const [aim, input] of Object.entries(inputs)) {
-        problems.push(await tally.attempt(`${describeActor(actor)}, ${aim}`, ["forbidden"], () => mutationVerdict(actor, "createApiToken", input)));
+        problems.push(
+          await tally.attempt(`${describeActor(actor)}, ${aim}`, ["forbidden"], () => mutationVerdict(actor, "createApiToken", input)),
+        );
       }
     }
     expect(problems.filter(Boolean)).toEqual([]);

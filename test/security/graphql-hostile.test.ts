@@ -17,7 +17,19 @@ import { holdCredits } from "../../src/ledger/commands/hold.ts";
 import { useGateway } from "../support/app.ts";
 import { describeHostile, examplesFor, FUZZ_SEED, hostileArbitrary, type FieldKind, type HostileValue } from "../support/hostile-values.ts";
 import { DAY } from "../support/ledger.ts";
-import { answerProblems, databaseNameOf, fingerprintState, scopeOf, seedSpaces, usePayments, useWire, type Actor, type RawBody, type SeededCustomer, type WireAnswer } from "../support/security.ts";
+import {
+  answerProblems,
+  databaseNameOf,
+  fingerprintState,
+  scopeOf,
+  seedSpaces,
+  usePayments,
+  useWire,
+  type Actor,
+  type RawBody,
+  type SeededCustomer,
+  type WireAnswer,
+} from "../support/security.ts";
 
 const RANDOM_RUNS = 2;
 const LATER = new Date(Date.now() + 90 * DAY).toISOString();
@@ -36,9 +48,13 @@ beforeAll(async () => {
   own = space!.customers[0];
   databaseName = await databaseNameOf(gateway.db.prisma);
   // A card on file, so that a top-up gets as far as it can.
-  const card = await wire.graphql(admin.token, `mutation($input: SetPaymentMethodInput!) { setPaymentMethod(input: $input) { __typename } }`, {
-    input: { paymentMethodId: "pm_card_visa", customerExternalId: own.externalId },
-  });
+  const card = await wire.graphql(
+    admin.token,
+    `mutation($input: SetPaymentMethodInput!) { setPaymentMethod(input: $input) { __typename } }`,
+    {
+      input: { paymentMethodId: "pm_card_visa", customerExternalId: own.externalId },
+    },
+  );
   expect(card.json.data.setPaymentMethod.__typename).toBe("SetPaymentMethodPayload");
 });
 
@@ -53,26 +69,64 @@ let created = 0;
 const fresh = {
   // Named apart: the customer already has an unnamed USD wallet, and one active wallet per currency and name.
   wallet: async () =>
-    encodeGlobalID("Wallet", (await createWallet(gateway.ledger, { scope: scopeOf(admin.space), customer: { externalId: own.externalId }, currency: "USD", name: `hostile ${randomUUID()}` })).wallet.id),
-  hold: async () => encodeGlobalID("Hold", (await holdCredits(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).hold!.id),
-  debit: async () => encodeGlobalID("LedgerOperation", (await debit(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).operation.id),
+    encodeGlobalID(
+      "Wallet",
+      (
+        await createWallet(gateway.ledger, {
+          scope: scopeOf(admin.space),
+          customer: { externalId: own.externalId },
+          currency: "USD",
+          name: `hostile ${randomUUID()}`,
+        })
+      ).wallet.id,
+    ),
+  hold: async () =>
+    encodeGlobalID(
+      "Hold",
+      (await holdCredits(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).hold!.id,
+    ),
+  debit: async () =>
+    encodeGlobalID(
+      "LedgerOperation",
+      (await debit(gateway.ledger, { scope: scopeOf(admin.space), walletId: own.usd.walletId, amount: 1n })).operation.id,
+    ),
   balanceAlert: async () => {
     const alert = await gateway.db.prisma.balanceAlert.create({
-      data: { tenantId: admin.space.tenantId, livemode: admin.space.livemode, walletId: own.usd.walletId, threshold: 5n, requestHash: `hostile ${randomUUID()}` },
+      data: {
+        tenantId: admin.space.tenantId,
+        livemode: admin.space.livemode,
+        walletId: own.usd.walletId,
+        threshold: 5n,
+        requestHash: `hostile ${randomUUID()}`,
+      },
     });
     return encodeGlobalID("BalanceAlert", alert.id);
   },
   webhookEndpoint: async () => {
     const endpoint = await gateway.db.prisma.webhookEndpoint.create({
-      data: { tenantId: admin.space.tenantId, livemode: admin.space.livemode, url: PUBLIC_URL, eventTypes: ["*"], secret: `whsec_${randomUUID()}` },
+      data: {
+        tenantId: admin.space.tenantId,
+        livemode: admin.space.livemode,
+        url: PUBLIC_URL,
+        eventTypes: ["*"],
+        secret: `whsec_${randomUUID()}`,
+      },
     });
     return encodeGlobalID("WebhookEndpoint", endpoint.id);
   },
   /** An event of the admin's own wallet (its raw id, as webhooks carry it). */
   event: async () => (await gateway.db.prisma.event.findFirstOrThrow({ where: { walletId: own.usd.walletId }, select: { id: true } })).id,
   apiToken: async () => {
-    const token = await issueToken(gateway.db.prisma, { tenantSlug: admin.space.tenantSlug, test: !admin.space.livemode, role: "read", name: "hostile spare" });
-    return encodeGlobalID("ApiToken", (await gateway.db.prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } })).id);
+    const token = await issueToken(gateway.db.prisma, {
+      tenantSlug: admin.space.tenantSlug,
+      test: !admin.space.livemode,
+      role: "read",
+      name: "hostile spare",
+    });
+    return encodeGlobalID(
+      "ApiToken",
+      (await gateway.db.prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } })).id,
+    );
   },
 };
 
@@ -120,7 +174,10 @@ const BASE_INPUTS: Record<string, (field: string[]) => Promise<Record<string, un
 const PUBLIC_URL = "https://93.184.215.14/billing-events";
 
 /** Valid values of nested inputs, for fuzzing one field inside them. */
-const NESTED_BASES: Record<string, Record<string, unknown>> = { AutoTopUpInput: { threshold: "100", amount: "500" }, CustomUnitInput: { code: "HOSTILE_UNIT", scale: 2 } };
+const NESTED_BASES: Record<string, Record<string, unknown>> = {
+  AutoTopUpInput: { threshold: "100", amount: "500" },
+  CustomUnitInput: { code: "HOSTILE_UNIT", scale: 2 },
+};
 
 const KINDS: Record<string, FieldKind> = {
   Money: "money",
@@ -154,14 +211,19 @@ function inputFields(typeName: string, prefix: string[] = []): InputField[] {
 }
 
 function inputTypeOf(mutation: string): string {
-  const input = schema.getMutationType()!.getFields()[mutation]!.args.find((arg) => arg.name === "input")!;
+  const input = schema
+    .getMutationType()!
+    .getFields()
+    [mutation]!.args.find((arg) => arg.name === "input")!;
   return String(input.type).replace(/[[\]!]/g, "");
 }
 
 function withValue(input: Record<string, unknown>, path: string[], value: unknown, typeName: string): Record<string, unknown> {
   const [head, ...rest] = path;
   if (rest.length === 0) return { ...input, [head!]: value };
-  const nestedType = String((schema.getType(typeName) as unknown as { getFields(): Record<string, { type: unknown }> }).getFields()[head!]!.type).replace(/[[\]!]/g, "");
+  const nestedType = String(
+    (schema.getType(typeName) as unknown as { getFields(): Record<string, { type: unknown }> }).getFields()[head!]!.type,
+  ).replace(/[[\]!]/g, "");
   const nested = (input[head!] as Record<string, unknown> | undefined) ?? NESTED_BASES[nestedType]!;
   return { ...input, [head!]: withValue(nested, rest, value, nestedType) };
 }
@@ -209,28 +271,39 @@ const MUTATIONS = Object.keys(schema.getMutationType()!.getFields());
 describe("every mutation's input, field by field", () => {
   it("has a base input for every mutation and a kind for every input field", () => {
     expect(Object.keys(BASE_INPUTS).sort()).toEqual([...MUTATIONS].sort());
-    const unknown = MUTATIONS.flatMap((mutation) => inputFields(inputTypeOf(mutation)).filter((field) => !field.kind).map((field) => `${mutation}.${field.path.join(".")}: ${field.type}`));
+    const unknown = MUTATIONS.flatMap((mutation) =>
+      inputFields(inputTypeOf(mutation))
+        .filter((field) => !field.kind)
+        .map((field) => `${mutation}.${field.path.join(".")}: ${field.type}`),
+    );
     expect(unknown).toEqual([]);
   });
 
-  it.each(MUTATIONS)("%s: hostile values in each field are answered 4xx or a typed error, and a refusal changes nothing", async (mutation) => {
-    const inputType = inputTypeOf(mutation);
-    const query = `mutation($input: ${inputType}!) { ${mutation}(input: $input) { __typename ... on Error { code message } } }`;
-    const failures: string[] = [];
-    const fields = inputFields(inputType);
-    for (const [index, field] of fields.entries()) {
-      const examples = examplesFor(field.kind!, MUTATIONS.indexOf(mutation) * 7 + index);
-      await fc.assert(
-        fc.asyncProperty(hostileArbitrary(field.kind!), async (hostile: HostileValue) => {
-          const input = withValue(await BASE_INPUTS[mutation]!(field.path), field.path, hostile.value, inputType);
-          const label = `${mutation}.${field.path.join(".")} = ${describeHostile(hostile)}`;
-          failures.push(...(await probe(label, () => wire.graphql(admin.token, query, { input }), mutation, hostile.mustRefuse)));
-        }),
-        { seed: FUZZ_SEED + MUTATIONS.indexOf(mutation) * 100 + index, numRuns: examples.length + RANDOM_RUNS, examples: examples.map((hostile) => [hostile]) },
-      );
-    }
-    expect(failures).toEqual([]);
-  });
+  it.each(MUTATIONS)(
+    "%s: hostile values in each field are answered 4xx or a typed error, and a refusal changes nothing",
+    async (mutation) => {
+      const inputType = inputTypeOf(mutation);
+      const query = `mutation($input: ${inputType}!) { ${mutation}(input: $input) { __typename ... on Error { code message } } }`;
+      const failures: string[] = [];
+      const fields = inputFields(inputType);
+      for (const [index, field] of fields.entries()) {
+        const examples = examplesFor(field.kind!, MUTATIONS.indexOf(mutation) * 7 + index);
+        await fc.assert(
+          fc.asyncProperty(hostileArbitrary(field.kind!), async (hostile: HostileValue) => {
+            const input = withValue(await BASE_INPUTS[mutation]!(field.path), field.path, hostile.value, inputType);
+            const label = `${mutation}.${field.path.join(".")} = ${describeHostile(hostile)}`;
+            failures.push(...(await probe(label, () => wire.graphql(admin.token, query, { input }), mutation, hostile.mustRefuse)));
+          }),
+          {
+            seed: FUZZ_SEED + MUTATIONS.indexOf(mutation) * 100 + index,
+            numRuns: examples.length + RANDOM_RUNS,
+            examples: examples.map((hostile) => [hostile]),
+          },
+        );
+      }
+      expect(failures).toEqual([]);
+    },
+  );
 });
 
 function deepQuery(depth: number): string {
@@ -240,12 +313,30 @@ function deepQuery(depth: number): string {
 const json = (body: string, contentType = "application/json") => ({ body, headers: { "content-type": contentType } });
 
 /** Requests to the endpoint itself, each of which must be refused (except valid JSON that is merely deep). */
-const ENDPOINT_CASES: [name: string, request: () => { method?: string; path?: string; body?: RawBody; headers?: Record<string, string>; mayAccept?: boolean }][] = [
+const ENDPOINT_CASES: [
+  name: string,
+  request: () => { method?: string; path?: string; body?: RawBody; headers?: Record<string, string>; mayAccept?: boolean },
+][] = [
   ["a query 100 levels deep", () => json(JSON.stringify({ query: deepQuery(100) }))],
-  ["1,000 aliases", () => json(JSON.stringify({ query: `{ ${Array.from({ length: 1000 }, (_, index) => `a${index}: viewer { livemode }`).join(" ")} }` }))],
-  ["nodes(ids:) with 5,000 ids", () => json(JSON.stringify({ query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, variables: { ids: Array.from({ length: 5000 }, (_, index) => encodeGlobalID("Wallet", `w${index}`)) } }))],
+  [
+    "1,000 aliases",
+    () => json(JSON.stringify({ query: `{ ${Array.from({ length: 1000 }, (_, index) => `a${index}: viewer { livemode }`).join(" ")} }` })),
+  ],
+  [
+    "nodes(ids:) with 5,000 ids",
+    () =>
+      json(
+        JSON.stringify({
+          query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+          variables: { ids: Array.from({ length: 5000 }, (_, index) => encodeGlobalID("Wallet", `w${index}`)) },
+        }),
+      ),
+  ],
   ["a 1 MB query", () => json(JSON.stringify({ query: `{ viewer { livemode } }${" ".repeat(1 << 20)}` }))],
-  ["a 1 MB variable", () => json(JSON.stringify({ query: `query($e: String!) { customer(externalId: $e) { id } }`, variables: { e: "x".repeat(1 << 20) } }))],
+  [
+    "a 1 MB variable",
+    () => json(JSON.stringify({ query: `query($e: String!) { customer(externalId: $e) { id } }`, variables: { e: "x".repeat(1 << 20) } })),
+  ],
   ["text/plain", () => json(JSON.stringify({ query: "{ viewer { livemode } }" }), "text/plain")],
   ["application/xml", () => json("<query>{ viewer { livemode } }</query>", "application/xml")],
   ["a form", () => json("query=%7B%20viewer%20%7B%20livemode%20%7D%20%7D", "application/x-www-form-urlencoded")],
@@ -259,14 +350,49 @@ const ENDPOINT_CASES: [name: string, request: () => { method?: string; path?: st
   ["variables that are a string", () => json(`{"query": "query($e: String!) { customer(externalId: $e) { id } }", "variables": "x"}`)],
   ["trailing garbage", () => json(`{"query": "{ viewer { livemode } }"} trailing`)],
   ["a byte order mark", () => json(`\ufeff{"query": "{ viewer { livemode } }"}`)],
-  ["bytes that are not UTF-8", () => ({ body: new Uint8Array([0x7b, 0x22, 0x71, 0xff, 0xfe, 0x22, 0x3a, 0x22, 0x80, 0x22, 0x7d]), headers: { "content-type": "application/json" } })],
-  ["100,000 nested arrays in an unused variable", () => ({ ...json(`{"query": "{ viewer { livemode } }", "variables": {"a": ${"[".repeat(100_000)}${"]".repeat(100_000)}}}`), mayAccept: true })],
+  [
+    "bytes that are not UTF-8",
+    () => ({
+      body: new Uint8Array([0x7b, 0x22, 0x71, 0xff, 0xfe, 0x22, 0x3a, 0x22, 0x80, 0x22, 0x7d]),
+      headers: { "content-type": "application/json" },
+    }),
+  ],
+  [
+    "100,000 nested arrays in an unused variable",
+    () => ({
+      ...json(`{"query": "{ viewer { livemode } }", "variables": {"a": ${"[".repeat(100_000)}${"]".repeat(100_000)}}}`),
+      mayAccept: true,
+    }),
+  ],
   ["a NUL in the query", () => json(JSON.stringify({ query: "{ viewer { livemode } }\u0000" }))],
-  ["a mutation over GET", () => ({ method: "GET", path: `/graphql?query=${encodeURIComponent(`mutation { debit(input: {walletId: "${own.usd.gid.wallet}", amount: "1"}) { __typename } }`)}` })],
-  ["Money as a float literal", () => json(JSON.stringify({ query: `mutation { debit(input: {walletId: "${own.usd.gid.wallet}", amount: 1.5}) { __typename } }` }))],
-  ["Money as an exponent literal", () => json(JSON.stringify({ query: `mutation { debit(input: {walletId: "${own.usd.gid.wallet}", amount: "1e3"}) { __typename } }` }))],
-  ["Money with spaces, as a literal", () => json(JSON.stringify({ query: `mutation { debit(input: {walletId: "${own.usd.gid.wallet}", amount: " 12 "}) { __typename } }` }))],
-  ["an impossible date literal", () => json(JSON.stringify({ query: `mutation { hold(input: {walletId: "${own.usd.gid.wallet}", amount: "1", expiresAt: "2099-02-30T00:00:00Z"}) { __typename } }` }))],
+  [
+    "a mutation over GET",
+    () => ({
+      method: "GET",
+      path: `/graphql?query=${encodeURIComponent(`mutation { debit(input: {walletId: "${own.usd.gid.wallet}", amount: "1"}) { __typename } }`)}`,
+    }),
+  ],
+  [
+    "Money as a float literal",
+    () => json(JSON.stringify({ query: `mutation { debit(input: {walletId: "${own.usd.gid.wallet}", amount: 1.5}) { __typename } }` })),
+  ],
+  [
+    "Money as an exponent literal",
+    () => json(JSON.stringify({ query: `mutation { debit(input: {walletId: "${own.usd.gid.wallet}", amount: "1e3"}) { __typename } }` })),
+  ],
+  [
+    "Money with spaces, as a literal",
+    () => json(JSON.stringify({ query: `mutation { debit(input: {walletId: "${own.usd.gid.wallet}", amount: " 12 "}) { __typename } }` })),
+  ],
+  [
+    "an impossible date literal",
+    () =>
+      json(
+        JSON.stringify({
+          query: `mutation { hold(input: {walletId: "${own.usd.gid.wallet}", amount: "1", expiresAt: "2099-02-30T00:00:00Z"}) { __typename } }`,
+        }),
+      ),
+  ],
   ["an unknown operation name", () => json(JSON.stringify({ query: "{ viewer { livemode } }", operationName: "__proto__" }))],
 ];
 

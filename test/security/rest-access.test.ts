@@ -54,8 +54,11 @@ const VENDORS: Record<Vendor, VendorApi> = { wren: wrenApi, velobase: velobaseAp
 const ERROR_SHAPES: Record<Vendor, (status: number, body: any) => boolean> = {
   wren: (_status, body) => typeof body?.error === "string",
   velobase: (status, body) =>
-    typeof body?.error?.message === "string" && typeof body.error.code === "string" && body.error.type === ({ 403: "permission_error", 404: "not_found", 409: "conflict" } as Record<number, string>)[status],
-  orb: (status, body) => body?.status === status && typeof body.type === "string" && typeof body.title === "string" && typeof body.detail === "string",
+    typeof body?.error?.message === "string" &&
+    typeof body.error.code === "string" &&
+    body.error.type === ({ 403: "permission_error", 404: "not_found", 409: "conflict" } as Record<number, string>)[status],
+  orb: (status, body) =>
+    body?.status === status && typeof body.type === "string" && typeof body.title === "string" && typeof body.detail === "string",
   commerce: (status, body) =>
     body?.name === ({ 403: "NOT_AUTHORIZED", 404: "RESOURCE_NOT_FOUND", 409: "DUPLICATE_REQUEST_ID" } as Record<number, string>)[status] &&
     typeof body.message === "string" &&
@@ -108,8 +111,16 @@ function orbEntries(base: (customer: SeededCustomer) => string, createsCustomer:
       ...(target !== own && !createsCustomer
         ? {
             "block voided under the caller's own customer": entry(own, { entry_type: "void", block_id: granted, amount: 1 }, "manage"),
-            "block amended under the caller's own customer": entry(own, { entry_type: "amendment", block_id: paid, amount: 1000 }, "manage"),
-            "block moved under the caller's own customer": entry(own, { entry_type: "expiration_change", block_id: granted, target_expiry_date: LATER }, "manage"),
+            "block amended under the caller's own customer": entry(
+              own,
+              { entry_type: "amendment", block_id: paid, amount: 1000 },
+              "manage",
+            ),
+            "block moved under the caller's own customer": entry(
+              own,
+              { entry_type: "expiration_change", block_id: granted, target_expiry_date: LATER },
+              "manage",
+            ),
           }
         : {}),
     };
@@ -125,38 +136,95 @@ const ROUTES: Record<string, RouteCase> = {
   "GET /api/credits/balance": { scoped: wrenBalanceIsOwn },
   "GET /api/credits/ledger": { scoped: wrenLedgerIsOwn },
   "POST /api/credits/top-up": {
-    aimed: () => ({ wallet: { method: "POST", path: "/api/credits/top-up", json: { amountInUsdCents: 500 }, permission: "pay", ownOnly: true } }),
+    aimed: () => ({
+      wallet: { method: "POST", path: "/api/credits/top-up", json: { amountInUsdCents: 500 }, permission: "pay", ownOnly: true },
+    }),
   },
   "POST /v1/customers/deposit": {
-    aimed: (t) => ({ "customer id": { method: "POST", path: "/v1/customers/deposit", json: { customer_id: t.externalId, amount: 1000 }, permission: "manage", createsCustomer: true } }),
+    aimed: (t) => ({
+      "customer id": {
+        method: "POST",
+        path: "/v1/customers/deposit",
+        json: { customer_id: t.externalId, amount: 1000 },
+        permission: "manage",
+        createsCustomer: true,
+      },
+    }),
   },
   "POST /v1/billing/deposit": {
-    aimed: (t) => ({ "customer id": { method: "POST", path: "/v1/billing/deposit", json: { customer_id: t.externalId, amount: 1000 }, permission: "manage", createsCustomer: true } }),
+    aimed: (t) => ({
+      "customer id": {
+        method: "POST",
+        path: "/v1/billing/deposit",
+        json: { customer_id: t.externalId, amount: 1000 },
+        permission: "manage",
+        createsCustomer: true,
+      },
+    }),
   },
-  "GET /v1/customers/{customer_id}": { aimed: (t) => ({ "customer id": { method: "GET", path: `/v1/customers/${path(t.externalId)}`, permission: "read" } }) },
+  "GET /v1/customers/{customer_id}": {
+    aimed: (t) => ({ "customer id": { method: "GET", path: `/v1/customers/${path(t.externalId)}`, permission: "read" } }),
+  },
   "POST /v1/billing/freeze": {
-    aimed: (t) => ({ "customer id": { method: "POST", path: "/v1/billing/freeze", json: { customer_id: t.externalId, amount: 1, transaction_id: freshTransactionId() }, permission: "spend" } }),
+    aimed: (t) => ({
+      "customer id": {
+        method: "POST",
+        path: "/v1/billing/freeze",
+        json: { customer_id: t.externalId, amount: 1, transaction_id: freshTransactionId() },
+        permission: "spend",
+      },
+    }),
   },
   "POST /v1/billing/deduct": {
-    aimed: (t) => ({ "customer id": { method: "POST", path: "/v1/billing/deduct", json: { customer_id: t.externalId, amount: 1, transaction_id: freshTransactionId() }, permission: "spend" } }),
+    aimed: (t) => ({
+      "customer id": {
+        method: "POST",
+        path: "/v1/billing/deduct",
+        json: { customer_id: t.externalId, amount: 1, transaction_id: freshTransactionId() },
+        permission: "spend",
+      },
+    }),
   },
   "POST /v1/billing/consume": {
     aimed: (t) => ({
-      "frozen transaction id": { method: "POST", path: "/v1/billing/consume", json: { transaction_id: t.credits.frozenTransactionId }, permission: "spend" },
-      "frozen transaction id, part of it": { method: "POST", path: "/v1/billing/consume", json: { transaction_id: t.credits.frozenTransactionId, actual_amount: 1 }, permission: "spend" },
+      "frozen transaction id": {
+        method: "POST",
+        path: "/v1/billing/consume",
+        json: { transaction_id: t.credits.frozenTransactionId },
+        permission: "spend",
+      },
+      "frozen transaction id, part of it": {
+        method: "POST",
+        path: "/v1/billing/consume",
+        json: { transaction_id: t.credits.frozenTransactionId, actual_amount: 1 },
+        permission: "spend",
+      },
     }),
   },
   "POST /v1/billing/unfreeze": {
-    aimed: (t) => ({ "frozen transaction id": { method: "POST", path: "/v1/billing/unfreeze", json: { transaction_id: t.credits.frozenTransactionId }, permission: "spend" } }),
+    aimed: (t) => ({
+      "frozen transaction id": {
+        method: "POST",
+        path: "/v1/billing/unfreeze",
+        json: { transaction_id: t.credits.frozenTransactionId },
+        permission: "spend",
+      },
+    }),
   },
   "POST /customers/external_customer_id/{external_customer_id}/credits/ledger_entry": { aimed: orbEntries(byExternalId, true) },
   "POST /customers/{customer_id}/credits/ledger_entry": { aimed: orbEntries(byCustomerId, false) },
-  "GET /customers/external_customer_id/{external_customer_id}/credits": { aimed: (t) => ({ "external customer id": { method: "GET", path: `${byExternalId(t)}/credits`, permission: "read" } }) },
-  "GET /customers/{customer_id}/credits": { aimed: (t) => ({ "customer id": { method: "GET", path: `${byCustomerId(t)}/credits`, permission: "read" } }) },
+  "GET /customers/external_customer_id/{external_customer_id}/credits": {
+    aimed: (t) => ({ "external customer id": { method: "GET", path: `${byExternalId(t)}/credits`, permission: "read" } }),
+  },
+  "GET /customers/{customer_id}/credits": {
+    aimed: (t) => ({ "customer id": { method: "GET", path: `${byCustomerId(t)}/credits`, permission: "read" } }),
+  },
   "GET /customers/external_customer_id/{external_customer_id}/credits/ledger": {
     aimed: (t) => ({ "external customer id": { method: "GET", path: `${byExternalId(t)}/credits/ledger`, permission: "read" } }),
   },
-  "GET /customers/{customer_id}/credits/ledger": { aimed: (t) => ({ "customer id": { method: "GET", path: `${byCustomerId(t)}/credits/ledger`, permission: "read" } }) },
+  "GET /customers/{customer_id}/credits/ledger": {
+    aimed: (t) => ({ "customer id": { method: "GET", path: `${byCustomerId(t)}/credits/ledger`, permission: "read" } }),
+  },
   "POST /v1/commerce/billing/wallets": {
     aimed: (t) => ({
       "external customer id": {
@@ -179,18 +247,42 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     scoped: commerceListIsOwn,
   },
-  "GET /v1/commerce/billing/wallets/{wallet_id}": { aimed: (t) => ({ wallet: { method: "GET", path: commerceWallet(t), permission: "read" } }) },
-  "PUT /v1/commerce/billing/wallets/{wallet_id}": { aimed: (t) => ({ wallet: { method: "PUT", path: commerceWallet(t), json: { name: "taken over" }, permission: "manage" } }) },
-  "DELETE /v1/commerce/billing/wallets/{wallet_id}": { aimed: (t) => ({ wallet: { method: "DELETE", path: commerceWallet(t), permission: "manage" } }) },
+  "GET /v1/commerce/billing/wallets/{wallet_id}": {
+    aimed: (t) => ({ wallet: { method: "GET", path: commerceWallet(t), permission: "read" } }),
+  },
+  "PUT /v1/commerce/billing/wallets/{wallet_id}": {
+    aimed: (t) => ({ wallet: { method: "PUT", path: commerceWallet(t), json: { name: "taken over" }, permission: "manage" } }),
+  },
+  "DELETE /v1/commerce/billing/wallets/{wallet_id}": {
+    aimed: (t) => ({ wallet: { method: "DELETE", path: commerceWallet(t), permission: "manage" } }),
+  },
   "POST /v1/commerce/billing/wallets/{wallet_id}/wallet-transactions": {
     aimed: (t) => ({
-      "wallet, a top-up": { method: "POST", path: `${commerceWallet(t)}/wallet-transactions`, json: { type: "TOPUP", granted_credits: "1000" }, permission: "manage" },
-      "wallet, a void": { method: "POST", path: `${commerceWallet(t)}/wallet-transactions`, json: { type: "VOID", credits_to_void: "1" }, permission: "manage" },
+      "wallet, a top-up": {
+        method: "POST",
+        path: `${commerceWallet(t)}/wallet-transactions`,
+        json: { type: "TOPUP", granted_credits: "1000" },
+        permission: "manage",
+      },
+      "wallet, a void": {
+        method: "POST",
+        path: `${commerceWallet(t)}/wallet-transactions`,
+        json: { type: "VOID", credits_to_void: "1" },
+        permission: "manage",
+      },
     }),
   },
-  "GET /v1/commerce/billing/wallets/{wallet_id}/wallet-transactions": { aimed: (t) => ({ wallet: { method: "GET", path: `${commerceWallet(t)}/wallet-transactions`, permission: "read" } }) },
+  "GET /v1/commerce/billing/wallets/{wallet_id}/wallet-transactions": {
+    aimed: (t) => ({ wallet: { method: "GET", path: `${commerceWallet(t)}/wallet-transactions`, permission: "read" } }),
+  },
   "GET /v1/commerce/billing/wallet-transactions/{id}": {
-    aimed: (t) => ({ "transaction id": { method: "GET", path: `/v1/commerce/billing/wallet-transactions/${t.commerce.depositOperationId}`, permission: "read" } }),
+    aimed: (t) => ({
+      "transaction id": {
+        method: "GET",
+        path: `/v1/commerce/billing/wallet-transactions/${t.commerce.depositOperationId}`,
+        permission: "read",
+      },
+    }),
   },
 };
 
@@ -252,7 +344,9 @@ async function wrenBalanceIsOwn(actor: Actor): Promise<Verdict> {
   const answer = await wire.send("GET", "/api/credits/balance", { token: actor.token });
   const detail = `${answer.status} ${answer.text.slice(0, 300)}`;
   if (answer.status !== 200) return { outcome: "other", detail };
-  const expected = actor.space.livemode ? (await walletBalance(gateway.ledger, scopeOf(actor.space), wrenWalletOf(actor))).available : CANNED_BALANCE_CENTS;
+  const expected = actor.space.livemode
+    ? (await walletBalance(gateway.ledger, scopeOf(actor.space), wrenWalletOf(actor))).available
+    : CANNED_BALANCE_CENTS;
   return { outcome: String(answer.json.creditBalanceUsdCents) === String(expected) ? "scoped" : "leak", detail };
 }
 
@@ -262,7 +356,11 @@ async function wrenLedgerIsOwn(actor: Actor): Promise<Verdict> {
   if (answer.status !== 200) return { outcome: "other", detail };
   const ids: string[] = answer.json.entries.map((entry: { id: string }) => entry.id);
   if (!actor.space.livemode) return { outcome: ids.every((id) => id.startsWith("test_")) ? "scoped" : "leak", detail };
-  const own = new Set((await gateway.db.prisma.ledgerEntry.findMany({ where: { walletId: wrenWalletOf(actor) }, select: { id: true } })).map((entry) => entry.id));
+  const own = new Set(
+    (await gateway.db.prisma.ledgerEntry.findMany({ where: { walletId: wrenWalletOf(actor) }, select: { id: true } })).map(
+      (entry) => entry.id,
+    ),
+  );
   return { outcome: ids.length > 0 && ids.every((id) => own.has(id)) ? "scoped" : "leak", detail };
 }
 
@@ -271,29 +369,50 @@ async function commerceListIsOwn(actor: Actor): Promise<Verdict> {
   const detail = `${answer.status} ${answer.text.slice(0, 300)}`;
   if (answer.status !== 200) return { outcome: "other", detail };
   const visible = await gateway.db.prisma.wallet.findMany({
-    where: { tenantId: actor.space.tenantId, livemode: actor.space.livemode, currency: "BILLING_CREDITS", ...(actor.customer ? { customerId: actor.customer.customerId } : {}) },
+    where: {
+      tenantId: actor.space.tenantId,
+      livemode: actor.space.livemode,
+      currency: "BILLING_CREDITS",
+      ...(actor.customer ? { customerId: actor.customer.customerId } : {}),
+    },
     select: { id: true },
   });
   const ids = new Set(visible.map((wallet) => wallet.id));
   const listed: string[] = answer.json.wallets.map((wallet: { id: string }) => wallet.id);
-  return { outcome: listed.length === ids.size && answer.json.meta.total_count === ids.size && listed.every((id) => ids.has(id)) ? "scoped" : "leak", detail };
+  return {
+    outcome:
+      listed.length === ids.size && answer.json.meta.total_count === ids.size && listed.every((id) => ids.has(id)) ? "scoped" : "leak",
+    detail,
+  };
 }
 
 describe("the matrix covers the shim", () => {
   it("has a case for every documented operation, and every route of the vendor tables is reached", async () => {
     const document = (await wire.send("GET", "/openapi.json", { token: null })).json as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(document.paths).flatMap(([template, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${template}`));
+    const documented = Object.entries(document.paths).flatMap(([template, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${template}`),
+    );
     expect(Object.keys(ROUTES).sort()).toEqual(documented.sort());
 
     const own = spaces[0]!.customers[0];
-    const sent = Object.entries(ROUTES).flatMap(([key, route]) => Object.values(route.aimed?.(own, own) ?? {}).map((request) => ({ key, request })));
+    const sent = Object.entries(ROUTES).flatMap(([key, route]) =>
+      Object.values(route.aimed?.(own, own) ?? {}).map((request) => ({ key, request })),
+    );
     for (const { key, request } of sent) {
       const template = key.slice(key.indexOf(" ") + 1);
       const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`);
-      expect({ method: request.method, matches: pattern.test(request.path.split("?")[0]!) }, `${key}: ${request.path}`).toEqual({ method: key.split(" ")[0], matches: true });
+      expect({ method: request.method, matches: pattern.test(request.path.split("?")[0]!) }, `${key}: ${request.path}`).toEqual({
+        method: key.split(" ")[0],
+        matches: true,
+      });
     }
-    const reached = (method: string, route: RegExp) => [...sent.map(({ request }) => request), ...POSITIVE.map(([, request]) => request(own))].some((request) => request.method === method && route.test(request.path.split("?")[0]!));
-    const unreached = Object.values(VENDORS).flatMap((api) => api.routes.filter((route) => !reached(route.method, route.path)).map((route) => `${route.method} ${route.path}`));
+    const reached = (method: string, route: RegExp) =>
+      [...sent.map(({ request }) => request), ...POSITIVE.map(([, request]) => request(own))].some(
+        (request) => request.method === method && route.test(request.path.split("?")[0]!),
+      );
+    const unreached = Object.values(VENDORS).flatMap((api) =>
+      api.routes.filter((route) => !reached(route.method, route.path)).map((route) => `${route.method} ${route.path}`),
+    );
     expect(unreached).toEqual([]);
   });
 });
@@ -308,7 +427,8 @@ describe("paths", () => {
       const own = ownCustomer(actor, spaces);
       for (const [aim, request] of Object.entries(route.aimed(own, own))) {
         // Refused on its own objects, so on anyone's: a role is checked before anything is read.
-        if (!allowed(actor, request.permission)) problems.push(await tally.attempt(`${describeActor(actor)}, own ${aim}`, ["forbidden"], () => restVerdict(actor, request)));
+        if (!allowed(actor, request.permission))
+          problems.push(await tally.attempt(`${describeActor(actor)}, own ${aim}`, ["forbidden"], () => restVerdict(actor, request)));
       }
       for (const { why, customer } of foreignTargets(actor, spaces)) {
         for (const [aim, request] of Object.entries(route.aimed(customer, own))) {
@@ -329,10 +449,17 @@ describe("paths", () => {
       const other = spaces.find((seeded) => seeded.space === actor.space)!.customers[1];
       for (const step of ["freeze", "deduct"]) {
         for (const transactionId of [other.credits.frozenTransactionId, other.credits.deductedTransactionId]) {
-          const request: RestRequest = { method: "POST", path: `/v1/billing/${step}`, json: { customer_id: own.externalId, amount: 1, transaction_id: transactionId }, permission: "spend" };
+          const request: RestRequest = {
+            method: "POST",
+            path: `/v1/billing/${step}`,
+            json: { customer_id: own.externalId, amount: 1, transaction_id: transactionId },
+            permission: "spend",
+          };
           // The API documents 409 transaction_conflict; a customer's token may instead be told it does not exist.
           const expected: Outcome[] = actor.customer ? ["conflict", "not found"] : ["conflict"];
-          problems.push(await tally.attempt(`${describeActor(actor)}, ${step} under ${transactionId}`, expected, () => restVerdict(actor, request)));
+          problems.push(
+            await tally.attempt(`${describeActor(actor)}, ${step} under ${transactionId}`, expected, () => restVerdict(actor, request)),
+          );
         }
       }
     }
@@ -343,8 +470,12 @@ describe("paths", () => {
     const problems: (string | null)[] = [];
     for (const actor of actors.filter((candidate) => allowed(candidate, "manage") && !candidate.customer)) {
       const [own, other] = spaces.find((seeded) => seeded.space === actor.space)!.customers;
-      for (const [aim, request] of Object.entries(orbEntries(byCustomerId, false)(other, own)).filter(([aim]) => aim.includes("caller's own customer"))) {
-        problems.push(await tally.attempt(`${describeActor(actor)}, other customer's ${aim}`, ["not found"], () => restVerdict(actor, request)));
+      for (const [aim, request] of Object.entries(orbEntries(byCustomerId, false)(other, own)).filter(([aim]) =>
+        aim.includes("caller's own customer"),
+      )) {
+        problems.push(
+          await tally.attempt(`${describeActor(actor)}, other customer's ${aim}`, ["not found"], () => restVerdict(actor, request)),
+        );
       }
     }
     expect(problems.filter(Boolean)).toEqual([]);
@@ -360,34 +491,144 @@ const POSITIVE: [kind: ActorKind, request: (own: SeededCustomer) => RestRequest]
   ["personal read", () => ({ method: "GET", path: "/api/credits/balance", permission: "read" })],
   ["read", () => ({ method: "GET", path: "/api/credits/ledger", permission: "read" })],
   ["customer", () => ({ method: "POST", path: "/api/credits/top-up", json: { amountInUsdCents: 500 }, permission: "pay" })],
-  ["write", (own) => ({ method: "POST", path: "/v1/customers/deposit", json: { customer_id: own.externalId, amount: 5 }, permission: "manage" })],
-  ["write", (own) => ({ method: "POST", path: "/v1/billing/deposit", json: { customer_id: own.externalId, amount: 5 }, permission: "manage" })],
-  ["personal read", (own) => ({ method: "GET", path: `/v1/customers/${path(own.externalId)}`, permission: "read" })],
-  ["customer", (own) => ({ method: "POST", path: "/v1/billing/freeze", json: { customer_id: own.externalId, amount: 5, transaction_id: `${own.externalId}-allowed-1` }, permission: "spend" })],
-  ["customer", (own) => ({ method: "POST", path: "/v1/billing/consume", json: { transaction_id: `${own.externalId}-allowed-1` }, permission: "spend" })],
-  ["customer", (own) => ({ method: "POST", path: "/v1/billing/freeze", json: { customer_id: own.externalId, amount: 5, transaction_id: `${own.externalId}-allowed-2` }, permission: "spend" })],
-  ["customer", (own) => ({ method: "POST", path: "/v1/billing/unfreeze", json: { transaction_id: `${own.externalId}-allowed-2` }, permission: "spend" })],
-  ["customer", (own) => ({ method: "POST", path: "/v1/billing/deduct", json: { customer_id: own.externalId, amount: 5, transaction_id: `${own.externalId}-allowed-3` }, permission: "spend" })],
-  ["write", (own) => ({ method: "POST", path: `${byExternalId(own)}/credits/ledger_entry`, json: { entry_type: "increment", amount: 10 }, permission: "manage" })],
-  ["customer", (own) => ({ method: "POST", path: `${byCustomerId(own)}/credits/ledger_entry`, json: { entry_type: "decrement", amount: 1 }, permission: "spend" })],
-  ["write", (own) => ({ method: "POST", path: `${byCustomerId(own)}/credits/ledger_entry`, json: { entry_type: "void", block_id: own.usd.blockIds[1], amount: 1 }, permission: "manage" })],
-  ["write", (own) => ({ method: "POST", path: `${byExternalId(own)}/credits/ledger_entry`, json: { entry_type: "amendment", block_id: own.usd.blockIds[0], amount: 1 }, permission: "manage" })],
   [
     "write",
-    (own) => ({ method: "POST", path: `${byExternalId(own)}/credits/ledger_entry`, json: { entry_type: "expiration_change", block_id: own.usd.blockIds[1], target_expiry_date: LATER, amount: 1 }, permission: "manage" }),
+    (own) => ({ method: "POST", path: "/v1/customers/deposit", json: { customer_id: own.externalId, amount: 5 }, permission: "manage" }),
+  ],
+  [
+    "write",
+    (own) => ({ method: "POST", path: "/v1/billing/deposit", json: { customer_id: own.externalId, amount: 5 }, permission: "manage" }),
+  ],
+  ["personal read", (own) => ({ method: "GET", path: `/v1/customers/${path(own.externalId)}`, permission: "read" })],
+  [
+    "customer",
+    (own) => ({
+      method: "POST",
+      path: "/v1/billing/freeze",
+      json: { customer_id: own.externalId, amount: 5, transaction_id: `${own.externalId}-allowed-1` },
+      permission: "spend",
+    }),
+  ],
+  [
+    "customer",
+    (own) => ({
+      method: "POST",
+      path: "/v1/billing/consume",
+      json: { transaction_id: `${own.externalId}-allowed-1` },
+      permission: "spend",
+    }),
+  ],
+  [
+    "customer",
+    (own) => ({
+      method: "POST",
+      path: "/v1/billing/freeze",
+      json: { customer_id: own.externalId, amount: 5, transaction_id: `${own.externalId}-allowed-2` },
+      permission: "spend",
+    }),
+  ],
+  [
+    "customer",
+    (own) => ({
+      method: "POST",
+      path: "/v1/billing/unfreeze",
+      json: { transaction_id: `${own.externalId}-allowed-2` },
+      permission: "spend",
+    }),
+  ],
+  [
+    "customer",
+    (own) => ({
+      method: "POST",
+      path: "/v1/billing/deduct",
+      json: { customer_id: own.externalId, amount: 5, transaction_id: `${own.externalId}-allowed-3` },
+      permission: "spend",
+    }),
+  ],
+  [
+    "write",
+    (own) => ({
+      method: "POST",
+      path: `${byExternalId(own)}/credits/ledger_entry`,
+      json: { entry_type: "increment", amount: 10 },
+      permission: "manage",
+    }),
+  ],
+  [
+    "customer",
+    (own) => ({
+      method: "POST",
+      path: `${byCustomerId(own)}/credits/ledger_entry`,
+      json: { entry_type: "decrement", amount: 1 },
+      permission: "spend",
+    }),
+  ],
+  [
+    "write",
+    (own) => ({
+      method: "POST",
+      path: `${byCustomerId(own)}/credits/ledger_entry`,
+      json: { entry_type: "void", block_id: own.usd.blockIds[1], amount: 1 },
+      permission: "manage",
+    }),
+  ],
+  [
+    "write",
+    (own) => ({
+      method: "POST",
+      path: `${byExternalId(own)}/credits/ledger_entry`,
+      json: { entry_type: "amendment", block_id: own.usd.blockIds[0], amount: 1 },
+      permission: "manage",
+    }),
+  ],
+  [
+    "write",
+    (own) => ({
+      method: "POST",
+      path: `${byExternalId(own)}/credits/ledger_entry`,
+      json: { entry_type: "expiration_change", block_id: own.usd.blockIds[1], target_expiry_date: LATER, amount: 1 },
+      permission: "manage",
+    }),
   ],
   ["personal read", (own) => ({ method: "GET", path: `${byExternalId(own)}/credits`, permission: "read" })],
   ["personal read", (own) => ({ method: "GET", path: `${byCustomerId(own)}/credits`, permission: "read" })],
   ["read", (own) => ({ method: "GET", path: `${byExternalId(own)}/credits/ledger`, permission: "read" })],
   ["read", (own) => ({ method: "GET", path: `${byCustomerId(own)}/credits/ledger`, permission: "read" })],
-  ["write", (own) => ({ method: "POST", path: "/v1/commerce/billing/wallets", json: { external_customer_id: `${own.externalId}-commerce`, currency: "USD", rate_amount: "1" }, permission: "manage" })],
+  [
+    "write",
+    (own) => ({
+      method: "POST",
+      path: "/v1/commerce/billing/wallets",
+      json: { external_customer_id: `${own.externalId}-commerce`, currency: "USD", rate_amount: "1" },
+      permission: "manage",
+    }),
+  ],
   ["read", () => ({ method: "GET", path: "/v1/commerce/billing/wallets", permission: "read" })],
   ["personal read", (own) => ({ method: "GET", path: commerceWallet(own), permission: "read" })],
   ["write", (own) => ({ method: "PUT", path: commerceWallet(own), json: { name: "renamed" }, permission: "manage" })],
-  ["write", (own) => ({ method: "POST", path: `${commerceWallet(own)}/wallet-transactions`, json: { type: "TOPUP", granted_credits: "1" }, permission: "manage" })],
-  ["write", (own) => ({ method: "POST", path: `${commerceWallet(own)}/wallet-transactions`, json: { type: "VOID", credits_to_void: "1" }, permission: "manage" })],
+  [
+    "write",
+    (own) => ({
+      method: "POST",
+      path: `${commerceWallet(own)}/wallet-transactions`,
+      json: { type: "TOPUP", granted_credits: "1" },
+      permission: "manage",
+    }),
+  ],
+  [
+    "write",
+    (own) => ({
+      method: "POST",
+      path: `${commerceWallet(own)}/wallet-transactions`,
+      json: { type: "VOID", credits_to_void: "1" },
+      permission: "manage",
+    }),
+  ],
   ["personal read", (own) => ({ method: "GET", path: `${commerceWallet(own)}/wallet-transactions`, permission: "read" })],
-  ["personal read", (own) => ({ method: "GET", path: `/v1/commerce/billing/wallet-transactions/${own.commerce.depositOperationId}`, permission: "read" })],
+  [
+    "personal read",
+    (own) => ({ method: "GET", path: `/v1/commerce/billing/wallet-transactions/${own.commerce.depositOperationId}`, permission: "read" }),
+  ],
   ["write", (own) => ({ method: "DELETE", path: commerceWallet(own), permission: "manage" })],
 ];
 
@@ -397,14 +638,18 @@ describe("the allowed side", () => {
     const own = seeded.customers[0];
     const customer = seeded.actors.find((actor) => actor.kind === "customer")!;
     // A card for the customer's own top-ups.
-    const card = await wire.graphql(customer.token, `mutation { setPaymentMethod(input: { paymentMethodId: "pm_card_visa" }) { __typename } }`);
+    const card = await wire.graphql(
+      customer.token,
+      `mutation { setPaymentMethod(input: { paymentMethodId: "pm_card_visa" }) { __typename } }`,
+    );
     expect(card.json.data.setPaymentMethod.__typename).toBe("SetPaymentMethodPayload");
     const failures: string[] = [];
     for (const [kind, request] of POSITIVE) {
       const actor = seeded.actors.find((candidate) => candidate.kind === kind)!;
       expect(allowed(actor, request(own).permission), `${kind} ${request(own).path}`).toBe(true);
       const answer = await send(actor, request(own));
-      if (answer.status < 200 || answer.status >= 300) failures.push(`${describeActor(actor)} ${request(own).method} ${request(own).path}: ${answer.status} ${answer.text.slice(0, 300)}`);
+      if (answer.status < 200 || answer.status >= 300)
+        failures.push(`${describeActor(actor)} ${request(own).method} ${request(own).path}: ${answer.status} ${answer.text.slice(0, 300)}`);
     }
     expect(failures).toEqual([]);
   });
@@ -415,15 +660,22 @@ describe("external ids name the caller's own customers", () => {
     for (const actor of actors.filter((candidate) => candidate.kind === "write")) {
       for (const { customer: foreign } of foreignTargets(actor, spaces)) {
         for (const [key, route] of Object.entries(ROUTES)) {
-          for (const request of Object.values(route.aimed?.(foreign, ownCustomer(actor, spaces)) ?? {}).filter((candidate) => candidate.createsCustomer)) {
+          for (const request of Object.values(route.aimed?.(foreign, ownCustomer(actor, spaces)) ?? {}).filter(
+            (candidate) => candidate.createsCustomer,
+          )) {
             const before = await snapshotState(gateway.db.prisma);
             const answer = await send(actor, request);
             expect(answer.status, `${describeActor(actor)} ${key}: ${answer.text}`).toBeLessThan(300);
-            const created = await gateway.db.prisma.customer.findFirstOrThrow({ where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode } });
+            const created = await gateway.db.prisma.customer.findFirstOrThrow({
+              where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode },
+            });
             expect(created.id).not.toBe(foreign.customerId);
             const victimRows = [foreign.customerId, foreign.usd.walletId, foreign.credits.walletId, foreign.commerce.walletId];
             const changed = changesBetween(before, await snapshotState(gateway.db.prisma));
-            expect(changed.filter((row) => victimRows.some((id) => row.endsWith(id))), `${describeActor(actor)} ${key}`).toEqual([]);
+            expect(
+              changed.filter((row) => victimRows.some((id) => row.endsWith(id))),
+              `${describeActor(actor)} ${key}`,
+            ).toEqual([]);
           }
         }
       }

@@ -15,9 +15,30 @@ import type { VendorApi } from "../../src/rest/router.ts";
 import { velobaseApi } from "../../src/rest/velobase/routes.ts";
 import { wrenApi } from "../../src/rest/wren/routes.ts";
 import { useGateway } from "../support/app.ts";
-import { asQueryValue, describeHostile, examplesFor, FUZZ_SEED, hostileArbitrary, percentEncode, type FieldKind, type HostileValue } from "../support/hostile-values.ts";
+import {
+  asQueryValue,
+  describeHostile,
+  examplesFor,
+  FUZZ_SEED,
+  hostileArbitrary,
+  percentEncode,
+  type FieldKind,
+  type HostileValue,
+} from "../support/hostile-values.ts";
 import { DAY } from "../support/ledger.ts";
-import { answerProblems, databaseNameOf, fingerprintState, scopeOf, seedSpaces, usePayments, useWire, type Actor, type RawBody, type SeededCustomer, type WireAnswer } from "../support/security.ts";
+import {
+  answerProblems,
+  databaseNameOf,
+  fingerprintState,
+  scopeOf,
+  seedSpaces,
+  usePayments,
+  useWire,
+  type Actor,
+  type RawBody,
+  type SeededCustomer,
+  type WireAnswer,
+} from "../support/security.ts";
 
 const RANDOM_RUNS = 2;
 const LATER = new Date(Date.now() + 90 * DAY).toISOString();
@@ -28,9 +49,12 @@ const VENDORS: Record<Vendor, VendorApi> = { wren: wrenApi, velobase: velobaseAp
 /** Each vendor's documented error body, whatever the status. */
 const ERROR_SHAPES: Record<Vendor, (status: number, body: any) => boolean> = {
   wren: (_status, body) => typeof body?.error === "string",
-  velobase: (_status, body) => typeof body?.error?.message === "string" && typeof body.error.type === "string" && typeof body.error.code === "string",
-  orb: (status, body) => body?.status === status && typeof body.type === "string" && typeof body.title === "string" && typeof body.detail === "string",
-  commerce: (_status, body) => typeof body?.name === "string" && typeof body.message === "string" && typeof body.debug_id === "string" && Array.isArray(body.details),
+  velobase: (_status, body) =>
+    typeof body?.error?.message === "string" && typeof body.error.type === "string" && typeof body.error.code === "string",
+  orb: (status, body) =>
+    body?.status === status && typeof body.type === "string" && typeof body.title === "string" && typeof body.detail === "string",
+  commerce: (_status, body) =>
+    typeof body?.name === "string" && typeof body.message === "string" && typeof body.debug_id === "string" && Array.isArray(body.details),
 };
 
 interface BaseRequest {
@@ -60,7 +84,13 @@ let knownState: string | null = null;
 async function frozenTransaction(own: SeededCustomer): Promise<string> {
   const transactionId = freshTransactionId();
   knownState = null;
-  await holdCredits(gateway.ledger, { scope: scopeOf(own.space), walletId: own.credits.walletId, amount: 1n, reference: transactionId, idempotencyKey: `freeze:${transactionId}` });
+  await holdCredits(gateway.ledger, {
+    scope: scopeOf(own.space),
+    walletId: own.credits.walletId,
+    amount: 1n,
+    reference: transactionId,
+    idempotencyKey: `freeze:${transactionId}`,
+  });
   return transactionId;
 }
 
@@ -76,7 +106,14 @@ const DEPOSIT_FIELDS: Record<string, FieldKind> = {
   email: "text",
   metadata: "object",
 };
-const SPEND_FIELDS: Record<string, FieldKind> = { customer_id: "text", amount: "integer", transaction_id: "text", credit_types: "list", description: "text", business_type: "text" };
+const SPEND_FIELDS: Record<string, FieldKind> = {
+  customer_id: "text",
+  amount: "integer",
+  transaction_id: "text",
+  credit_types: "list",
+  description: "text",
+  business_type: "text",
+};
 
 function velobaseDeposit(): HostileRoute {
   const base = async (own: SeededCustomer) => ({ body: { customer_id: own.externalId, amount: 5 } });
@@ -90,23 +127,44 @@ function velobaseSpend(): HostileRoute {
 
 function orbEntry(param: "external_customer_id" | "customer_id"): HostileRoute {
   const params = (own: SeededCustomer) => ({ [param]: param === "customer_id" ? own.customerId : own.externalId });
-  const entry = (body: (own: SeededCustomer) => Record<string, unknown>) => async (own: SeededCustomer) => ({ params: params(own), body: body(own) });
+  const entry = (body: (own: SeededCustomer) => Record<string, unknown>) => async (own: SeededCustomer) => ({
+    params: params(own),
+    body: body(own),
+  });
   return {
     base: entry(() => ({ entry_type: "increment", amount: 1 })),
     bodies: [
       {
         base: entry(() => ({ entry_type: "increment", amount: 1 })),
-        fields: { entry_type: "enum", amount: "decimal", currency: "text", per_unit_cost_basis: "text", effective_date: "date", expiry_date: "date", description: "text", metadata: "object" },
+        fields: {
+          entry_type: "enum",
+          amount: "decimal",
+          currency: "text",
+          per_unit_cost_basis: "text",
+          effective_date: "date",
+          expiry_date: "date",
+          description: "text",
+          metadata: "object",
+        },
       },
       { base: entry(() => ({ entry_type: "decrement", amount: 0.01 })), fields: { amount: "decimal", description: "text" } },
-      { base: entry((own) => ({ entry_type: "void", block_id: own.usd.blockIds[1], amount: 0.01 })), fields: { block_id: "id", amount: "decimal", void_reason: "text" } },
-      { base: entry((own) => ({ entry_type: "amendment", block_id: own.usd.blockIds[0], amount: 0.01 })), fields: { block_id: "id", amount: "decimal" } },
+      {
+        base: entry((own) => ({ entry_type: "void", block_id: own.usd.blockIds[1], amount: 0.01 })),
+        fields: { block_id: "id", amount: "decimal", void_reason: "text" },
+      },
+      {
+        base: entry((own) => ({ entry_type: "amendment", block_id: own.usd.blockIds[0], amount: 0.01 })),
+        fields: { block_id: "id", amount: "decimal" },
+      },
       {
         base: entry((own) => ({ entry_type: "expiration_change", block_id: own.usd.blockIds[1], target_expiry_date: LATER, amount: 0.01 })),
         fields: { block_id: "id", target_expiry_date: "date", amount: "decimal" },
       },
       // The block named by its expiry date instead of its id.
-      { base: entry(() => ({ entry_type: "expiration_change", expiry_date: LATER.slice(0, 10), target_expiry_date: LATER, amount: 0.01 })), fields: { expiry_date: "date" } },
+      {
+        base: entry(() => ({ entry_type: "expiration_change", expiry_date: LATER.slice(0, 10), target_expiry_date: LATER, amount: 0.01 })),
+        fields: { expiry_date: "date" },
+      },
     ],
     createsFromPath: param === "external_customer_id",
   };
@@ -165,7 +223,10 @@ const ROUTES: Record<string, HostileRoute> = {
   })(),
   "POST /customers/external_customer_id/{external_customer_id}/credits/ledger_entry": orbEntry("external_customer_id"),
   "POST /customers/{customer_id}/credits/ledger_entry": orbEntry("customer_id"),
-  "GET /customers/external_customer_id/{external_customer_id}/credits": orbList("external_customer_id", { limit: "integer", cursor: "text" }),
+  "GET /customers/external_customer_id/{external_customer_id}/credits": orbList("external_customer_id", {
+    limit: "integer",
+    cursor: "text",
+  }),
   "GET /customers/{customer_id}/credits": orbList("customer_id", { limit: "integer", cursor: "text" }),
   "GET /customers/external_customer_id/{external_customer_id}/credits/ledger": orbList("external_customer_id", ORB_LEDGER_QUERY),
   "GET /customers/{customer_id}/credits/ledger": orbList("customer_id", ORB_LEDGER_QUERY),
@@ -173,16 +234,25 @@ const ROUTES: Record<string, HostileRoute> = {
     const base = async (own: SeededCustomer) => ({ body: { external_customer_id: own.externalId, currency: "USD", rate_amount: "1" } });
     return { base, bodies: [{ base, fields: COMMERCE_WALLET_FIELDS }] };
   })(),
-  "GET /v1/commerce/billing/wallets": { base: async () => ({}), query: { page: "integer", per_page: "integer", status: "enum", external_customer_id: "text" } },
+  "GET /v1/commerce/billing/wallets": {
+    base: async () => ({}),
+    query: { page: "integer", per_page: "integer", status: "enum", external_customer_id: "text" },
+  },
   "GET /v1/commerce/billing/wallets/{wallet_id}": { base: commerceWallet },
   "PUT /v1/commerce/billing/wallets/{wallet_id}": (() => {
     const base = async (own: SeededCustomer) => ({ ...(await commerceWallet(own)), body: { name: "renamed" } });
-    return { base, bodies: [{ base, fields: { name: "text", expiration_at: "date", applies_to: "object", recurring_transaction_rules: "object" } }] };
+    return {
+      base,
+      bodies: [{ base, fields: { name: "text", expiration_at: "date", applies_to: "object", recurring_transaction_rules: "object" } }],
+    };
   })(),
   "DELETE /v1/commerce/billing/wallets/{wallet_id}": { base: commerceWallet },
   "POST /v1/commerce/billing/wallets/{wallet_id}/wallet-transactions": ((): HostileRoute => {
     const topUp = async (own: SeededCustomer) => ({ ...(await commerceWallet(own)), body: { type: "TOPUP", granted_credits: "1" } });
-    const voiding = async (own: SeededCustomer) => ({ ...(await commerceWallet(own)), body: { type: "VOID", credits_to_void: "0.000001" } });
+    const voiding = async (own: SeededCustomer) => ({
+      ...(await commerceWallet(own)),
+      body: { type: "VOID", credits_to_void: "0.000001" },
+    });
     return {
       base: topUp,
       bodies: [
@@ -191,7 +261,10 @@ const ROUTES: Record<string, HostileRoute> = {
       ],
     };
   })(),
-  "GET /v1/commerce/billing/wallets/{wallet_id}/wallet-transactions": { base: commerceWallet, query: { page: "integer", per_page: "integer" } },
+  "GET /v1/commerce/billing/wallets/{wallet_id}/wallet-transactions": {
+    base: commerceWallet,
+    query: { page: "integer", per_page: "integer" },
+  },
   "GET /v1/commerce/billing/wallet-transactions/{id}": { base: async (own) => ({ params: { id: own.commerce.depositOperationId } }) },
 };
 
@@ -246,7 +319,13 @@ function vendorOf(method: string, path: string): Vendor | null {
 }
 
 /** Sends, and returns what is wrong with the answer (empty when nothing). */
-async function probe(label: string, method: string, path: string, request: { body?: RawBody; headers?: Record<string, string> }, mustRefuse: boolean): Promise<string[]> {
+async function probe(
+  label: string,
+  method: string,
+  path: string,
+  request: { body?: RawBody; headers?: Record<string, string> },
+  mustRefuse: boolean,
+): Promise<string[]> {
   const before = knownState ?? (await fingerprintState(gateway.db.prisma));
   const answer: WireAnswer = await wire.send(method, path, { token: admin.token, ...request });
   knownState = await fingerprintState(gateway.db.prisma);
@@ -258,7 +337,9 @@ async function probe(label: string, method: string, path: string, request: { bod
   const problems = [
     ...answerProblems(answer, databaseName),
     // An empty 4xx comes from the HTTP server itself (e.g. 431 for an oversized URL), before any vendor.
-    ...(answer.status >= 400 && answer.status < 500 && answer.text && vendor && !ERROR_SHAPES[vendor](answer.status, answer.json) ? [`not in ${vendor}'s error shape`] : []),
+    ...(answer.status >= 400 && answer.status < 500 && answer.text && vendor && !ERROR_SHAPES[vendor](answer.status, answer.json)
+      ? [`not in ${vendor}'s error shape`]
+      : []),
     ...(mustRefuse && !refused ? ["accepted"] : []),
     ...(refused && changed ? ["refused, yet changed the database"] : []),
   ];
@@ -281,12 +362,15 @@ async function fuzzField(seed: number, kind: FieldKind, send: (hostile: HostileV
 }
 
 /** An enum's hostile values are all invalid: none of them names a member. */
-const refusedEnum = (kind: FieldKind, hostile: HostileValue): HostileValue => (kind === "enum" && hostile.name !== "random string" && hostile.name !== "random JSON value" ? { ...hostile, mustRefuse: true } : hostile);
+const refusedEnum = (kind: FieldKind, hostile: HostileValue): HostileValue =>
+  kind === "enum" && hostile.name !== "random string" && hostile.name !== "random JSON value" ? { ...hostile, mustRefuse: true } : hostile;
 
 describe("the table covers the shim", () => {
   it("has a case for every documented operation, and every POST and PUT has its body fuzzed", async () => {
     const document = (await wire.send("GET", "/openapi.json", { token: null })).json as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(document.paths).flatMap(([template, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${template}`));
+    const documented = Object.entries(document.paths).flatMap(([template, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${template}`),
+    );
     expect(Object.keys(ROUTES).sort()).toEqual(documented.sort());
     const withoutBodies = Object.entries(ROUTES).filter(([key, route]) => /^(POST|PUT) /.test(key) && !route.bodies?.length);
     expect(withoutBodies.map(([key]) => key)).toEqual([]);
@@ -309,7 +393,13 @@ describe("every operation", () => {
             const path = pathOf(template, encodeParams(request.params ?? {}), "");
             const body = { ...request.body, [field]: hostile.value };
             const value = refusedEnum(kind, hostile);
-            return probe(`${key} body ${String(request.body?.entry_type ?? request.body?.type ?? "")} ${field} = ${describeHostile(hostile)}`, method, path, jsonBody(body), value.mustRefuse);
+            return probe(
+              `${key} body ${String(request.body?.entry_type ?? request.body?.type ?? "")} ${field} = ${describeHostile(hostile)}`,
+              method,
+              path,
+              jsonBody(body),
+              value.mustRefuse,
+            );
           })),
         );
       }
@@ -320,8 +410,18 @@ describe("every operation", () => {
         ...(await fuzzField(routeIndex + (fieldIndex += 1), kind, async (hostile) => {
           const request = await route.base(own);
           const value = refusedEnum(kind, asQueryValue(kind, hostile));
-          const path = pathOf(template, encodeParams(request.params ?? {}), queryString({ ...request.query, [name]: value.value as string }));
-          return probe(`${key} query ${name} = ${describeHostile(value)}`, method, path, request.body ? jsonBody(request.body) : {}, value.mustRefuse);
+          const path = pathOf(
+            template,
+            encodeParams(request.params ?? {}),
+            queryString({ ...request.query, [name]: value.value as string }),
+          );
+          return probe(
+            `${key} query ${name} = ${describeHostile(value)}`,
+            method,
+            path,
+            request.body ? jsonBody(request.body) : {},
+            value.mustRefuse,
+          );
         })),
       );
     }
@@ -332,14 +432,28 @@ describe("every operation", () => {
       for (const { raw } of PATH_VALUES.filter(({ invalid }) => invalid || !route.createsFromPath)) {
         const request = await route.base(own);
         const path = pathOf(template, { ...encodeParams(request.params ?? {}), [name]: raw }, "");
-        failures.push(...(await probe(`${key} path ${name} = ${JSON.stringify(raw.slice(0, 60))}`, method, path, request.body ? jsonBody(request.body) : {}, true)));
+        failures.push(
+          ...(await probe(
+            `${key} path ${name} = ${JSON.stringify(raw.slice(0, 60))}`,
+            method,
+            path,
+            request.body ? jsonBody(request.body) : {},
+            true,
+          )),
+        );
       }
     }
 
     // Query parameters no operation has, named after what JavaScript objects carry.
     const request = await route.base(own);
-    const path = pathOf(template, encodeParams(request.params ?? {}), "__proto__[polluted]=1&constructor[prototype][polluted]=1&toString=x&hasOwnProperty=1");
-    failures.push(...(await probe(`${key} with prototype names in the query`, method, path, request.body ? jsonBody(request.body) : {}, false)));
+    const path = pathOf(
+      template,
+      encodeParams(request.params ?? {}),
+      "__proto__[polluted]=1&constructor[prototype][polluted]=1&toString=x&hasOwnProperty=1",
+    );
+    failures.push(
+      ...(await probe(`${key} with prototype names in the query`, method, path, request.body ? jsonBody(request.body) : {}, false)),
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
     expect(failures).toEqual([]);
@@ -373,23 +487,33 @@ const RAW_BODIES: [name: string, request: { body?: RawBody; headers: Record<stri
   ["a JSON array", { body: "[]", headers: { "content-type": "application/json" } }],
   ["a JSON string", { body: `"x"`, headers: { "content-type": "application/json" } }],
   ["trailing garbage", { body: `{} trailing`, headers: { "content-type": "application/json" } }],
-  ["bytes that are not UTF-8", { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), headers: { "content-type": "application/json" } }],
-  ["100,000 nested arrays in an unknown field", { body: `{"a": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`, headers: { "content-type": "application/json" } }, true],
+  [
+    "bytes that are not UTF-8",
+    { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), headers: { "content-type": "application/json" } },
+  ],
+  [
+    "100,000 nested arrays in an unknown field",
+    { body: `{"a": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`, headers: { "content-type": "application/json" } },
+    true,
+  ],
   ["a 2 MB body", { body: JSON.stringify({ padding: "x".repeat(2 << 20) }), headers: { "content-type": "application/json" } }],
   ["a __proto__ body", { body: `{"__proto__": {"amount": 5, "customer_id": "x"}}`, headers: { "content-type": "application/json" } }, true],
 ];
 
 describe("every POST and PUT body", () => {
-  it.each(Object.keys(ROUTES).filter((key) => /^(POST|PUT) /.test(key)))("%s: wrong content types and malformed JSON are refused with a 4xx", async (key) => {
-    const { method, template } = split(key);
-    const request = await ROUTES[key]!.base(own);
-    const path = pathOf(template, encodeParams(request.params ?? {}), "");
-    const failures: string[] = [];
-    for (const [name, raw, mayAccept = false] of RAW_BODIES) {
-      failures.push(...(await probe(`${key} ${name}`, method, path, raw, !mayAccept)));
-    }
-    expect(failures).toEqual([]);
-  });
+  it.each(Object.keys(ROUTES).filter((key) => /^(POST|PUT) /.test(key)))(
+    "%s: wrong content types and malformed JSON are refused with a 4xx",
+    async (key) => {
+      const { method, template } = split(key);
+      const request = await ROUTES[key]!.base(own);
+      const path = pathOf(template, encodeParams(request.params ?? {}), "");
+      const failures: string[] = [];
+      for (const [name, raw, mayAccept = false] of RAW_BODIES) {
+        failures.push(...(await probe(`${key} ${name}`, method, path, raw, !mayAccept)));
+      }
+      expect(failures).toEqual([]);
+    },
+  );
 });
 
 /** The exact value of a JSON number literal, as digits and a power of ten: "1.50" and "15e-1" are both "15e-1". */
@@ -416,17 +540,34 @@ interface AmountField {
 }
 
 /** JSON literals a double cannot hold, or that only look like integers. */
-const TRICKY_LITERALS = ["1.0000000000000001", "12345678901234567.89", "9007199254740993", "0.1", "1e2", "1E-2", "100.000000000000000001", "123456789012345678901234567890", "5.0", "2.50"];
+const TRICKY_LITERALS = [
+  "1.0000000000000001",
+  "12345678901234567.89",
+  "9007199254740993",
+  "0.1",
+  "1e2",
+  "1E-2",
+  "100.000000000000000001",
+  "123456789012345678901234567890",
+  "5.0",
+  "2.50",
+];
 
 const AMOUNT_FIELDS: AmountField[] = [
   {
     key: "POST /v1/customers/deposit amount",
-    request: (customer, literal) => ({ path: "/v1/customers/deposit", body: `{"customer_id": ${JSON.stringify(customer.externalId)}, "amount": ${literal}}` }),
+    request: (customer, literal) => ({
+      path: "/v1/customers/deposit",
+      body: `{"customer_id": ${JSON.stringify(customer.externalId)}, "amount": ${literal}}`,
+    }),
     recorded: /"added_amount":(-?[\d.eE+-]+)/,
   },
   {
     key: "POST …/credits/ledger_entry increment amount",
-    request: (customer, literal) => ({ path: `/customers/${customer.customerId}/credits/ledger_entry`, body: `{"entry_type": "increment", "amount": ${literal}}` }),
+    request: (customer, literal) => ({
+      path: `/customers/${customer.customerId}/credits/ledger_entry`,
+      body: `{"entry_type": "increment", "amount": ${literal}}`,
+    }),
     recorded: /"amount":(-?[\d.eE+-]+)/,
   },
   {
@@ -436,7 +577,10 @@ const AMOUNT_FIELDS: AmountField[] = [
   },
   {
     key: "POST …/wallet-transactions granted_credits",
-    request: (customer, literal) => ({ path: `/v1/commerce/billing/wallets/${customer.commerce.walletId}/wallet-transactions`, body: `{"type": "TOPUP", "granted_credits": "${literal}"}` }),
+    request: (customer, literal) => ({
+      path: `/v1/commerce/billing/wallets/${customer.commerce.walletId}/wallet-transactions`,
+      body: `{"type": "TOPUP", "granted_credits": "${literal}"}`,
+    }),
     recorded: /"credits":"(-?[\d.]+)"/,
   },
 ];
@@ -460,7 +604,8 @@ describe("amounts", () => {
         } else if (knownState !== before) {
           problems.push("refused, yet changed the database");
         }
-        if (problems.length > 0) failures.push(`${field.key} = ${literal}: ${problems.join("; ")} — ${answer.status} ${answer.text.slice(0, 160)}`);
+        if (problems.length > 0)
+          failures.push(`${field.key} = ${literal}: ${problems.join("; ")} — ${answer.status} ${answer.text.slice(0, 160)}`);
       }),
       { seed: FUZZ_SEED, numRuns: TRICKY_LITERALS.length + 10, examples: TRICKY_LITERALS.map((literal) => [literal]) },
     );

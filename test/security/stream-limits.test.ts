@@ -41,7 +41,9 @@ const open = (token: string, wallet = walletId) =>
   subscribe<{ walletUpdated: any }>(fetchOverHttp, `${http.baseUrl}/graphql`, token, WALLET_UPDATED, { walletId: wallet });
 
 async function debit(amount: string) {
-  const reply = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, { input: { walletId, amount } });
+  const reply = await gateway.graphql(`mutation($input: DebitInput!) { debit(input: $input) { __typename } }`, {
+    input: { walletId, amount },
+  });
   expect(reply.data.debit.__typename).toBe("DebitPayload");
 }
 
@@ -53,7 +55,9 @@ async function refused(token: string) {
     body: JSON.stringify({ query: WALLET_UPDATED, variables: { walletId } }),
   });
   const text = await response.text();
-  const errors = [...text.matchAll(/^data: (\{.*\})$/gm)].flatMap((match) => (JSON.parse(match[1]!) as { errors?: { message: string; extensions: Record<string, unknown> }[] }).errors ?? []);
+  const errors = [...text.matchAll(/^data: (\{.*\})$/gm)].flatMap(
+    (match) => (JSON.parse(match[1]!) as { errors?: { message: string; extensions: Record<string, unknown> }[] }).errors ?? [],
+  );
   return { status: response.status, errors };
 }
 
@@ -90,14 +94,15 @@ describe("walletUpdated streams", () => {
     expect(text).toMatch(/"code":"NOT_FOUND"/);
   });
 
-
   it("are limited per token: the next one is refused with TOO_MANY_STREAMS, and closing one frees its slot", async () => {
     const token = await gateway.issue("acme");
     const streams = [await live(token), await live(token)];
     try {
       const refusal = await refused(token);
       expect(refusal.status).toBe(200);
-      expect(refusal.errors).toEqual([expect.objectContaining({ extensions: { code: "TOO_MANY_STREAMS", limit: PER_TOKEN, per: "token" } })]);
+      expect(refusal.errors).toEqual([
+        expect.objectContaining({ extensions: { code: "TOO_MANY_STREAMS", limit: PER_TOKEN, per: "token" } }),
+      ]);
       expect(refusal.errors[0]!.message).toMatch(/this token has 2 walletUpdated streams open/);
       // Another token is not held back by this one's streams.
       const other = await live(await gateway.issue("acme"));
@@ -119,7 +124,9 @@ describe("walletUpdated streams", () => {
       for (const token of tokens.slice(1, PER_PROCESS)) streams.push(await live(token));
       const refusal = await refused(tokens[PER_PROCESS]!);
       expect(refusal.status).toBe(200);
-      expect(refusal.errors).toEqual([expect.objectContaining({ extensions: { code: "TOO_MANY_STREAMS", limit: PER_PROCESS, per: "process" } })]);
+      expect(refusal.errors).toEqual([
+        expect.objectContaining({ extensions: { code: "TOO_MANY_STREAMS", limit: PER_PROCESS, per: "process" } }),
+      ]);
 
       streams.shift()!.close();
       streams.push(await live(tokens[PER_PROCESS]!));
@@ -127,7 +134,6 @@ describe("walletUpdated streams", () => {
       for (const stream of streams) stream.close();
     }
   });
-
 });
 
 describe("a revoked token's stream", () => {
@@ -146,7 +152,9 @@ describe("a revoked token's stream", () => {
   it("ends at once when revoked through this gateway, with a FORBIDDEN error, and hears no later debit", async () => {
     const { token, id } = await personalToken();
     const updates = await live(token);
-    const revoked = await gateway.graphql(`mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { __typename } }`, { input: { id: globalId("ApiToken", id) } });
+    const revoked = await gateway.graphql(`mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { __typename } }`, {
+      input: { id: globalId("ApiToken", id) },
+    });
     expect(revoked.data.revokeApiToken.__typename).toBe("RevokeApiTokenPayload");
     const { ended, afterMs } = await endOf(updates, performance.now());
     expect(ended, "the stream did not end").not.toBeNull();
@@ -164,7 +172,11 @@ describe("a revoked token's stream", () => {
     const { token, id } = await personalToken();
     const updates = await live(token);
     // Revoked in the database without telling this gateway's authenticator.
-    await revokeApiToken({ prisma: gateway.db.prisma, now: systemClock }, { tenantId: (await tenantOf(id)).tenantId, livemode: true, customerId: null, role: "admin" }, id);
+    await revokeApiToken(
+      { prisma: gateway.db.prisma, now: systemClock },
+      { tenantId: (await tenantOf(id)).tenantId, livemode: true, customerId: null, role: "admin" },
+      id,
+    );
     const { ended, afterMs } = await endOf(updates, performance.now());
     expect(ended, "the stream did not end").not.toBeNull();
     expect(afterMs).toBeLessThan(TOKEN_CACHE_SECONDS * 1000 + 1_000 + 1_500);

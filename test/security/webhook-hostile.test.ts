@@ -49,7 +49,13 @@ afterEach(async () => {
 /** Endpoints written directly: some tests need more than the per-tenant limit, which they are not about. */
 async function addEndpoints(scope: Scope, url: string, count = 1): Promise<void> {
   await db.prisma.webhookEndpoint.createMany({
-    data: Array.from({ length: count }, (_, n) => ({ tenantId: scope.tenantId, livemode: scope.livemode, url: `${url}?n=${n}`, eventTypes: ["*"], secret: "whsec_test" })),
+    data: Array.from({ length: count }, (_, n) => ({
+      tenantId: scope.tenantId,
+      livemode: scope.livemode,
+      url: `${url}?n=${n}`,
+      eventTypes: ["*"],
+      secret: "whsec_test",
+    })),
   });
 }
 
@@ -91,33 +97,40 @@ describe("a receiver's answer", () => {
   it.each<[string, Answer]>([
     ["a 200 with 1 MiB of gzip inflating to 1 GiB", "gzip-bomb"],
     ["a 200 with a plain 1 GiB body", "endless"],
-  ])("%s is read to a few KiB and never inflated: the attempts end at once, are recorded, and the gateway's memory barely moves", async (_name, answer) => {
-    await addEndpoints(tenantB, receiver.url);
-    const ledger = { prisma: db.prisma, now };
-    // An ordinary delivery first, so that what is measured is the answer, not the first use of the code.
-    await openAndCredit(ledger, tenantB);
-    await deliverDueWebhooksOnce(senderOptions());
-    receiver.received.length = 0;
-    const walletId = await openAndCredit(ledger, tenantB);
-    receiver.otherwise = answer;
+  ])(
+    "%s is read to a few KiB and never inflated: the attempts end at once, are recorded, and the gateway's memory barely moves",
+    async (_name, answer) => {
+      await addEndpoints(tenantB, receiver.url);
+      const ledger = { prisma: db.prisma, now };
+      // An ordinary delivery first, so that what is measured is the answer, not the first use of the code.
+      await openAndCredit(ledger, tenantB);
+      await deliverDueWebhooksOnce(senderOptions());
+      receiver.received.length = 0;
+      const walletId = await openAndCredit(ledger, tenantB);
+      receiver.otherwise = answer;
 
-    const started = performance.now();
-    const growth = await memoryGrowth(() => deliverDueWebhooksOnce(senderOptions()));
-    const seconds = (performance.now() - started) / 1_000;
-    console.log(`webhook answer "${answer}": ${receiver.received.length} attempts in ${seconds.toFixed(2)} s, RSS +${(growth.rss / MB).toFixed(1)} MB, heap +${(growth.heap / MB).toFixed(1)} MB`);
+      const started = performance.now();
+      const growth = await memoryGrowth(() => deliverDueWebhooksOnce(senderOptions()));
+      const seconds = (performance.now() - started) / 1_000;
+      console.log(
+        `webhook answer "${answer}": ${receiver.received.length} attempts in ${seconds.toFixed(2)} s, RSS +${(growth.rss / MB).toFixed(1)} MB, heap +${(growth.heap / MB).toFixed(1)} MB`,
+      );
 
-    const events = await db.prisma.event.count({ where: { walletId } });
-    // No request asked for compression.
-    expect(receiver.received.map((delivery) => delivery.headers["accept-encoding"] ?? "identity")).toEqual(Array(events).fill("identity"));
-    expect(growth.rss).toBeLessThanOrEqual(50 * MB);
-    expect(growth.heap).toBeLessThanOrEqual(50 * MB);
-    // Well inside the 10 s timeout: the sender hung up, it did not wait the answer out.
-    expect(seconds).toBeLessThan(5);
-    const deliveries = await db.prisma.webhookDelivery.findMany({ where: { walletId } });
-    expect(deliveries.map(({ status, responseStatus, lastError }) => ({ status, responseStatus, lastError }))).toEqual(
-      Array(events).fill({ status: "succeeded", responseStatus: 200, lastError: null }),
-    );
-  });
+      const events = await db.prisma.event.count({ where: { walletId } });
+      // No request asked for compression.
+      expect(receiver.received.map((delivery) => delivery.headers["accept-encoding"] ?? "identity")).toEqual(
+        Array(events).fill("identity"),
+      );
+      expect(growth.rss).toBeLessThanOrEqual(50 * MB);
+      expect(growth.heap).toBeLessThanOrEqual(50 * MB);
+      // Well inside the 10 s timeout: the sender hung up, it did not wait the answer out.
+      expect(seconds).toBeLessThan(5);
+      const deliveries = await db.prisma.webhookDelivery.findMany({ where: { walletId } });
+      expect(deliveries.map(({ status, responseStatus, lastError }) => ({ status, responseStatus, lastError }))).toEqual(
+        Array(events).fill({ status: "succeeded", responseStatus: 200, lastError: null }),
+      );
+    },
+  );
 
   it("is not kept or shown when it fails: the error names the status only", async () => {
     await addEndpoints(tenantB, receiver.url);
@@ -126,7 +139,9 @@ describe("a receiver's answer", () => {
     await deliverDueWebhooksOnce(senderOptions());
     // The wallet's first delivery was tried (the rest wait for it, in order).
     const tried = await db.prisma.webhookDelivery.findMany({ where: { walletId, attempts: { gt: 0 } } });
-    expect(tried.map(({ responseStatus, lastError }) => ({ responseStatus, lastError }))).toEqual([{ responseStatus: 500, lastError: "answered 500" }]);
+    expect(tried.map(({ responseStatus, lastError }) => ({ responseStatus, lastError }))).toEqual([
+      { responseStatus: 500, lastError: "answered 500" },
+    ]);
   });
 });
 
@@ -147,14 +162,21 @@ describe("one tenant's endpoints that never answer", () => {
       const latencies: number[] = [];
       for (let round = 0; round < 3; round += 1) {
         await openAndCredit(ledger, tenantA);
-        const { wallet } = await createWallet(ledger, { scope: tenantB, customer: { externalId: `bystander-${round}-${deadEndpoints}` }, currency: "USD" });
+        const { wallet } = await createWallet(ledger, {
+          scope: tenantB,
+          customer: { externalId: `bystander-${round}-${deadEndpoints}` },
+          currency: "USD",
+        });
         const started = performance.now();
         await deposit(ledger, { scope: tenantB, walletId: wallet.id, amount: 100n });
-        const delivered = () => receiver.received.some((delivery) => delivery.event.walletId === wallet.id && delivery.event.type === "operation.completed");
+        const delivered = () =>
+          receiver.received.some((delivery) => delivery.event.walletId === wallet.id && delivery.event.type === "operation.completed");
         await expect.poll(delivered, { timeout: 15_000, interval: 5 }).toBe(true);
         latencies.push(Math.round(performance.now() - started));
       }
-      console.log(`tenant B's delivery with ${deadEndpoints} hanging endpoints of tenant A: ${latencies.join(", ")} ms; A's requests held: ${dead.received.length}`);
+      console.log(
+        `tenant B's delivery with ${deadEndpoints} hanging endpoints of tenant A: ${latencies.join(", ")} ms; A's requests held: ${dead.received.length}`,
+      );
       expect(Math.max(...latencies)).toBeLessThanOrEqual(2_000);
       // A took no more than its share: 8 of the 16 slots at most.
       expect(dead.received.length).toBeLessThanOrEqual(8);
@@ -208,11 +230,16 @@ describe("webhook URLs", () => {
     await addEndpoints(tenantB, `http://hooks.bystander.test:${port}/billing-events`);
     await db.prisma.webhookEndpoint.updateMany({ data: { eventTypes: ["wallet.created"] } });
     walletCount += 1;
-    const { wallet } = await createWallet({ prisma: db.prisma, now }, { scope: tenantB, customer: { externalId: `pinned-${walletCount}` }, currency: "USD" });
+    const { wallet } = await createWallet(
+      { prisma: db.prisma, now },
+      { scope: tenantB, customer: { externalId: `pinned-${walletCount}` }, currency: "USD" },
+    );
 
     await deliverDueWebhooksOnce(senderOptions({ resolveHost, timeoutMs: 2_000 }));
     expect(lookups).toEqual(["hooks.bystander.test"]);
-    expect(receiver.received.map((delivery) => [delivery.headers.host, delivery.event.walletId])).toEqual([[`hooks.bystander.test:${port}`, wallet.id]]);
+    expect(receiver.received.map((delivery) => [delivery.headers.host, delivery.event.walletId])).toEqual([
+      [`hooks.bystander.test:${port}`, wallet.id],
+    ]);
     const [delivery] = await db.prisma.webhookDelivery.findMany({ where: { walletId: wallet.id } });
     expect(delivery).toMatchObject({ status: "succeeded", responseStatus: 200 });
   });
@@ -241,7 +268,13 @@ describe("webhook endpoints per tenant", () => {
 
     const answers = [];
     for (let n = 0; n < 5; n += 1) answers.push((await create(live)).__typename);
-    expect(answers).toEqual(["CreateWebhookEndpointPayload", "CreateWebhookEndpointPayload", "CreateWebhookEndpointPayload", "LimitExceededError", "LimitExceededError"]);
+    expect(answers).toEqual([
+      "CreateWebhookEndpointPayload",
+      "CreateWebhookEndpointPayload",
+      "CreateWebhookEndpointPayload",
+      "LimitExceededError",
+      "LimitExceededError",
+    ]);
     expect(await create(live)).toEqual({
       __typename: "LimitExceededError",
       code: "LIMIT_EXCEEDED",

@@ -5,7 +5,9 @@ import { log, redirectLogs } from "../../src/observability/logger.ts";
 import { createTestDatabase } from "../support/database.ts";
 
 it("has no database: a unit file that opens one is told to list itself under another project", async () => {
-  await expect(createTestDatabase()).rejects.toThrow(/unit project, which has no database: list it under another project in test\/vitest\.config\.ts/);
+  await expect(createTestDatabase()).rejects.toThrow(
+    /unit project, which has no database: list it under another project in test\/vitest\.config\.ts/,
+  );
 });
 
 it("writes no info line while tests run, only warnings and errors", () => {

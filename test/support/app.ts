@@ -65,7 +65,12 @@ export const WALLET_FIELDS = `
 `;
 
 /** Creates a wallet through the API and returns its global id. */
-export async function createWalletVia(gateway: GatewayFixture, customerExternalId: string, token?: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function createWalletVia(
+  gateway: GatewayFixture,
+  customerExternalId: string,
+  token?: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const reply = await gateway.graphql(
     `mutation($input: CreateWalletInput!) { createWallet(input: $input) { __typename ... on CreateWalletPayload { wallet { id } } ... on Error { message } } }`,
     { input: { customerExternalId, currency: "USD", ...extra } },
@@ -75,7 +80,13 @@ export async function createWalletVia(gateway: GatewayFixture, customerExternalI
   return reply.data.createWallet.wallet.id;
 }
 
-export async function depositVia(gateway: GatewayFixture, walletId: string, amount: string, extra: Record<string, unknown> = {}, token?: string) {
+export async function depositVia(
+  gateway: GatewayFixture,
+  walletId: string,
+  amount: string,
+  extra: Record<string, unknown> = {},
+  token?: string,
+) {
   const reply = await gateway.graphql(
     `mutation($input: DepositInput!) { deposit(input: $input) { __typename ... on DepositPayload { blocks { id } entries { id } } ... on Error { code message } } }`,
     { input: { walletId, amount, ...extra } },

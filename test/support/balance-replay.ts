@@ -25,7 +25,14 @@ export function comparable(balance: WalletBalance): ComparableBalance {
     ledgerBalance: balance.ledgerBalance,
     overdraftUsed: balance.overdraftUsed,
     byCategory: balance.byCategory.map(({ category, total, used, frozen, available }) => ({ category, total, used, frozen, available })),
-    blocks: balance.blocks.map(({ block, active, total, used, frozen, available }) => ({ blockId: block.id, active, total, used, frozen, available })),
+    blocks: balance.blocks.map(({ block, active, total, used, frozen, available }) => ({
+      blockId: block.id,
+      active,
+      total,
+      used,
+      frozen,
+      available,
+    })),
   };
 }
 

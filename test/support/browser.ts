@@ -5,7 +5,15 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 function findChromium(): string | null {
   if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
@@ -23,7 +31,8 @@ function findChromium(): string | null {
 export const chromiumPath = findChromium();
 
 if (!chromiumPath) {
-  const notice = "\n*** Browser tests SKIPPED: no chromium found (apt-get install -y chromium). The console and GraphiQL pages were NOT tested in a browser. ***\n";
+  const notice =
+    "\n*** Browser tests SKIPPED: no chromium found (apt-get install -y chromium). The console and GraphiQL pages were NOT tested in a browser. ***\n";
   console.warn(notice);
   process.on("exit", () => console.warn(notice));
 }

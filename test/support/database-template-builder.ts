@@ -19,7 +19,8 @@ if (kind === "pglite") {
   const directory = args[0]!;
   const pglite = new PGlite();
   await pglite.waitReady;
-  const dump = async (name: string) => fs.writeFileSync(path.join(directory, name), Buffer.from(await (await pglite.dumpDataDir("none")).arrayBuffer()));
+  const dump = async (name: string) =>
+    fs.writeFileSync(path.join(directory, name), Buffer.from(await (await pglite.dumpDataDir("none")).arrayBuffer()));
   await dump("empty.tar");
   await applyMigrations(pgliteMigrationAdapter(pglite));
   await dump("migrated.tar");

@@ -67,7 +67,9 @@ const POSTGRES_PREFIX = "bg_template_";
 // Several projects run on one kind of database (database and process tests): one template per
 // kind and run, shared, removed once the last project using it is done. Global setups all run in
 // vitest's main process, so a global variable is enough to share it.
-const built: Map<Kind, Built<unknown>> = ((globalThis as { __billingGatewayTemplates?: Map<Kind, Built<unknown>> }).__billingGatewayTemplates ??= new Map());
+const built: Map<Kind, Built<unknown>> = ((
+  globalThis as { __billingGatewayTemplates?: Map<Kind, Built<unknown>> }
+).__billingGatewayTemplates ??= new Map());
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const kind: Kind = project.config.env?.TEST_DATABASE_KIND === "postgres" ? "postgres" : "pglite";
@@ -86,7 +88,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     const template = await entry.template;
-    project.provide("databaseTemplates", kind === "pglite" ? { pglite: template as PGliteTemplates } : { postgres: template as PostgresTemplate });
+    project.provide(
+      "databaseTemplates",
+      kind === "pglite" ? { pglite: template as PGliteTemplates } : { postgres: template as PostgresTemplate },
+    );
   } catch (error) {
     await teardown();
     throw error;
@@ -125,7 +130,10 @@ function buildPGliteTemplates(): Built<PGliteTemplates> {
     if (pid && !running(pid)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
   }
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), `${PGLITE_PREFIX}${process.pid}-`));
-  const template = runBuilder("pglite", directory).then(() => ({ empty: path.join(directory, "empty.tar"), migrated: path.join(directory, "migrated.tar") }));
+  const template = runBuilder("pglite", directory).then(() => ({
+    empty: path.join(directory, "empty.tar"),
+    migrated: path.join(directory, "migrated.tar"),
+  }));
   return { template, users: 0, remove: async () => fs.rmSync(directory, { recursive: true, force: true }) };
 }
 
@@ -161,7 +169,10 @@ function buildPostgresTemplate(serverUrl: string): Built<PostgresTemplate> {
 /** The template, the copies of it no file dropped, and its two roles. */
 async function removeTemplate(admin: pg.Client, name: string): Promise<void> {
   const [ownerRole, appRole] = [`${name}_owner`, `${name}_app`];
-  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)`, [ownerRole]);
+  const { rows } = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)`,
+    [ownerRole],
+  );
   for (const { datname } of rows) {
     if (datname === name) await admin.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE false`);
     await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);

@@ -70,7 +70,8 @@ async function clonePostgresTemplate(template: PostgresTemplate, options: TestDa
   const drop = () => asAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  [url.username, url.password] = (options.as ?? "app") === "app" ? [template.appRole, template.appPassword] : [template.ownerRole, template.ownerPassword];
+  [url.username, url.password] =
+    (options.as ?? "app") === "app" ? [template.appRole, template.appPassword] : [template.ownerRole, template.ownerPassword];
   try {
     const db = await openDatabase({ databaseUrl: url.toString(), poolSize: options.poolSize ?? 8, migrate: false });
     return {

@@ -63,7 +63,15 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const nextId = (prefix: string) => `${prefix}_fake${(counter += 1).toString().padStart(6, "0")}`;
 
   function emit(type: string, object: Record<string, any>) {
-    events.push({ id: nextId("evt"), object: "event", type, livemode: false, created: Math.floor(Date.now() / 1000), api_version: "2025-01-01", data: { object: structuredClone(object) } });
+    events.push({
+      id: nextId("evt"),
+      object: "event",
+      type,
+      livemode: false,
+      created: Math.floor(Date.now() / 1000),
+      api_version: "2025-01-01",
+      data: { object: structuredClone(object) },
+    });
   }
 
   function metadataOf(form: URLSearchParams): Record<string, string> {
@@ -111,7 +119,18 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   }
 
   function succeed(intent: Record<string, any>) {
-    const charge = { id: nextId("ch"), object: "charge", amount: intent.amount, amount_refunded: 0, currency: intent.currency, paid: true, refunded: false, status: "succeeded", payment_intent: intent.id, metadata: {} };
+    const charge = {
+      id: nextId("ch"),
+      object: "charge",
+      amount: intent.amount,
+      amount_refunded: 0,
+      currency: intent.currency,
+      paid: true,
+      refunded: false,
+      status: "succeeded",
+      payment_intent: intent.id,
+      metadata: {},
+    };
     chargesById.set(charge.id, charge);
     Object.assign(intent, { status: "succeeded", latest_charge: charge.id, last_payment_error: null });
     charges.push(intent.id);
@@ -121,15 +140,27 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   function refund(form: URLSearchParams): Reply {
     const intent = intents.get(form.get("payment_intent") ?? "");
     const charge = chargesById.get(form.get("charge") ?? intent?.latest_charge ?? "");
-    if (!charge) return { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: "No such charge" } } };
+    if (!charge)
+      return { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: "No such charge" } } };
     const amount = form.has("amount") ? Number(form.get("amount")) : charge.amount - charge.amount_refunded;
     if (amount <= 0 || charge.amount_refunded + amount > charge.amount) {
-      return { status: 400, body: { error: { type: "invalid_request_error", code: "charge_already_refunded", message: "Refund exceeds the charge" } } };
+      return {
+        status: 400,
+        body: { error: { type: "invalid_request_error", code: "charge_already_refunded", message: "Refund exceeds the charge" } },
+      };
     }
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
     emit("charge.refunded", charge);
-    const made = { id: nextId("re"), object: "refund", amount, charge: charge.id, payment_intent: charge.payment_intent, status: "succeeded", metadata: metadataOf(form) };
+    const made = {
+      id: nextId("re"),
+      object: "refund",
+      amount,
+      charge: charge.id,
+      payment_intent: charge.payment_intent,
+      status: "succeeded",
+      metadata: metadataOf(form),
+    };
     refunds.push({ id: made.id, paymentIntentId: charge.payment_intent, amount });
     const delayMs = lateBy;
     lateBy = 0;
@@ -143,8 +174,21 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     const attach = /^\/v1\/payment_methods\/([^/]+)\/attach$/.exec(path);
     if (method === "POST" && attach) {
       const card = CARDS[attach[1]!];
-      if (!card) return { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: `No such PaymentMethod: '${attach[1]}'` } } };
-      return { status: 200, body: { id: attach[1], object: "payment_method", type: "card", customer: form.get("customer"), card: { ...card, exp_month: 12, exp_year: 2034 } } };
+      if (!card)
+        return {
+          status: 404,
+          body: { error: { type: "invalid_request_error", code: "resource_missing", message: `No such PaymentMethod: '${attach[1]}'` } },
+        };
+      return {
+        status: 200,
+        body: {
+          id: attach[1],
+          object: "payment_method",
+          type: "card",
+          customer: form.get("customer"),
+          card: { ...card, exp_month: 12, exp_year: 2034 },
+        },
+      };
     }
     if (method === "POST" && path === "/v1/payment_intents") return createPaymentIntent(form);
     const retrieve = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);

@@ -26,7 +26,12 @@ export async function gatewayDatabase(): Promise<GatewayDatabase> {
     const db = await openDatabase({ databaseUrl: scratch.appUrl, poolSize: 1 });
     const token = await issueToken(db.prisma, { tenantSlug: "acme", test: false });
     await db.close();
-    return { env: { DATABASE_URL: scratch.appUrl, DATABASE_POOL_SIZE: "8" }, token, open: () => openDatabase({ databaseUrl: scratch.ownerUrl, poolSize: 1 }), remove: scratch.drop };
+    return {
+      env: { DATABASE_URL: scratch.appUrl, DATABASE_POOL_SIZE: "8" },
+      token,
+      open: () => openDatabase({ databaseUrl: scratch.ownerUrl, poolSize: 1 }),
+      remove: scratch.drop,
+    };
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bg-gateway-"));
   return {

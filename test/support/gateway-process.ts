@@ -16,7 +16,9 @@ import { configuredRateLimiter } from "../../src/http/configured-rate-limiter.ts
 import { systemClock } from "../../src/ledger/context.ts";
 
 const config = loadConfig();
-const db = config.databaseUrl ? await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 2 }) : await openDatabase({ dataDir: "memory://" });
+const db = config.databaseUrl
+  ? await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 2 })
+  : await openDatabase({ dataDir: "memory://" });
 if (!config.databaseUrl) {
   const token = process.env.GATEWAY_TOKEN;
   const id = process.env.GATEWAY_TOKEN_ID;
@@ -26,7 +28,9 @@ if (!config.databaseUrl) {
 }
 const rateLimiter = await configuredRateLimiter(config.http);
 const eventFeed = await configuredEventFeed(config.http);
-const server = createServer(createApp({ db, ledger: { prisma: db.prisma, now: systemClock, eventFeed }, http: { ...config.http, rateLimiter } }));
+const server = createServer(
+  createApp({ db, ledger: { prisma: db.prisma, now: systemClock, eventFeed }, http: { ...config.http, rateLimiter } }),
+);
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });

@@ -19,7 +19,12 @@ export async function startGatewayProcesses(count: number, env: Record<string, s
   const scratch = await createScratchPostgresDatabase();
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once("exit", resolve), child.kill("SIGTERM"))))));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once("exit", resolve), child.kill("SIGTERM")))),
+      ),
+    );
     await scratch.drop();
   };
   try {

@@ -131,7 +131,10 @@ const OBJECTS: HostileValue[] = [
 
 const LISTS: HostileValue[] = [
   named("NUL item", ["a\u0000b"]),
-  named("10,000 items", Array.from({ length: 10_000 }, (_, index) => `c${index}`)),
+  named(
+    "10,000 items",
+    Array.from({ length: 10_000 }, (_, index) => `c${index}`),
+  ),
   named("non-string items", [1, null, {}]),
   named("a string", "paid"),
 ];
@@ -145,7 +148,13 @@ const BOOLEANS: HostileValue[] = [
   named("1 MB string", MEGABYTE, true),
 ];
 
-const ENUMS: HostileValue[] = [named("__proto__", "__proto__"), named("constructor", "constructor"), named("toString", "toString"), named("lower case", "topup"), named("NUL", "TOPUP\u0000")];
+const ENUMS: HostileValue[] = [
+  named("__proto__", "__proto__"),
+  named("constructor", "constructor"),
+  named("toString", "toString"),
+  named("lower case", "topup"),
+  named("NUL", "TOPUP\u0000"),
+];
 
 function nested(depth: number): Record<string, unknown> {
   let value: Record<string, unknown> = { leaf: true };
@@ -160,7 +169,9 @@ export function namedValues(kind: FieldKind): { always: HostileValue[]; rotating
     case "integer":
     case "decimal":
     case "decimal string": {
-      const always = MALFORMED_NUMBERS.filter((hostile) => ["numeric string with spaces", "exponent string", "float"].includes(hostile.name));
+      const always = MALFORMED_NUMBERS.filter((hostile) =>
+        ["numeric string with spaces", "exponent string", "float"].includes(hostile.name),
+      );
       const rotating = [...MALFORMED_NUMBERS.filter((hostile) => !always.includes(hostile)), ...EXTREME_NUMBERS];
       return { always: always.map((hostile) => refusedFor(kind, hostile)), rotating: rotating.map((hostile) => refusedFor(kind, hostile)) };
     }
@@ -204,7 +215,12 @@ const anyCodePoint = fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLengt
 
 /** An impossible calendar date: a day past the end of its month. */
 const impossibleDate = fc
-  .record({ year: fc.integer({ min: 1971, max: 2199 }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 29, max: 31 }), dateOnly: fc.boolean() })
+  .record({
+    year: fc.integer({ min: 1971, max: 2199 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 29, max: 31 }),
+    dateOnly: fc.boolean(),
+  })
   .filter(({ year, month, day }) => day > new Date(Date.UTC(year, month, 0)).getUTCDate())
   .map(({ year, month, day, dateOnly }) => {
     const date = `${year}-${String(month).padStart(2, "0")}-${day}`;
@@ -213,7 +229,9 @@ const impossibleDate = fc
 
 /** Random hostile values for a kind. */
 export function hostileArbitrary(kind: FieldKind): fc.Arbitrary<HostileValue> {
-  const anything = fc.oneof(fc.jsonValue(), fc.string({ unit: anyCodePoint, maxLength: 30 })).map((value) => named("random JSON value", value));
+  const anything = fc
+    .oneof(fc.jsonValue(), fc.string({ unit: anyCodePoint, maxLength: 30 }))
+    .map((value) => named("random JSON value", value));
   switch (kind) {
     case "money":
     case "integer":
@@ -231,24 +249,47 @@ export function hostileArbitrary(kind: FieldKind): fc.Arbitrary<HostileValue> {
     case "text":
     case "id":
     case "enum":
-      return fc.oneof(fc.string({ unit: anyCodePoint, maxLength: 60 }).map((value) => named("random string", value)), anything);
+      return fc.oneof(
+        fc.string({ unit: anyCodePoint, maxLength: 60 }).map((value) => named("random string", value)),
+        anything,
+      );
     case "date":
-      return fc.oneof(impossibleDate, fc.date({ noInvalidDate: true }).map((date) => named("random date", date.toISOString())), anything);
+      return fc.oneof(
+        impossibleDate,
+        fc.date({ noInvalidDate: true }).map((date) => named("random date", date.toISOString())),
+        anything,
+      );
     case "int":
-      return fc.oneof(fc.integer().map((value) => named("random integer", value)), fc.double().map((value) => named("random double", value)), anything);
+      return fc.oneof(
+        fc.integer().map((value) => named("random integer", value)),
+        fc.double().map((value) => named("random double", value)),
+        anything,
+      );
     case "object":
-      return fc.oneof(fc.object().map((value) => named("random object", value)), anything);
+      return fc.oneof(
+        fc.object().map((value) => named("random object", value)),
+        anything,
+      );
     case "boolean":
-      return fc.oneof(fc.boolean().map((value) => named("random boolean", value)), anything);
+      return fc.oneof(
+        fc.boolean().map((value) => named("random boolean", value)),
+        anything,
+      );
     case "list":
-      return fc.oneof(fc.array(fc.string({ unit: anyCodePoint, maxLength: 20 }), { maxLength: 20 }).map((value) => named("random list", value)), anything);
+      return fc.oneof(
+        fc.array(fc.string({ unit: anyCodePoint, maxLength: 20 }), { maxLength: 20 }).map((value) => named("random list", value)),
+        anything,
+      );
   }
 }
 
 /** The named values a field receives: all of `always`, and `count` of `rotating` picked by the field's index. */
 export function examplesFor(kind: FieldKind, fieldIndex: number, count = 3): HostileValue[] {
   const { always, rotating } = namedValues(kind);
-  return [...always, ...Array.from({ length: Math.min(count, rotating.length) }, (_, offset) => rotating[(fieldIndex * count + offset) % rotating.length]!)];
+  return [
+    ...always,
+    ...Array.from({ length: Math.min(count, rotating.length) }, (_, offset) => rotating[(fieldIndex * count + offset) % rotating.length]!),
+  ];
 }
 
 /**
@@ -273,7 +314,9 @@ export function percentEncode(text: string): string {
     const code = char.codePointAt(0)!;
     encoded +=
       code >= 0xd800 && code <= 0xdfff
-        ? [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((byte) => `%${byte.toString(16).toUpperCase()}`).join("")
+        ? [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+            .map((byte) => `%${byte.toString(16).toUpperCase()}`)
+            .join("")
         : encodeURIComponent(char);
   }
   return encoded;

@@ -9,7 +9,11 @@ export interface HttpFixture {
   baseUrl: string;
   server: Server;
   /** Sends a request with the gateway fixture's token unless `token` says otherwise (null: none). */
-  send(method: string, path: string, options?: { json?: unknown; body?: string; contentType?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
+  send(
+    method: string,
+    path: string,
+    options?: { json?: unknown; body?: string; contentType?: string; token?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any }>;
 }
 
 export function useHttp(gateway: GatewayFixture): HttpFixture {

@@ -15,7 +15,11 @@ async function tuplesReturned(tx: Tx, table: string): Promise<bigint> {
 }
 
 /** Runs `work` in a transaction on `prisma` and returns the rows of `table` it read. */
-export async function rowsRead(prisma: PrismaClient, table: string, work: (inTransaction: PrismaClient) => Promise<unknown>): Promise<number> {
+export async function rowsRead(
+  prisma: PrismaClient,
+  table: string,
+  work: (inTransaction: PrismaClient) => Promise<unknown>,
+): Promise<number> {
   return prisma.$transaction(async (tx) => {
     const before = await tuplesReturned(tx, table);
     await work(tx as unknown as PrismaClient);

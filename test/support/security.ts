@@ -98,7 +98,9 @@ export function usePayments(gateway: GatewayFixture): { stripe: FakeStripe } {
   const fixture = {} as { stripe: FakeStripe };
   beforeAll(async () => {
     fixture.stripe = await startFakeStripe();
-    const payments = createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_security", STRIPE_API_BASE: fixture.stripe.url })!);
+    const payments = createStripeAccess(
+      loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_security", STRIPE_API_BASE: fixture.stripe.url })!,
+    );
     gateway.app = createApp({ db: gateway.db, ledger: gateway.ledger, payments });
   });
   afterAll(() => fixture.stripe?.close());
@@ -124,7 +126,8 @@ export function internalsIn(answer: WireAnswer, databaseName: string): string | 
 export function answerProblems(answer: WireAnswer, databaseName: string): string[] {
   const problems: string[] = [];
   if (answer.status >= 500) problems.push(`answered ${answer.status}`);
-  if (answer.text && (answer.json === undefined || !/json/i.test(answer.contentType))) problems.push(`answered ${answer.contentType || "no content type"}, not JSON`);
+  if (answer.text && (answer.json === undefined || !/json/i.test(answer.contentType)))
+    problems.push(`answered ${answer.contentType || "no content type"}, not JSON`);
   const trace = internalsIn(answer, databaseName);
   if (trace) problems.push(`carries "${trace}"`);
   return problems;
@@ -202,7 +205,13 @@ const TOKEN_ROLES: Record<ActorKind, { role: Role; personal: boolean }> = {
   "personal read": { role: "read", personal: true },
 };
 
-export const COMMERCE_SETTINGS = { currency_code: "USD", rate_amount: "1", applies_to: null, recurring_transaction_rules: [], expiration_at: null };
+export const COMMERCE_SETTINGS = {
+  currency_code: "USD",
+  rate_amount: "1",
+  applies_to: null,
+  recurring_transaction_rules: [],
+  expiration_at: null,
+};
 
 /**
  * Seeds tenants (by default "a" and "b"), each in live and test mode, through the ledger: per space
@@ -210,11 +219,17 @@ export const COMMERCE_SETTINGS = { currency_code: "USD", rate_amount: "1", appli
  * by external id that ignored the tenant would find the other tenant's customer), each with
  * blocks, open holds and debits in every unit; and a token of every kind.
  */
-export async function seedSpaces(prisma: PrismaClient, ledger: LedgerContext, tenants = ["a", "b"], modes = [true, false]): Promise<SeededSpace[]> {
+export async function seedSpaces(
+  prisma: PrismaClient,
+  ledger: LedgerContext,
+  tenants = ["a", "b"],
+  modes = [true, false],
+): Promise<SeededSpace[]> {
   const spaces: Space[] = [];
   for (const tenantSlug of tenants) {
     const tenant = await prisma.tenant.upsert({ where: { slug: tenantSlug }, create: { slug: tenantSlug, name: tenantSlug }, update: {} });
-    for (const livemode of modes) spaces.push({ name: `${tenantSlug}-${livemode ? "live" : "test"}`, tenantSlug, tenantId: tenant.id, livemode });
+    for (const livemode of modes)
+      spaces.push({ name: `${tenantSlug}-${livemode ? "live" : "test"}`, tenantSlug, tenantId: tenant.id, livemode });
   }
   // Every USD wallet first: Orb takes a customer's oldest wallet, and creation times have
   // millisecond precision.
@@ -260,7 +275,14 @@ export function scopeOf(space: Space): Scope {
 
 async function seedCustomer(ledger: LedgerContext, space: Space, externalId: string, usdWalletId: string): Promise<SeededCustomer> {
   const scope = scopeOf(space);
-  const paid = await deposit(ledger, { scope, walletId: usdWalletId, amount: 10_000n, category: "paid", costBasis: "1", expiresAt: new Date(ledger.now().getTime() + 30 * DAY) });
+  const paid = await deposit(ledger, {
+    scope,
+    walletId: usdWalletId,
+    amount: 10_000n,
+    category: "paid",
+    costBasis: "1",
+    expiresAt: new Date(ledger.now().getTime() + 30 * DAY),
+  });
   const granted = await deposit(ledger, { scope, walletId: usdWalletId, amount: 5_000n, category: "granted" });
   const hold = await holdCredits(ledger, { scope, walletId: usdWalletId, amount: 1_000n, reference: `${externalId}-hold` });
   const spareHold = await holdCredits(ledger, { scope, walletId: usdWalletId, amount: 500n, reference: `${externalId}-spare-hold` });
@@ -269,9 +291,21 @@ async function seedCustomer(ledger: LedgerContext, space: Space, externalId: str
   const { wallet: credits } = await createWallet(ledger, { scope, customer: { externalId }, customUnit: { code: "CREDITS", scale: 0 } });
   await deposit(ledger, { scope, walletId: credits.id, amount: 1_000n, category: "default" });
   const frozenTransactionId = `${externalId}-frozen`;
-  await holdCredits(ledger, { scope, walletId: credits.id, amount: 100n, reference: frozenTransactionId, idempotencyKey: `transaction:${frozenTransactionId}` });
+  await holdCredits(ledger, {
+    scope,
+    walletId: credits.id,
+    amount: 100n,
+    reference: frozenTransactionId,
+    idempotencyKey: `transaction:${frozenTransactionId}`,
+  });
   const deductedTransactionId = `${externalId}-deducted`;
-  await debit(ledger, { scope, walletId: credits.id, amount: 50n, reference: deductedTransactionId, idempotencyKey: `transaction:${deductedTransactionId}` });
+  await debit(ledger, {
+    scope,
+    walletId: credits.id,
+    amount: 50n,
+    reference: deductedTransactionId,
+    idempotencyKey: `transaction:${deductedTransactionId}`,
+  });
 
   const { wallet: commerce, customer } = await createWallet(ledger, {
     scope,
@@ -305,7 +339,11 @@ async function seedCustomer(ledger: LedgerContext, space: Space, externalId: str
       },
     },
     credits: { walletId: credits.id, frozenTransactionId, deductedTransactionId, gid: { wallet: encodeGlobalID("Wallet", credits.id) } },
-    commerce: { walletId: commerce.id, depositOperationId: commerceDeposit.operation.id, gid: { wallet: encodeGlobalID("Wallet", commerce.id) } },
+    commerce: {
+      walletId: commerce.id,
+      depositOperationId: commerceDeposit.operation.id,
+      gid: { wallet: encodeGlobalID("Wallet", commerce.id) },
+    },
   };
 }
 
@@ -325,7 +363,10 @@ export function foreignTargets(actor: Actor, spaces: SeededSpace[]): ForeignTarg
     const otherTenant = seeded.space.tenantId !== actor.space.tenantId;
     const otherMode = seeded.space.livemode !== actor.space.livemode;
     if (otherTenant || otherMode) {
-      targets.push({ why: otherTenant && otherMode ? "other tenant and mode" : otherTenant ? "other tenant" : "other mode", customer: seeded.customers[0] });
+      targets.push({
+        why: otherTenant && otherMode ? "other tenant and mode" : otherTenant ? "other tenant" : "other mode",
+        customer: seeded.customers[0],
+      });
     } else if (actor.customer) {
       targets.push({ why: "other customer", customer: seeded.customers[1] });
     }

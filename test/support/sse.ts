@@ -11,7 +11,11 @@ import { Readable } from "node:stream";
 export async function fetchOverHttp(request: Request): Promise<Response> {
   const body = request.body ? Buffer.from(await request.arrayBuffer()) : null;
   return new Promise<Response>((resolve, reject) => {
-    const outgoing = httpRequest(request.url, { method: request.method, headers: { ...Object.fromEntries(request.headers), ...(body ? { "content-length": String(body.length) } : {}) }, agent: false });
+    const outgoing = httpRequest(request.url, {
+      method: request.method,
+      headers: { ...Object.fromEntries(request.headers), ...(body ? { "content-length": String(body.length) } : {}) },
+      agent: false,
+    });
     const abort = () => outgoing.destroy();
     request.signal.addEventListener("abort", abort, { once: true });
     outgoing.once("error", reject);

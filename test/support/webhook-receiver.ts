@@ -101,7 +101,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return receiver;
 }
 
-export type SignatureVerifier = (rawBody: string, signatureHeader: string | undefined, secret: string, toleranceSeconds?: number) => boolean;
+export type SignatureVerifier = (
+  rawBody: string,
+  signatureHeader: string | undefined,
+  secret: string,
+  toleranceSeconds?: number,
+) => boolean;
 
 /** The README's verification snippet, run as written: the ```js block under "Verifying a delivery". */
 export async function readmeVerifier(): Promise<SignatureVerifier> {

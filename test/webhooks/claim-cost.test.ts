@@ -36,7 +36,9 @@ const options = (prisma = db.prisma): WebhookSenderOptions => ({ prisma, now, al
  */
 async function endpointWithBacklog(wallets: number, perWallet: number): Promise<string> {
   await db.prisma.webhookEndpoint.deleteMany({});
-  const endpoint = await db.prisma.webhookEndpoint.create({ data: { tenantId: scope.tenantId, livemode: true, url: "http://127.0.0.1:9/", eventTypes: ["*"], secret: "whsec_test" } });
+  const endpoint = await db.prisma.webhookEndpoint.create({
+    data: { tenantId: scope.tenantId, livemode: true, url: "http://127.0.0.1:9/", eventTypes: ["*"], secret: "whsec_test" },
+  });
   await db.prisma.$executeRaw`
     INSERT INTO webhook_delivery (event_id, endpoint_id, wallet_id, sequence, next_attempt_at, created_at, updated_at)
     SELECT ${eventId}::uuid, ${endpoint.id}::uuid, ('00000000-0000-4000-8000-' || lpad(w::text, 12, '0'))::uuid, s,
@@ -96,7 +98,15 @@ describe("claiming webhook deliveries", () => {
     };
     try {
       expect(await claimsAfter(() => deposit(ledger, { scope, walletId: wallet.id, amount: 100n }))).toEqual({ claims: 0, lookups: 0 });
-      await db.prisma.webhookEndpoint.create({ data: { tenantId: scope.tenantId, livemode: true, url: "http://127.0.0.1:9/", eventTypes: ["operation.completed"], secret: "whsec_test" } });
+      await db.prisma.webhookEndpoint.create({
+        data: {
+          tenantId: scope.tenantId,
+          livemode: true,
+          url: "http://127.0.0.1:9/",
+          eventTypes: ["operation.completed"],
+          secret: "whsec_test",
+        },
+      });
       // A poll finds the endpoint; from then on commits are looked at.
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect((await claimsAfter(() => deposit(ledger, { scope, walletId: wallet.id, amount: 100n }))).claims).toBeGreaterThan(0);

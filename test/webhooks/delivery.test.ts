@@ -6,7 +6,13 @@ import { createApp } from "../../src/app.ts";
 import type { Scope } from "../../src/ledger/context.ts";
 import { createWallet } from "../../src/ledger/commands/create-wallet.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
-import { deliverDueWebhooksOnce, MAX_ATTEMPTS, RETRY_DELAYS_MS, startWebhookSender, type WebhookSenderOptions } from "../../src/webhooks/delivery.ts";
+import {
+  deliverDueWebhooksOnce,
+  MAX_ATTEMPTS,
+  RETRY_DELAYS_MS,
+  startWebhookSender,
+  type WebhookSenderOptions,
+} from "../../src/webhooks/delivery.ts";
 import { webhookDeliveries } from "../../src/observability/metrics.ts";
 import { useGateway } from "../support/app.ts";
 import { teamScope } from "../support/ledger.ts";
@@ -90,7 +96,15 @@ describe("webhook deliveries", () => {
     }
     const stored = await gateway.db.prisma.event.findMany({ where: { walletId: wallet.id }, orderBy: { sequence: "asc" } });
     expect(receiver.received.map((delivery) => delivery.event)).toEqual(
-      stored.map((event) => expect.objectContaining({ id: event.id, type: event.type, walletId: wallet.id, sequence: Number(event.sequence), data: event.payload })),
+      stored.map((event) =>
+        expect.objectContaining({
+          id: event.id,
+          type: event.type,
+          walletId: wallet.id,
+          sequence: Number(event.sequence),
+          data: event.payload,
+        }),
+      ),
     );
   });
 
@@ -108,12 +122,18 @@ describe("webhook deliveries", () => {
     const { webhookEndpoint } = await createEndpoint(["operation.completed"]);
     await credit(wallet.id);
     receiver.answers = [500, "hang", 200];
-    const counted = async () => new Map((await webhookDeliveries.get()).values.map(({ labels, value }) => [String(labels.outcome), value] as const));
+    const counted = async () =>
+      new Map((await webhookDeliveries.get()).values.map(({ labels, value }) => [String(labels.outcome), value] as const));
     const before = await counted();
 
     expect(await deliverDueWebhooksOnce(sender)).toBe(1);
     let [delivery] = (await deliveriesOf(webhookEndpoint.id)).deliveries.edges;
-    expect(delivery!.node).toMatchObject({ status: "pending", attempts: 1, responseStatus: 500, lastError: expect.stringContaining("answered 500") });
+    expect(delivery!.node).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      responseStatus: 500,
+      lastError: expect.stringContaining("answered 500"),
+    });
     expect(new Date(delivery!.node.nextAttemptAt).getTime()).toBe(gateway.clock.now().getTime() + RETRY_DELAYS_MS[0]!);
     // Not due yet: nothing is sent.
     expect(await deliverDueWebhooksOnce(sender)).toBe(0);
@@ -144,7 +164,10 @@ describe("webhook deliveries", () => {
     await credit(held.id, 1n);
     await credit(held.id, 2n);
     await credit(free.id, 3n);
-    receiver.decide = (delivery) => (delivery.event.walletId === held.id && receiver.received.filter((seen) => seen.event.walletId === held.id).length === 1 ? 500 : undefined);
+    receiver.decide = (delivery) =>
+      delivery.event.walletId === held.id && receiver.received.filter((seen) => seen.event.walletId === held.id).length === 1
+        ? 500
+        : undefined;
 
     await deliverDueWebhooksOnce(sender);
     expect(receiver.received.filter((delivery) => delivery.event.walletId === held.id)).toHaveLength(1);
@@ -152,7 +175,9 @@ describe("webhook deliveries", () => {
 
     gateway.clock.advance(RETRY_DELAYS_MS[0]!);
     await deliverDueWebhooksOnce(sender);
-    const heldSequences = receiver.received.filter((delivery) => delivery.event.walletId === held.id).map((delivery) => delivery.event.sequence);
+    const heldSequences = receiver.received
+      .filter((delivery) => delivery.event.walletId === held.id)
+      .map((delivery) => delivery.event.sequence);
     expect(heldSequences).toHaveLength(3);
     expect(heldSequences[0]).toBe(heldSequences[1]);
     expect(heldSequences[2]).toBeGreaterThan(heldSequences[1]!);
@@ -204,11 +229,17 @@ describe("webhook deliveries", () => {
       `mutation($input: ResendWebhookEventInput!) { resendWebhookEvent(input: $input) { __typename ... on ResendWebhookEventPayload { delivery { status resend } } ... on Error { code } } }`,
       { input: { eventId, endpointId: webhookEndpoint.id } },
     );
-    expect(reply.data.resendWebhookEvent).toEqual({ __typename: "ResendWebhookEventPayload", delivery: { status: "pending", resend: true } });
+    expect(reply.data.resendWebhookEvent).toEqual({
+      __typename: "ResendWebhookEventPayload",
+      delivery: { status: "pending", resend: true },
+    });
     await deliverDueWebhooksOnce(sender);
     expect(receiver.received.map((delivery) => delivery.headers["billing-gateway-event-id"])).toEqual([eventId, eventId]);
     const deliveries = (await deliveriesOf(webhookEndpoint.id)).deliveries.edges.map((edge) => edge.node);
-    expect(deliveries).toEqual([expect.objectContaining({ resend: true, status: "succeeded" }), expect.objectContaining({ resend: false, status: "succeeded" })]);
+    expect(deliveries).toEqual([
+      expect.objectContaining({ resend: true, status: "succeeded" }),
+      expect.objectContaining({ resend: false, status: "succeeded" }),
+    ]);
   });
 
   it("are each sent once when several senders claim at the same moment", async () => {

@@ -15,14 +15,20 @@ const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEnd
   __typename ... on CreateWebhookEndpointPayload { secret webhookEndpoint { id url eventTypes description status livemode } }
   ... on ValidationError { message fields { path message } } ... on Error { code message } } }`;
 
-const create = (input: Record<string, unknown>, token?: string) => gateway.graphql(CREATE, { input: { url: "http://127.0.0.1:9/events", eventTypes: ["*"], ...input } }, token);
+const create = (input: Record<string, unknown>, token?: string) =>
+  gateway.graphql(CREATE, { input: { url: "http://127.0.0.1:9/events", eventTypes: ["*"], ...input } }, token);
 
 describe("webhook endpoints", () => {
   it("are created with a signing secret shown once, listed without it, changed and deleted", async () => {
     const created = await create({ eventTypes: ["operation.completed", "balance.depleted"], description: "ledger mirror" });
     const { secret, webhookEndpoint } = created.data.createWebhookEndpoint;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
-    expect(webhookEndpoint).toMatchObject({ eventTypes: ["operation.completed", "balance.depleted"], description: "ledger mirror", status: "active", livemode: true });
+    expect(webhookEndpoint).toMatchObject({
+      eventTypes: ["operation.completed", "balance.depleted"],
+      description: "ledger mirror",
+      status: "active",
+      livemode: true,
+    });
 
     const listed = await gateway.graphql(`{ webhookEndpoints(first: 10) { totalCount edges { node { id url } } } }`);
     expect(listed.data.webhookEndpoints.edges).toContainEqual({ node: { id: webhookEndpoint.id, url: "http://127.0.0.1:9/events" } });
@@ -32,18 +38,27 @@ describe("webhook endpoints", () => {
       `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { __typename ... on UpdateWebhookEndpointPayload { webhookEndpoint { eventTypes description } } } }`,
       { input: { id: webhookEndpoint.id, eventTypes: ["*"], description: null } },
     );
-    expect(updated.data.updateWebhookEndpoint).toEqual({ __typename: "UpdateWebhookEndpointPayload", webhookEndpoint: { eventTypes: ["*"], description: null } });
+    expect(updated.data.updateWebhookEndpoint).toEqual({
+      __typename: "UpdateWebhookEndpointPayload",
+      webhookEndpoint: { eventTypes: ["*"], description: null },
+    });
 
     const deleted = await gateway.graphql(
       `mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { __typename ... on DeleteWebhookEndpointPayload { deletedWebhookEndpointId } } }`,
       { input: { id: webhookEndpoint.id } },
     );
-    expect(deleted.data.deleteWebhookEndpoint).toEqual({ __typename: "DeleteWebhookEndpointPayload", deletedWebhookEndpointId: webhookEndpoint.id });
+    expect(deleted.data.deleteWebhookEndpoint).toEqual({
+      __typename: "DeleteWebhookEndpointPayload",
+      deletedWebhookEndpointId: webhookEndpoint.id,
+    });
     expect((await gateway.graphql(`query($id: ID!) { node(id: $id) { id } }`, { id: webhookEndpoint.id })).data.node).toBeNull();
   });
 
   it("refuse unknown event types and an empty list", async () => {
-    expect((await create({ eventTypes: ["balance.exploded"] })).data.createWebhookEndpoint).toMatchObject({ __typename: "ValidationError", message: expect.stringContaining("balance.exploded") });
+    expect((await create({ eventTypes: ["balance.exploded"] })).data.createWebhookEndpoint).toMatchObject({
+      __typename: "ValidationError",
+      message: expect.stringContaining("balance.exploded"),
+    });
     expect((await create({ eventTypes: [] })).data.createWebhookEndpoint).toMatchObject({ __typename: "ValidationError" });
   });
 
@@ -52,8 +67,9 @@ describe("webhook endpoints", () => {
     const testToken = await gateway.issue("acme", { test: true });
     const otherTenant = await gateway.issue("globex");
 
-    const writeToken = (await gateway.graphql(`mutation { createApiToken(input: { role: write }) { ... on CreateApiTokenPayload { token } } }`))
-      .data.createApiToken.token as string;
+    const writeToken = (
+      await gateway.graphql(`mutation { createApiToken(input: { role: write }) { ... on CreateApiTokenPayload { token } } }`)
+    ).data.createApiToken.token as string;
     expect((await create({}, writeToken)).data.createWebhookEndpoint).toMatchObject({ __typename: "ForbiddenError", code: "FORBIDDEN" });
     const listedByWriter = await gateway.graphql(`{ webhookEndpoints(first: 5) { edges { node { id } } } }`, {}, writeToken);
     expect(listedByWriter.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
@@ -80,20 +96,45 @@ describe("webhook URLs", () => {
 
   it("must be https on public addresses", async () => {
     await expect(checkWebhookUrl("https://93.184.215.14/events", strict)).resolves.toBe("https://93.184.215.14/events");
-    await expect(checkWebhookUrl("http://93.184.215.14/events", strict)).rejects.toMatchObject({ code: "VALIDATION_FAILED", message: "url must use https" });
+    await expect(checkWebhookUrl("http://93.184.215.14/events", strict)).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      message: "url must use https",
+    });
     await expect(checkWebhookUrl("https://user:pw@93.184.215.14/", strict)).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     await expect(checkWebhookUrl("not a url", strict)).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
-    for (const host of ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "[::1]", "[fe80::1]", "[fd00::1]", "[::ffff:127.0.0.1]", "localhost"]) {
+    for (const host of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.20.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "0.0.0.0",
+      "[::1]",
+      "[fe80::1]",
+      "[fd00::1]",
+      "[::ffff:127.0.0.1]",
+      "localhost",
+    ]) {
       await expect(checkWebhookUrl(`https://${host}/events`, strict), host).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     }
   });
 
   it("are checked address by address", () => {
     expect(["8.8.8.8", "2606:4700:4700::1111"].map(isPrivateAddress)).toEqual([false, false]);
-    expect(["127.0.0.2", "::", "::ffff:10.0.0.1", "ff02::1", "224.0.0.1", "not-an-ip"].map(isPrivateAddress)).toEqual([true, true, true, true, true, true]);
+    expect(["127.0.0.2", "::", "::ffff:10.0.0.1", "ff02::1", "224.0.0.1", "not-an-ip"].map(isPrivateAddress)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it("may be http and private with WEBHOOK_ALLOW_PRIVATE=1", async () => {
-    await expect(checkWebhookUrl("http://127.0.0.1:8080/events#frag", { allowPrivate: true })).resolves.toBe("http://127.0.0.1:8080/events");
+    await expect(checkWebhookUrl("http://127.0.0.1:8080/events#frag", { allowPrivate: true })).resolves.toBe(
+      "http://127.0.0.1:8080/events",
+    );
   });
 });

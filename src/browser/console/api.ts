@@ -44,7 +44,10 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
   } catch {
     throw new ApiError("The gateway could not be reached.", null);
   }
-  const body = (await response.json().catch(() => null)) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  const body = (await response.json().catch(() => null)) as {
+    data?: T;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  } | null;
   const error = body?.errors?.[0];
   if (error) throw new ApiError(error.message, error.extensions?.code ?? null, response.status === 401 || response.status === 403);
   if (!response.ok || !body?.data) throw new ApiError(`The gateway answered ${response.status}.`, null);

@@ -36,12 +36,17 @@ export function balanceChart(points: BalancePoint[], scale: number, currency: st
   });
   path += `H${(PAD.left + plotWidth).toFixed(1)}`;
 
-  const label = (text: string, px: number, py: number, anchor: string) => svg("text", { x: px.toFixed(1), y: py.toFixed(1), "text-anchor": anchor, class: "axis-label" }, text);
+  const label = (text: string, px: number, py: number, anchor: string) =>
+    svg("text", { x: px.toFixed(1), y: py.toFixed(1), "text-anchor": anchor, class: "axis-label" }, text);
   const last = points[points.length - 1]!;
   return svg(
     "svg",
     { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", class: "balance-chart", "aria-labelledby": "balance-chart-title" },
-    svg("title", { id: "balance-chart-title" }, `Balance over time: ${formatMoney(last.endingBalance, scale)} ${currency} after entry ${last.sequence}`),
+    svg(
+      "title",
+      { id: "balance-chart-title" },
+      `Balance over time: ${formatMoney(last.endingBalance, scale)} ${currency} after entry ${last.sequence}`,
+    ),
     svg("line", { x1: PAD.left, x2: PAD.left + plotWidth, y1: y(0n).toFixed(1), y2: y(0n).toFixed(1), class: "zero-line" }),
     label(formatMoney(highest.toString(), scale), PAD.left - 6, PAD.top + 4, "end"),
     label(formatMoney(lowest.toString(), scale), PAD.left - 6, PAD.top + plotHeight, "end"),
@@ -51,8 +56,19 @@ export function balanceChart(points: BalancePoint[], scale: number, currency: st
     ...points.map((point, index) =>
       svg(
         "circle",
-        { cx: x(point.createdAt).toFixed(1), cy: y(balances[index]!).toFixed(1), r: 3, class: "balance-point", "data-balance": point.endingBalance, "data-sequence": point.sequence },
-        svg("title", {}, `#${point.sequence} ${point.createdAt.slice(0, 16).replace("T", " ")} UTC: ${formatMoney(point.endingBalance, scale)} ${currency}`),
+        {
+          cx: x(point.createdAt).toFixed(1),
+          cy: y(balances[index]!).toFixed(1),
+          r: 3,
+          class: "balance-point",
+          "data-balance": point.endingBalance,
+          "data-sequence": point.sequence,
+        },
+        svg(
+          "title",
+          {},
+          `#${point.sequence} ${point.createdAt.slice(0, 16).replace("T", " ")} UTC: ${formatMoney(point.endingBalance, scale)} ${currency}`,
+        ),
       ),
     ),
   );

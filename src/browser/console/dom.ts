@@ -30,14 +30,29 @@ export function svg(tag: string, props: Props = {}, ...children: Child[]): SVGEl
 }
 
 /** A table with a caption (its accessible name), a header row and one row per item. */
-export function table<T>(caption: string, columns: { label: string; cell: (item: T) => Child; numeric?: boolean }[], items: T[], empty: string): HTMLElement {
+export function table<T>(
+  caption: string,
+  columns: { label: string; cell: (item: T) => Child; numeric?: boolean }[],
+  items: T[],
+  empty: string,
+): HTMLElement {
   if (items.length === 0) return h("p", { class: "empty", role: "status" }, empty);
   return h(
     "table",
     {},
     h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, ...columns.map((column) => h("th", { scope: "col", class: column.numeric ? "numeric" : undefined }, column.label)))),
-    h("tbody", {}, ...items.map((item) => h("tr", {}, ...columns.map((column) => h("td", { class: column.numeric ? "numeric" : undefined }, column.cell(item)))))),
+    h(
+      "thead",
+      {},
+      h("tr", {}, ...columns.map((column) => h("th", { scope: "col", class: column.numeric ? "numeric" : undefined }, column.label))),
+    ),
+    h(
+      "tbody",
+      {},
+      ...items.map((item) =>
+        h("tr", {}, ...columns.map((column) => h("td", { class: column.numeric ? "numeric" : undefined }, column.cell(item)))),
+      ),
+    ),
   );
 }
 

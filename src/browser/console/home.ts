@@ -78,7 +78,12 @@ export function homeView(search: WalletSearch): HTMLElement {
   const form = h(
     "form",
     { class: "search", role: "search", "aria-label": "Search wallets" },
-    h("label", {}, "Customer external id", h("input", { name: "customer", value: search.customer, autocomplete: "off", spellcheck: "false" })),
+    h(
+      "label",
+      {},
+      "Customer external id",
+      h("input", { name: "customer", value: search.customer, autocomplete: "off", spellcheck: "false" }),
+    ),
     h("label", {}, "Currency or unit", h("input", { name: "currency", value: search.currency, autocomplete: "off", size: 10 })),
     h(
       "label",
@@ -100,7 +105,13 @@ export function homeView(search: WalletSearch): HTMLElement {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    location.hash = searchLink({ customer: String(data.get("customer") ?? "").trim(), currency: String(data.get("currency") ?? "").trim().toUpperCase(), status: String(data.get("status") ?? "") });
+    location.hash = searchLink({
+      customer: String(data.get("customer") ?? "").trim(),
+      currency: String(data.get("currency") ?? "")
+        .trim()
+        .toUpperCase(),
+      status: String(data.get("status") ?? ""),
+    });
   });
 
   const customers = section(search.customer ? "Customer" : "Customers", "customers");
@@ -109,7 +120,11 @@ export function homeView(search: WalletSearch): HTMLElement {
   if (search.customer) {
     void customers.load(async () => {
       const { customer } = await graphql<{ customer: CustomerRow | null }>(CUSTOMER, { externalId: search.customer });
-      return [customer ? customerTable([customer]) : h("p", { class: "empty", role: "status" }, `No customer with external id "${search.customer}".`)];
+      return [
+        customer
+          ? customerTable([customer])
+          : h("p", { class: "empty", role: "status" }, `No customer with external id "${search.customer}".`),
+      ];
     });
   } else {
     const showCustomers = (cursor: Cursor) =>

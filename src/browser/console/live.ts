@@ -51,9 +51,15 @@ export function watchWallet(walletId: string, signal: AbortSignal, onUpdate: () 
         const message = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const lines = message.split("\n");
-        const event = lines.find((line) => line.startsWith("event:"))?.slice(6).trim();
+        const event = lines
+          .find((line) => line.startsWith("event:"))
+          ?.slice(6)
+          .trim();
         if (event === "complete") return;
-        const data = lines.filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trimStart()).join("\n");
+        const data = lines
+          .filter((line) => line.startsWith("data:"))
+          .map((line) => line.slice(5).trimStart())
+          .join("\n");
         if (event !== "next" || !data) continue; // keep-alive comments and the like
         const payload = JSON.parse(data) as { data?: { walletUpdated?: { sequence: number } } | null; errors?: unknown[] };
         if (payload.errors?.length) throw new Unrecoverable();

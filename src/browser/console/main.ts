@@ -32,7 +32,12 @@ function tokenForm(message?: string): HTMLElement {
     h("h1", {}, "Wallet console"),
     h("p", {}, "Paste an API token of your tenant. It stays in this browser and is sent only to this gateway's /graphql."),
     message ? h("p", { class: "error", role: "alert" }, message) : null,
-    h("label", {}, "API token", h("input", { name: "token", type: "password", autocomplete: "off", spellcheck: "false", required: true, placeholder: "bg_live_…" })),
+    h(
+      "label",
+      {},
+      "API token",
+      h("input", { name: "token", type: "password", autocomplete: "off", spellcheck: "false", required: true, placeholder: "bg_live_…" }),
+    ),
     h("label", { class: "inline" }, h("input", { name: "remember", type: "checkbox" }), "Remember on this device"),
     h("button", { type: "submit" }, "Open"),
   );
@@ -60,7 +65,9 @@ function route(): void {
     main.replaceChildren(walletView(decodeURIComponent(wallet[1]!), signal));
   } else {
     const search = new URLSearchParams(hash.split("?")[1] ?? "");
-    main.replaceChildren(homeView({ customer: search.get("customer") ?? "", currency: search.get("currency") ?? "", status: search.get("status") ?? "" }));
+    main.replaceChildren(
+      homeView({ customer: search.get("customer") ?? "", currency: search.get("currency") ?? "", status: search.get("status") ?? "" }),
+    );
   }
   window.scrollTo(0, 0);
 }
@@ -68,7 +75,9 @@ function route(): void {
 async function start(): Promise<void> {
   if (!savedToken()) return signOut();
   try {
-    const { viewer } = await graphql<{ viewer: Viewer }>("query ConsoleViewer { viewer { livemode role tenant { name slug } customer { externalId } } }");
+    const { viewer } = await graphql<{ viewer: Viewer }>(
+      "query ConsoleViewer { viewer { livemode role tenant { name slug } customer { externalId } } }",
+    );
     account.replaceChildren(
       h("span", { class: "tenant" }, viewer.tenant.name),
       h("span", { class: viewer.livemode ? "mode live" : "mode test" }, viewer.livemode ? "live" : "test"),

@@ -20,7 +20,9 @@ export type Cursor = { after?: string } | { before?: string };
 export const PAGE_INFO = "pageInfo { startCursor endCursor hasNextPage hasPreviousPage }";
 
 export function pageArguments(cursor: Cursor, size: number): Record<string, unknown> {
-  return "before" in cursor && cursor.before ? { last: size, before: cursor.before } : { first: size, after: "after" in cursor ? cursor.after : undefined };
+  return "before" in cursor && cursor.before
+    ? { last: size, before: cursor.before }
+    : { first: size, after: "after" in cursor ? cursor.after : undefined };
 }
 
 /** "Previous" and "Next" under a list, with how many there are. */
@@ -29,7 +31,11 @@ export function pager(label: string, connection: Connection<unknown>, go: (curso
   return h(
     "nav",
     { class: "pager", "aria-label": `${label} pages` },
-    h("button", { type: "button", disabled: !pageInfo.hasPreviousPage, onclick: () => go({ before: pageInfo.startCursor! }) }, "← Previous"),
+    h(
+      "button",
+      { type: "button", disabled: !pageInfo.hasPreviousPage, onclick: () => go({ before: pageInfo.startCursor! }) },
+      "← Previous",
+    ),
     h("span", { class: "count" }, `${connection.edges.length} shown of ${connection.totalCount}`),
     h("button", { type: "button", disabled: !pageInfo.hasNextPage, onclick: () => go({ after: pageInfo.endCursor! }) }, "Next →"),
   );

@@ -15,9 +15,25 @@ const CHART_ENTRIES = 100;
 /** A burst of updates (a batch of debits) refreshes the view once, this long after the first. */
 const REFRESH_DELAY_MS = 250;
 
-const LIVE_LABELS: Record<LiveState, string> = { connecting: "connecting…", live: "live", reconnecting: "reconnecting…", stopped: "not live" };
+const LIVE_LABELS: Record<LiveState, string> = {
+  connecting: "connecting…",
+  live: "live",
+  reconnecting: "reconnecting…",
+  stopped: "not live",
+};
 
-const ENTRY_TYPES = ["increment", "decrement", "hold", "hold_release", "capture", "refund", "void", "amendment", "expiration", "expiration_change"];
+const ENTRY_TYPES = [
+  "increment",
+  "decrement",
+  "hold",
+  "hold_release",
+  "capture",
+  "refund",
+  "void",
+  "amendment",
+  "expiration",
+  "expiration_change",
+];
 
 interface Figures {
   available: string;
@@ -36,7 +52,14 @@ interface Wallet {
   overdraftLimit: string;
   customer: { externalId: string; name: string | null };
   balance: Figures & { overdraftUsed: string; byCategory: (Figures & { category: string })[] };
-  holds: { id: string; amount: string; reference: string | null; description: string | null; createdAt: string; expiresAt: string | null }[];
+  holds: {
+    id: string;
+    amount: string;
+    reference: string | null;
+    description: string | null;
+    createdAt: string;
+    expiresAt: string | null;
+  }[];
 }
 
 interface Block {
@@ -108,7 +131,14 @@ function figuresTable(wallet: Wallet): HTMLElement {
         ["Frozen", wallet.balance.frozen],
         ["Overdraft used", wallet.balance.overdraftUsed],
       ] as const
-    ).map(([label, value]) => h("div", { class: "figure" }, h("dt", {}, label), h("dd", { "data-figure": label.toLowerCase() }, `${money(value)} ${wallet.currency}`))),
+    ).map(([label, value]) =>
+      h(
+        "div",
+        { class: "figure" },
+        h("dt", {}, label),
+        h("dd", { "data-figure": label.toLowerCase() }, `${money(value)} ${wallet.currency}`),
+      ),
+    ),
   );
   const byCategory = table<Figures & { category: string }>(
     "Balances by category",
@@ -144,7 +174,12 @@ function entryFilters(onChange: (filters: Record<string, unknown>) => void): HTM
   const form = h(
     "form",
     { class: "filters", "aria-label": "Filter entries" },
-    h("label", {}, "Type", h("select", { name: "type" }, h("option", { value: "" }, "any"), ...ENTRY_TYPES.map((type) => h("option", { value: type }, type)))),
+    h(
+      "label",
+      {},
+      "Type",
+      h("select", { name: "type" }, h("option", { value: "" }, "any"), ...ENTRY_TYPES.map((type) => h("option", { value: type }, type))),
+    ),
     h("label", {}, "Category", h("input", { name: "category", autocomplete: "off", size: 12 })),
     h("label", {}, "From", h("input", { name: "from", type: "date" })),
     h("label", {}, "Until", h("input", { name: "until", type: "date" })),
@@ -194,17 +229,25 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
       });
       if (!found) return [h("p", { class: "error", role: "alert" }, "No such wallet for this token.")];
       heading.replaceChildren(`${found.name ?? `${found.currency} wallet`} · ${found.customer.externalId}`);
-      facts.replaceChildren(`${found.status} · ${found.currency} · opened ${when(found.createdAt)} · overdraft limit ${formatMoney(found.overdraftLimit, found.scale)}`);
+      facts.replaceChildren(
+        `${found.status} · ${found.currency} · opened ${when(found.createdAt)} · overdraft limit ${formatMoney(found.overdraftLimit, found.scale)}`,
+      );
       void holds.load(async () => [holdsTable(found)]);
       return [figuresTable(found)];
     });
 
   const showChart = (): Promise<void> =>
     chart.load(async () => {
-      const [{ scale, currency }, { wallet: history }] = await Promise.all([wallet(), graphql<{ wallet: { ledgerEntries: Connection<BalancePoint> } }>(CHART, { id })]);
+      const [{ scale, currency }, { wallet: history }] = await Promise.all([
+        wallet(),
+        graphql<{ wallet: { ledgerEntries: Connection<BalancePoint> } }>(CHART, { id }),
+      ]);
       const points = history.ledgerEntries.edges.map((edge) => edge.node).reverse();
       if (points.length === 0) return [h("p", { class: "empty", role: "status" }, "No entries yet.")];
-      const note = history.ledgerEntries.totalCount > points.length ? `The latest ${points.length} of ${history.ledgerEntries.totalCount} entries.` : `All ${points.length} entries.`;
+      const note =
+        history.ledgerEntries.totalCount > points.length
+          ? `The latest ${points.length} of ${history.ledgerEntries.totalCount} entries.`
+          : `All ${points.length} entries.`;
       return [balanceChart(points, scale, currency, new Date()), h("p", { class: "note" }, note)];
     });
 
@@ -212,7 +255,10 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
   const showBlocks = (cursor: Cursor): Promise<void> =>
     blocks.load(async () => {
       blocksAt = cursor;
-      const [{ scale }, { wallet: page }] = await Promise.all([wallet(), graphql<{ wallet: { creditBlocks: Connection<Block> } }>(BLOCKS, { id, ...pageArguments(cursor, PAGE_SIZE) })]);
+      const [{ scale }, { wallet: page }] = await Promise.all([
+        wallet(),
+        graphql<{ wallet: { creditBlocks: Connection<Block> } }>(BLOCKS, { id, ...pageArguments(cursor, PAGE_SIZE) }),
+      ]);
       const money = (minor: string) => formatMoney(minor, scale);
       const rows = table<Block>(
         "Credit blocks",

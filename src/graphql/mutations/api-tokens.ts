@@ -16,7 +16,9 @@ builder.relayMutationField(
     inputFields: (t) => ({
       role: t.field({ type: ApiTokenRoleEnum, description: "Default: customer for a personal token, admin otherwise." }),
       customerExternalId: t.string({ description: "Makes a personal token, for this customer alone (created when new)." }),
-      test: t.boolean({ description: "A test-mode token. Default: the mode of the token asking; a test-mode token creates test tokens only." }),
+      test: t.boolean({
+        description: "A test-mode token. Default: the mode of the token asking; a test-mode token creates test tokens only.",
+      }),
       name: t.string({ description: 'A label for people, e.g. "billing worker".' }),
     }),
   },
@@ -26,7 +28,9 @@ builder.relayMutationField(
   },
   {
     outputFields: (t) => ({
-      token: t.exposeString("token", { description: "The token itself, shown only now (only its SHA-256 is kept). Send it as `Authorization: Bearer <token>`." }),
+      token: t.exposeString("token", {
+        description: "The token itself, shown only now (only its SHA-256 is kept). Send it as `Authorization: Bearer <token>`.",
+      }),
       apiToken: t.field({ type: ApiTokenRef, resolve: (result) => result.apiToken }),
     }),
   },

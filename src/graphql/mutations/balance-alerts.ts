@@ -12,7 +12,11 @@ builder.relayMutationField(
       "Sets an alert on a wallet's available credits (holds count): balance.below_threshold fires once per crossing. A wallet has at most BALANCE_ALERTS_PER_WALLET alerts (25 unless set); one more is LimitExceededError.",
     inputFields: (t) => ({
       walletId: t.globalID({ required: true, for: [WalletRef] }),
-      threshold: t.field({ type: "Money", required: true, description: "Fires when available credits are at or below this, in minor units." }),
+      threshold: t.field({
+        type: "Money",
+        required: true,
+        description: "Fires when available credits are at or below this, in minor units.",
+      }),
       idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
     }),
   },

@@ -22,9 +22,15 @@ export function ledgerResultFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types
       },
     }),
     entries: t.field({ type: [LedgerEntryRef], description: "Entries written, in sequence order.", resolve: (result) => result.entries }),
-    blocks: t.field({ type: [CreditBlockRef], description: "Blocks opened or drawn on, in the order first touched.", resolve: (result) => result.blocks }),
+    blocks: t.field({
+      type: [CreditBlockRef],
+      description: "Blocks opened or drawn on, in the order first touched.",
+      resolve: (result) => result.blocks,
+    }),
     hold: t.field({ type: HoldRef, nullable: true, resolve: (result) => result.hold }),
-    replayed: t.exposeBoolean("replayed", { description: "True when an idempotency key matched an earlier identical request: nothing new was written." }),
+    replayed: t.exposeBoolean("replayed", {
+      description: "True when an idempotency key matched an earlier identical request: nothing new was written.",
+    }),
   };
 }
 

@@ -7,7 +7,8 @@ import { CustomerRef } from "../types/customer.ts";
 builder.relayMutationField(
   "setPaymentMethod",
   {
-    description: "Attaches a Stripe payment method to a customer (the tenant's team owner when none is named; a personal token's own customer) as the default that top-ups charge.",
+    description:
+      "Attaches a Stripe payment method to a customer (the tenant's team owner when none is named; a personal token's own customer) as the default that top-ups charge.",
     inputFields: (t) => ({
       paymentMethodId: t.string({ required: true, description: "A Stripe PaymentMethod id, e.g. pm_card_visa in test mode." }),
       customerExternalId: t.string(),

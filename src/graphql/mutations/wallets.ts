@@ -11,7 +11,10 @@ import { IDEMPOTENCY_KEY_DESCRIPTION, ledgerResultFields } from "./ledger-result
 const CustomUnitInput = builder.inputType("CustomUnitInput", {
   description: "A unit of your own, such as credits, instead of an ISO 4217 currency.",
   fields: (t) => ({
-    code: t.string({ required: true, description: "2 to 32 upper-case letters, digits or '_', starting with a letter, and not an ISO 4217 code: e.g. CREDITS." }),
+    code: t.string({
+      required: true,
+      description: "2 to 32 upper-case letters, digits or '_', starting with a letter, and not an ISO 4217 code: e.g. CREDITS.",
+    }),
     scale: t.int({ required: true, description: "Minor-unit digits, 0 to 18: with 3, an amount of 1500 is 1.5 units." }),
   }),
 });
@@ -23,9 +26,14 @@ builder.relayMutationField(
       customerExternalId: t.string({ required: true, description: "Created when new." }),
       customerName: t.string(),
       customerEmail: t.string(),
-      currency: t.string({ description: "An ISO 4217 code such as USD; minor units from the standard (cents for USD, none for JPY). Give this or customUnit." }),
+      currency: t.string({
+        description: "An ISO 4217 code such as USD; minor units from the standard (cents for USD, none for JPY). Give this or customUnit.",
+      }),
       customUnit: t.field({ type: CustomUnitInput, description: "A unit of your own, with its scale. Give this or currency." }),
-      name: t.string({ description: "Sets the wallet apart from the customer's other active wallets in the same currency, which must each have another name." }),
+      name: t.string({
+        description:
+          "Sets the wallet apart from the customer's other active wallets in the same currency, which must each have another name.",
+      }),
       overdraftLimit: t.field({ type: "Money" }),
       defaultExpiryDays: t.int(),
       metadata: t.field({ type: "JSONObject" }),
@@ -108,7 +116,12 @@ builder.relayMutationField(
   {
     errors: { types: COMMON_ERRORS },
     resolve: async (_root, { input }, ctx) => {
-      return terminateWallet(ctx.ledger, { scope: ctx.viewer, walletId: input.walletId.id, reason: input.reason, idempotencyKey: input.idempotencyKey });
+      return terminateWallet(ctx.ledger, {
+        scope: ctx.viewer,
+        walletId: input.walletId.id,
+        reason: input.reason,
+        idempotencyKey: input.idempotencyKey,
+      });
     },
   },
   { outputFields: ledgerResultFields },

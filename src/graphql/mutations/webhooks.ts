@@ -21,7 +21,10 @@ builder.relayMutationField(
   {
     inputFields: (t) => ({
       url: t.string({ required: true, description: "https, on a public address." }),
-      eventTypes: t.stringList({ required: true, description: 'Event types to deliver, e.g. ["operation.completed", "balance.depleted"], or ["*"] for all.' }),
+      eventTypes: t.stringList({
+        required: true,
+        description: 'Event types to deliver, e.g. ["operation.completed", "balance.depleted"], or ["*"] for all.',
+      }),
       description: t.string(),
     }),
   },
@@ -70,7 +73,10 @@ builder.relayMutationField(
   },
   {
     outputFields: (t) => ({
-      deletedWebhookEndpointId: t.id({ description: "Nothing more is sent to it, retries included.", resolve: (endpoint) => encodeGlobalID("WebhookEndpoint", endpoint.id) }),
+      deletedWebhookEndpointId: t.id({
+        description: "Nothing more is sent to it, retries included.",
+        resolve: (endpoint) => encodeGlobalID("WebhookEndpoint", endpoint.id),
+      }),
     }),
   },
 );
@@ -85,11 +91,16 @@ builder.relayMutationField(
   },
   {
     errors: { types: [NotFoundError, ForbiddenError] },
-    resolve: (_root, { input }, ctx) => resendWebhookEvent(webhookContext(ctx), ctx.viewer, { eventId: input.eventId, endpointId: input.endpointId.id }),
+    resolve: (_root, { input }, ctx) =>
+      resendWebhookEvent(webhookContext(ctx), ctx.viewer, { eventId: input.eventId, endpointId: input.endpointId.id }),
   },
   {
     outputFields: (t) => ({
-      delivery: t.field({ type: WebhookDeliveryRef, description: "The new delivery: one attempt, as soon as a gateway is free.", resolve: (delivery) => delivery }),
+      delivery: t.field({
+        type: WebhookDeliveryRef,
+        description: "The new delivery: one attempt, as soon as a gateway is free.",
+        resolve: (delivery) => delivery,
+      }),
     }),
   },
 );

@@ -15,7 +15,11 @@ export const ApiTokenRef = builder.prismaNode("ApiToken", {
     livemode: t.exposeBoolean("livemode", { description: "False for a test-mode token." }),
     name: t.exposeString("name", { nullable: true, description: "A label for people." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
-    lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true, description: "When a request last used it, to the minute; null if never." }),
+    lastUsedAt: t.expose("lastUsedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When a request last used it, to the minute; null if never.",
+    }),
     revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true, description: "Set once revoked: it is refused from then on." }),
   }),
 });
@@ -34,6 +38,10 @@ builder.queryField("apiTokens", (t) =>
     },
     totalCount: (_connection, args, ctx) => ctx.ledger.prisma.apiToken.count({ where: apiTokenListFilter(ctx.viewer, args) }),
     resolve: (query, _root, args, ctx) =>
-      ctx.ledger.prisma.apiToken.findMany({ ...query, where: apiTokenListFilter(ctx.viewer, args), orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      ctx.ledger.prisma.apiToken.findMany({
+        ...query,
+        where: apiTokenListFilter(ctx.viewer, args),
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      }),
   }),
 );

@@ -4,7 +4,11 @@ import { builder } from "../builder.ts";
 const BalanceFiguresRef = builder.interfaceRef<BalanceFigures>("BalanceFigures").implement({
   description: "available = total − used − frozen",
   fields: (t) => ({
-    total: t.field({ type: "Money", description: "Credits granted to active blocks, net of voids and amendments.", resolve: (b) => b.total }),
+    total: t.field({
+      type: "Money",
+      description: "Credits granted to active blocks, net of voids and amendments.",
+      resolve: (b) => b.total,
+    }),
     used: t.field({ type: "Money", description: "Credits spent, less refunds; overdraft included.", resolve: (b) => b.used }),
     frozen: t.field({ type: "Money", description: "Credits reserved by open holds.", resolve: (b) => b.frozen }),
     available: t.field({ type: "Money", description: "Credits that can be spent now.", resolve: (b) => b.available }),
@@ -22,7 +26,11 @@ export const WalletBalanceRef = builder.objectRef<WalletBalance>("WalletBalance"
   fields: (t) => ({
     at: t.field({ type: "DateTime", resolve: (b) => b.at }),
     overdraftUsed: t.field({ type: "Money", resolve: (b) => b.overdraftUsed }),
-    ledgerBalance: t.field({ type: "Money", description: "Sum of every entry up to the instant, usable or not.", resolve: (b) => b.ledgerBalance }),
+    ledgerBalance: t.field({
+      type: "Money",
+      description: "Sum of every entry up to the instant, usable or not.",
+      resolve: (b) => b.ledgerBalance,
+    }),
     byCategory: t.field({ type: [CategoryBalanceRef], resolve: (b) => b.byCategory }),
   }),
 });

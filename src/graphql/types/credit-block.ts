@@ -9,7 +9,11 @@ export const CreditBlockRef = builder.prismaNode("CreditBlock", {
   fields: (t) => ({
     wallet: t.relation("wallet"),
     amount: t.field({ type: "Money", description: "Credits the block was opened with.", resolve: (block) => block.amount }),
-    remaining: t.field({ type: "Money", description: "Credits left to spend (held credits excluded).", resolve: (block) => block.remaining }),
+    remaining: t.field({
+      type: "Money",
+      description: "Credits left to spend (held credits excluded).",
+      resolve: (block) => block.remaining,
+    }),
     category: t.exposeString("category"),
     priority: t.exposeInt("priority"),
     costBasis: t.string({

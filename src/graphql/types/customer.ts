@@ -29,7 +29,13 @@ export const CustomerRef = builder.prismaNode("Customer", {
       description: "The card top-ups charge, if one is on file.",
       resolve: (customer) =>
         customer.paymentMethodId
-          ? { id: customer.paymentMethodId, brand: customer.cardBrand, last4: customer.cardLast4, expMonth: customer.cardExpMonth, expYear: customer.cardExpYear }
+          ? {
+              id: customer.paymentMethodId,
+              brand: customer.cardBrand,
+              last4: customer.cardLast4,
+              expMonth: customer.cardExpMonth,
+              expYear: customer.cardExpYear,
+            }
           : null,
     }),
     wallets: t.relatedConnection("wallets", {

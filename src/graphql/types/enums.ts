@@ -1,4 +1,12 @@
-import { ApiTokenRole, CreditBlockStatus, HoldStatus, LedgerEntryStatus, LedgerEntryType, OperationType, WalletStatus } from "../../ledger/index.ts";
+import {
+  ApiTokenRole,
+  CreditBlockStatus,
+  HoldStatus,
+  LedgerEntryStatus,
+  LedgerEntryType,
+  OperationType,
+  WalletStatus,
+} from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 
 export const WalletStatusEnum = builder.enumType(WalletStatus, { name: "WalletStatus" });
@@ -9,5 +17,6 @@ export const HoldStatusEnum = builder.enumType(HoldStatus, { name: "HoldStatus" 
 export const OperationTypeEnum = builder.enumType(OperationType, { name: "OperationType" });
 export const ApiTokenRoleEnum = builder.enumType(ApiTokenRole, {
   name: "ApiTokenRole",
-  description: "admin: everything, token management included; write: money movements and settings; read: queries only; customer: a personal token's own wallets (read, spend, pay).",
+  description:
+    "admin: everything, token management included; write: money movements and settings; read: queries only; customer: a personal token's own wallets (read, spend, pay).",
 });

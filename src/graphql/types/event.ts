@@ -16,7 +16,10 @@ export const EventRef = builder.prismaObject("Event", {
   fields: (t) => ({
     id: t.exposeID("id", { description: "The event's own id (as webhooks carry it)." }),
     type: t.exposeString("type", { description: "e.g. operation.completed, balance.below_threshold." }),
-    sequence: t.int({ description: "The event's number among its wallet's: 1, 2, 3… without gaps.", resolve: (event) => Number(event.sequence) }),
+    sequence: t.int({
+      description: "The event's number among its wallet's: 1, 2, 3… without gaps.",
+      resolve: (event) => Number(event.sequence),
+    }),
     wallet: t.relation("wallet"),
     livemode: t.exposeBoolean("livemode"),
     payload: t.expose("payload", { type: "JSONObject" }),
@@ -53,7 +56,12 @@ builder.queryField("events", (t) =>
       if (args.last != null || args.before != null) throw badInput("events pages go forward only: use first and after");
       const size = Math.min(args.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
       const beforePosition = args.after ? positionOf(args.after) : null;
-      const rows = await listEvents(ctx.ledger, ctx.viewer, { walletId: args.walletId?.id, types: args.types, beforePosition, limit: size + 1 });
+      const rows = await listEvents(ctx.ledger, ctx.viewer, {
+        walletId: args.walletId?.id,
+        types: args.types,
+        beforePosition,
+        limit: size + 1,
+      });
       const edges = rows.slice(0, size).map((node) => ({ node, cursor: cursorOf(node) }));
       return {
         edges,
@@ -116,7 +124,10 @@ const WalletStateRef = builder.objectRef<LoggedEvent>("WalletUpdateWallet").impl
 
 const WalletUpdateRef = builder.objectRef<LoggedEvent>("WalletUpdate").implement({
   fields: (t) => ({
-    sequence: t.int({ description: "The event's number among the wallet's: resume from it with afterSequence.", resolve: (event) => Number(event.sequence) }),
+    sequence: t.int({
+      description: "The event's number among the wallet's: resume from it with afterSequence.",
+      resolve: (event) => Number(event.sequence),
+    }),
     event: t.field({ type: EventRef, resolve: (event) => event }),
     wallet: t.field({ type: WalletStateRef, resolve: (event) => event }),
   }),
@@ -187,14 +198,20 @@ builder.subscriptionField("walletUpdated", (t) =>
       }
       try {
         const afterSequence = args.afterSequence == null ? null : BigInt(Math.max(0, args.afterSequence));
-        return asOpenStream(await watchWalletEvents(ctx.ledger, ctx.viewer, args.walletId.id, { afterSequence, signal: stream.signal }), stream);
+        return asOpenStream(
+          await watchWalletEvents(ctx.ledger, ctx.viewer, args.walletId.id, { afterSequence, signal: stream.signal }),
+          stream,
+        );
       } catch (error) {
         stream.close();
         throw error;
       }
     },
     resolve: (item) => {
-      if (item === TOKEN_REFUSED) throw new GraphQLError("The token is not valid any more: it was revoked, so this stream ends.", { extensions: { code: "FORBIDDEN" } });
+      if (item === TOKEN_REFUSED)
+        throw new GraphQLError("The token is not valid any more: it was revoked, so this stream ends.", {
+          extensions: { code: "FORBIDDEN" },
+        });
       return item;
     },
   }),

@@ -6,7 +6,11 @@ export const LedgerEntryRef = builder.prismaNode("LedgerEntry", {
   id: { field: "id" },
   findUnique: (id, ctx) => ({ id, wallet: walletsInScope(ctx.viewer) }),
   fields: (t) => ({
-    sequence: t.field({ type: "String", description: "Position in the wallet's ledger: 1, 2, 3… without gaps.", resolve: (entry) => entry.sequence.toString() }),
+    sequence: t.field({
+      type: "String",
+      description: "Position in the wallet's ledger: 1, 2, 3… without gaps.",
+      resolve: (entry) => entry.sequence.toString(),
+    }),
     type: t.expose("type", { type: LedgerEntryTypeEnum }),
     amount: t.field({ type: "Money", resolve: (entry) => entry.amount }),
     startingBalance: t.field({ type: "Money", resolve: (entry) => entry.startingBalance }),

@@ -22,7 +22,8 @@ const ViewerRef = builder.objectRef<Viewer>("Viewer").implement({
       type: CustomerRef,
       nullable: true,
       description: "Set for a personal token, which acts for this customer alone.",
-      resolve: (query, viewer, _args, ctx) => (viewer.customerId ? ctx.ledger.prisma.customer.findUnique({ ...query, where: { id: viewer.customerId } }) : null),
+      resolve: (query, viewer, _args, ctx) =>
+        viewer.customerId ? ctx.ledger.prisma.customer.findUnique({ ...query, where: { id: viewer.customerId } }) : null,
     }),
   }),
 });
@@ -52,7 +53,10 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { externalId: t.arg.string({ required: true }) },
     resolve: (query, _root, { externalId }, ctx) =>
-      ctx.ledger.prisma.customer.findFirst({ ...query, where: { externalId: storableText(externalId, "externalId"), ...customersInScope(ctx.viewer) } }),
+      ctx.ledger.prisma.customer.findFirst({
+        ...query,
+        where: { externalId: storableText(externalId, "externalId"), ...customersInScope(ctx.viewer) },
+      }),
   }),
   customers: t.prismaConnection({
     type: CustomerRef,
@@ -60,14 +64,19 @@ builder.queryFields((t) => ({
     maxSize: pageCap,
     totalCount: (_connection, _args, ctx) => ctx.ledger.prisma.customer.count({ where: customersInScope(ctx.viewer) }),
     resolve: (query, _root, args, ctx) => {
-      return ctx.ledger.prisma.customer.findMany({ ...query, where: customersInScope(ctx.viewer), orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+      return ctx.ledger.prisma.customer.findMany({
+        ...query,
+        where: customersInScope(ctx.viewer),
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
     },
   }),
   wallet: t.prismaField({
     type: WalletRef,
     nullable: true,
     args: { id: t.arg.globalID({ required: true, for: [WalletRef] }) },
-    resolve: (query, _root, { id }, ctx) => ctx.ledger.prisma.wallet.findFirst({ ...query, where: { id: id.id, ...walletsInScope(ctx.viewer) } }),
+    resolve: (query, _root, { id }, ctx) =>
+      ctx.ledger.prisma.wallet.findFirst({ ...query, where: { id: id.id, ...walletsInScope(ctx.viewer) } }),
   }),
   wallets: t.prismaConnection({
     type: WalletRef,
@@ -80,7 +89,11 @@ builder.queryFields((t) => ({
     },
     totalCount: (_connection, args, ctx) => ctx.ledger.prisma.wallet.count({ where: walletFilter(ctx.viewer, args) }),
     resolve: (query, _root, args, ctx) => {
-      return ctx.ledger.prisma.wallet.findMany({ ...query, where: walletFilter(ctx.viewer, args), orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+      return ctx.ledger.prisma.wallet.findMany({
+        ...query,
+        where: walletFilter(ctx.viewer, args),
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
     },
   }),
 }));

@@ -11,9 +11,17 @@ export const TopUpRef = builder.prismaObject("TopUp", {
     id: t.exposeID("id"),
     amount: t.field({ type: "Money", resolve: (topUp) => topUp.amount }),
     currency: t.exposeString("currency"),
-    chargeAmount: t.field({ type: "Money", description: "What the card is charged, in minor units of chargeCurrency.", resolve: (topUp) => topUp.chargeAmount }),
+    chargeAmount: t.field({
+      type: "Money",
+      description: "What the card is charged, in minor units of chargeCurrency.",
+      resolve: (topUp) => topUp.chargeAmount,
+    }),
     chargeCurrency: t.exposeString("chargeCurrency"),
-    bonusAmount: t.field({ type: "Money", description: "Granted credits added with the paid ones.", resolve: (topUp) => topUp.bonusAmount }),
+    bonusAmount: t.field({
+      type: "Money",
+      description: "Granted credits added with the paid ones.",
+      resolve: (topUp) => topUp.bonusAmount,
+    }),
     status: t.expose("status", { type: TopUpStatusEnum }),
     trigger: t.expose("trigger", { type: TopUpTriggerEnum }),
     attempts: t.exposeInt("attempts", { description: "Payment attempts made; an auto top-up retries declines with backoff." }),
@@ -38,7 +46,11 @@ export const FundingReversalRef = builder.prismaObject("FundingReversal", {
   fields: (t) => ({
     amount: t.field({ type: "Money", resolve: (reversal) => reversal.amount }),
     voided: t.field({ type: "Money", description: "Taken back from what the credits had left.", resolve: (reversal) => reversal.voided }),
-    unrecovered: t.field({ type: "Money", description: "Already spent (or held) when the money went back.", resolve: (reversal) => reversal.unrecovered }),
+    unrecovered: t.field({
+      type: "Money",
+      description: "Already spent (or held) when the money went back.",
+      resolve: (reversal) => reversal.unrecovered,
+    }),
     reversedTotal: t.field({ type: "Money", description: "Returned in all so far.", resolve: (reversal) => reversal.reversedTotal }),
     reference: t.exposeString("reference", { nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
@@ -49,11 +61,28 @@ export const AutoTopUpRuleRef = builder.prismaObject("AutoTopUpRule", {
   description: "Charges the owner's card when available credits fall below the threshold after a debit.",
   fields: (t) => ({
     threshold: t.field({ type: "Money", resolve: (rule) => rule.threshold }),
-    amount: t.field({ type: "Money", nullable: true, description: "Added each time (one of amount and targetBalance).", resolve: (rule) => rule.amount }),
-    targetBalance: t.field({ type: "Money", nullable: true, description: "Available credits each top-up restores.", resolve: (rule) => rule.targetBalance }),
-    bonusAmount: t.field({ type: "Money", description: "Granted credits added free with each top-up.", resolve: (rule) => rule.bonusAmount }),
+    amount: t.field({
+      type: "Money",
+      nullable: true,
+      description: "Added each time (one of amount and targetBalance).",
+      resolve: (rule) => rule.amount,
+    }),
+    targetBalance: t.field({
+      type: "Money",
+      nullable: true,
+      description: "Available credits each top-up restores.",
+      resolve: (rule) => rule.targetBalance,
+    }),
+    bonusAmount: t.field({
+      type: "Money",
+      description: "Granted credits added free with each top-up.",
+      resolve: (rule) => rule.bonusAmount,
+    }),
     maxAttempts: t.exposeInt("maxAttempts"),
-    paused: t.boolean({ description: "A top-up gave up; the rule fires again once available credits are back at the threshold.", resolve: (rule) => rule.pausedAt !== null }),
+    paused: t.boolean({
+      description: "A top-up gave up; the rule fires again once available credits are back at the threshold.",
+      resolve: (rule) => rule.pausedAt !== null,
+    }),
     pausedReason: t.exposeString("pausedReason", { nullable: true }),
   }),
 });

@@ -7,7 +7,17 @@ import { createContextCache } from "@pothos/core";
 import { formatPrismaCursor, parsePrismaCursor, queryFromInfo } from "@pothos/plugin-prisma";
 import DataLoader from "dataloader";
 import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionNode } from "graphql";
-import { type LedgerEntry, type LedgerEntryType, type Wallet, countWalletEntries, ledgerEntryPages, type WalletEntryFilter, type WalletEntryPage, storableText, ledgerEntryCount } from "../../ledger/index.ts";
+import {
+  type LedgerEntry,
+  type LedgerEntryType,
+  type Wallet,
+  countWalletEntries,
+  ledgerEntryPages,
+  type WalletEntryFilter,
+  type WalletEntryPage,
+  storableText,
+  ledgerEntryCount,
+} from "../../ledger/index.ts";
 import type { GraphQLContext } from "../context.ts";
 import { DEFAULT_PAGE_SIZE } from "../query-limits.ts";
 import { LEDGER_ENTRY_FIELD_READS } from "./ledger-entry.ts";
@@ -140,7 +150,9 @@ const filteredCounts = createContextCache(
         }
         const counts = new Map<string, Map<string, number>>();
         await Promise.all(
-          [...groups].map(async ([filterKey, { filter, walletIds }]) => counts.set(filterKey, await countWalletEntries(ctx.ledger, ctx.viewer, walletIds, filter))),
+          [...groups].map(async ([filterKey, { filter, walletIds }]) =>
+            counts.set(filterKey, await countWalletEntries(ctx.ledger, ctx.viewer, walletIds, filter)),
+          ),
         );
         return keys.map(({ walletId, filter }) => counts.get(JSON.stringify(filter))!.get(walletId) ?? 0);
       },
@@ -156,7 +168,8 @@ type PrismaQuery = { include?: Record<string, unknown>; select?: Record<string, 
  */
 function placeOf(info: GraphQLResolveInfo): string {
   const keys: string[] = [];
-  for (let path: GraphQLResolveInfo["path"] | undefined = info.path; path; path = path.prev) if (typeof path.key === "string") keys.push(path.key);
+  for (let path: GraphQLResolveInfo["path"] | undefined = info.path; path; path = path.prev)
+    if (typeof path.key === "string") keys.push(path.key);
   return `${info.parentType.name}@${keys.reverse().join(".")}`;
 }
 
@@ -193,7 +206,8 @@ function shownFields(info: GraphQLResolveInfo): readonly (keyof LedgerEntry)[] |
         const fragment = info.fragments[selection.name.value];
         if (fragment && !visit(fragment.selectionSet.selections, path)) return false;
       } else if (path.length > 0) {
-        if (selection.name.value === path[0] && selection.selectionSet && !visit(selection.selectionSet.selections, path.slice(1))) return false;
+        if (selection.name.value === path[0] && selection.selectionSet && !visit(selection.selectionSet.selections, path.slice(1)))
+          return false;
       } else {
         const reads = LEDGER_ENTRY_FIELD_READS[selection.name.value];
         if (!reads) return false;

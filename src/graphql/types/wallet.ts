@@ -43,7 +43,10 @@ export const WalletRef = builder.prismaNode("Wallet", {
       },
       query: (args) => {
         return {
-          where: { ...(args.status ? { status: args.status } : {}), ...(args.category ? { category: storableText(args.category, "category") } : {}) },
+          where: {
+            ...(args.status ? { status: args.status } : {}),
+            ...(args.category ? { category: storableText(args.category, "category") } : {}),
+          },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         };
       },
@@ -63,7 +66,9 @@ export const WalletRef = builder.prismaNode("Wallet", {
       {
         name: "WalletLedgerEntriesConnection",
         fields: (t) => ({
-          totalCount: t.int({ resolve: (connection, _args, ctx) => walletEntriesTotalCount(connection as unknown as WalletEntriesConnection, ctx) }),
+          totalCount: t.int({
+            resolve: (connection, _args, ctx) => walletEntriesTotalCount(connection as unknown as WalletEntriesConnection, ctx),
+          }),
         }),
       },
       { name: "WalletLedgerEntriesConnectionEdge" },

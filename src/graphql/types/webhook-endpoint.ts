@@ -8,7 +8,8 @@ import { pageCap } from "./pagination.ts";
 
 const WebhookEndpointStatusEnum = builder.enumType(WebhookEndpointStatus, {
   name: "WebhookEndpointStatus",
-  description: "failing: a delivery used up its retries; each later delivery gets one attempt until one succeeds, which makes it active again.",
+  description:
+    "failing: a delivery used up its retries; each later delivery gets one attempt until one succeeds, which makes it active again.",
 });
 const WebhookDeliveryStatusEnum = builder.enumType(WebhookDeliveryStatus, { name: "WebhookDeliveryStatus" });
 
@@ -19,7 +20,10 @@ export const WebhookDeliveryRef = builder.prismaObject("WebhookDelivery", {
     event: t.relation("event", { type: EventRef }),
     status: t.expose("status", { type: WebhookDeliveryStatusEnum }),
     attempts: t.exposeInt("attempts", { description: "Attempts made so far." }),
-    responseStatus: t.exposeInt("responseStatus", { nullable: true, description: "The HTTP status of the latest attempt; null when none came (timeout, connection refused)." }),
+    responseStatus: t.exposeInt("responseStatus", {
+      nullable: true,
+      description: "The HTTP status of the latest attempt; null when none came (timeout, connection refused).",
+    }),
     durationMs: t.exposeInt("durationMs", { nullable: true, description: "How long the latest attempt took, in milliseconds." }),
     lastError: t.exposeString("lastError", { nullable: true, description: "Why the latest attempt failed." }),
     nextAttemptAt: t.field({
@@ -61,6 +65,10 @@ builder.queryField("webhookEndpoints", (t) =>
     description: "The webhook endpoints of the token's tenant and mode, oldest first. Admin tokens only; others get FORBIDDEN.",
     totalCount: (_connection, _args, ctx) => ctx.ledger.prisma.webhookEndpoint.count({ where: webhookEndpointListFilter(ctx.viewer) }),
     resolve: (query, _root, _args, ctx) =>
-      ctx.ledger.prisma.webhookEndpoint.findMany({ ...query, where: webhookEndpointListFilter(ctx.viewer), orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      ctx.ledger.prisma.webhookEndpoint.findMany({
+        ...query,
+        where: webhookEndpointListFilter(ctx.viewer),
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      }),
   }),
 );

@@ -66,17 +66,30 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
   const name = validText(input.name, "name", 255) || null;
   const metadata = validMetadata(input.metadata);
   const overdraftLimit = parseMinorUnits(input.overdraftLimit ?? 0n, "overdraftLimit");
-  if (overdraftLimit < 0n) throw new ValidationError("overdraftLimit must not be negative", [{ path: ["overdraftLimit"], message: "must not be negative" }]);
+  if (overdraftLimit < 0n)
+    throw new ValidationError("overdraftLimit must not be negative", [{ path: ["overdraftLimit"], message: "must not be negative" }]);
   const defaultExpiryDays = validExpiryDays(input.defaultExpiryDays);
   // Keeps the shape (and so the hash) that keys given before custom units were explicit still match.
-  const request = { customer, currency, scale, name: input.name, overdraftLimit, defaultExpiryDays, metadata: input.metadata, opening: opening?.request };
+  const request = {
+    customer,
+    currency,
+    scale,
+    name: input.name,
+    overdraftLimit,
+    defaultExpiryDays,
+    metadata: input.metadata,
+    opening: opening?.request,
+  };
   const requestHash = hashRequest("wallet_create", "", request);
   const records: KeyedRecords<Operation, CreateWalletResult> = {
     constraint: OPERATION_KEY_INDEX,
     find: (key) => findOperationByKey(ctx.prisma, input.scope, key),
     replay: async (earlier) => {
       if (earlier.requestHash !== requestHash) throw new IdempotencyConflictError(earlier.idempotencyKey ?? "");
-      const { customer: owner, ...wallet } = await ctx.prisma.wallet.findUniqueOrThrow({ where: { id: earlier.walletId }, include: { customer: true } });
+      const { customer: owner, ...wallet } = await ctx.prisma.wallet.findUniqueOrThrow({
+        where: { id: earlier.walletId },
+        include: { customer: true },
+      });
       return { ...(await asCreated(ctx, wallet, earlier)), customer: owner, replayed: true };
     },
   };
@@ -85,34 +98,36 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
     const earlier = await replayEarlier();
     if (earlier) return earlier;
     try {
-      return await ctx.prisma.$transaction(async (tx) => {
-        const owner = await upsertCustomer(tx, input.scope, customer);
-        const existing = await findActiveWallet(tx, owner.id, currency, name);
-        if (existing) throw new WalletExistsError(existing.id, currency, name);
-        const now = ctx.now();
-        const wallet = await tx.wallet.create({
-          data: {
-            tenantId: input.scope.tenantId,
-            livemode: input.scope.livemode,
-            customerId: owner.id,
-            currency,
-            scale,
-            name,
-            overdraftLimit,
-            defaultExpiryDays,
-            metadata: metadata as object,
-          },
+      return await ctx.prisma
+        .$transaction(async (tx) => {
+          const owner = await upsertCustomer(tx, input.scope, customer);
+          const existing = await findActiveWallet(tx, owner.id, currency, name);
+          if (existing) throw new WalletExistsError(existing.id, currency, name);
+          const now = ctx.now();
+          const wallet = await tx.wallet.create({
+            data: {
+              tenantId: input.scope.tenantId,
+              livemode: input.scope.livemode,
+              customerId: owner.id,
+              currency,
+              scale,
+              name,
+              overdraftLimit,
+              defaultExpiryDays,
+              metadata: metadata as object,
+            },
+          });
+          const walletLedger = new WalletLedger(tx, wallet, now, input.scope);
+          const operation = walletLedger.beginOperation({ type: "wallet_create", idempotencyKey, requestHash });
+          walletLedger.tell({ type: "wallet.created", operationId: operation.id, payload: walletPayload(wallet) });
+          await opening?.apply(walletLedger, operation);
+          await walletLedger.flush();
+          return { wallet: walletLedger.wallet, customer: owner, operation, events: walletLedger.events };
+        }, TRANSACTION_OPTIONS)
+        .then(async ({ wallet, customer: owner, operation, events }) => {
+          publishCommitted(ctx, events);
+          return { ...(await asCreated(ctx, wallet, operation)), customer: owner, replayed: false };
         });
-        const walletLedger = new WalletLedger(tx, wallet, now, input.scope);
-        const operation = walletLedger.beginOperation({ type: "wallet_create", idempotencyKey, requestHash });
-        walletLedger.tell({ type: "wallet.created", operationId: operation.id, payload: walletPayload(wallet) });
-        await opening?.apply(walletLedger, operation);
-        await walletLedger.flush();
-        return { wallet: walletLedger.wallet, customer: owner, operation, events: walletLedger.events };
-      }, TRANSACTION_OPTIONS).then(async ({ wallet, customer: owner, operation, events }) => {
-        publishCommitted(ctx, events);
-        return { ...(await asCreated(ctx, wallet, operation)), customer: owner, replayed: false };
-      });
     } catch (error) {
       if (!(error instanceof WalletExistsError) && !isActiveWalletViolation(error)) throw error;
       // A concurrent request with the same key committed first: the wallet it opened is this one.
@@ -121,7 +136,9 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
       if (error instanceof WalletExistsError) throw error;
       // A concurrent request opened the same wallet under another key, or none.
       const owner = await ctx.prisma.customer.findUnique({
-        where: { tenantId_livemode_externalId: { tenantId: input.scope.tenantId, livemode: input.scope.livemode, externalId: customer.externalId } },
+        where: {
+          tenantId_livemode_externalId: { tenantId: input.scope.tenantId, livemode: input.scope.livemode, externalId: customer.externalId },
+        },
       });
       const existing = owner ? await findActiveWallet(ctx.prisma, owner.id, currency, name) : null;
       throw existing ? new WalletExistsError(existing.id, currency, name) : error;
@@ -139,12 +156,21 @@ async function asCreated(ctx: LedgerContext, wallet: Wallet, operation: Operatio
     orderBy: { sequence: "desc" },
     select: { sequence: true, createdAt: true },
   });
-  const { balance, lastSequence } = await balanceAfterOperation(ctx.prisma, operation, lastOpening ? [lastOpening] : [{ sequence: 0n, createdAt: operation.createdAt }]);
+  const { balance, lastSequence } = await balanceAfterOperation(
+    ctx.prisma,
+    operation,
+    lastOpening ? [lastOpening] : [{ sequence: 0n, createdAt: operation.createdAt }],
+  );
   return { wallet: { ...wallet, balance: balance.ledgerBalance, overdraftUsed: balance.overdraftUsed, lastSequence }, balance };
 }
 
 /** The customer's active wallet in `currency` under `name` (no name and "" alike), if any. */
-export function findActiveWallet(db: Pick<Tx, "wallet">, customerId: string, currency: string, name: string | null): Promise<Wallet | null> {
+export function findActiveWallet(
+  db: Pick<Tx, "wallet">,
+  customerId: string,
+  currency: string,
+  name: string | null,
+): Promise<Wallet | null> {
   return db.wallet.findFirst({
     where: { customerId, currency, status: "active", ...(name === null ? { OR: [{ name: null }, { name: "" }] } : { name }) },
   });
@@ -158,7 +184,9 @@ export function isActiveWalletViolation(error: unknown): boolean {
 export function validExpiryDays(days: number | null | undefined): number | null {
   if (days == null) return null;
   if (!Number.isInteger(days) || days < 1 || days > 36_500) {
-    throw new ValidationError("defaultExpiryDays must be a whole number of days from 1 to 36500", [{ path: ["defaultExpiryDays"], message: "must be 1 to 36500" }]);
+    throw new ValidationError("defaultExpiryDays must be a whole number of days from 1 to 36500", [
+      { path: ["defaultExpiryDays"], message: "must be 1 to 36500" },
+    ]);
   }
   return days;
 }

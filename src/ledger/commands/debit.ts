@@ -72,7 +72,19 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
         const [row] = await rawQueryOf(ctx.prisma).rows<{ result: unknown }>({
           name: "ledger_debit",
           text: LEDGER_DEBIT,
-          values: [input.scope.tenantId, input.scope.livemode, input.walletId, amount, categories, ctx.now(), idempotencyKey, requestHash, reference, description, JSON.stringify(metadata)],
+          values: [
+            input.scope.tenantId,
+            input.scope.livemode,
+            input.walletId,
+            amount,
+            categories,
+            ctx.now(),
+            idempotencyKey,
+            requestHash,
+            reference,
+            description,
+            JSON.stringify(metadata),
+          ],
         });
         answer = row!.result;
       } catch (error) {
@@ -85,7 +97,15 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
           publishCommitted(ctx, result.events);
           ctx.onCommitted?.({ scope: input.scope, walletId: input.walletId, type: "debit" });
           const { operation, wallet, entries, blocks, walletBlocks } = result;
-          return { operation, wallet, entries, blocks, hold: null, replayed: false, balance: balanceFromBlocks(wallet, walletBlocks, operation.createdAt) };
+          return {
+            operation,
+            wallet,
+            entries,
+            blocks,
+            hold: null,
+            replayed: false,
+            balance: balanceFromBlocks(wallet, walletBlocks, operation.createdAt),
+          };
         }
         case "replay": {
           const earlier = await ctx.prisma.operation.findUniqueOrThrow({ where: { id: result.operationId } });

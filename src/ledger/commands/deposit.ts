@@ -62,15 +62,28 @@ export function validDeposit(input: Omit<DepositInput, "scope" | "walletId">) {
  */
 export async function deposit(ctx: LedgerContext, input: DepositInput): Promise<LedgerResult> {
   const valid = validDeposit(input);
-  return runWalletCommand(ctx, { ...input, reference: valid.reference, type: "deposit", request: depositRequest(input, valid) }, (walletLedger, operation) =>
-    appendDeposit(walletLedger, operation, valid),
+  return runWalletCommand(
+    ctx,
+    { ...input, reference: valid.reference, type: "deposit", request: depositRequest(input, valid) },
+    (walletLedger, operation) => appendDeposit(walletLedger, operation, valid),
   );
 }
 
 /** What a deposit's idempotency key stands for. */
 export function depositRequest(input: Pick<DepositInput, "costBasis">, valid: ValidDeposit) {
   const { amount, category, priority, effectiveAtGiven, expiresAtGiven, description, metadata, reference, source } = valid;
-  return { amount, category, priority, costBasis: input.costBasis, effectiveAt: effectiveAtGiven, expiresAt: expiresAtGiven, description, metadata, reference, source };
+  return {
+    amount,
+    category,
+    priority,
+    costBasis: input.costBasis,
+    effectiveAt: effectiveAtGiven,
+    expiresAt: expiresAtGiven,
+    description,
+    metadata,
+    reference,
+    source,
+  };
 }
 
 export type ValidDeposit = ReturnType<typeof validDeposit>;
@@ -83,7 +96,8 @@ export async function appendDeposit(walletLedger: WalletLedger, operation: Opera
   const { amount, category, priority, costBasis, effectiveAtGiven, expiresAtGiven, description, metadata, source } = valid;
   const { wallet, now } = walletLedger;
   const effectiveAt = effectiveAtGiven ?? now;
-  const expiresAt = expiresAtGiven ?? (wallet.defaultExpiryDays ? new Date(effectiveAt.getTime() + wallet.defaultExpiryDays * DAY_MS) : null);
+  const expiresAt =
+    expiresAtGiven ?? (wallet.defaultExpiryDays ? new Date(effectiveAt.getTime() + wallet.defaultExpiryDays * DAY_MS) : null);
   requireLater(expiresAt, effectiveAt, "expiresAt", "effectiveAt");
   if (expiresAt && expiresAt.getTime() <= now.getTime()) {
     throw new ValidationError("expiresAt is already past", [{ path: ["expiresAt"], message: "is already past" }]);
@@ -91,7 +105,13 @@ export async function appendDeposit(walletLedger: WalletLedger, operation: Opera
   const usableNow = inForceAt({ effectiveAt, expiresAt }, now);
   const repayment = usableNow ? minBigInt(amount, wallet.overdraftUsed) : 0n;
   if (repayment > 0n) {
-    walletLedger.append(operation, { block: null, type: "increment", amount: repayment, description: "overdraft repaid from deposit", metadata });
+    walletLedger.append(operation, {
+      block: null,
+      type: "increment",
+      amount: repayment,
+      description: "overdraft repaid from deposit",
+      metadata,
+    });
   }
   walletLedger.openBlock(
     operation,

@@ -33,21 +33,34 @@ export async function expireCredits(ctx: LedgerContext, options: { maxWallets?: 
       async (walletLedger, operation) => {
         const expired = walletLedger.track(
           await walletLedger.tx.creditBlock.findMany({
-            where: { walletId: walletLedger.wallet.id, expiresAt: { lte: walletLedger.now }, OR: [{ status: "active" }, { remaining: { gt: 0 } }] },
+            where: {
+              walletId: walletLedger.wallet.id,
+              expiresAt: { lte: walletLedger.now },
+              OR: [{ status: "active" }, { remaining: { gt: 0 } }],
+            },
             orderBy: { expiresAt: "asc" },
           }),
         );
         const lapsed: CreditsExpiredPayload["blocks"] = [];
         for (const block of expired) {
           if (block.remaining > 0n) {
-            lapsed.push({ id: block.id, category: block.category, amount: block.remaining.toString(), expiresAt: block.expiresAt?.toISOString() ?? null });
+            lapsed.push({
+              id: block.id,
+              category: block.category,
+              amount: block.remaining.toString(),
+              expiresAt: block.expiresAt?.toISOString() ?? null,
+            });
             walletLedger.append(operation, { block, type: "expiration", amount: -block.remaining, description: "credits expired" });
           }
           walletLedger.setBlockStatus(block, "expired");
         }
         if (lapsed.length > 0) {
           const amount = lapsed.reduce((sum, block) => sum + BigInt(block.amount), 0n).toString();
-          walletLedger.tell({ type: "credits.expired", operationId: operation.id, payload: { amount, blocks: lapsed, operationId: operation.id } });
+          walletLedger.tell({
+            type: "credits.expired",
+            operationId: operation.id,
+            payload: { amount, blocks: lapsed, operationId: operation.id },
+          });
         }
       },
     );

@@ -43,7 +43,15 @@ export async function holdCredits(ctx: LedgerContext, input: HoldInput): Promise
     if (shortfall > 0n) throw new InsufficientCreditsError(amount, totalRemaining(blocks));
     const hold = walletLedger.openHold(operation, { amount, expiresAt, description, metadata, reference });
     for (const draw of draws) {
-      walletLedger.append(operation, { block: draw.block, type: "hold", amount: -draw.amount, hold, status: "pending", description, metadata });
+      walletLedger.append(operation, {
+        block: draw.block,
+        type: "hold",
+        amount: -draw.amount,
+        hold,
+        status: "pending",
+        description,
+        metadata,
+      });
     }
   });
 }

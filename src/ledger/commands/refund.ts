@@ -37,7 +37,9 @@ export async function refund(ctx: LedgerContext, input: RefundInput): Promise<Le
   });
   if (!target) throw new NotFoundError("Operation", input.operationId);
   if (target.type !== "debit" && target.type !== "capture") {
-    throw new ValidationError(`only debits and captures can be refunded, not a ${target.type}`, [{ path: ["operationId"], message: "is not a debit or capture" }]);
+    throw new ValidationError(`only debits and captures can be refunded, not a ${target.type}`, [
+      { path: ["operationId"], message: "is not a debit or capture" },
+    ]);
   }
   const request = { operationId: target.id, amount, description, metadata };
 
@@ -50,9 +52,12 @@ export async function refund(ctx: LedgerContext, input: RefundInput): Promise<Le
         orderBy: { sequence: "desc" },
       });
       const alreadyRefunded = sumBigInt(
-        (await walletLedger.tx.ledgerEntry.findMany({ where: { operation: { targetOperationId: target.id, type: "refund" } }, select: { amount: true } })).map(
-          (entry) => entry.amount,
-        ),
+        (
+          await walletLedger.tx.ledgerEntry.findMany({
+            where: { operation: { targetOperationId: target.id, type: "refund" } },
+            select: { amount: true },
+          })
+        ).map((entry) => entry.amount),
       );
       const refundable = -sumBigInt(spent.map((entry) => entry.amount)) - alreadyRefunded;
       const refunded = amount ?? refundable;

@@ -41,10 +41,15 @@ export async function reverseDeposit(ctx: LedgerContext, input: ReverseDepositIn
   const metadata = validMetadata(input.metadata);
 
   const outcome = await withLockedWallet(ctx, input.scope, input.walletId, async (walletLedger, tx) => {
-    const depositOperation = await tx.operation.findFirst({ where: { id: input.depositOperationId, walletId: input.walletId, type: "deposit" } });
+    const depositOperation = await tx.operation.findFirst({
+      where: { id: input.depositOperationId, walletId: input.walletId, type: "deposit" },
+    });
     if (!depositOperation) throw new NotFoundError("Operation", input.depositOperationId);
     // Read under the wallet lock: notices for one deposit are applied one at a time.
-    const earlier = await tx.fundingReversal.aggregate({ where: { depositOperationId: depositOperation.id }, _max: { reversedTotal: true } });
+    const earlier = await tx.fundingReversal.aggregate({
+      where: { depositOperationId: depositOperation.id },
+      _max: { reversedTotal: true },
+    });
     const amount = reversedTotal - (earlier._max.reversedTotal ?? 0n);
     if (amount <= 0n) return { reversal: null, result: null };
 
@@ -54,7 +59,9 @@ export async function reverseDeposit(ctx: LedgerContext, input: ReverseDepositIn
       reference,
       targetOperationId: depositOperation.id,
     });
-    const blocks = walletLedger.track(await tx.creditBlock.findMany({ where: { operationId: depositOperation.id, status: "active" }, orderBy: { createdAt: "asc" } }));
+    const blocks = walletLedger.track(
+      await tx.creditBlock.findMany({ where: { operationId: depositOperation.id, status: "active" }, orderBy: { createdAt: "asc" } }),
+    );
     let left = amount;
     for (const block of blocks) {
       const voided = block.remaining < left ? block.remaining : left;

@@ -23,18 +23,30 @@ export async function terminateWallet(ctx: LedgerContext, input: TerminateWallet
   const reason = validText(input.reason, "reason", 255);
   return runWalletCommand(ctx, { ...input, type: "termination", request: { reason } }, async (walletLedger, operation) => {
     const description = reason ?? "wallet terminated";
-    const openHolds = await walletLedger.tx.hold.findMany({ where: { walletId: walletLedger.wallet.id, status: "open" }, orderBy: { createdAt: "asc" } });
+    const openHolds = await walletLedger.tx.hold.findMany({
+      where: { walletId: walletLedger.wallet.id, status: "open" },
+      orderBy: { createdAt: "asc" },
+    });
     for (const found of openHolds) {
       const hold = walletLedger.trackHold(found);
       await releaseHeldCredits(walletLedger, operation, hold, description);
       walletLedger.resolveHold(hold, "released");
     }
     const blocks = walletLedger.track(
-      await walletLedger.tx.creditBlock.findMany({ where: { walletId: walletLedger.wallet.id, status: "active" }, orderBy: { createdAt: "asc" } }),
+      await walletLedger.tx.creditBlock.findMany({
+        where: { walletId: walletLedger.wallet.id, status: "active" },
+        orderBy: { createdAt: "asc" },
+      }),
     );
     for (const block of blocks) {
       if (block.remaining > 0n) {
-        walletLedger.append(operation, { block, type: "void", amount: -block.remaining, description, metadata: { void_reason: "wallet_terminated" } });
+        walletLedger.append(operation, {
+          block,
+          type: "void",
+          amount: -block.remaining,
+          description,
+          metadata: { void_reason: "wallet_terminated" },
+        });
       }
       walletLedger.setBlockStatus(block, "voided");
     }

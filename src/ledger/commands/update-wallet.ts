@@ -45,8 +45,14 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
   try {
     return await runWalletCommand(ctx, { ...input, type: "wallet_update", request }, async (walletLedger, operation) => {
       if (name !== undefined) {
-        const namesake = await findActiveWallet(walletLedger.tx, walletLedger.wallet.customerId, walletLedger.wallet.currency, name || null);
-        if (namesake && namesake.id !== walletLedger.wallet.id) throw new WalletExistsError(namesake.id, walletLedger.wallet.currency, name || null);
+        const namesake = await findActiveWallet(
+          walletLedger.tx,
+          walletLedger.wallet.customerId,
+          walletLedger.wallet.currency,
+          name || null,
+        );
+        if (namesake && namesake.id !== walletLedger.wallet.id)
+          throw new WalletExistsError(namesake.id, walletLedger.wallet.currency, name || null);
       }
       if (overdraftLimit !== undefined && overdraftLimit < walletLedger.wallet.overdraftUsed) {
         throw new ValidationError(`overdraftLimit cannot go below the ${walletLedger.wallet.overdraftUsed} already overdrawn`, [

@@ -47,7 +47,8 @@ export function transactionResource(operation: Operation & { ledgerEntries: Ledg
   const settings = settingsOf(wallet);
   const moved = operation.ledgerEntries.reduce((sum, entry) => sum + entry.amount, 0n);
   const magnitude = moved < 0n ? -moved : moved;
-  const status = operation.type === "deposit" ? (category === "paid" ? "PURCHASED" : "GRANTED") : operation.type === "void" ? "VOIDED" : "INVOICED";
+  const status =
+    operation.type === "deposit" ? (category === "paid" ? "PURCHASED" : "GRANTED") : operation.type === "void" ? "VOIDED" : "INVOICED";
   const metadata = (operation.ledgerEntries[0]?.metadata ?? {}) as Record<string, unknown>;
   return {
     wallet_transaction_id: operation.id,

@@ -1,6 +1,20 @@
 // Commerce billing wallets (commerce-billing-wallets-api.txt, REFERENCE.md): wallets of credits
 // priced at `rate_amount`, their top-ups and voids as wallet transactions.
-import { type Wallet, walletBalance, deposit, terminateWallet, voidCredits, type LedgerContext, type Scope, NotFoundError, getOperationResult, getWallet, listOperations, listWallets, type LedgerResult } from "../../ledger/index.ts";
+import {
+  type Wallet,
+  walletBalance,
+  deposit,
+  terminateWallet,
+  voidCredits,
+  type LedgerContext,
+  type Scope,
+  NotFoundError,
+  getOperationResult,
+  getWallet,
+  listOperations,
+  listWallets,
+  type LedgerResult,
+} from "../../ledger/index.ts";
 import { invalid } from "../fields.ts";
 import { jsonResponse } from "../json.ts";
 import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
@@ -9,7 +23,15 @@ import { shortfallInMajorUnits } from "../shortfall.ts";
 import { openFundedWallet, updateWalletSettings } from "../../payments/wallet-settings.ts";
 import { commerceError, commerceFailure } from "./errors.ts";
 import { autoTopUpOfRules } from "./rules.ts";
-import { CREDIT_SCALE, CREDIT_UNIT, pricingOf, settingsOf, transactionResource, walletResource, type CommerceSettings } from "./resources.ts";
+import {
+  CREDIT_SCALE,
+  CREDIT_UNIT,
+  pricingOf,
+  settingsOf,
+  transactionResource,
+  walletResource,
+  type CommerceSettings,
+} from "./resources.ts";
 import {
   commerceAnswers,
   CommerceWallet,
@@ -48,16 +70,33 @@ function creditDeposits(settings: CommerceSettings, { paid_credits: paid, grante
       ["paid", paid],
       ["granted", granted],
     ] as const
-  ).flatMap(([kind, amount]) => (amount === null ? [] : [{ amount, category: kind, costBasis: kind === "paid" ? pricingOf(settings).unitPrice : "0", expiresAt, metadata }]));
+  ).flatMap(([kind, amount]) =>
+    amount === null
+      ? []
+      : [{ amount, category: kind, costBasis: kind === "paid" ? pricingOf(settings).unitPrice : "0", expiresAt, metadata }],
+  );
 }
 
 /** Tops up paid and/or granted credits; each kind is its own transaction, as documented. */
-async function topUp(ledger: LedgerContext, scope: Scope, wallet: Wallet, body: TopUpCredits, idempotencyKey: string | null): Promise<LedgerResult[]> {
+async function topUp(
+  ledger: LedgerContext,
+  scope: Scope,
+  wallet: Wallet,
+  body: TopUpCredits,
+  idempotencyKey: string | null,
+): Promise<LedgerResult[]> {
   const deposits = creditDeposits(settingsOf(wallet), body);
   if (deposits.length === 0) invalid("paid_credits", "or granted_credits is required");
   const results: LedgerResult[] = [];
   for (const credits of deposits) {
-    results.push(await deposit(ledger, { ...credits, scope, walletId: wallet.id, idempotencyKey: idempotencyKey ? `${idempotencyKey}:${credits.category}` : null }));
+    results.push(
+      await deposit(ledger, {
+        ...credits,
+        scope,
+        walletId: wallet.id,
+        idempotencyKey: idempotencyKey ? `${idempotencyKey}:${credits.category}` : null,
+      }),
+    );
   }
   return results;
 }
@@ -89,7 +128,13 @@ async function createCommerceWallet({ request, ledger, viewer }: RestCall, body:
 
 function meta(total: number, page: number, perPage: number) {
   const totalPages = Math.max(1, Math.ceil(total / perPage));
-  return { total_count: total, total_pages: totalPages, current_page: page, next_page: page < totalPages ? page + 1 : null, prev_page: page > 1 ? page - 1 : null };
+  return {
+    total_count: total,
+    total_pages: totalPages,
+    current_page: page,
+    next_page: page < totalPages ? page + 1 : null,
+    prev_page: page > 1 ? page - 1 : null,
+  };
 }
 
 const WALLET_STATUSES: ReadonlyMap<string, Wallet["status"]> = new Map([
@@ -117,18 +162,30 @@ async function updateCommerceWallet({ ledger, viewer, params }: RestCall, body: 
     ...settings,
     ...(body.expiration_at !== undefined ? { expiration_at: body.expiration_at?.toISOString() ?? null } : {}),
     ...(body.applies_to !== undefined ? { applies_to: body.applies_to } : {}),
-    ...(body.recurring_transaction_rules !== undefined ? { recurring_transaction_rules: body.recurring_transaction_rules as unknown[] } : {}),
+    ...(body.recurring_transaction_rules !== undefined
+      ? { recurring_transaction_rules: body.recurring_transaction_rules as unknown[] }
+      : {}),
   };
   // The rule's credits expire with the wallet's: a new expiration_at sets the rule again too.
   const ruleChanged = body.recurring_transaction_rules !== undefined || commerce.expiration_at !== settings.expiration_at;
   const autoTopUp = ruleChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : undefined;
-  const result = await updateWalletSettings(ledger, { scope: viewer, walletId: wallet.id, name: body.name ?? undefined, metadata: { commerce }, autoTopUp });
+  const result = await updateWalletSettings(ledger, {
+    scope: viewer,
+    walletId: wallet.id,
+    name: body.name ?? undefined,
+    metadata: { commerce },
+    autoTopUp,
+  });
   return jsonResponse(walletResource({ ...result.wallet, customer: wallet.customer }, result.balance!));
 }
 
 async function terminateCommerceWallet({ ledger, viewer, params }: RestCall): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
-  const result = await terminateWallet(ledger, { scope: viewer, walletId: wallet.id, reason: "terminated through the commerce billing API" });
+  const result = await terminateWallet(ledger, {
+    scope: viewer,
+    walletId: wallet.id,
+    reason: "terminated through the commerce billing API",
+  });
   return jsonResponse(walletResource({ ...result.wallet, customer: wallet.customer }, result.balance!));
 }
 
@@ -144,13 +201,18 @@ async function createTransactions({ request, ledger, viewer, params }: RestCall,
     results = [await shortfallInMajorUnits(wallet, voided, "credits")];
   }
   return jsonResponse({
-    wallet_transactions: results.map((result) => transactionResource({ ...result.operation, ledgerEntries: result.entries }, wallet, result.blocks[0]?.category ?? null)),
+    wallet_transactions: results.map((result) =>
+      transactionResource({ ...result.operation, ledgerEntries: result.entries }, wallet, result.blocks[0]?.category ?? null),
+    ),
   });
 }
 
 const TRANSACTION_TYPES = ["deposit", "void", "debit"] as const;
 
-async function listTransactions({ ledger, viewer, params }: RestCall, { page, per_page: perPage }: Read<typeof transactionListQuery>): Promise<Response> {
+async function listTransactions(
+  { ledger, viewer, params }: RestCall,
+  { page, per_page: perPage }: Read<typeof transactionListQuery>,
+): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
   const { items, total } = await listOperations(ledger, viewer, wallet.id, { types: [...TRANSACTION_TYPES], page, perPage });
   const transactions = items.map((operation) => transactionResource(operation, wallet, operation.creditBlocks[0]?.category ?? null));
@@ -165,7 +227,11 @@ async function getTransaction({ ledger, viewer, params }: RestCall): Promise<Res
   if (!result || result.wallet.currency !== CREDIT_UNIT || !(TRANSACTION_TYPES as readonly string[]).includes(result.operation.type)) {
     throw new NotFoundError("WalletTransaction", params[0]!);
   }
-  return jsonResponse({ wallet_transactions: [transactionResource({ ...result.operation, ledgerEntries: result.entries }, result.wallet, result.blocks[0]?.category ?? null)] });
+  return jsonResponse({
+    wallet_transactions: [
+      transactionResource({ ...result.operation, ledgerEntries: result.entries }, result.wallet, result.blocks[0]?.category ?? null),
+    ],
+  });
 }
 
 const WALLETS = "/v1/commerce/billing/wallets";
@@ -180,7 +246,14 @@ export const commerceApi: VendorApi = {
       responses: commerceAnswers("201", CommerceWallet),
       handle: (call, { body }) => createCommerceWallet(call, body),
     }),
-    restRoute({ method: "GET", path: WALLETS, summary: "List wallets", query: walletListQuery, responses: commerceAnswers("200", WalletList), handle: (call, { query }) => listCommerceWallets(call, query) }),
+    restRoute({
+      method: "GET",
+      path: WALLETS,
+      summary: "List wallets",
+      query: walletListQuery,
+      responses: commerceAnswers("200", WalletList),
+      handle: (call, { query }) => listCommerceWallets(call, query),
+    }),
     restRoute({
       method: "GET",
       path: `${WALLETS}/{wallet_id}`,
@@ -196,7 +269,13 @@ export const commerceApi: VendorApi = {
       responses: commerceAnswers("200", CommerceWallet),
       handle: (call, { body }) => updateCommerceWallet(call, body),
     }),
-    restRoute({ method: "DELETE", path: `${WALLETS}/{wallet_id}`, summary: "Terminate a wallet", responses: commerceAnswers("200", CommerceWallet), handle: terminateCommerceWallet }),
+    restRoute({
+      method: "DELETE",
+      path: `${WALLETS}/{wallet_id}`,
+      summary: "Terminate a wallet",
+      responses: commerceAnswers("200", CommerceWallet),
+      handle: terminateCommerceWallet,
+    }),
     restRoute({
       method: "POST",
       path: `${WALLETS}/{wallet_id}/wallet-transactions`,
@@ -213,8 +292,17 @@ export const commerceApi: VendorApi = {
       responses: commerceAnswers("200", TransactionList),
       handle: (call, { query }) => listTransactions(call, query),
     }),
-    restRoute({ method: "GET", path: "/v1/commerce/billing/wallet-transactions/{id}", summary: "One wallet transaction", responses: commerceAnswers("200", Transactions), handle: getTransaction }),
+    restRoute({
+      method: "GET",
+      path: "/v1/commerce/billing/wallet-transactions/{id}",
+      summary: "One wallet transaction",
+      responses: commerceAnswers("200", Transactions),
+      handle: getTransaction,
+    }),
   ],
-  unauthenticated: () => commerceError(401, "NOT_AUTHORIZED", "Authorization failed due to insufficient permissions.", [{ issue: "INVALID_ACCESS_TOKEN", description: "a valid Bearer token is required" }]),
+  unauthenticated: () =>
+    commerceError(401, "NOT_AUTHORIZED", "Authorization failed due to insufficient permissions.", [
+      { issue: "INVALID_ACCESS_TOKEN", description: "a valid Bearer token is required" },
+    ]),
   failure: commerceFailure,
 };

@@ -27,7 +27,10 @@ function creditsOf(rule: Record<string, unknown>, field: string, index: number):
  * Checks the rules (ValidationError, before anything is written) and returns the auto top-up the
  * THRESHOLD rule asks for, or null when there is none.
  */
-export function autoTopUpOfRules(rules: unknown, settings: Pick<CommerceSettings, "currency_code" | "rate_amount" | "expiration_at">): AutoTopUpSettings | null {
+export function autoTopUpOfRules(
+  rules: unknown,
+  settings: Pick<CommerceSettings, "currency_code" | "rate_amount" | "expiration_at">,
+): AutoTopUpSettings | null {
   if (!Array.isArray(rules)) invalid("must be an array");
   let found: AutoTopUpSettings | null = null;
   rules.forEach((value: unknown, index) => {
@@ -36,12 +39,14 @@ export function autoTopUpOfRules(rules: unknown, settings: Pick<CommerceSettings
     const method = rule.method ?? "FIXED";
     if (method !== "FIXED" && method !== "TARGET") invalid(`[${index}].method must be FIXED or TARGET`);
     if (rule.trigger === "INTERVAL") {
-      if (rule.interval != null && !INTERVALS.includes(rule.interval as string)) invalid(`[${index}].interval must be one of ${INTERVALS.join(", ")}`);
+      if (rule.interval != null && !INTERVALS.includes(rule.interval as string))
+        invalid(`[${index}].interval must be one of ${INTERVALS.join(", ")}`);
       return;
     }
     if (rule.trigger !== "THRESHOLD") invalid(`[${index}].trigger must be THRESHOLD or INTERVAL`);
     if (found) invalid("may hold one THRESHOLD rule");
-    const threshold = creditsOf(rule, "threshold_credits", index) ?? invalid(`[${index}].threshold_credits is required for a THRESHOLD rule`);
+    const threshold =
+      creditsOf(rule, "threshold_credits", index) ?? invalid(`[${index}].threshold_credits is required for a THRESHOLD rule`);
     const paid = creditsOf(rule, "paid_credits", index);
     const granted = creditsOf(rule, "granted_credits", index);
     const target = creditsOf(rule, "target_ongoing_balance", index);
@@ -59,7 +64,8 @@ export function autoTopUpOfRules(rules: unknown, settings: Pick<CommerceSettings
     try {
       validAutoTopUpRule(found, CREDIT_UNIT);
     } catch (error) {
-      if (error instanceof ValidationError) invalid(`[${index}]: ${error.issues.map((issue) => `${issue.path.at(-1)} ${issue.message}`).join("; ")}`);
+      if (error instanceof ValidationError)
+        invalid(`[${index}]: ${error.issues.map((issue) => `${issue.path.at(-1)} ${issue.message}`).join("; ")}`);
       throw error;
     }
   });

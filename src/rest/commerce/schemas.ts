@@ -3,7 +3,22 @@
 // Credits are decimal strings ("12.5"), kept exactly in millionths.
 import { z } from "zod";
 import { isoMinorUnit } from "../../ledger/index.ts";
-import { date, decimalString, described, field, invalid, jsonObject, jsonValue, minorUnitsAt, oneOf, optionalText, pageNumber, requiredText, unlessAbsent, type Field } from "../fields.ts";
+import {
+  date,
+  decimalString,
+  described,
+  field,
+  invalid,
+  jsonObject,
+  jsonValue,
+  minorUnitsAt,
+  oneOf,
+  optionalText,
+  pageNumber,
+  requiredText,
+  unlessAbsent,
+  type Field,
+} from "../fields.ts";
 import type { Answer } from "../router.ts";
 import { dateTime, named } from "../schema.ts";
 import { CREDIT_SCALE } from "./resources.ts";
@@ -14,7 +29,15 @@ const CommerceError = named(
     name: z.string(),
     message: z.string(),
     debug_id: z.string(),
-    details: z.array(z.object({ field: z.string().optional(), value: z.string().optional(), location: z.string().optional(), issue: z.string(), description: z.string() })),
+    details: z.array(
+      z.object({
+        field: z.string().optional(),
+        value: z.string().optional(),
+        location: z.string().optional(),
+        issue: z.string(),
+        description: z.string(),
+      }),
+    ),
   }),
 );
 
@@ -42,11 +65,18 @@ function credits(): Field<bigint | null> {
 
 /** `[{ key, value }]` as documented, kept as an object on the ledger's entries. */
 function keyValueList(): Field<Record<string, string> | null> {
-  return field({ type: "array", items: { type: "object", properties: { key: { type: "string" }, value: { type: "string" } }, required: ["key", "value"] } }, (value, name) => {
-    if (value == null) return null;
-    if (!Array.isArray(value) || value.some((item) => typeof item?.key !== "string" || typeof item?.value !== "string")) invalid(name, "must be an array of { key, value } strings");
-    return Object.fromEntries((value as { key: string; value: string }[]).map((item) => [item.key, item.value]));
-  });
+  return field(
+    {
+      type: "array",
+      items: { type: "object", properties: { key: { type: "string" }, value: { type: "string" } }, required: ["key", "value"] },
+    },
+    (value, name) => {
+      if (value == null) return null;
+      if (!Array.isArray(value) || value.some((item) => typeof item?.key !== "string" || typeof item?.value !== "string"))
+        invalid(name, "must be an array of { key, value } strings");
+      return Object.fromEntries((value as { key: string; value: string }[]).map((item) => [item.key, item.value]));
+    },
+  );
 }
 
 const currency = field(
@@ -80,7 +110,11 @@ const RULE = {
   },
   required: ["trigger"],
 };
-const rules = () => described("A THRESHOLD rule becomes the wallet's auto top-up; INTERVAL rules are kept, not run", jsonValue({ type: "array", items: RULE }));
+const rules = () =>
+  described(
+    "A THRESHOLD rule becomes the wallet's auto top-up; INTERVAL rules are kept, not run",
+    jsonValue({ type: "array", items: RULE }),
+  );
 const appliesTo = () => described("e.g. { fee_types: [...] }", jsonObject());
 const expirationAt = () => date();
 
@@ -113,8 +147,15 @@ export const transactionFields = {
   metadata: keyValueList(),
 };
 
-const pages = { page: pageNumber({ fallback: 1, min: 1, max: Number.MAX_SAFE_INTEGER }), per_page: pageNumber({ fallback: 20, min: 1, max: 100 }) };
-export const walletListQuery = { ...pages, status: oneOf(["ACTIVE", "TERMINATED"], { message: "must be ACTIVE or TERMINATED" }), external_customer_id: optionalText() };
+const pages = {
+  page: pageNumber({ fallback: 1, min: 1, max: Number.MAX_SAFE_INTEGER }),
+  per_page: pageNumber({ fallback: 20, min: 1, max: 100 }),
+};
+export const walletListQuery = {
+  ...pages,
+  status: oneOf(["ACTIVE", "TERMINATED"], { message: "must be ACTIVE or TERMINATED" }),
+  external_customer_id: optionalText(),
+};
 export const transactionListQuery = pages;
 
 const Money = z.object({ value: z.string(), currency_code: z.string() });
@@ -137,7 +178,10 @@ export const CommerceWallet = named(
     net_balance_credits: z.string(),
     created_at: dateTime(),
     terminated_at: dateTime().nullable(),
-    applies_to: z.object({ fee_types: z.array(z.string()).optional() }).loose().nullable(),
+    applies_to: z
+      .object({ fee_types: z.array(z.string()).optional() })
+      .loose()
+      .nullable(),
     expiration_at: dateTime().nullable(),
     recurring_transaction_rules: z.array(z.record(z.string(), z.unknown()).meta(RULE)),
   }),
@@ -163,9 +207,18 @@ export const CommerceTransaction = named(
 
 const CommerceMeta = named(
   "CommerceMeta",
-  z.object({ total_count: z.int(), total_pages: z.int(), current_page: z.int(), next_page: z.int().nullable(), prev_page: z.int().nullable() }),
+  z.object({
+    total_count: z.int(),
+    total_pages: z.int(),
+    current_page: z.int(),
+    next_page: z.int().nullable(),
+    prev_page: z.int().nullable(),
+  }),
 );
 
 export const WalletList = named("CommerceWalletList", z.object({ wallets: z.array(CommerceWallet), meta: CommerceMeta }));
-export const TransactionList = named("CommerceTransactionList", z.object({ wallet_transactions: z.array(CommerceTransaction), meta: CommerceMeta }));
+export const TransactionList = named(
+  "CommerceTransactionList",
+  z.object({ wallet_transactions: z.array(CommerceTransaction), meta: CommerceMeta }),
+);
 export const Transactions = named("CommerceTransactions", z.object({ wallet_transactions: z.array(CommerceTransaction) }));

@@ -1,5 +1,14 @@
 // Orb's error responses: `{ status, type, title, detail }`, `type` a link to the error's kind.
-import { BlockNotUsableError, ForbiddenError, IdempotencyConflictError, InsufficientCreditsError, LedgerError, NotFoundError, ValidationError, WalletTerminatedError } from "../../ledger/index.ts";
+import {
+  BlockNotUsableError,
+  ForbiddenError,
+  IdempotencyConflictError,
+  InsufficientCreditsError,
+  LedgerError,
+  NotFoundError,
+  ValidationError,
+  WalletTerminatedError,
+} from "../../ledger/index.ts";
 import { EdgeError } from "../../http/errors.ts";
 import { jsonResponse, MalformedBodyError } from "../json.ts";
 import { log } from "../../observability/logger.ts";
@@ -28,10 +37,12 @@ export function orbFailure(error: unknown): Response {
       validation_errors: error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
     });
   }
-  if (error instanceof InsufficientCreditsError || error instanceof BlockNotUsableError) return orbError(400, "400-constraint-violation", "Constraint violation", error.message);
+  if (error instanceof InsufficientCreditsError || error instanceof BlockNotUsableError)
+    return orbError(400, "400-constraint-violation", "Constraint violation", error.message);
   if (error instanceof NotFoundError) return orbError(404, "404-resource-not-found", "Resource not found", error.message);
   if (error instanceof ForbiddenError) return orbError(403, "403-forbidden", "Forbidden", error.message);
-  if (error instanceof IdempotencyConflictError) return orbError(409, "409-idempotency-key-conflict", "Idempotency key conflict", error.message);
+  if (error instanceof IdempotencyConflictError)
+    return orbError(409, "409-idempotency-key-conflict", "Idempotency key conflict", error.message);
   if (error instanceof WalletTerminatedError) return orbError(400, "400-constraint-violation", "Constraint violation", error.message);
   if (error instanceof LedgerError) return orbError(400, "400-constraint-violation", "Constraint violation", error.message);
   log().error({ err: error }, "unexpected error in the Orb credits API");

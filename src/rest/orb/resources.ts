@@ -38,7 +38,13 @@ export function orbBlock(block: CreditBlock, wallet: Wallet) {
   };
 }
 
-export function orbEntry(entry: LedgerEntry, block: CreditBlock | null, wallet: Wallet, customer: Customer, overrides: Record<string, unknown> = {}) {
+export function orbEntry(
+  entry: LedgerEntry,
+  block: CreditBlock | null,
+  wallet: Wallet,
+  customer: Customer,
+  overrides: Record<string, unknown> = {},
+) {
   const metadata = (entry.metadata ?? {}) as Record<string, unknown>;
   const type = orbType(entry.type);
   return {
@@ -52,11 +58,17 @@ export function orbEntry(entry: LedgerEntry, block: CreditBlock | null, wallet: 
     currency: wallet.currency,
     created_at: entry.createdAt.toISOString(),
     description: entry.description,
-    credit_block: { id: block?.id ?? null, expiry_date: day(block?.expiresAt ?? null), per_unit_cost_basis: block?.costBasis?.toString() ?? null },
+    credit_block: {
+      id: block?.id ?? null,
+      expiry_date: day(block?.expiresAt ?? null),
+      per_unit_cost_basis: block?.costBasis?.toString() ?? null,
+    },
     entry_type: type,
     metadata,
     ...(type === "decrement" ? { price_id: null, event_id: null, invoice_id: null } : {}),
-    ...(type === "void" ? { void_reason: (metadata.void_reason as string | undefined) ?? null, void_amount: money(-entry.amount, wallet) } : {}),
+    ...(type === "void"
+      ? { void_reason: (metadata.void_reason as string | undefined) ?? null, void_amount: money(-entry.amount, wallet) }
+      : {}),
     ...overrides,
   };
 }

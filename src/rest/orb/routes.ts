@@ -2,7 +2,27 @@
 // documented type, a customer's credit blocks and ledger. A customer's credits are its oldest
 // active wallet, opened in the entry's currency (USD by default) by its first increment.
 import { z } from "zod";
-import { type CreditBlock, type Customer, type Wallet, amendBlock, changeBlockExpiry, debit, deposit, validDeposit, ensureCustomerWallet, voidCredits, NotFoundError, currencyScale, findCustomer, findCustomerById, getCreditBlocks, listCreditBlocks, listLedgerEntries, type EntryFilter, type LedgerResult } from "../../ledger/index.ts";
+import {
+  type CreditBlock,
+  type Customer,
+  type Wallet,
+  amendBlock,
+  changeBlockExpiry,
+  debit,
+  deposit,
+  validDeposit,
+  ensureCustomerWallet,
+  voidCredits,
+  NotFoundError,
+  currencyScale,
+  findCustomer,
+  findCustomerById,
+  getCreditBlocks,
+  listCreditBlocks,
+  listLedgerEntries,
+  type EntryFilter,
+  type LedgerResult,
+} from "../../ledger/index.ts";
 import { invalid, minorUnitsAt } from "../fields.ts";
 import { jsonResponse } from "../json.ts";
 import { restRoute, type RequestBody, type RestCall, type RestRoute, type VendorApi } from "../router.ts";
@@ -51,7 +71,8 @@ async function increment({ call, customerKey, body, idempotencyKey }: EntryReque
   if (!existing && customerKey === "customer_id") throw new NotFoundError("Customer", call.params[0]!);
   const wallet = existing && creditWallet(existing);
   const currency = body.currency ?? wallet?.currency ?? "USD";
-  if (wallet && body.currency !== null && wallet.currency !== body.currency) invalid("currency", `must match the customer's currency ${wallet.currency}`);
+  if (wallet && body.currency !== null && wallet.currency !== body.currency)
+    invalid("currency", `must match the customer's currency ${wallet.currency}`);
   // A new wallet is kept at its currency's scale (EUR 2, JPY 0, a custom unit 0).
   const scale = wallet?.scale ?? currencyScale(currency);
   const credits = {
@@ -65,7 +86,9 @@ async function increment({ call, customerKey, body, idempotencyKey }: EntryReque
     idempotencyKey,
   };
   validDeposit(credits);
-  const target = wallet ?? (await ensureCustomerWallet(ledger, { scope: viewer, customer: { externalId: existing?.externalId ?? call.params[0]! }, currency }));
+  const target =
+    wallet ??
+    (await ensureCustomerWallet(ledger, { scope: viewer, customer: { externalId: existing?.externalId ?? call.params[0]! }, currency }));
   const result = await deposit(ledger, { ...credits, scope: viewer, walletId: target.id });
   return entryResponse(result, existing ?? (await customerOf(call, customerKey)));
 }
@@ -81,7 +104,9 @@ async function creditsOf(call: RestCall, customerKey: CustomerKey) {
 async function decrement({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.decrement>>): Promise<Response> {
   const { customer, wallet, ...target } = await creditsOf(call, customerKey);
   const amount = minorUnitsAt(body.amount, wallet.scale, "amount");
-  const result = await shortfallInMajorUnits(wallet, () => debit(call.ledger, { ...target, amount, description: body.description, metadata: body.metadata, idempotencyKey }));
+  const result = await shortfallInMajorUnits(wallet, () =>
+    debit(call.ledger, { ...target, amount, description: body.description, metadata: body.metadata, idempotencyKey }),
+  );
   return entryResponse(result, customer);
 }
 
@@ -89,7 +114,9 @@ async function voidEntry({ call, customerKey, body, idempotencyKey }: EntryReque
   const { customer, wallet, ...target } = await creditsOf(call, customerKey);
   const amount = body.amount === null ? null : minorUnitsAt(body.amount, wallet.scale, "amount");
   const { block_id: blockId, void_reason: reason, description, metadata } = body;
-  const result = await shortfallInMajorUnits(wallet, () => voidCredits(call.ledger, { ...target, blockId, amount, reason, description, metadata, idempotencyKey }));
+  const result = await shortfallInMajorUnits(wallet, () =>
+    voidCredits(call.ledger, { ...target, blockId, amount, reason, description, metadata, idempotencyKey }),
+  );
   return entryResponse(result, customer);
 }
 
@@ -99,22 +126,45 @@ async function amendment({ call, customerKey, body, idempotencyKey }: EntryReque
   // The ledger checks that the block is this customer's wallet's: a block id of another
   // customer is not found, rather than amended in that customer's wallet.
   const result = await shortfallInMajorUnits(wallet, () =>
-    amendBlock(call.ledger, { ...target, blockId: body.block_id, amount, description: body.description, metadata: body.metadata, idempotencyKey }),
+    amendBlock(call.ledger, {
+      ...target,
+      blockId: body.block_id,
+      amount,
+      description: body.description,
+      metadata: body.metadata,
+      idempotencyKey,
+    }),
   );
   return entryResponse(result, customer);
 }
 
-async function expirationChange({ call, customerKey, body, idempotencyKey }: EntryRequest<Read<typeof entryFields.expiration_change>>): Promise<Response> {
+async function expirationChange({
+  call,
+  customerKey,
+  body,
+  idempotencyKey,
+}: EntryRequest<Read<typeof entryFields.expiration_change>>): Promise<Response> {
   const { customer, wallet, ...target } = await creditsOf(call, customerKey);
   const expiresAt = body.target_expiry_date;
   const amount = body.amount === null ? null : minorUnitsAt(body.amount, wallet.scale, "amount");
   const blockId = body.block_id ?? (await blockExpiringOn(call, wallet, body.expiry_date));
   const result = await shortfallInMajorUnits(wallet, () =>
-    changeBlockExpiry(call.ledger, { ...target, blockId, expiresAt, amount, description: body.description, metadata: body.metadata, idempotencyKey }),
+    changeBlockExpiry(call.ledger, {
+      ...target,
+      blockId,
+      expiresAt,
+      amount,
+      description: body.description,
+      metadata: body.metadata,
+      idempotencyKey,
+    }),
   );
   // An expiration change moves credits between blocks: the balance ends where it started.
   const [out, into] = result.entries;
-  return entryResponse(result, customer, out, { ending_balance: into && orbEntry(into, null, result.wallet, customer).ending_balance, new_block_expiry_date: expiresAt.toISOString() });
+  return entryResponse(result, customer, out, {
+    ending_balance: into && orbEntry(into, null, result.wallet, customer).ending_balance,
+    new_block_expiry_date: expiresAt.toISOString(),
+  });
 }
 
 /** The block a caller names by its expiry date, as Orb allows when only one block has it. */
@@ -123,11 +173,20 @@ async function blockExpiringOn(call: RestCall, wallet: Wallet, expiry: Date | nu
   const blocks = (await listCreditBlocks(call.ledger, call.viewer, wallet.id, { status: "active", limit: 200 })).items.filter(
     (block) => block.expiresAt?.toISOString().slice(0, 10) === expiry.toISOString().slice(0, 10),
   );
-  if (blocks.length !== 1) invalid("block_id", blocks.length === 0 ? "matches no block expiring on expiry_date" : "is required: several blocks expire on expiry_date");
+  if (blocks.length !== 1)
+    invalid(
+      "block_id",
+      blocks.length === 0 ? "matches no block expiring on expiry_date" : "is required: several blocks expire on expiry_date",
+    );
   return blocks[0]!.id;
 }
 
-function entryResponse(result: LedgerResult, customer: Customer, entry = result.entries.at(-1), overrides: Record<string, unknown> = {}): Response {
+function entryResponse(
+  result: LedgerResult,
+  customer: Customer,
+  entry = result.entries.at(-1),
+  overrides: Record<string, unknown> = {},
+): Response {
   if (!entry) return orbError(400, "400-constraint-violation", "Constraint violation", "the entry moved no credits");
   const blocks = new Map<string, CreditBlock>(result.blocks.map((block) => [block.id, block]));
   const resource = orbEntry(entry, entry.blockId ? (blocks.get(entry.blockId) ?? null) : null, result.wallet, customer, overrides);
@@ -146,7 +205,9 @@ const ENTRY_HANDLERS: { [Type in keyof EntryBodies]: (request: EntryRequest<Entr
 };
 
 const entryTypeSchema = fieldsObject(entryTypeField);
-const entrySchemas = Object.fromEntries(Object.entries(entryFields).map(([type, fields]) => [type, fieldsObject(fields)])) as { [Type in keyof EntryBodies]: z.ZodType<EntryBodies[Type]> };
+const entrySchemas = Object.fromEntries(Object.entries(entryFields).map(([type, fields]) => [type, fieldsObject(fields)])) as {
+  [Type in keyof EntryBodies]: z.ZodType<EntryBodies[Type]>;
+};
 
 /** The body of a ledger entry: `entry_type` first, then that type's fields. */
 const entryBody: RequestBody<EntryBody> = {
@@ -207,9 +268,30 @@ function listEntries(customerKey: CustomerKey) {
 /** The three operations, under a path that names the customer by `key`. */
 function customerRoutes(key: CustomerKey, prefix: string): RestRoute[] {
   return [
-    restRoute({ method: "POST", path: `${prefix}/credits/ledger_entry`, summary: "Add a ledger entry", body: entryBody, responses: entryAnswers, handle: createLedgerEntry(key) }),
-    restRoute({ method: "GET", path: `${prefix}/credits`, summary: "List active credit blocks", query: blockQuery, responses: blockPageAnswers, handle: listBlocks(key) }),
-    restRoute({ method: "GET", path: `${prefix}/credits/ledger`, summary: "List ledger entries, newest first", query: entryQuery, responses: entryPageAnswers, handle: listEntries(key) }),
+    restRoute({
+      method: "POST",
+      path: `${prefix}/credits/ledger_entry`,
+      summary: "Add a ledger entry",
+      body: entryBody,
+      responses: entryAnswers,
+      handle: createLedgerEntry(key),
+    }),
+    restRoute({
+      method: "GET",
+      path: `${prefix}/credits`,
+      summary: "List active credit blocks",
+      query: blockQuery,
+      responses: blockPageAnswers,
+      handle: listBlocks(key),
+    }),
+    restRoute({
+      method: "GET",
+      path: `${prefix}/credits/ledger`,
+      summary: "List ledger entries, newest first",
+      query: entryQuery,
+      responses: entryPageAnswers,
+      handle: listEntries(key),
+    }),
   ];
 }
 
@@ -218,6 +300,7 @@ export const orbApi: VendorApi = {
     ...customerRoutes("external_customer_id", "/customers/external_customer_id/{external_customer_id}"),
     ...customerRoutes("customer_id", "/customers/{customer_id}"),
   ],
-  unauthenticated: () => orbError(401, "401-authentication-error", "Authentication error", "a valid API key is required as Authorization: Bearer <key>"),
+  unauthenticated: () =>
+    orbError(401, "401-authentication-error", "Authentication error", "a valid API key is required as Authorization: Bearer <key>"),
   failure: orbFailure,
 };

@@ -68,16 +68,23 @@ export const entryAnswers: Record<string, Answer> = {
   ...ERRORS,
 };
 export const blockPageAnswers: Record<string, Answer> = {
-  "200": { description: "OK", schema: named("OrbCreditBlockPage", z.object({ data: z.array(OrbCreditBlock), pagination_metadata: OrbPagination })) },
+  "200": {
+    description: "OK",
+    schema: named("OrbCreditBlockPage", z.object({ data: z.array(OrbCreditBlock), pagination_metadata: OrbPagination })),
+  },
   ...ERRORS,
 };
 export const entryPageAnswers: Record<string, Answer> = {
-  "200": { description: "OK", schema: named("OrbLedgerEntryPage", z.object({ data: z.array(OrbLedgerEntry), pagination_metadata: OrbPagination })) },
+  "200": {
+    description: "OK",
+    schema: named("OrbLedgerEntryPage", z.object({ data: z.array(OrbLedgerEntry), pagination_metadata: OrbPagination })),
+  },
   ...ERRORS,
 };
 
 export const ENTRY_TYPES = ["increment", "decrement", "void", "amendment", "expiration_change"] as const;
-const entryType = <const T extends string>(type: T) => oneOf([type], { required: true, message: `must be one of ${ENTRY_TYPES.join(", ")}` });
+const entryType = <const T extends string>(type: T) =>
+  oneOf([type], { required: true, message: `must be one of ${ENTRY_TYPES.join(", ")}` });
 const common = { description: optionalText(), metadata: jsonObject() };
 
 /** Each entry type's fields; `entry_type` picks one. */
@@ -99,7 +106,12 @@ export const entryFields = {
     void_reason: optionalText(),
     ...common,
   },
-  amendment: { entry_type: entryType("amendment"), block_id: requiredText("is required for an amendment"), amount: decimalAmount("is required"), ...common },
+  amendment: {
+    entry_type: entryType("amendment"),
+    block_id: requiredText("is required for an amendment"),
+    amount: decimalAmount("is required"),
+    ...common,
+  },
   expiration_change: {
     entry_type: entryType("expiration_change"),
     block_id: described("The block to change; or name it by expiry_date", optionalText()),

@@ -2,7 +2,28 @@
 // balances per credit type, and staged deduction (freeze → consume or unfreeze; or deduct).
 // A customer's credits live in one wallet of the unit CREDITS (scale 0); each deposit is a block
 // (the "credit account"), its credit_type the block's category.
-import { type CreditBlock, type LedgerEntry, walletBalance, debit, deposit, validDeposit, validCustomer, ensureCustomerWallet, holdCredits, captureHold, releaseHold, type LedgerContext, type Scope, IdempotencyConflictError, InsufficientCreditsError, NotFoundError, findCustomer, findCustomerWallet, findOperationByIdempotencyKey, type LedgerResult } from "../../ledger/index.ts";
+import {
+  type CreditBlock,
+  type LedgerEntry,
+  walletBalance,
+  debit,
+  deposit,
+  validDeposit,
+  validCustomer,
+  ensureCustomerWallet,
+  holdCredits,
+  captureHold,
+  releaseHold,
+  type LedgerContext,
+  type Scope,
+  IdempotencyConflictError,
+  InsufficientCreditsError,
+  NotFoundError,
+  findCustomer,
+  findCustomerWallet,
+  findOperationByIdempotencyKey,
+  type LedgerResult,
+} from "../../ledger/index.ts";
 import { jsonResponse } from "../json.ts";
 import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
 import type { Read } from "../schema.ts";
@@ -143,7 +164,12 @@ async function freeze({ ledger, viewer }: RestCall, body: Read<typeof spendingFi
   const { transactionId, creditTypes, spend } = await spendingRequest(ledger, viewer, body);
   return explainingCreditTypes(creditTypes, async () => {
     const result = await holdCredits(ledger, { ...spend, idempotencyKey: transactionKey(transactionId) });
-    return jsonResponse({ transaction_id: transactionId, frozen_amount: result.hold!.amount, freeze_details: details(result, "hold"), is_idempotent_replay: result.replayed });
+    return jsonResponse({
+      transaction_id: transactionId,
+      frozen_amount: result.hold!.amount,
+      freeze_details: details(result, "hold"),
+      is_idempotent_replay: result.replayed,
+    });
   });
 }
 
@@ -165,7 +191,12 @@ async function frozenHoldId(ledger: LedgerContext, scope: Scope, transactionId: 
 async function consume({ ledger, viewer }: RestCall, body: Read<typeof consumeFields>): Promise<Response> {
   const transactionId = body.transaction_id;
   const holdId = await frozenHoldId(ledger, viewer, transactionId, body.customer_id);
-  const result = await captureHold(ledger, { scope: viewer, holdId, amount: body.actual_amount, idempotencyKey: `consume:${transactionId}` });
+  const result = await captureHold(ledger, {
+    scope: viewer,
+    holdId,
+    amount: body.actual_amount,
+    idempotencyKey: `consume:${transactionId}`,
+  });
   const consumed = result.hold!.captured;
   return jsonResponse({
     transaction_id: transactionId,
@@ -212,7 +243,13 @@ export const velobaseApi: VendorApi = {
   routes: [
     depositRoute("/v1/customers/deposit"),
     depositRoute("/v1/billing/deposit"),
-    restRoute({ method: "GET", path: "/v1/customers/{customer_id}", summary: "Customer balance", responses: depositAnswers("CustomerBalance", CustomerBalance), handle: getCustomer }),
+    restRoute({
+      method: "GET",
+      path: "/v1/customers/{customer_id}",
+      summary: "Customer balance",
+      responses: depositAnswers("CustomerBalance", CustomerBalance),
+      handle: getCustomer,
+    }),
     restRoute({
       method: "POST",
       path: "/v1/billing/freeze",
@@ -247,6 +284,11 @@ export const velobaseApi: VendorApi = {
     }),
   ],
   unauthenticated: (failure) =>
-    velobaseError(401, "authentication_error", failure === "missing" ? "missing_api_key" : "invalid_api_key", failure === "missing" ? "missing API key" : "invalid API key"),
+    velobaseError(
+      401,
+      "authentication_error",
+      failure === "missing" ? "missing_api_key" : "invalid_api_key",
+      failure === "missing" ? "missing API key" : "invalid API key",
+    ),
   failure: velobaseFailure,
 };

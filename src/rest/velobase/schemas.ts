@@ -91,7 +91,12 @@ export const CustomerBalance = z.object({
   created_at: dateTime(),
 });
 
-export const FreezeResponse = z.object({ transaction_id: z.string(), frozen_amount: z.int(), freeze_details: z.array(CreditDetail), is_idempotent_replay: z.boolean() });
+export const FreezeResponse = z.object({
+  transaction_id: z.string(),
+  frozen_amount: z.int(),
+  freeze_details: z.array(CreditDetail),
+  is_idempotent_replay: z.boolean(),
+});
 
 export const ConsumeResponse = z.object({
   transaction_id: z.string(),

@@ -9,7 +9,8 @@ import { log } from "../../observability/logger.ts";
 export function wrenFailure(error: unknown): Response {
   if (error instanceof EdgeError) return jsonResponse({ error: error.message }, error.status);
   if (error instanceof MalformedBodyError || error instanceof ValidationError) return jsonResponse({ error: error.message }, 400);
-  if (error instanceof PaymentFailedError || error instanceof PaymentsNotConfiguredError) return jsonResponse({ error: `Payment failed: ${error.message}` }, 400);
+  if (error instanceof PaymentFailedError || error instanceof PaymentsNotConfiguredError)
+    return jsonResponse({ error: `Payment failed: ${error.message}` }, 400);
   // Wren documents no status for "not known yet"; 400 with a message that says to ask again.
   if (error instanceof PaymentPendingError) return jsonResponse({ error: `Payment pending: ${error.message}` }, 400);
   if (error instanceof InsufficientCreditsError) return jsonResponse({ error: "Insufficient credits" }, 402);

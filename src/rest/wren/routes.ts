@@ -2,7 +2,19 @@
 // a USD wallet. A team token uses the tenant's team wallet (customer `__team__`), a personal token
 // its customer's. Test tokens (…_test_…) get the documented canned answers, after the same
 // validation as live ones.
-import { authorize, type LedgerEntry, type Wallet, walletBalance, ensureCustomerWallet, TEAM_CUSTOMER, countLedgerEntries, findCustomerById, findCustomerWallet, listLedgerEntries, MAX_OFFSET } from "../../ledger/index.ts";
+import {
+  authorize,
+  type LedgerEntry,
+  type Wallet,
+  walletBalance,
+  ensureCustomerWallet,
+  TEAM_CUSTOMER,
+  countLedgerEntries,
+  findCustomerById,
+  findCustomerWallet,
+  listLedgerEntries,
+  MAX_OFFSET,
+} from "../../ledger/index.ts";
 import { topUp as chargeTopUp } from "../../payments/top-up.ts";
 import { z } from "zod";
 import { described, pageNumber, wholeAmount } from "../fields.ts";
@@ -21,7 +33,11 @@ async function creditWalletOwner({ ledger, viewer }: RestCall): Promise<string> 
 
 /** The wallet to charge, opened on first use. */
 async function creditWallet(call: RestCall): Promise<Wallet> {
-  return ensureCustomerWallet(call.ledger, { scope: call.viewer, customer: { externalId: await creditWalletOwner(call) }, currency: "USD" });
+  return ensureCustomerWallet(call.ledger, {
+    scope: call.viewer,
+    customer: { externalId: await creditWalletOwner(call) },
+    currency: "USD",
+  });
 }
 
 /** The wallet to read; null before its first top-up (reading opens nothing). */
@@ -82,7 +98,11 @@ const topUpBody = requestBody(
   {
     amountInUsdCents: described(
       "US cents to charge and credit, at least 100 ($1.00)",
-      wholeAmount({ required: "must be a positive integer", digits: 15, minimum: { amount: 100n, message: "must be at least 100 ($1.00)" } }),
+      wholeAmount({
+        required: "must be a positive integer",
+        digits: 15,
+        minimum: { amount: 100n, message: "must be at least 100 ($1.00)" },
+      }),
     ),
   },
   { form: true },
@@ -102,7 +122,10 @@ export const wrenApi: VendorApi = {
       path: "/api/credits/ledger",
       summary: "Credit ledger, newest first",
       query: { limit: pageNumber({ fallback: 50, min: 1, max: 200 }), offset: pageNumber({ fallback: 0, min: 0, max: MAX_OFFSET }) },
-      responses: wrenAnswers.ok("WrenLedgerPage", z.object({ entries: z.array(WrenLedgerEntry), total: z.int(), limit: z.int(), offset: z.int() })),
+      responses: wrenAnswers.ok(
+        "WrenLedgerPage",
+        z.object({ entries: z.array(WrenLedgerEntry), total: z.int(), limit: z.int(), offset: z.int() }),
+      ),
       handle: (call, { query }) => ledgerEntries(call, query.limit, query.offset),
     }),
     restRoute({

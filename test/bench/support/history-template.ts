@@ -63,7 +63,9 @@ export async function cloneHistories({ serverUrl, clone, tenantSlug, sizes, rese
     // A file copy (PostgreSQL 15 would otherwise write the whole template to the WAL, and the
     // checkpoints that follow would land in the measurements); older servers copy files anyway.
     const version = Number((await admin.query<{ server_version_num: string }>("SHOW server_version_num")).rows[0]!.server_version_num);
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(clone)} TEMPLATE ${template}${version >= 150_000 ? " STRATEGY FILE_COPY" : ""}`);
+    await admin.query(
+      `CREATE DATABASE ${pg.escapeIdentifier(clone)} TEMPLATE ${template}${version >= 150_000 ? " STRATEGY FILE_COPY" : ""}`,
+    );
     return { url: databaseUrl(serverUrl, clone), template, reused, ...described };
   } finally {
     await admin.end();

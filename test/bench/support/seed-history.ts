@@ -51,12 +51,14 @@ export async function seedHistory(db: Database, { scope, externalId, entries, on
   const begun = performance.now();
   for (let written = 4, statements = 1; written < entries; written += DEBITS_PER_STATEMENT, statements += 1) {
     const count = Math.min(DEBITS_PER_STATEMENT, entries - written);
-    if (statements % STATEMENTS_PER_VACUUM === 0) await db.prisma.$executeRawUnsafe("VACUUM ANALYZE wallet, credit_block, operation, ledger_entry");
+    if (statements % STATEMENTS_PER_VACUUM === 0)
+      await db.prisma.$executeRawUnsafe("VACUUM ANALYZE wallet, credit_block, operation, ledger_entry");
     await db.prisma.$executeRaw`
       SELECT ledger_debit(${scope.tenantId}::uuid, ${scope.livemode}, ${wallet.id}::uuid, 1, NULL,
         ${new Date(start)}::timestamptz + make_interval(secs => (${written} + i) / 1000.0), NULL, 'bench', NULL, NULL, '{}'::jsonb)
       FROM generate_series(1, ${count}::int) AS i`;
-    if (onProgress && entries >= PROGRESS_EVERY && (written + count) % PROGRESS_EVERY < DEBITS_PER_STATEMENT) onProgress(written + count, (performance.now() - begun) / 1000);
+    if (onProgress && entries >= PROGRESS_EVERY && (written + count) % PROGRESS_EVERY < DEBITS_PER_STATEMENT)
+      onProgress(written + count, (performance.now() - begun) / 1000);
   }
   const seconds = (performance.now() - begun) / 1000;
   await db.prisma.$executeRawUnsafe("ANALYZE");
