@@ -21,6 +21,7 @@ import "./mutations/payments.ts";
 import "./mutations/api-tokens.ts";
 import "./mutations/webhooks.ts";
 import "./mutations/balance-alerts.ts";
+import "./mutations/customers.ts";
 
 builder.mutationType({});
 

@@ -19,14 +19,20 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 /** Checks a customer's fields (ValidationError naming `customer.<field>`); every text must be storable. */
 export function validCustomer(input: CustomerInput): CustomerInput {
   const externalId = requiredText(input.externalId, "customer.externalId", 255);
-  const email = validText(input.email, "customer.email", 320);
-  if (email != null && !EMAIL.test(email)) invalid("customer.email", "is not an email address");
+  const email = validEmail(input.email, "customer.email");
   return {
     externalId,
     name: validText(input.name, "customer.name", 255),
     email,
     metadata: input.metadata == null ? null : validMetadata(input.metadata, "customer.metadata"),
   };
+}
+
+/** An optional email address: storable, at most 320 characters, and shaped like one (something@somewhere). */
+export function validEmail(value: string | null | undefined, field: string): string | null {
+  const email = validText(value, field, 320);
+  if (email != null && !EMAIL.test(email)) invalid(field, "is not an email address");
+  return email;
 }
 
 /**

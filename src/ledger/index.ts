@@ -19,6 +19,7 @@ export { refund } from "./commands/refund.ts";
 export { amendBlock } from "./commands/amend-block.ts";
 export { changeBlockExpiry } from "./commands/change-block-expiry.ts";
 export { terminateWallet } from "./commands/terminate-wallet.ts";
+export { updateCustomer } from "./commands/update-customer.ts";
 export { expireCredits } from "./commands/expire-credits.ts";
 export type { LedgerResult } from "./wallet-ledger.ts";
 

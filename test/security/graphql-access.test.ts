@@ -74,6 +74,7 @@ const MUTATIONS: Record<string, MutationCase> = {
     inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, name: "taken over", overdraftLimit: "1000000" } }),
   },
   terminateWallet: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet } }) },
+  updateCustomer: { permission: "manage", inputs: (t) => ({ "customer external id": { externalId: t.externalId, name: "taken over" } }) },
   deposit: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "100000" } }) },
   topUp: { permission: "pay", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "500" } }) },
   debit: { permission: "spend", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "1" } }) },
@@ -597,6 +598,7 @@ const POSITIVE: [
   ["createBalanceAlert", "write", (own) => ({ walletId: own.usd.gid.wallet, threshold: "10" })],
   // An alert of its own to delete, not the one the matrix aims at.
   ["deleteBalanceAlert", "write", async (own) => ({ id: await spareAlertGid(own) })],
+  ["updateCustomer", "write", (own) => ({ externalId: own.externalId, name: "renamed" })],
   ["terminateWallet", "write", (own) => ({ walletId: own.usd.gid.wallet })],
 ];
 

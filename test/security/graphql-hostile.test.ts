@@ -147,6 +147,7 @@ const BASE_INPUTS: Record<string, (field: string[]) => Promise<Record<string, un
       ? { customerExternalId: `hostile-created-${(created += 1)}`, customUnit: { code: "HOSTILE_UNIT", scale: 2 } }
       : { customerExternalId: `hostile-created-${(created += 1)}`, currency: "USD" },
   updateWallet: async () => ({ walletId: own.usd.gid.wallet, name: "renamed" }),
+  updateCustomer: async () => ({ externalId: own.externalId, name: "renamed" }),
   terminateWallet: async () => ({ walletId: prepared(await fresh.wallet()) }),
   deposit: async () => ({ walletId: own.usd.gid.wallet, amount: "100" }),
   topUp: async () => ({ walletId: own.usd.gid.wallet, amount: "500" }),
