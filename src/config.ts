@@ -367,3 +367,191 @@ class SettingsReader {
 function afterCredentials(url: string): string {
   return url.split("@").pop()!;
 }
+
+/** One environment variable as the documentation's settings table shows it. */
+export interface SettingDescription {
+  name: string;
+  /** Markdown; links are relative to docs/. */
+  meaning: string;
+  /** Markdown: the value when unset, or what happens then. */
+  default: string;
+}
+
+/**
+ * Every setting the gateway reads (payments' STRIPE_* in src/payments/config.ts included), in the
+ * order docs/operations.md lists them: `npm run docs:tables` writes the table from this list, and a
+ * test fails when a setting read above is missing from it.
+ */
+export const SETTINGS: readonly SettingDescription[] = [
+  {
+    name: "PORT",
+    meaning: "HTTP port; `0` lets the system pick a free one (the log line `Billing Gateway listening on …` names it)",
+    default: "`4000`",
+  },
+  { name: "DATABASE_URL", meaning: "PostgreSQL connection string", default: "unset: embedded PGlite" },
+  {
+    name: "DATABASE_POOL_SIZE",
+    meaning: "connections each gateway process may open to `DATABASE_URL` (see [Pool sizing](running-at-scale.md#pool-sizing))",
+    default: "`10`",
+  },
+  {
+    name: "DATABASE_REPLICA_URL",
+    meaning:
+      "PostgreSQL connection string of a read replica of `DATABASE_URL`: GraphQL queries and REST GETs read from it, everything else from the primary (see [Read replicas](running-at-scale.md#read-replicas)); refused without `DATABASE_URL`",
+    default: "unset: every read from `DATABASE_URL`",
+  },
+  {
+    name: "DATABASE_REPLICA_POOL_SIZE",
+    meaning: "connections each gateway process may open to the replica",
+    default: "`DATABASE_POOL_SIZE`",
+  },
+  {
+    name: "DATABASE_CONNECT_TIMEOUT_MS",
+    meaning:
+      "how long a starting gateway keeps trying to reach PostgreSQL (retrying with backoff while nothing listens, the server starts up or the host name does not resolve yet) before it says why it cannot and exits 1; a missing database or role, or a wrong password, stops at once; `0` tries once",
+    default: "`30000`",
+  },
+  {
+    name: "DATA_DIR",
+    meaning:
+      "where the embedded database lives; the process that has it open serves it to local tools (the CLI, `psql -h $DATA_DIR -U postgres postgres`) on `$DATA_DIR/.s.PGSQL.5432`",
+    default: "`./data`",
+  },
+  {
+    name: "TOKEN_CACHE_SECONDS",
+    meaning:
+      "how long a gateway trusts a token check without asking the database: a token revoked elsewhere (another gateway, the CLI) is refused within this time; `0` reads the database on every request",
+    default: "`5`",
+  },
+  {
+    name: "EXPIRY_SWEEP_SECONDS",
+    meaning:
+      "how often expired credits and holds are swept, and due top-ups retried or completed (see [Jobs](running-at-scale.md#jobs)); `0` turns both off",
+    default: "`60`",
+  },
+  {
+    name: "JOB_POLL_SECONDS",
+    meaning:
+      "how often this process looks for due jobs (decimals allowed); `0`: this process runs no jobs (others on the database still do)",
+    default: "`5`",
+  },
+  {
+    name: "EVENT_FOLLOWER_POLL_MS",
+    meaning:
+      "how often this process looks at the event log for changes to check for auto top-ups when no commit of its own wakes it (see [Auto top-ups](payments.md#auto-top-ups)); 10 to 3600000",
+    default: "`1000`",
+  },
+  {
+    name: "EVENT_FOLLOWER_BATCH",
+    meaning: "events the auto top-ups' follower reads and checks in one transaction; 1 to 10000",
+    default: "`100`",
+  },
+  {
+    name: "DATABASE_MIGRATION_URL",
+    meaning: "PostgreSQL URL of the role that owns the tables; used only by `npm run db:migrate`, never by the gateway",
+    default: "unset: `DATABASE_URL` migrates",
+  },
+  {
+    name: "DATABASE_APP_ROLE",
+    meaning: "the role `npm run db:migrate` grants the gateway's privileges to",
+    default: "`DATABASE_URL`'s user, when it differs from `DATABASE_MIGRATION_URL`'s",
+  },
+  {
+    name: "SHUTDOWN_DRAIN_MS",
+    meaning:
+      "how long a gateway sent SIGTERM keeps serving, with `/readyz` answering 503, before it refuses new requests: the time load balancers take to stop sending to it (see [Shutdown](#shutdown)); SIGINT skips it; `0` refuses at once",
+    default: "`5000`",
+  },
+  {
+    name: "SHUTDOWN_TIMEOUT_MS",
+    meaning:
+      "how long a stopping gateway (SIGTERM, SIGINT) lets requests in flight finish, once it refuses new ones, before it closes their connections (see [Shutdown](#shutdown))",
+    default: "`20000`",
+  },
+  { name: "LOG_LEVEL", meaning: "`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`", default: "`info`" },
+  {
+    name: "METRICS_TOKEN",
+    meaning: "when set (16 characters or more), `GET /metrics` wants `Authorization: Bearer <METRICS_TOKEN>`",
+    default: "unset: `/metrics` is open",
+  },
+  { name: "MAX_BODY_BYTES", meaning: "largest request body on any route, in bytes", default: "`1048576` (1 MiB)" },
+  {
+    name: "RATE_LIMIT_PER_SECOND",
+    meaning: "sustained requests per second per API token (decimals allowed, e.g. `0.5`); `0` turns rate limiting off",
+    default: "`100`",
+  },
+  { name: "RATE_LIMIT_BURST", meaning: "requests a token that has been quiet may send at once", default: "`200`" },
+  {
+    name: "REDIS_URL",
+    meaning:
+      "`redis://…`: rate limits shared by every gateway process; allowed without limits (one warning logged) while Redis is unreachable. Also carries the `walletUpdated` feed between gateways (see [Events](events-and-webhooks.md#events))",
+    default: "unset: in memory, per process",
+  },
+  { name: "REDIS_KEY_PREFIX", meaning: "put before every Redis key, so deployments can share one Redis", default: "`billing-gateway:`" },
+  {
+    name: "CORS_ORIGINS",
+    meaning: "comma-separated origins (`https://app.example.com`) whose browsers may call the gateway",
+    default: "unset: no cross-origin access",
+  },
+  { name: "GRAPHQL_MAX_DEPTH", meaning: "deepest selection in one GraphQL operation", default: "`12`" },
+  { name: "GRAPHQL_MAX_COST", meaning: "cost of one GraphQL operation (see [Limits](security-and-limits.md#limits))", default: "`50000`" },
+  { name: "GRAPHQL_MAX_ALIASES", meaning: "aliases in one GraphQL document", default: "`30`" },
+  { name: "GRAPHQL_MAX_TOKENS", meaning: "tokens in one GraphQL document", default: "`5000`" },
+  {
+    name: "STREAMS_PER_TOKEN",
+    meaning: "`walletUpdated` streams one token may hold open in a gateway process; one more is refused with `TOO_MANY_STREAMS`",
+    default: "`10`",
+  },
+  {
+    name: "STREAMS_PER_PROCESS",
+    meaning: "`walletUpdated` streams a gateway process holds open, all tokens together; one more is refused with `TOO_MANY_STREAMS`",
+    default: "`1000`",
+  },
+  {
+    name: "STREAM_STALL_SECONDS",
+    meaning:
+      "a `walletUpdated` stream whose client has left an update untaken this long is ended (the client, reading again, finds it complete and resumes with `afterSequence`); any answer whose client has not read from it for this long has its connection closed",
+    default: "`30`",
+  },
+  {
+    name: "BALANCE_ALERTS_PER_WALLET",
+    meaning:
+      "balance alerts one wallet may have (removed ones do not count); one more is refused with `LIMIT_EXCEEDED` (see [Balance alerts](events-and-webhooks.md#balance-alerts))",
+    default: "`25`",
+  },
+  {
+    name: "STRIPE_SECRET_KEY",
+    meaning: "enables payments (see [Payments](payments.md#payments-stripe)); test tokens only ever use a `sk_test_` key",
+    default: 'unset: top-ups answer "payments not configured"',
+  },
+  { name: "STRIPE_API_BASE", meaning: "where Stripe's API is; the tests point it at a local fake", default: "`https://api.stripe.com`" },
+  {
+    name: "STRIPE_WEBHOOK_SECRET",
+    meaning: "the webhook endpoint's signing secret (`whsec_…`)",
+    default: "unset: `POST /webhooks/stripe` answers 503",
+  },
+  { name: "STRIPE_TIMEOUT_MS", meaning: "how long one Stripe request may take before its outcome counts as unknown", default: "`20000`" },
+  {
+    name: "WEBHOOK_ALLOW_PRIVATE",
+    meaning: "`1` lets webhook endpoints use `http` and private, loopback and link-local addresses (local development and tests only)",
+    default: "`0`",
+  },
+  { name: "WEBHOOK_TIMEOUT_MS", meaning: "how long a webhook attempt may take before it counts as failed", default: "`10000`" },
+  { name: "WEBHOOK_CONCURRENCY", meaning: "webhook attempts one gateway process makes at once", default: "`16`" },
+  {
+    name: "WEBHOOK_POLL_MS",
+    meaning: "how often a process looks for webhook deliveries due (retries, events other processes wrote)",
+    default: "`1000`",
+  },
+  {
+    name: "WEBHOOK_IN_FLIGHT_PER_TENANT",
+    meaning:
+      "webhook attempts one tenant's deliveries may have in flight at once, across all gateways (never all of one gateway's `WEBHOOK_CONCURRENCY`); one endpoint gets at most half of it, 4 at most",
+    default: "`8`",
+  },
+  {
+    name: "WEBHOOK_ENDPOINTS_PER_TENANT",
+    meaning: "webhook endpoints a tenant may have in each mode (live, test); one more is `LimitExceededError`",
+    default: "`16`",
+  },
+];

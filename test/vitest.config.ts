@@ -37,6 +37,8 @@ const UNIT = [
   "test/architecture/layers.test.ts",
   "test/auth/token-cache.test.ts",
   "test/browser/money.test.ts",
+  "test/docs/links.test.ts",
+  "test/docs/tables.test.ts",
   "test/graphql/schema.test.ts",
   "test/ledger/error-messages.test.ts",
   "test/lifecycle/event-streams.test.ts",

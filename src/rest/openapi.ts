@@ -102,6 +102,8 @@ function buildDocument() {
   return {
     openapi: "3.1.0",
     info: { title: "Billing Gateway REST shim", version: "1.0.0", description: "Vendor-compatible paths over the Billing Gateway ledger." },
+    // Relative: the paths are on the gateway that served this document, wherever it is deployed.
+    servers: [{ url: "/", description: "The gateway that served this document" }],
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       schemas: withoutSafeIntegerBounds(schemas) as Record<string, JsonSchema>,

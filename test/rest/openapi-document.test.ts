@@ -56,6 +56,11 @@ function unlistedObjects(document: Document, schema: Schema, where: string, seen
 }
 
 describe("/openapi.json", () => {
+  it("names its server as the gateway that served it, so generated clients call the paths relative to it", async () => {
+    const document = (await servedDocument()) as Document & { servers?: { url: string }[] };
+    expect(document.servers).toEqual([expect.objectContaining({ url: "/" })]);
+  });
+
   it("is valid OpenAPI 3.1", async () => {
     const result = await new Validator().validate(await servedDocument());
     expect(result.errors ?? []).toEqual([]);
