@@ -29,28 +29,40 @@ export function svg(tag: string, props: Props = {}, ...children: Child[]): SVGEl
   return fill(document.createElementNS(SVG_NS, tag) as SVGElement, props, children);
 }
 
-/** A table with a caption (its accessible name), a header row and one row per item. */
+/** A note where a list is empty, with what to do about it (a hint, code shown as code). */
+export function emptyNote(text: string, hint?: Child[]): HTMLElement {
+  return h("p", { class: "empty", role: "status" }, text, ...(hint ? [" ", ...hint] : []));
+}
+
+/**
+ * A table with a caption (its accessible name), a header row and one row per item. It scrolls
+ * sideways inside its card, so a narrow screen never scrolls the whole page.
+ */
 export function table<T>(
   caption: string,
   columns: { label: string; cell: (item: T) => Child; numeric?: boolean }[],
   items: T[],
-  empty: string,
+  empty: string | HTMLElement,
 ): HTMLElement {
-  if (items.length === 0) return h("p", { class: "empty", role: "status" }, empty);
+  if (items.length === 0) return typeof empty === "string" ? emptyNote(empty) : empty;
   return h(
-    "table",
-    {},
-    h("caption", {}, caption),
+    "div",
+    { class: "table-scroll" },
     h(
-      "thead",
+      "table",
       {},
-      h("tr", {}, ...columns.map((column) => h("th", { scope: "col", class: column.numeric ? "numeric" : undefined }, column.label))),
-    ),
-    h(
-      "tbody",
-      {},
-      ...items.map((item) =>
-        h("tr", {}, ...columns.map((column) => h("td", { class: column.numeric ? "numeric" : undefined }, column.cell(item)))),
+      h("caption", {}, caption),
+      h(
+        "thead",
+        {},
+        h("tr", {}, ...columns.map((column) => h("th", { scope: "col", class: column.numeric ? "numeric" : undefined }, column.label))),
+      ),
+      h(
+        "tbody",
+        {},
+        ...items.map((item) =>
+          h("tr", {}, ...columns.map((column) => h("td", { class: column.numeric ? "numeric" : undefined }, column.cell(item)))),
+        ),
       ),
     ),
   );

@@ -1,8 +1,8 @@
 // The first view: the token's customers and wallets, searched by customer, currency and status,
 // a page at a time.
 import { graphql } from "./api.ts";
-import { h, table, when } from "./dom.ts";
-import { formatMoney } from "./money.ts";
+import { emptyNote, h, table, when } from "./dom.ts";
+import { formatAmount } from "./money.ts";
 import { PAGE_INFO, pageArguments, pager, type Connection, type Cursor } from "./pages.ts";
 import { section } from "./section.ts";
 
@@ -70,7 +70,13 @@ function customerTable(customers: CustomerRow[]): HTMLElement {
       { label: "Wallets", cell: (customer) => customer.wallets.totalCount, numeric: true },
     ],
     customers,
-    "No customers yet.",
+    emptyNote("No customers yet.", [
+      "A customer comes with their first wallet: run ",
+      h("code", {}, 'mutation { createWallet(input: { customerExternalId: "alice", currency: "USD" }) { __typename } }'),
+      " in ",
+      h("a", { href: "/graphql" }, "GraphiQL"),
+      " with a write or admin token (or POST it to /graphql).",
+    ]),
   );
 }
 
@@ -148,13 +154,18 @@ export function homeView(search: WalletSearch): HTMLElement {
         [
           { label: "Wallet", cell: (wallet) => h("a", { href: walletLink(wallet.id) }, wallet.name ?? `${wallet.currency} wallet`) },
           { label: "Customer", cell: (wallet) => wallet.customer.externalId },
-          { label: "Unit", cell: (wallet) => wallet.currency },
           { label: "Status", cell: (wallet) => wallet.status },
-          { label: "Available", cell: (wallet) => formatMoney(wallet.balance.available, wallet.scale), numeric: true },
-          { label: "Total", cell: (wallet) => formatMoney(wallet.balance.total, wallet.scale), numeric: true },
+          { label: "Available", cell: (wallet) => formatAmount(wallet.balance.available, wallet.scale, wallet.currency), numeric: true },
+          { label: "Total", cell: (wallet) => formatAmount(wallet.balance.total, wallet.scale, wallet.currency), numeric: true },
         ],
         page.edges.map((edge) => edge.node),
-        "No wallets match.",
+        search.customer || search.currency || search.status
+          ? "No wallets match."
+          : emptyNote("No wallets yet.", [
+              "Open one with the ",
+              h("code", {}, "createWallet"),
+              " mutation (customer external id and currency, such as USD, or a unit of your own).",
+            ]),
       );
       return [rows, pager("Wallets", page, showWallets)];
     });

@@ -1,7 +1,7 @@
 // The wallet console: a token form, then the customers and wallets it can see (#/) or one wallet
 // (#/wallet/<id>). Views are rebuilt from the gateway on every navigation; nothing but the token
 // is kept.
-import { forgetToken, graphql, saveToken, savedToken } from "./api.ts";
+import { ApiError, forgetToken, graphql, saveToken, savedToken } from "./api.ts";
 import { h } from "./dom.ts";
 import { homeView } from "./home.ts";
 import { failure } from "./section.ts";
@@ -86,7 +86,9 @@ async function start(): Promise<void> {
     );
     route();
   } catch (error) {
-    main.replaceChildren(failure(error));
+    const shown = failure(error);
+    // A refused token has already brought back the token form, with the gateway's reason: keep it.
+    if (!(error instanceof ApiError && error.tokenRefused)) main.replaceChildren(shown);
   }
 }
 

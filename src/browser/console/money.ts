@@ -10,3 +10,13 @@ export function formatMoney(minor: string, scale: number): string {
   const fraction = scale > 0 ? `.${digits.slice(digits.length - scale)}` : "";
   return `${negative ? "-" : ""}${whole}${fraction}`;
 }
+
+/** An amount with its unit: "-1,234.56 USD". */
+export function formatAmount(minor: string, scale: number, currency: string): string {
+  return `${formatMoney(minor, scale)} ${currency}`;
+}
+
+/** The exact decimal, without grouping, for files read by other programs: "-1234.56". */
+export function plainDecimal(minor: string, scale: number): string {
+  return formatMoney(minor, scale).replace(/,/g, "");
+}

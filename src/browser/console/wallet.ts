@@ -2,10 +2,11 @@
 // its open holds and its ledger, filtered and a page at a time; all kept current while it is open.
 import { graphql } from "./api.ts";
 import { balanceChart, type BalancePoint } from "./chart.ts";
-import { h, table, when } from "./dom.ts";
+import { emptyNote, h, table, when } from "./dom.ts";
 import { searchLink } from "./home.ts";
+import { download, ledgerCsv, ledgerFileName } from "./ledger-export.ts";
 import { watchWallet, type LiveState } from "./live.ts";
-import { formatMoney } from "./money.ts";
+import { formatAmount, formatMoney } from "./money.ts";
 import { PAGE_INFO, pageArguments, pager, type Connection, type Cursor } from "./pages.ts";
 import { section } from "./section.ts";
 
@@ -20,6 +21,16 @@ const LIVE_LABELS: Record<LiveState, string> = {
   live: "live",
   reconnecting: "reconnecting…",
   stopped: "not live",
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DAY_INPUT = {
+  inputmode: "numeric",
+  pattern: "\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])",
+  placeholder: "YYYY-MM-DD",
+  title: "A day in UTC, as YYYY-MM-DD",
+  autocomplete: "off",
+  size: 11,
 };
 
 const ENTRY_TYPES = [
@@ -140,17 +151,18 @@ function figuresTable(wallet: Wallet): HTMLElement {
       ),
     ),
   );
+  const unit = (label: string) => `${label} (${wallet.currency})`;
   const byCategory = table<Figures & { category: string }>(
     "Balances by category",
     [
       { label: "Category", cell: (row) => row.category },
-      { label: "Available", cell: (row) => money(row.available), numeric: true },
-      { label: "Total", cell: (row) => money(row.total), numeric: true },
-      { label: "Used", cell: (row) => money(row.used), numeric: true },
-      { label: "Frozen", cell: (row) => money(row.frozen), numeric: true },
+      { label: unit("Available"), cell: (row) => money(row.available), numeric: true },
+      { label: unit("Total"), cell: (row) => money(row.total), numeric: true },
+      { label: unit("Used"), cell: (row) => money(row.used), numeric: true },
+      { label: unit("Frozen"), cell: (row) => money(row.frozen), numeric: true },
     ],
     wallet.balance.byCategory,
-    "No credits in any category.",
+    emptyNote("No credits in any category.", ["Add some with the ", h("code", {}, "deposit"), " mutation (or a top-up)."]),
   );
   return h("div", {}, overall, byCategory);
 }
@@ -159,7 +171,7 @@ function holdsTable(wallet: Wallet): HTMLElement {
   return table<Wallet["holds"][number]>(
     "Open holds",
     [
-      { label: "Amount", cell: (hold) => formatMoney(hold.amount, wallet.scale), numeric: true },
+      { label: `Amount (${wallet.currency})`, cell: (hold) => formatMoney(hold.amount, wallet.scale), numeric: true },
       { label: "Reference", cell: (hold) => hold.reference ?? "" },
       { label: "Description", cell: (hold) => hold.description ?? "" },
       { label: "Placed", cell: (hold) => when(hold.createdAt) },
@@ -181,8 +193,10 @@ function entryFilters(onChange: (filters: Record<string, unknown>) => void): HTM
       h("select", { name: "type" }, h("option", { value: "" }, "any"), ...ENTRY_TYPES.map((type) => h("option", { value: type }, type))),
     ),
     h("label", {}, "Category", h("input", { name: "category", autocomplete: "off", size: 12 })),
-    h("label", {}, "From", h("input", { name: "from", type: "date" })),
-    h("label", {}, "Until", h("input", { name: "until", type: "date" })),
+    // Days as the page shows them, in UTC, written the same way in every browser (a date input
+    // would show the browser's locale, such as mm/dd/yyyy, and mean local midnight).
+    h("label", {}, "From (UTC)", h("input", { name: "from", ...DAY_INPUT })),
+    h("label", {}, "Until (UTC, inclusive)", h("input", { name: "until", ...DAY_INPUT })),
     h("button", { type: "submit" }, "Filter"),
   );
   form.addEventListener("submit", (event) => {
@@ -190,9 +204,40 @@ function entryFilters(onChange: (filters: Record<string, unknown>) => void): HTM
     const data = new FormData(form);
     const value = (name: string) => String(data.get(name) ?? "").trim() || undefined;
     const type = value("type");
-    onChange({ types: type ? [type] : undefined, category: value("category"), createdAfter: value("from"), createdBefore: value("until") });
+    const from = value("from");
+    const until = value("until");
+    onChange({
+      types: type ? [type] : undefined,
+      category: value("category"),
+      createdAfter: from ? `${from}T00:00:00.000Z` : undefined,
+      // Entries before the next day's midnight: the whole of the last day.
+      createdBefore: until ? new Date(Date.parse(`${until}T00:00:00.000Z`) + DAY_MS).toISOString() : undefined,
+    });
   });
   return form;
+}
+
+/** "Download CSV": the entries the filter selects, every page of them, as a file. */
+function ledgerDownload(wallet: () => Promise<Wallet>, filters: () => Record<string, unknown>): HTMLElement {
+  const state = h("span", { class: "note", role: "status" });
+  const button = h("button", { type: "button", class: "secondary" }, "Download CSV");
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    state.replaceChildren("reading the ledger…");
+    void (async () => {
+      try {
+        const found = await wallet();
+        const csv = await ledgerCsv(found, filters(), (read, total) => state.replaceChildren(`read ${read} of ${total} entries…`));
+        download(ledgerFileName(found, new Date()), csv);
+        state.replaceChildren("downloaded");
+      } catch (error) {
+        state.replaceChildren(`could not export: ${(error as Error).message}`);
+      } finally {
+        button.disabled = false;
+      }
+    })();
+  });
+  return h("div", { class: "export" }, button, state);
 }
 
 /** The view of one wallet; `signal` aborts when the page leaves it (stops live updates). */
@@ -205,10 +250,18 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
   const entries = section(
     "Ledger",
     "entries",
-    entryFilters((chosen) => {
-      filters = chosen;
-      void showEntries({});
-    }),
+    h(
+      "div",
+      { class: "ledger-tools" },
+      entryFilters((chosen) => {
+        filters = chosen;
+        void showEntries({});
+      }),
+      ledgerDownload(
+        () => wallet(),
+        () => filters,
+      ),
+    ),
   );
   const heading = h("h1", {}, "Wallet");
   const live = h("span", { class: "live-state connecting", "data-testid": "live-state", role: "status" }, LIVE_LABELS.connecting);
@@ -230,7 +283,7 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
       if (!found) return [h("p", { class: "error", role: "alert" }, "No such wallet for this token.")];
       heading.replaceChildren(`${found.name ?? `${found.currency} wallet`} · ${found.customer.externalId}`);
       facts.replaceChildren(
-        `${found.status} · ${found.currency} · opened ${when(found.createdAt)} · overdraft limit ${formatMoney(found.overdraftLimit, found.scale)}`,
+        `${found.status} · ${found.currency} · opened ${when(found.createdAt)} · overdraft limit ${formatAmount(found.overdraftLimit, found.scale, found.currency)}`,
       );
       void holds.load(async () => [holdsTable(found)]);
       return [figuresTable(found)];
@@ -243,19 +296,44 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
         graphql<{ wallet: { ledgerEntries: Connection<BalancePoint> } }>(CHART, { id }),
       ]);
       const points = history.ledgerEntries.edges.map((edge) => edge.node).reverse();
-      if (points.length === 0) return [h("p", { class: "empty", role: "status" }, "No entries yet.")];
+      if (points.length === 0)
+        return [
+          emptyNote("No entries yet.", [
+            "Credits come in with the ",
+            h("code", {}, "deposit"),
+            " mutation, go out with ",
+            h("code", {}, "debit"),
+            ".",
+          ]),
+        ];
       const note =
         history.ledgerEntries.totalCount > points.length
           ? `The latest ${points.length} of ${history.ledgerEntries.totalCount} entries.`
           : `All ${points.length} entries.`;
-      return [balanceChart(points, scale, currency, new Date()), h("p", { class: "note" }, note)];
+      let drawn = balanceChart(points, scale, currency, new Date(), chartWidth());
+      redrawChart = () => {
+        if (!drawn.isConnected) return;
+        const again = balanceChart(points, scale, currency, new Date(), chartWidth());
+        drawn.replaceWith(again);
+        drawn = again;
+      };
+      return [drawn, h("p", { class: "note" }, note)];
     });
+
+  // The chart's drawing width: its card's, less the card's padding.
+  const chartWidth = (): number => {
+    const body = chart.element.querySelector<HTMLElement>(".section-body");
+    return Math.max(Math.round(body?.clientWidth || chart.element.clientWidth - 32 || 720), 240);
+  };
+  // Drawn again at the card's new width when the window changes size.
+  let redrawChart = (): void => {};
+  window.addEventListener("resize", () => redrawChart(), { signal });
 
   let blocksAt: Cursor = {};
   const showBlocks = (cursor: Cursor): Promise<void> =>
     blocks.load(async () => {
       blocksAt = cursor;
-      const [{ scale }, { wallet: page }] = await Promise.all([
+      const [{ scale, currency }, { wallet: page }] = await Promise.all([
         wallet(),
         graphql<{ wallet: { creditBlocks: Connection<Block> } }>(BLOCKS, { id, ...pageArguments(cursor, PAGE_SIZE) }),
       ]);
@@ -265,15 +343,15 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
         [
           { label: "Category", cell: (block) => block.category },
           { label: "Source", cell: (block) => block.source },
-          { label: "Amount", cell: (block) => money(block.amount), numeric: true },
-          { label: "Remaining", cell: (block) => money(block.remaining), numeric: true },
+          { label: `Amount (${currency})`, cell: (block) => money(block.amount), numeric: true },
+          { label: `Remaining (${currency})`, cell: (block) => money(block.remaining), numeric: true },
           { label: "Effective", cell: (block) => when(block.effectiveAt) },
           { label: "Expires", cell: (block) => when(block.expiresAt) },
           { label: "Status", cell: (block) => block.status },
           { label: "Priority", cell: (block) => block.priority, numeric: true },
         ],
         page.creditBlocks.edges.map((edge) => edge.node),
-        "No credit blocks.",
+        emptyNote("No credit blocks yet.", ["Each ", h("code", {}, "deposit"), " (or paid top-up) opens one."]),
       );
       return [rows, pager("Credit blocks", page.creditBlocks, showBlocks)];
     });
@@ -282,7 +360,7 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
   const showEntries = (cursor: Cursor): Promise<void> =>
     entries.load(async () => {
       entriesAt = cursor;
-      const [{ scale }, { wallet: page }] = await Promise.all([
+      const [{ scale, currency }, { wallet: page }] = await Promise.all([
         wallet(),
         graphql<{ wallet: { ledgerEntries: Connection<Entry> } }>(ENTRIES, { id, ...filters, ...pageArguments(cursor, PAGE_SIZE) }),
       ]);
@@ -295,13 +373,21 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
           { label: "Type", cell: (entry) => entry.type },
           { label: "Status", cell: (entry) => entry.status },
           { label: "Category", cell: (entry) => entry.block?.category ?? "overdraft" },
-          { label: "Amount", cell: (entry) => money(entry.amount), numeric: true },
-          { label: "Balance after", cell: (entry) => money(entry.endingBalance), numeric: true },
+          { label: `Amount (${currency})`, cell: (entry) => money(entry.amount), numeric: true },
+          { label: `Balance after (${currency})`, cell: (entry) => money(entry.endingBalance), numeric: true },
           { label: "Reference", cell: (entry) => entry.reference ?? "" },
           { label: "Description", cell: (entry) => entry.description ?? "" },
         ],
         page.ledgerEntries.edges.map((edge) => edge.node),
-        "No entries match.",
+        Object.keys(filters).some((name) => filters[name] !== undefined)
+          ? "No entries match."
+          : emptyNote("No entries yet.", [
+              "Credits come in with the ",
+              h("code", {}, "deposit"),
+              " mutation, go out with ",
+              h("code", {}, "debit"),
+              ".",
+            ]),
       );
       return [rows, pager("Ledger entries", page.ledgerEntries, showEntries)];
     });
