@@ -28,6 +28,7 @@ const files: Record<string, () => Promise<StaticAsset>> = {
     staticAsset("text/javascript; charset=utf-8", await bundleForBrowsers("console/main.ts"), PAGE_HEADERS),
   ),
   [`${CONSOLE_PATH}/console.css`]: lazyAsset(async () => staticAsset("text/css; charset=utf-8", await source("console.css"), PAGE_HEADERS)),
+  [`${CONSOLE_PATH}/actions.css`]: lazyAsset(async () => staticAsset("text/css; charset=utf-8", await source("actions.css"), PAGE_HEADERS)),
 };
 
 /** Whether a path is one of the console's files. */

@@ -3,6 +3,8 @@
 // is kept.
 import { ApiError, forgetToken, graphql, saveToken, savedToken } from "./api.ts";
 import { h } from "./dom.ts";
+import { webhooksView } from "./activity.ts";
+import { customerView } from "./customer.ts";
 import { homeView } from "./home.ts";
 import { failure } from "./section.ts";
 import { walletView } from "./wallet.ts";
@@ -61,8 +63,13 @@ function route(): void {
   const signal = leaveView();
   const hash = location.hash.replace(/^#/, "") || "/";
   const wallet = /^\/wallet\/([^/?]+)$/.exec(hash);
+  const customer = /^\/customer\/([^/?]+)$/.exec(hash);
   if (wallet) {
     main.replaceChildren(walletView(decodeURIComponent(wallet[1]!), signal));
+  } else if (customer) {
+    main.replaceChildren(customerView(decodeURIComponent(customer[1]!)));
+  } else if (hash === "/webhooks") {
+    main.replaceChildren(webhooksView());
   } else {
     const search = new URLSearchParams(hash.split("?")[1] ?? "");
     main.replaceChildren(

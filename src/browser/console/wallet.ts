@@ -9,6 +9,7 @@ import { watchWallet, type LiveState } from "./live.ts";
 import { formatAmount, formatMoney } from "./money.ts";
 import { PAGE_INFO, pageArguments, pager, type Connection, type Cursor } from "./pages.ts";
 import { section } from "./section.ts";
+import { walletExtras } from "./wallet-extras.ts";
 
 const PAGE_SIZE = 10;
 /** The chart reads this many of the latest entries (the API's largest page). */
@@ -430,5 +431,6 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
     blocks.element,
     holds.element,
     entries.element,
+    walletExtras(id, showAll),
   );
 }
