@@ -36,6 +36,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const UNIT = [
   "test/architecture/layers.test.ts",
   "test/auth/token-cache.test.ts",
+  "test/browser/amount-input.test.ts",
   "test/browser/money.test.ts",
   "test/docs/links.test.ts",
   "test/docs/tables.test.ts",
