@@ -1,9 +1,13 @@
 // The wallet console in a real browser: seeded through the API, then read back from the page as
-// a person would, search, pages, filters and chart included. Leaves a screenshot in
-// test/artifacts/ (the README's docs/console.png is one of them).
-import { mkdirSync } from "node:fs";
-import { expect, it } from "vitest";
+// a person would, search, pages, filters, chart and CSV export included, on a desktop (1280 px)
+// and on a phone (390 px), where the page never scrolls sideways. Leaves screenshots in
+// test/artifacts/; with CONSOLE_SCREENSHOTS=1 it also writes the documentation's
+// docs/console.png (1280 px) and docs/console-phone.png (390 px).
+import { mkdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import type { Locator, Page, Request } from "playwright-core";
+import { csvField, toCsv } from "../../src/browser/console/csv.ts";
+import { amountAxis, timeAxis } from "../../src/browser/console/chart.ts";
 import { useGateway, createWalletVia, type GatewayFixture } from "../support/app.ts";
 import { describeInBrowser, useBrowser } from "../support/browser.ts";
 import { useHttp } from "../support/http.ts";
@@ -14,6 +18,10 @@ const http = useHttp(gateway);
 const browser = useBrowser();
 
 const SCREENSHOT = `test/artifacts/console-${process.env.TEST_DATABASE_KIND ?? "pglite"}.png`;
+const PHONE_SCREENSHOT = `test/artifacts/console-phone-${process.env.TEST_DATABASE_KIND ?? "pglite"}.png`;
+/** Set to refresh the documentation's screenshots. */
+const DOCS_SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === "1";
+const PHONE = { width: 390, height: 844 };
 /** Shown as text, never run: the page builds no HTML from data. */
 const HOSTILE_NAME = `Ada <img src=x onerror="document.title='owned'">`;
 
@@ -44,6 +52,40 @@ async function seed(): Promise<{ walletId: string; promoExpiry: Date }> {
   return { walletId, promoExpiry };
 }
 
+interface ApiEntry {
+  id: string;
+  sequence: string;
+  createdAt: string;
+  type: string;
+  status: string;
+  amount: string;
+  endingBalance: string;
+  reference: string | null;
+  description: string | null;
+  block: { category: string } | null;
+}
+
+/** A wallet's whole ledger from the API, newest first. */
+async function ledgerFromApi(walletId: string): Promise<ApiEntry[]> {
+  const entries: ApiEntry[] = [];
+  let after: string | null = null;
+  do {
+    const reply: {
+      data: { wallet: { ledgerEntries: { pageInfo: { endCursor: string; hasNextPage: boolean }; edges: { node: ApiEntry }[] } } };
+    } = await gateway.graphql(
+      `query($id: ID!, $after: String) { wallet(id: $id) { ledgerEntries(first: 100, after: $after) {
+          pageInfo { endCursor hasNextPage }
+          edges { node { id sequence createdAt type status amount endingBalance reference description block { category } } }
+        } } }`,
+      { id: walletId, after },
+    );
+    const page = reply.data.wallet.ledgerEntries;
+    entries.push(...page.edges.map((edge) => edge.node));
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return entries;
+}
+
 /** The rows of a table named by its caption, each as its cells' text. */
 async function rows(page: Page, caption: string): Promise<string[][]> {
   const table = page.getByRole("table", { name: caption });
@@ -57,9 +99,56 @@ async function settled(region: Locator): Promise<void> {
 
 const minute = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
+/** How far the page scrolls sideways: 0 when everything fits the window. */
+const pageOverflow = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
+
+async function openConsole(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/console`);
+  await page.getByRole("textbox", { name: "API token" }).fill(token);
+  await page.getByRole("button", { name: "Open" }).click();
+  await expect.poll(() => page.locator("#account").textContent()).toContain("acme");
+}
+
+/** The chart's time labels and its caption (what the labels leave out: UTC, the day or the year). */
+async function chartLabels(chart: Locator): Promise<{ times: string[]; caption: string }> {
+  const times = await chart.locator("text.time-label").allTextContents();
+  return { times, caption: (await chart.locator("text.time-caption").textContent()) ?? "" };
+}
+
+/** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, doubled quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (quoted) {
+      if (char === '"' && text[index + 1] === '"') ((field += '"'), index++);
+      else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") (record.push(field), (field = ""));
+    else if (char === "\r" && text[index + 1] === "\n") {
+      record.push(field);
+      records.push(record);
+      ((record = []), (field = ""), index++);
+    } else field += char;
+  }
+  expect(field, "the file ends with CRLF").toBe("");
+  return records;
+}
+
+/** Minor units of a scale-2 currency as the exact decimal, worked out apart from the console's code. */
+function cents(minor: string): string {
+  const value = BigInt(minor);
+  const size = value < 0n ? -value : value;
+  return `${value < 0n ? "-" : ""}${size / 100n}.${(size % 100n).toString().padStart(2, "0")}`;
+}
+
 describeInBrowser("the wallet console", () => {
-  it("shows what was seeded: customers, wallets, balances, chart, blocks, holds and ledger, a page at a time", async () => {
-    const { promoExpiry } = await seed();
+  it("shows what was seeded: customers, wallets, balances, chart, blocks, holds and ledger, a page at a time, at 1280 and 390 px", async () => {
+    const { walletId, promoExpiry } = await seed();
     const { page, errors } = await browser.newPage();
 
     // The gateway's address opens the console, which asks for a token first.
@@ -88,7 +177,9 @@ describeInBrowser("the wallet console", () => {
       .poll(async () => (await rows(page, "Customers"))[0])
       .toEqual(["cus_alpha", HOSTILE_NAME, "", expect.stringMatching(/UTC$/), "1"]);
     await settled(page.locator("#wallets"));
-    expect(await rows(page, "Wallets")).toEqual([["main", "cus_alpha", "USD", "active", "110.00", "125.00"]]);
+    // Amounts carry their currency.
+    expect(await rows(page, "Wallets")).toEqual([["main", "cus_alpha", "active", "110.00 USD", "125.00 USD"]]);
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
     await page.getByRole("link", { name: "main" }).click();
 
     // Balances, overall and by category.
@@ -133,6 +224,20 @@ describeInBrowser("the wallet console", () => {
     expect(heights[1]!).toBeLessThan(heights[0]!);
     expect(heights[12]!).toBeGreaterThan(heights[11]!);
     expect(await chart.locator("path.balance-line").getAttribute("d")).toMatch(/^M[\d.]+ [\d.]+(H[\d.]+ V[\d.]+){12}H[\d.]+$/);
+    // It uses its card's width, and ten days are labelled by day, in UTC.
+    const [chartWidth, cardWidth] = await chart.evaluate((card) => [
+      card.querySelector("svg")!.getBoundingClientRect().width,
+      card.querySelector(".section-body")!.getBoundingClientRect().width,
+    ]);
+    expect(chartWidth).toBeGreaterThan(cardWidth - 2);
+    expect(chartWidth).toBeLessThanOrEqual(cardWidth);
+    const labels = await chartLabels(chart);
+    expect(labels.caption).toMatch(/^UTC, \d{4}(–\d{4})?$/);
+    expect(labels.times.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(labels.times).size).toBe(labels.times.length);
+    for (const label of labels.times) expect(label).toMatch(/^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)$/);
+    // Round amounts on the side, from zero to above the highest balance (125.00).
+    expect(await chart.locator("text.amount-label").allTextContents()).toEqual(["0", "50", "100", "150"]);
 
     // Credit blocks, with what is left and when they count (both opened at one instant: in either order).
     await settled(page.locator("#blocks"));
@@ -167,12 +272,51 @@ describeInBrowser("the wallet console", () => {
     await expect.poll(() => entries.locator(".count").textContent()).toBe("10 shown of 10");
     expect((await rows(page, "Ledger entries")).every((row) => row[2] === "decrement")).toBe(true);
 
+    // Days typed as the page shows them, in UTC, whatever the browser's locale; "until" takes the whole day.
+    const all = await ledgerFromApi(walletId);
+    const day = (entry: { createdAt: string }) => entry.createdAt.slice(0, 10);
+    const [from, until] = [day(all.find((entry) => entry.sequence === "5")!), day(all.find((entry) => entry.sequence === "7")!)];
     await entries.getByRole("combobox", { name: "Type" }).selectOption("");
+    expect(await entries.getByRole("textbox", { name: "From (UTC)" }).getAttribute("placeholder")).toBe("YYYY-MM-DD");
+    await entries.getByRole("textbox", { name: "From (UTC)" }).fill(from);
+    await entries.getByRole("textbox", { name: "Until (UTC, inclusive)" }).fill(until);
     await entries.getByRole("button", { name: "Filter" }).click();
     await settled(entries);
+    // Newest first, as the page lists them.
+    const inRange = all.filter((entry) => day(entry) >= from && day(entry) <= until).map((entry) => entry.sequence);
+    expect(inRange.length).toBeGreaterThanOrEqual(3);
+    await expect.poll(async () => (await rows(page, "Ledger entries")).map((row) => row[0])).toEqual(inRange);
+
+    await entries.getByRole("textbox", { name: "From (UTC)" }).fill("");
+    await entries.getByRole("textbox", { name: "Until (UTC, inclusive)" }).fill("");
+    await entries.getByRole("button", { name: "Filter" }).click();
+    await settled(entries);
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
     mkdirSync("test/artifacts", { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     console.log(`console screenshot: ${SCREENSHOT}`);
+    if (DOCS_SCREENSHOTS) await page.screenshot({ path: "docs/console.png", fullPage: true });
+
+    // On a phone: nothing scrolls the page sideways; the wide ledger scrolls inside its card.
+    await page.setViewportSize(PHONE);
+    await expect.poll(() => pageOverflow(page)).toBeLessThanOrEqual(0);
+    const ledgerScroll = await entries.locator(".table-scroll").evaluate((box) => [box.scrollWidth, box.clientWidth]);
+    expect(ledgerScroll[0]!).toBeGreaterThan(ledgerScroll[1]!);
+    // The chart is drawn again at the phone's card width, still labelled (fewer, wider steps).
+    await expect
+      .poll(() => chart.evaluate((card) => card.querySelector("svg")!.getBoundingClientRect().width))
+      .toBeLessThanOrEqual(PHONE.width - 20);
+    const phoneLabels = await chartLabels(chart);
+    expect(phoneLabels.times.length).toBeGreaterThanOrEqual(2);
+    expect(phoneLabels.times.length).toBeLessThan(labels.times.length);
+    expect(new Set(phoneLabels.times).size).toBe(phoneLabels.times.length);
+    expect(phoneLabels.caption).toMatch(/^UTC/);
+    await page.screenshot({ path: PHONE_SCREENSHOT, fullPage: true });
+    if (DOCS_SCREENSHOTS) await page.screenshot({ path: "docs/console-phone.png", fullPage: true });
+    await page.evaluate(() => (location.hash = "#/"));
+    await settled(page.locator("#wallets"));
+    await expect.poll(() => rows(page, "Wallets").then((found) => found.length)).toBe(10);
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
 
     // Nothing from the data ran as markup, and no script failed.
     expect(await page.title()).toBe("Billing Gateway · Wallet console");
@@ -222,10 +366,184 @@ describeInBrowser("the wallet console", () => {
     await page.getByRole("textbox", { name: "API token" }).fill("bg_live_not-a-real-token");
     await page.getByRole("button", { name: "Open" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/token/i);
+    // The form stays, with the gateway's reason, ready for another token.
+    expect(await page.getByRole("form", { name: "Open the console with a token" }).isVisible()).toBe(true);
+    expect(await page.getByRole("textbox", { name: "API token" }).isEditable()).toBe(true);
     expect(await page.evaluate(() => [sessionStorage.length, localStorage.length])).toEqual([0, 0]);
+
+    // The same on a phone, and the right token then opens the console.
+    await page.setViewportSize(PHONE);
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
+    await page.getByRole("textbox", { name: "API token" }).fill(gateway.token);
+    await page.getByRole("button", { name: "Open" }).click();
+    await expect.poll(() => page.locator("#account").textContent()).toContain("acme");
     expect([...sentTo]).toEqual(["/graphql"]);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it("says how to fill an empty tenant", async () => {
+    const { page, errors } = await browser.newPage();
+    // Test mode keeps its data apart: this token's tenant has no customers or wallets there.
+    await openConsole(page, http.baseUrl, await gateway.issue("acme", { test: true }));
+    await settled(page.locator("#customers"));
+    const customersHint = page.locator("#customers [role=status]");
+    await expect.poll(() => customersHint.textContent()).toMatch(/^No customers yet\. .*createWallet/);
+    expect(await customersHint.getByRole("link", { name: "GraphiQL" }).getAttribute("href")).toBe("/graphql");
+    await settled(page.locator("#wallets"));
+    expect(await page.locator("#wallets [role=status]").textContent()).toMatch(/^No wallets yet\. .*createWallet/);
+    await page.setViewportSize(PHONE);
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("downloads the ledger as CSV: every entry through every page, exact amounts, quoted text", async () => {
+    const walletId = await createWalletVia(gateway, "cus_csv", undefined, { name: "export" });
+    // More than a float holds exactly (2^53 + 1 cents), and more entries than one page of 100.
+    await mutate(gateway, "deposit", { walletId, amount: "9007199254740993", category: "paid" });
+    const awkward = 'says "hi", then\nleaves';
+    for (let n = 1; n <= 104; n++) {
+      gateway.clock.advance(HOUR);
+      await mutate(gateway, "debit", {
+        walletId,
+        amount: String(n),
+        reference: `ord,${n}`,
+        description: n === 1 ? awkward : n === 2 ? "=HYPERLINK(1)" : `line ${n}`,
+      });
+    }
+    const { page, errors } = await browser.newPage();
+    let exportPages = 0;
+    page.on("request", (request) => {
+      if (request.postData()?.includes("ConsoleLedgerExport")) exportPages++;
+    });
+    await openConsole(page, http.baseUrl, gateway.token);
+    await page.evaluate((id) => (location.hash = `#/wallet/${encodeURIComponent(id)}`), walletId);
+    const entries = page.locator("#entries");
+    await settled(entries);
+    await expect.poll(() => entries.locator(".count").textContent()).toBe("10 shown of 105");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), entries.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^ledger-cus_csv-USD-export-\d{4}-\d\d-\d\d\.csv$/);
+    const text = readFileSync((await download.path())!, "utf8");
+    expect(exportPages).toBe(2);
+
+    const [header, ...records] = parseCsv(text);
+    expect(header).toEqual([
+      "sequence",
+      "created_at",
+      "type",
+      "status",
+      "category",
+      "amount",
+      "balance_after",
+      "currency",
+      "amount_minor",
+      "balance_after_minor",
+      "reference",
+      "description",
+      "entry_id",
+    ]);
+    // Oldest first, the ledger exactly as the API has it.
+    const ledger = (await ledgerFromApi(walletId)).reverse();
+    expect(ledger).toHaveLength(105);
+    expect(records).toEqual(
+      ledger.map((entry) => [
+        entry.sequence,
+        entry.createdAt,
+        entry.type,
+        entry.status,
+        entry.block?.category ?? "overdraft",
+        cents(entry.amount),
+        cents(entry.endingBalance),
+        "USD",
+        entry.amount,
+        entry.endingBalance,
+        entry.reference ?? "",
+        // Text a spreadsheet would run as a formula is kept as text.
+        entry.description === "=HYPERLINK(1)" ? "'=HYPERLINK(1)" : (entry.description ?? ""),
+        entry.id,
+      ]),
+    );
+    expect(records[0]!.slice(5, 10)).toEqual(["90071992547409.93", "90071992547409.93", "USD", "9007199254740993", "9007199254740993"]);
+    expect(records[1]!.slice(10, 12)).toEqual(["ord,1", awkward]);
+    expect(records[104]![9]).toBe(String(9007199254740993n - (104n * 105n) / 2n));
+    await expect.poll(() => entries.locator(".export [role=status]").textContent()).toBe("downloaded");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe("the console's CSV", () => {
+  it("quotes what needs quoting, doubles quotes, ends records with CRLF", () => {
+    expect(csvField("plain")).toBe("plain");
+    expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField('say "x"')).toBe('"say ""x"""');
+    expect(csvField("two\nlines")).toBe('"two\nlines"');
+    expect(toCsv([{ name: "n", value: (row: string) => row }], ["1", "-2"])).toBe("n\r\n1\r\n-2\r\n");
+  });
+
+  it("keeps free text that a spreadsheet would run as text, and leaves amounts as they are", () => {
+    for (const start of ["=", "+", "-", "@", "\t"]) expect(csvField(`${start}1`, true)).toBe(`'${start}1`);
+    expect(csvField("-1", false)).toBe("-1");
+    expect(csvField("=A1,B1", true)).toBe(`"'=A1,B1"`);
+  });
+});
+
+describe("the console chart's axes", () => {
+  const at = (iso: string) => Date.parse(iso);
+
+  it("label an afternoon by time, with the day in the caption, all in UTC", () => {
+    const axis = timeAxis(at("2026-12-07T13:05:00Z"), at("2026-12-07T17:40:00Z"), 6);
+    expect(axis.ticks.map((tick) => tick.label)).toEqual(["14:00", "15:00", "16:00", "17:00"]);
+    expect(axis.caption).toBe("UTC, 2026-12-07");
+  });
+
+  it("name the day at midnight when minutes cross it", () => {
+    const axis = timeAxis(at("2026-12-07T22:50:00Z"), at("2026-12-08T01:10:00Z"), 4);
+    expect(axis.ticks.map((tick) => tick.label)).toEqual(["23:00", "8 Dec", "01:00"]);
+    expect(axis.caption).toBe("UTC, 2026-12-07 to 2026-12-08");
+  });
+
+  it("label weeks by day and years by month", () => {
+    const weeks = timeAxis(at("2026-11-20T10:00:00Z"), at("2026-12-07T10:00:00Z"), 10);
+    expect(weeks.ticks.map((tick) => tick.label)).toEqual([
+      "21 Nov",
+      "23 Nov",
+      "25 Nov",
+      "27 Nov",
+      "29 Nov",
+      "1 Dec",
+      "3 Dec",
+      "5 Dec",
+      "7 Dec",
+    ]);
+    expect(weeks.caption).toBe("UTC, 2026");
+    const years = timeAxis(at("2025-02-10T00:00:00Z"), at("2026-12-07T00:00:00Z"), 8);
+    expect(years.ticks.map((tick) => tick.label)).toEqual([
+      "Apr 2025",
+      "Jul 2025",
+      "Oct 2025",
+      "Jan 2026",
+      "Apr 2026",
+      "Jul 2026",
+      "Oct 2026",
+    ]);
+  });
+
+  it("put round amounts from zero past the highest balance, exactly, at any size", () => {
+    expect(amountAxis(10000n, 12500n, 2, 5).map((tick) => tick.label)).toEqual(["0", "50", "100", "150"]);
+    expect(amountAxis(-250n, 1000n, 2, 5).map((tick) => tick.label)).toEqual(["-5", "0", "5", "10"]);
+    expect(amountAxis(0n, 3n, 2, 5).map((tick) => tick.label)).toEqual(["0.00", "0.01", "0.02", "0.03"]);
+    const huge = amountAxis(0n, 9007199254740993n, 2, 5);
+    expect(huge.map((tick) => tick.at)).toEqual([
+      0n,
+      2000000000000000n,
+      4000000000000000n,
+      6000000000000000n,
+      8000000000000000n,
+      10000000000000000n,
+    ]);
   });
 });
 

@@ -16,12 +16,26 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** Steps between time labels up to two weeks; longer ranges step by months. */
-const TIME_STEPS = [MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY];
+const TIME_STEPS = [
+  MINUTE,
+  5 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  3 * DAY,
+  7 * DAY,
+  14 * DAY,
+];
 const MONTH_STEPS = [1, 3, 6, 12, 24, 60];
 const AVERAGE_MONTH = 30.44 * DAY;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 /** Room a time label needs, and an amount label's characters. */
-const TIME_LABEL_SPACING = 84;
+const TIME_LABEL_SPACING = 64;
 const CHARACTER_WIDTH = 7;
 const HEIGHT = 240;
 
