@@ -1,5 +1,5 @@
 -- The current definition of ledger_debit, as pg_get_functiondef gives it back; test/db/sql-functions.test.ts
--- holds it to the migrated database. Defined last by migration 20261207030000_debit_in_one_pass.
+-- holds it to the migrated database. Defined last by migration 20261207110000_scoped_credits.
 -- Change it with a new migration that replaces it, then copy the new definition here.
 --
 -- Spends credits in consumption order under the wallet's row lock, as one statement (see
@@ -7,7 +7,7 @@
 -- crossed in the same transaction. One pass: the blocks drawn on are read once, the wallet row is
 -- updated once, the balances after come from one read of the wallet's blocks as the debit left
 -- them (never from its entries), and each JSON value is built once.
-CREATE OR REPLACE FUNCTION public.ledger_debit(p_tenant_id uuid, p_livemode boolean, p_wallet_id uuid, p_amount bigint, p_categories text[], p_now timestamp with time zone, p_idempotency_key text, p_request_hash text, p_reference text, p_description text, p_metadata jsonb)
+CREATE OR REPLACE FUNCTION public.ledger_debit(p_tenant_id uuid, p_livemode boolean, p_wallet_id uuid, p_amount bigint, p_categories text[], p_feature text, p_now timestamp with time zone, p_idempotency_key text, p_request_hash text, p_reference text, p_description text, p_metadata jsonb)
  RETURNS jsonb
  LANGUAGE plpgsql
 AS $function$
@@ -64,7 +64,11 @@ BEGIN
     WHERE wallet_id = w.id AND status = 'active' AND remaining > 0 AND effective_at <= p_now
       AND (expires_at IS NULL OR expires_at > p_now)
       AND (p_categories IS NULL OR category = ANY (p_categories))
-    ORDER BY priority ASC, expires_at ASC NULLS LAST, cost_basis ASC NULLS FIRST, created_at ASC, id ASC
+      -- Blocks for any usage, and those that apply to the feature (a debit without one has none).
+      AND (cardinality(applies_to) = 0 OR p_feature = ANY (applies_to))
+    -- src/ledger/consumption.ts: scoped first, priority, expiry, free before paid, cost basis, oldest.
+    ORDER BY cardinality(applies_to) = 0 ASC, priority ASC, expires_at ASC NULLS LAST, category = 'paid' ASC,
+             cost_basis ASC NULLS FIRST, created_at ASC, id ASC
   LOOP
     EXIT WHEN still_owed = 0;
     taken := LEAST(b.remaining, still_owed);
@@ -80,8 +84,8 @@ BEGIN
 
   entry_at := GREATEST(p_now, w.last_entry_at);
 
-  INSERT INTO "operation" (id, tenant_id, livemode, wallet_id, type, idempotency_key, request_hash, reference, created_at)
-  VALUES (operation_id, p_tenant_id, p_livemode, w.id, 'debit', p_idempotency_key, p_request_hash, p_reference, created_at);
+  INSERT INTO "operation" (id, tenant_id, livemode, wallet_id, type, idempotency_key, request_hash, reference, feature, created_at)
+  VALUES (operation_id, p_tenant_id, p_livemode, w.id, 'debit', p_idempotency_key, p_request_hash, p_reference, p_feature, created_at);
 
   FOR i IN 1 .. coalesce(array_length(draw_ids, 1), 0) LOOP
     UPDATE "credit_block" SET remaining = remaining - draw_amounts[i], used = used + draw_amounts[i]
@@ -142,7 +146,7 @@ BEGIN
   INSERT INTO "event" (tenant_id, livemode, wallet_id, sequence, type, operation_id, payload, created_at)
   VALUES (w.tenant_id, w.livemode, w.id, event_sequence, 'operation.completed', operation_id, jsonb_build_object(
     'operation', jsonb_build_object('id', operation_id, 'type', 'debit', 'reference', p_reference, 'idempotencyKey', p_idempotency_key,
-                                    'targetOperationId', NULL, 'holdId', NULL, 'createdAt', created_at),
+                                    'targetOperationId', NULL, 'holdId', NULL, 'feature', p_feature, 'createdAt', created_at),
     'amount', (-p_amount)::text, 'entries', told_entries, 'balance', balance), p_now)
   RETURNING id INTO event_id;
   events := events || jsonb_build_object('id', event_id, 'walletId', w.id, 'sequence', event_sequence::text, 'type', 'operation.completed');
@@ -172,7 +176,7 @@ BEGIN
     'outcome', 'debited',
     'operation', jsonb_build_object('id', operation_id, 'tenantId', p_tenant_id, 'livemode', p_livemode, 'walletId', w.id,
       'type', 'debit', 'idempotencyKey', p_idempotency_key, 'requestHash', p_request_hash, 'reference', p_reference,
-      'targetOperationId', NULL, 'holdId', NULL, 'createdAt', created_at),
+      'targetOperationId', NULL, 'holdId', NULL, 'feature', p_feature, 'createdAt', created_at),
     'wallet', wallet_json(w), 'entries', entries, 'blocks', blocks, 'events', events, 'walletBlocks', wallet_blocks);
 END;
 $function$;

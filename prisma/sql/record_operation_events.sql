@@ -1,5 +1,5 @@
 -- The current definition of record_operation_events, as pg_get_functiondef gives it back; test/db/sql-functions.test.ts
--- holds it to the migrated database. Defined last by migration 20261127030000_event_balances_past_bigint.
+-- holds it to the migrated database. Defined last by migration 20261207110000_scoped_credits.
 -- Change it with a new migration that replaces it, then copy the new definition here.
 --
 -- `operation.completed` for each of `p_operation_ids` (one transaction's operations on the wallet,
@@ -39,7 +39,8 @@ BEGIN
     balance := wallet_balance_after(p_wallet_id, p_now, at_sequence);
     written := written || event_notice_json(append_event(p_wallet_id, 'operation.completed', op_id, jsonb_build_object(
       'operation', jsonb_build_object('id', op."id", 'type', op."type", 'reference', op."reference", 'idempotencyKey', op."idempotency_key",
-                                      'targetOperationId', op."target_operation_id", 'holdId', op."hold_id", 'createdAt', op."created_at"),
+                                      'targetOperationId', op."target_operation_id", 'holdId', op."hold_id", 'feature', op."feature",
+                                      'createdAt', op."created_at"),
       'amount', moved::text, 'entries', entries, 'balance', balance), p_now));
   END LOOP;
   IF moved_any THEN

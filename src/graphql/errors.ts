@@ -59,6 +59,11 @@ builder.objectType(InsufficientCreditsError, {
   fields: (t) => ({
     requested: t.field({ type: "Money", resolve: (error) => error.requested }),
     available: t.field({ type: "Money", resolve: (error) => error.available }),
+    feature: t.string({
+      nullable: true,
+      description: "The feature the credits were for: available counts only the blocks that apply to it.",
+      resolve: (error) => error.feature,
+    }),
   }),
 });
 

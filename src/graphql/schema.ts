@@ -13,6 +13,7 @@ import "./types/api-token.ts";
 import "./types/webhook-endpoint.ts";
 import "./types/balance-alert.ts";
 import "./types/event.ts";
+import "./types/debit-preview.ts";
 import "./types/queries.ts";
 import "./mutations/wallets.ts";
 import "./mutations/movements.ts";

@@ -19,7 +19,7 @@ import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError } from "./errors.ts";
 import { CREDIT_BLOCK_COLUMNS } from "./rows.ts";
 import { requireId } from "./input.ts";
-import { inForceAt } from "./consumption.ts";
+import { appliesToFeature, inForceAt } from "./consumption.ts";
 
 /** `available = total − used − frozen`, as in the customer deposit API. */
 export interface BalanceFigures {
@@ -99,6 +99,31 @@ export function balanceFromBlocks(wallet: { id: string; overdraftUsed: bigint },
     wallet.overdraftUsed,
     blocks.map((block) => ({ block, figures: block })),
   );
+}
+
+/**
+ * The wallet's balances for `feature`'s usage: only the blocks that apply to it (scoped to it, or
+ * for any usage) count; the overdraft, owed by the whole wallet, is counted as in the wallet's.
+ * The same arithmetic as every balance read, from the figures `balance` already holds.
+ */
+export function balanceForFeature(balance: WalletBalance, feature: string): WalletBalance {
+  const accounts = balance.blocks
+    .filter(({ block }) => appliesToFeature(block, feature))
+    .map(({ block, available, used, frozen }) => ({ block, figures: { remaining: available, used, frozen } }));
+  return summarise(balance.walletId, balance.at, balance.overdraftUsed, accounts);
+}
+
+export interface FeatureBalance extends BalanceFigures {
+  feature: string;
+}
+
+/** For each feature key the wallet's blocks name, its balances (balanceForFeature), by key. */
+export function balancesByFeature(balance: WalletBalance): FeatureBalance[] {
+  const keys = [...new Set(balance.blocks.flatMap(({ block }) => block.appliesTo))].sort();
+  return keys.map((feature) => {
+    const { total, used, frozen, available } = balanceForFeature(balance, feature);
+    return { feature, total, used, frozen, available };
+  });
 }
 
 interface WalletWithBlocks {

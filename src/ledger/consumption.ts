@@ -34,29 +34,48 @@ export function spendableAt(at: Date): Prisma.CreditBlockWhereInput {
 }
 
 /**
- * The consumption order: block priority (lower first), then soonest expiry (no expiry last),
- * then lowest cost basis (free and granted credits before paid ones), then oldest, then id.
+ * A block may pay for `feature`'s usage: it applies to any usage (no feature keys), or names the
+ * feature. Usage without a feature may spend only blocks for any usage.
  */
-export const CONSUMPTION_ORDER: Prisma.CreditBlockOrderByWithRelationInput[] = [
-  { priority: "asc" },
-  { expiresAt: { sort: "asc", nulls: "last" } },
-  { costBasis: { sort: "asc", nulls: "first" } },
-  { createdAt: "asc" },
-  { id: "asc" },
-];
+export function appliesToFeature(block: Pick<CreditBlock, "appliesTo">, feature: string | null): boolean {
+  return block.appliesTo.length === 0 || (feature !== null && block.appliesTo.includes(feature));
+}
 
-type Ordered = Pick<CreditBlock, "priority" | "expiresAt" | "costBasis" | "createdAt" | "id">;
+/** appliesToFeature as a query filter. */
+export function appliesToFeatureFilter(feature: string | null): Prisma.CreditBlockWhereInput {
+  return feature === null ? { appliesTo: { isEmpty: true } } : { OR: [{ appliesTo: { isEmpty: true } }, { appliesTo: { has: feature } }] };
+}
 
-/** CONSUMPTION_ORDER as a comparator, for blocks already in memory. */
+/** The blocks a debit or hold for `feature`, limited to `categories` when given, may draw on at `at`. */
+export function eligibleAt(at: Date, feature: string | null, categories?: string[] | null): Prisma.CreditBlockWhereInput {
+  return {
+    AND: [spendableAt(at), appliesToFeatureFilter(feature), categories && categories.length > 0 ? { category: { in: categories } } : {}],
+  };
+}
+
+/** Credits of this category were bought; every other category (granted, promotional, …) was given. */
+export const PAID_CATEGORY = "paid";
+
+/**
+ * The consumption order, one comparator for every block in memory; `ledger_debit` spells the same
+ * ORDER BY. Blocks scoped to features first (they can pay for less, so they go before credits
+ * that could pay for anything), then block priority (lower first), then soonest expiry (no
+ * expiry last), then given credits before paid ones (category `paid`), then lowest cost basis
+ * (none first), then oldest, then id.
+ */
 export function compareConsumption(a: Ordered, b: Ordered): number {
   return (
+    Number(a.appliesTo.length === 0) - Number(b.appliesTo.length === 0) ||
     a.priority - b.priority ||
     nullsLast(a.expiresAt, b.expiresAt) ||
+    Number(a.category === PAID_CATEGORY) - Number(b.category === PAID_CATEGORY) ||
     nullsFirst(a.costBasis, b.costBasis) ||
     a.createdAt.getTime() - b.createdAt.getTime() ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );
 }
+
+type Ordered = Pick<CreditBlock, "appliesTo" | "priority" | "expiresAt" | "category" | "costBasis" | "createdAt" | "id">;
 
 function nullsLast(a: Date | null, b: Date | null): number {
   if (a === null || b === null) return (a === null ? 1 : 0) - (b === null ? 1 : 0);
@@ -79,17 +98,25 @@ export interface LockedWallet {
   track(blocks: CreditBlock[]): CreditBlock[];
 }
 
-/** The wallet's spendable blocks now, in consumption order, optionally limited to categories. */
-export async function spendableBlocks(walletLedger: LockedWallet, categories?: string[] | null): Promise<CreditBlock[]> {
+/** What a debit, hold or void draws on: blocks for `feature` (none: blocks for any usage), of `categories` when given. */
+export interface Eligibility {
+  feature?: string | null;
+  categories?: string[] | null;
+  /** Every spendable block whatever it applies to: a void takes credits back from any block. */
+  anyScope?: boolean;
+}
+
+/** The wallet's blocks a debit or hold may draw on now, in consumption order. */
+export async function spendableBlocks(walletLedger: LockedWallet, eligibility: Eligibility = {}): Promise<CreditBlock[]> {
   const blocks = await walletLedger.tx.creditBlock.findMany({
     where: {
       walletId: walletLedger.wallet.id,
-      ...spendableAt(walletLedger.now),
-      ...(categories && categories.length > 0 ? { category: { in: categories } } : {}),
+      ...(eligibility.anyScope
+        ? spendableAt(walletLedger.now)
+        : eligibleAt(walletLedger.now, eligibility.feature ?? null, eligibility.categories)),
     },
-    orderBy: CONSUMPTION_ORDER,
   });
-  return walletLedger.track(blocks);
+  return walletLedger.track(blocks.sort(compareConsumption));
 }
 
 export interface Draw {

@@ -62,8 +62,14 @@ export class InsufficientCreditsError extends LedgerError {
   constructor(
     readonly requested: bigint,
     readonly available: bigint,
+    /** The feature the credits were for: `available` counts only the blocks that apply to it. */
+    readonly feature: string | null = null,
   ) {
-    super(`insufficient credits: ${requested} requested, ${available} available`);
+    super(
+      feature === null
+        ? `insufficient credits: ${requested} requested, ${available} available`
+        : `insufficient credits for feature "${feature}": ${requested} requested, ${available} available for it`,
+    );
   }
 }
 

@@ -31,6 +31,8 @@ export interface OperationCompletedPayload {
     idempotencyKey: string | null;
     targetOperationId: string | null;
     holdId: string | null;
+    /** The feature a debit or hold was for (it spent only blocks that apply to it); null otherwise. */
+    feature: string | null;
     createdAt: string;
   };
   /** Sum of the operation's entries: what it moved in or out of the wallet (0 for a hold). */

@@ -43,7 +43,17 @@ export {
   type EntryFilter,
 } from "./queries.ts";
 export { countWalletEntries, ledgerEntryPages, type WalletEntryFilter, type WalletEntryPage } from "./entry-pages.ts";
-export { walletBalance, walletBalances, type BalanceFigures, type CategoryBalance, type WalletBalance } from "./balances.ts";
+export {
+  balanceForFeature,
+  balancesByFeature,
+  walletBalance,
+  walletBalances,
+  type BalanceFigures,
+  type CategoryBalance,
+  type FeatureBalance,
+  type WalletBalance,
+} from "./balances.ts";
+export { previewDebit, type DebitPreview, type PreviewDebitInput } from "./preview-debit.ts";
 export { verifyLedger } from "./verify.ts";
 
 // Events: the log every committed change writes, balance alerts, and the feed that wakes subscribers.

@@ -13,6 +13,10 @@ export type Metadata = Record<string, unknown>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CATEGORY = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+/** A feature key: what a tenant calls a kind of usage, e.g. `chat` or `gpu-hours`. */
+const FEATURE = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/;
+/** At most this many feature keys on one block. */
+export const APPLIES_TO_MAX_KEYS = 32;
 const COST_BASIS = /^\d{1,26}(\.\d{1,12})?$/;
 /** NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -83,6 +87,32 @@ export function validCategory(category: string, field = "category"): string {
 export function validCategories(categories: string[] | null | undefined): string[] | null {
   if (!categories || categories.length === 0) return null;
   return categories.map((category, index) => validCategory(category, `categories[${index}]`));
+}
+
+/** A feature key, stored exactly as given (keys are case-sensitive). */
+export function validFeature(feature: string, field = "feature"): string {
+  if (typeof feature !== "string" || !FEATURE.test(feature))
+    invalid(field, "must be 1 to 64 letters, digits, '_', '.', ':', '/' or '-', starting with a letter or digit");
+  return feature;
+}
+
+/** An optional feature: absent or null means none. */
+export function validOptionalFeature(feature: string | null | undefined): string | null {
+  return feature == null ? null : validFeature(feature);
+}
+
+/**
+ * The feature keys a block applies to, in the order given; empty means any usage. Null or absent
+ * stays null, so that the caller can tell "not given" (the wallet's default applies) from "any usage".
+ */
+export function validAppliesTo(appliesTo: readonly string[] | null | undefined, field = "appliesTo"): string[] | null {
+  if (appliesTo == null) return null;
+  if (!Array.isArray(appliesTo) || appliesTo.length > APPLIES_TO_MAX_KEYS)
+    invalid(field, `must be a list of at most ${APPLIES_TO_MAX_KEYS} feature keys`);
+  const keys = appliesTo.map((key, index) => validFeature(key, `${field}[${index}]`));
+  const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
+  if (repeated !== undefined) invalid(field, `names "${repeated}" more than once`);
+  return keys;
 }
 
 export function validPriority(priority: number | null | undefined): number {

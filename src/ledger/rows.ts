@@ -54,6 +54,8 @@ const json = (sql: string) =>
     sql,
     z.custom<Prisma.JsonValue>((value) => value !== undefined),
   );
+/** A text[] column, as to_jsonb gives it: an array of strings. */
+const textArray = (sql: string) => column(sql, z.array(z.string()));
 const orNull = <Value>({ sql, json }: Column<Value>): Column<Value | null> => ({ sql, json: json.nullable() });
 
 const WALLET: RowShape<Wallet> = {
@@ -68,6 +70,7 @@ const WALLET: RowShape<Wallet> = {
   overdraftLimit: bigint("overdraft_limit"),
   overdraftUsed: bigint("overdraft_used"),
   defaultExpiryDays: orNull(column("default_expiry_days", z.int())),
+  defaultAppliesTo: textArray("default_applies_to"),
   metadata: json("metadata"),
   balance: bigint("balance"),
   lastSequence: bigint("last_sequence"),
@@ -88,6 +91,7 @@ const CREDIT_BLOCK: RowShape<CreditBlock> = {
   used: bigint("used"),
   frozen: bigint("frozen"),
   category: text("category"),
+  appliesTo: textArray("applies_to"),
   priority: column("priority", z.int()),
   costBasis: orNull(decimal("cost_basis")),
   effectiveAt: timestamp("effective_at"),
@@ -131,6 +135,7 @@ const OPERATION: RowShape<Operation> = {
   reference: orNull(text("reference")),
   targetOperationId: orNull(id("target_operation_id")),
   holdId: orNull(id("hold_id")),
+  feature: orNull(text("feature")),
   createdAt: timestamp("created_at"),
 };
 

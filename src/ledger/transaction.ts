@@ -29,6 +29,8 @@ export interface WalletCommand {
   idempotencyKey?: string | null;
   reference?: string | null;
   targetOperationId?: string | null;
+  /** The feature a debit or hold is for (stored on the operation; its event names it). */
+  feature?: string | null;
   /** The caller's input; its hash tells a replay from a different request reusing the key. */
   request: unknown;
 }
@@ -96,6 +98,7 @@ async function runCommand(
         idempotencyKey,
         reference: command.reference,
         targetOperationId: command.targetOperationId,
+        feature: command.feature ?? null,
       };
       const operation = walletLedger.beginOperation(fields);
       await body(walletLedger, operation);

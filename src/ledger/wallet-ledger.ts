@@ -32,6 +32,8 @@ export interface OperationFields {
   reference?: string | null;
   targetOperationId?: string | null;
   holdId?: string | null;
+  /** The feature a debit or hold was for. */
+  feature?: string | null;
 }
 
 export interface EntryFields {
@@ -47,7 +49,7 @@ export interface EntryFields {
 }
 
 export type NewBlockFields = Pick<CreditBlock, "category" | "source" | "effectiveAt" | "expiresAt"> &
-  Partial<Pick<CreditBlock, "priority" | "costBasis" | "description">> & { metadata?: Metadata | null };
+  Partial<Pick<CreditBlock, "priority" | "costBasis" | "description" | "appliesTo">> & { metadata?: Metadata | null };
 
 export type NewHoldFields = Pick<Hold, "amount"> &
   Partial<Pick<Hold, "reference" | "description" | "expiresAt">> & { metadata?: Metadata | null };
@@ -113,6 +115,7 @@ export class WalletLedger {
       reference: fields.reference ?? null,
       targetOperationId: fields.targetOperationId ?? null,
       holdId: fields.holdId ?? null,
+      feature: fields.feature ?? null,
       createdAt: this.now,
     };
     this.operations.push(operation);
@@ -133,6 +136,7 @@ export class WalletLedger {
       used: 0n,
       frozen: 0n,
       category: fields.category,
+      appliesTo: fields.appliesTo ?? [],
       priority: fields.priority ?? 50,
       costBasis: fields.costBasis ?? null,
       effectiveAt: fields.effectiveAt,

@@ -1,14 +1,15 @@
-// The consumption rules are written three times: in memory (isSpendableAt, compareConsumption),
-// as a query (spendableAt, CONSUMPTION_ORDER; holds draw through it) and in SQL (`ledger_debit`,
-// the debit hot path). On generated wallets, all three pick the same blocks in the same order,
-// and the debit's entries carry exactly the figures the in-memory rules give.
+// The consumption rules are written three times: in memory (isSpendableAt, appliesToFeature,
+// compareConsumption), as a query (eligibleAt, sorted by compareConsumption; holds draw through
+// it) and in SQL (`ledger_debit`, the debit hot path). On generated wallets, with blocks scoped to
+// features or not and debits for a feature or none, all three pick the same blocks in the same
+// order, and the debit's entries carry exactly the figures the in-memory rules give.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CreditBlock } from "../../src/db/generated/client.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
 import { voidCredits } from "../../src/ledger/commands/void-credits.ts";
-import { CONSUMPTION_ORDER, compareConsumption, isSpendableAt, planDraws, spendableAt } from "../../src/ledger/consumption.ts";
+import { appliesToFeature, compareConsumption, eligibleAt, isSpendableAt, planDraws } from "../../src/ledger/consumption.ts";
 import { figuresAfter } from "../../src/ledger/block-figures.ts";
 import { InsufficientCreditsError } from "../../src/ledger/errors.ts";
 import { HOUR, useLedger } from "../support/ledger.ts";
@@ -20,6 +21,7 @@ const generatedBlock = fc.record({
   amount: fc.bigInt({ min: 1n, max: 50n }),
   priority: fc.constantFrom(0, 1, 5),
   category: fc.constantFrom("paid", "granted", "promo"),
+  appliesTo: fc.constantFrom<string[]>([], [], ["chat"], ["gpu-hours"], ["chat", "gpu-hours"]),
   costBasis: fc.constantFrom(null, "0", "0.5", "1", "1.000000000001"),
   /** Hours after the deposits that it takes effect: past the debit (8 h) means not yet. */
   effectiveInHours: fc.constantFrom(null, 1, 8, 30),
@@ -38,6 +40,7 @@ const generatedCase = fc.record({
   amount: fc.bigInt({ min: 1n, max: 200n }),
   overdraftLimit: fc.constantFrom(0n, 25n),
   categories: fc.constantFrom<string[] | null>(null, ["paid"], ["granted", "promo"]),
+  feature: fc.constantFrom<string | null>(null, "chat", "search"),
 });
 
 describe("the consumption rules, in memory, as a query and in ledger_debit", () => {
@@ -59,12 +62,13 @@ describe("the consumption rules, in memory, as a query and in ledger_debit", () 
 
         const all = await ledger.db.prisma.creditBlock.findMany({ where: { walletId: wallet.id } });
         const inCategory = (block: CreditBlock) => !generated.categories || generated.categories.includes(block.category);
-        const inMemory = all.filter((block) => isSpendableAt(block, now) && inCategory(block)).sort(compareConsumption);
+        const inMemory = all
+          .filter((block) => isSpendableAt(block, now) && inCategory(block) && appliesToFeature(block, generated.feature))
+          .sort(compareConsumption);
         const asQuery = await ledger.db.prisma.creditBlock.findMany({
-          where: { walletId: wallet.id, ...spendableAt(now), ...(generated.categories ? { category: { in: generated.categories } } : {}) },
-          orderBy: CONSUMPTION_ORDER,
+          where: { walletId: wallet.id, ...eligibleAt(now, generated.feature, generated.categories) },
         });
-        expect(asQuery.map((block) => block.id)).toEqual(inMemory.map((block) => block.id));
+        expect(asQuery.sort(compareConsumption).map((block) => block.id)).toEqual(inMemory.map((block) => block.id));
 
         const { draws, shortfall: overdraft } = planDraws(inMemory, generated.amount);
         const debiting = debit(ledger.ctx, {
@@ -72,6 +76,7 @@ describe("the consumption rules, in memory, as a query and in ledger_debit", () 
           walletId: wallet.id,
           amount: generated.amount,
           categories: generated.categories,
+          feature: generated.feature,
         });
         // A debit limited to categories never overdraws.
         if (overdraft > (generated.categories ? 0n : generated.overdraftLimit)) {
@@ -91,7 +96,7 @@ describe("the consumption rules, in memory, as a query and in ledger_debit", () 
       }),
       { numRuns: 40, seed: Number(process.env.FUZZ_SEED ?? 20261125) },
     );
-  });
+  }, 300_000);
 });
 
 /** Deposits the generated block, its dates counted from `start`; returns its id. */
@@ -100,12 +105,13 @@ async function depositAt(walletId: string, block: GeneratedBlock, start: number)
   // Expiry must come after the block takes effect.
   const expiresAt =
     block.expiresInHours === null ? null : new Date(Math.max(start + block.expiresInHours * HOUR, (effectiveAt?.getTime() ?? 0) + HOUR));
-  const { category, priority, costBasis, amount } = block;
+  const { category, appliesTo, priority, costBasis, amount } = block;
   const result = await deposit(ledger.ctx, {
     scope: ledger.scope,
     walletId,
     amount,
     category,
+    appliesTo,
     priority,
     costBasis,
     effectiveAt,

@@ -23,7 +23,7 @@ async function ledgerDebit(call: DebitCall): Promise<unknown> {
   const { tenantId, livemode } = ledger.scope;
   const [row] = await ledger.db.prisma.$queryRaw<{ result: unknown }[]>`
     SELECT ledger_debit(${tenantId}::uuid, ${livemode}, ${call.walletId}::uuid, ${call.amount}::bigint, ${call.categories ?? null}::text[],
-                        ${ledger.clock.now()}::timestamptz, ${call.idempotencyKey ?? null}, ${"request-hash"}, ${call.reference ?? null},
+                        ${null}::text, ${ledger.clock.now()}::timestamptz, ${call.idempotencyKey ?? null}, ${"request-hash"}, ${call.reference ?? null},
                         ${null}::text, ${JSON.stringify({ order: 7 })}::jsonb) AS result`;
   return row!.result;
 }

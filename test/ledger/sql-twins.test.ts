@@ -203,7 +203,7 @@ function toldFields<Shape extends Record<string, { json: z.ZodType }>, Field ext
   return z.strictObject(Object.fromEntries(fields.map((field) => [field, shape[field]!.json])) as { [F in Field]: Shape[F]["json"] });
 }
 
-const OPERATION_FIELDS = ["id", "type", "reference", "idempotencyKey", "targetOperationId", "holdId", "createdAt"] as const;
+const OPERATION_FIELDS = ["id", "type", "reference", "idempotencyKey", "targetOperationId", "holdId", "feature", "createdAt"] as const;
 const ENTRY_FIELDS = ["id", "sequence", "type", "amount", "blockId", "holdId"] as const;
 const TOLD_OPERATION = toldFields(ROW_SHAPES.operation, OPERATION_FIELDS);
 const TOLD_ENTRY = toldFields(ROW_SHAPES.ledgerEntry, ENTRY_FIELDS);

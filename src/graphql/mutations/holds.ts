@@ -13,6 +13,7 @@ builder.relayMutationField(
       walletId: t.globalID({ required: true, for: [WalletRef] }),
       amount: t.field({ type: "Money", required: true }),
       categories: t.stringList(),
+      feature: t.string({ description: "Reserve only from blocks for any usage or that apply to this feature." }),
       expiresAt: t.field({ type: "DateTime", description: "The hold releases itself then, unless resolved before." }),
       description: t.string(),
       metadata: t.field({ type: "JSONObject" }),

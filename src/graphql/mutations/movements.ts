@@ -16,6 +16,9 @@ builder.relayMutationField(
       walletId: t.globalID({ required: true, for: [WalletRef] }),
       amount: t.field({ type: "Money", required: true }),
       category: t.string({ description: "paid, granted (default) or any label." }),
+      appliesTo: t.stringList({
+        description: "Feature keys whose usage may spend these credits; empty: any usage. Default: the wallet's defaultAppliesTo.",
+      }),
       priority: t.int({ description: "Lower is spent first; default 50." }),
       costBasis: t.string({ description: "What one minor unit of credit cost, as an exact decimal string." }),
       effectiveAt: t.field({ type: "DateTime" }),
@@ -57,11 +60,16 @@ builder.relayMutationField(
 builder.relayMutationField(
   "debit",
   {
-    description: "Spends credits in consumption order: priority, soonest expiry, lowest cost basis, oldest.",
+    description:
+      "Spends credits in consumption order: blocks scoped to the feature, then priority, soonest expiry, given before paid, lowest cost basis, oldest.",
     inputFields: (t) => ({
       walletId: t.globalID({ required: true, for: [WalletRef] }),
       amount: t.field({ type: "Money", required: true }),
       categories: t.stringList({ description: "Spend only from these categories (no overdraft then)." }),
+      feature: t.string({
+        description:
+          "The usage paid for: only blocks for any usage or that apply to this feature are spent. None: blocks for any usage only.",
+      }),
       description: t.string(),
       metadata: t.field({ type: "JSONObject" }),
       reference: t.string({ description: "Your reference, e.g. an order id." }),

@@ -36,6 +36,9 @@ builder.relayMutationField(
       }),
       overdraftLimit: t.field({ type: "Money" }),
       defaultExpiryDays: t.int(),
+      defaultAppliesTo: t.stringList({
+        description: "Feature keys given to blocks deposited without their own appliesTo; default: any usage.",
+      }),
       metadata: t.field({ type: "JSONObject" }),
       idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
     }),
@@ -51,6 +54,7 @@ builder.relayMutationField(
         name: input.name,
         overdraftLimit: input.overdraftLimit,
         defaultExpiryDays: input.defaultExpiryDays,
+        defaultAppliesTo: input.defaultAppliesTo,
         metadata: input.metadata,
         idempotencyKey: input.idempotencyKey,
       });
@@ -80,6 +84,7 @@ builder.relayMutationField(
       name: t.string(),
       overdraftLimit: t.field({ type: "Money" }),
       defaultExpiryDays: t.int({ description: "Null clears it." }),
+      defaultAppliesTo: t.stringList({ description: "Feature keys for blocks deposited without their own; empty or null: any usage." }),
       metadata: t.field({ type: "JSONObject", description: "Merged in; a key set to null is removed." }),
       autoTopUp: t.field({ type: AutoTopUpInput, description: "Sets the auto top-up rule (resuming a paused one); null removes it." }),
       idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
@@ -95,6 +100,7 @@ builder.relayMutationField(
         name: input.name ?? undefined,
         overdraftLimit: input.overdraftLimit ?? undefined,
         defaultExpiryDays: "defaultExpiryDays" in input ? input.defaultExpiryDays : undefined,
+        defaultAppliesTo: "defaultAppliesTo" in input ? (input.defaultAppliesTo ?? []) : undefined,
         metadata: input.metadata ?? undefined,
         autoTopUp: "autoTopUp" in input ? input.autoTopUp : undefined,
         idempotencyKey: input.idempotencyKey,

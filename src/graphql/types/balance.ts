@@ -1,4 +1,4 @@
-import type { BalanceFigures, CategoryBalance, WalletBalance } from "../../ledger/index.ts";
+import type { BalanceFigures, CategoryBalance, FeatureBalance, WalletBalance } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 
 const BalanceFiguresRef = builder.interfaceRef<BalanceFigures>("BalanceFigures").implement({
@@ -18,6 +18,12 @@ const BalanceFiguresRef = builder.interfaceRef<BalanceFigures>("BalanceFigures")
 export const CategoryBalanceRef = builder.objectRef<CategoryBalance>("CategoryBalance").implement({
   interfaces: [BalanceFiguresRef],
   fields: (t) => ({ category: t.exposeString("category") }),
+});
+
+export const FeatureBalanceRef = builder.objectRef<FeatureBalance>("FeatureBalance").implement({
+  description: "What usage of one feature can spend: blocks scoped to it and blocks for any usage, less the wallet's overdraft.",
+  interfaces: [BalanceFiguresRef],
+  fields: (t) => ({ feature: t.exposeString("feature") }),
 });
 
 export const WalletBalanceRef = builder.objectRef<WalletBalance>("WalletBalance").implement({

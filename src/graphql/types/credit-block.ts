@@ -15,6 +15,7 @@ export const CreditBlockRef = builder.prismaNode("CreditBlock", {
       resolve: (block) => block.remaining,
     }),
     category: t.exposeString("category"),
+    appliesTo: t.exposeStringList("appliesTo", { description: "Feature keys whose usage may spend the block; empty: any usage." }),
     priority: t.exposeInt("priority"),
     costBasis: t.string({
       nullable: true,

@@ -1,7 +1,7 @@
-import { storableText, walletBalance, walletsInScope } from "../../ledger/index.ts";
+import { balanceForFeature, balancesByFeature, storableText, walletBalance, walletsInScope } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 import { balancesNow } from "../wallet-balances.ts";
-import { WalletBalanceRef } from "./balance.ts";
+import { FeatureBalanceRef, WalletBalanceRef } from "./balance.ts";
 import { CreditBlockStatusEnum, LedgerEntryTypeEnum, WalletStatusEnum } from "./enums.ts";
 import { LedgerEntryRef } from "./ledger-entry.ts";
 import { pageCap } from "./pagination.ts";
@@ -19,19 +19,35 @@ export const WalletRef = builder.prismaNode("Wallet", {
     status: t.expose("status", { type: WalletStatusEnum }),
     overdraftLimit: t.field({ type: "Money", resolve: (wallet) => wallet.overdraftLimit }),
     defaultExpiryDays: t.exposeInt("defaultExpiryDays", { nullable: true }),
+    defaultAppliesTo: t.exposeStringList("defaultAppliesTo", {
+      description: "Feature keys given to blocks deposited without their own appliesTo; empty: any usage.",
+    }),
     metadata: t.expose("metadata", { type: "JSONObject" }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     terminatedAt: t.expose("terminatedAt", { type: "DateTime", nullable: true }),
     balance: t.field({
       type: WalletBalanceRef,
-      description: "Balances now; batched across wallets.",
-      resolve: (wallet, _args, ctx) => balancesNow(ctx).load(wallet.id),
+      description:
+        "Balances now; batched across wallets. With a feature, only the blocks that apply to it (scoped to it or for any usage) count.",
+      args: { feature: t.arg.string() },
+      resolve: async (wallet, { feature }, ctx) => {
+        const balance = await balancesNow(ctx).load(wallet.id);
+        return feature == null ? balance : balanceForFeature(balance, feature);
+      },
     }),
     balanceAt: t.field({
       type: WalletBalanceRef,
-      description: "Balances as they stood at a past instant.",
-      args: { instant: t.arg({ type: "DateTime", required: true }) },
-      resolve: (wallet, { instant }, ctx) => walletBalance(ctx.ledger, ctx.viewer, wallet.id, instant),
+      description: "Balances as they stood at a past instant; with a feature, as balance(feature:).",
+      args: { instant: t.arg({ type: "DateTime", required: true }), feature: t.arg.string() },
+      resolve: async (wallet, { instant, feature }, ctx) => {
+        const balance = await walletBalance(ctx.ledger, ctx.viewer, wallet.id, instant);
+        return feature == null ? balance : balanceForFeature(balance, feature);
+      },
+    }),
+    balancesByFeature: t.field({
+      type: [FeatureBalanceRef],
+      description: "For each feature key the wallet's blocks name, the balances usage of that feature can spend, by key.",
+      resolve: async (wallet, _args, ctx) => balancesByFeature(await balancesNow(ctx).load(wallet.id)),
     }),
     creditBlocks: t.relatedConnection("creditBlocks", {
       cursor: "id",

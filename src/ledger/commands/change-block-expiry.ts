@@ -51,6 +51,7 @@ export async function changeBlockExpiry(ctx: LedgerContext, input: ChangeBlockEx
       operation,
       {
         category: block.category,
+        appliesTo: block.appliesTo,
         priority: block.priority,
         costBasis: block.costBasis,
         effectiveAt: block.effectiveAt,

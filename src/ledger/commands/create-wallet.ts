@@ -4,7 +4,7 @@ import { balanceAfterOperation, type WalletBalance } from "../balances.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { upsertCustomer, validCustomer, type CustomerInput } from "../customers.ts";
 import { IdempotencyConflictError, ValidationError, WalletExistsError } from "../errors.ts";
-import { validIdempotencyKey, validMetadata, validText } from "../input.ts";
+import { validAppliesTo, validIdempotencyKey, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits, walletUnit, type CustomUnit } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
 import { isUniqueViolation, runOnce, type KeyedRecords } from "../idempotency.ts";
@@ -25,6 +25,8 @@ export interface CreateWalletInput {
   name?: string | null;
   overdraftLimit?: bigint | null;
   defaultExpiryDays?: number | null;
+  /** Feature keys given to blocks deposited without their own `appliesTo`; empty or absent: any usage. */
+  defaultAppliesTo?: readonly string[] | null;
   metadata?: Metadata | null;
   idempotencyKey?: string | null;
 }
@@ -69,6 +71,7 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
   if (overdraftLimit < 0n)
     throw new ValidationError("overdraftLimit must not be negative", [{ path: ["overdraftLimit"], message: "must not be negative" }]);
   const defaultExpiryDays = validExpiryDays(input.defaultExpiryDays);
+  const defaultAppliesTo = validAppliesTo(input.defaultAppliesTo, "defaultAppliesTo") ?? [];
   // Keeps the shape (and so the hash) that keys given before custom units were explicit still match.
   const request = {
     customer,
@@ -79,6 +82,7 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
     defaultExpiryDays,
     metadata: input.metadata,
     opening: opening?.request,
+    ...(defaultAppliesTo.length > 0 ? { defaultAppliesTo } : {}),
   };
   const requestHash = hashRequest("wallet_create", "", request);
   const records: KeyedRecords<Operation, CreateWalletResult> = {
@@ -114,6 +118,7 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
               name,
               overdraftLimit,
               defaultExpiryDays,
+              defaultAppliesTo,
               metadata: metadata as object,
             },
           });

@@ -7,7 +7,7 @@ import { debitAnswerFrom } from "../debit-answer.ts";
 import { publishCommitted } from "../event-feed.ts";
 import { InsufficientCreditsError, NotFoundError, WalletTerminatedError } from "../errors.ts";
 import { releaseLapsedHolds } from "./release-lapsed-holds.ts";
-import { validCategories, validMetadata, validText } from "../input.ts";
+import { validCategories, validMetadata, validOptionalFeature, validText } from "../input.ts";
 import { parseMinorUnits, requirePositive } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
 import { runOnce } from "../idempotency.ts";
@@ -20,6 +20,11 @@ export interface DebitInput {
   amount: bigint;
   /** Spend only from these categories (no overdraft then). */
   categories?: string[] | null;
+  /**
+   * The usage the credits pay for: spend only blocks that apply to it (or to any usage), those
+   * scoped to it first. None: blocks for any usage only.
+   */
+  feature?: string | null;
   description?: string | null;
   metadata?: Metadata | null;
   /** The caller's reference, e.g. an order id. */
@@ -29,7 +34,7 @@ export interface DebitInput {
 
 /** Sent through the raw-query port, prepared once per connection: the hot path's one statement. */
 export const LEDGER_DEBIT =
-  "SELECT ledger_debit($1::uuid, $2::boolean, $3::uuid, $4::bigint, $5::text[], $6::timestamptz, $7::text, $8::text, $9::text, $10::text, $11::jsonb) AS result";
+  "SELECT ledger_debit($1::uuid, $2::boolean, $3::uuid, $4::bigint, $5::text[], $6::text, $7::timestamptz, $8::text, $9::text, $10::text, $11::text, $12::jsonb) AS result";
 
 /**
  * Spends credits in consumption order, one `decrement` entry per block drawn from. What the
@@ -53,6 +58,7 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
   authorize(input.scope, "spend");
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const categories = validCategories(input.categories);
+  const feature = validOptionalFeature(input.feature);
   const description = validText(input.description, "description");
   const metadata = validMetadata(input.metadata);
   const reference = validText(input.reference, "reference", 255);
@@ -61,7 +67,9 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
   // `ledger_debit` scopes by tenant and mode; a personal token's customer is checked first. A
   // wallet never changes customer, so the check cannot go stale before the lock.
   if (input.scope.customerId) await requireWalletInScope(ctx, input.scope, input.walletId);
-  const requestHash = hashRequest("debit", input.walletId, { amount, categories, description, metadata, reference });
+  // The feature joins the request only when given, so that keys of debits made before features stay replayable.
+  const request = { amount, categories, description, metadata, reference, ...(feature === null ? {} : { feature }) };
+  const requestHash = hashRequest("debit", input.walletId, request);
 
   // `ledger_debit` answers a key it finds under the wallet lock with "replay"; a request with the
   // key that committed first on another wallet is found through the key's unique index.
@@ -78,6 +86,7 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
             input.walletId,
             amount,
             categories,
+            feature,
             ctx.now(),
             idempotencyKey,
             requestHash,
@@ -112,7 +121,7 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
           return replayOperation(ctx.prisma, earlier, requestHash);
         }
         case "insufficient":
-          throw new InsufficientCreditsError(amount, result.available);
+          throw new InsufficientCreditsError(amount, result.available, feature);
         case "not_found":
           throw new NotFoundError("Wallet", input.walletId);
         case "terminated":

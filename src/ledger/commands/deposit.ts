@@ -1,7 +1,16 @@
 import type { CreditBlockSource, Operation } from "../../db/generated/client.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { ValidationError } from "../errors.ts";
-import { requireLater, validCategory, validCostBasis, validDate, validMetadata, validPriority, validText } from "../input.ts";
+import {
+  requireLater,
+  validAppliesTo,
+  validCategory,
+  validCostBasis,
+  validDate,
+  validMetadata,
+  validPriority,
+  validText,
+} from "../input.ts";
 import { minBigInt, parseMinorUnits, requirePositive } from "../money.ts";
 import { runWalletCommand } from "../transaction.ts";
 import type { LedgerResult, Metadata, WalletLedger } from "../wallet-ledger.ts";
@@ -15,6 +24,8 @@ export interface DepositInput {
   amount: bigint;
   /** `paid`, `granted` (the default) or any label such as `promo_campaign_2026`. */
   category?: string | null;
+  /** Feature keys whose usage may spend the credits; empty: any usage. Default the wallet's defaultAppliesTo. */
+  appliesTo?: readonly string[] | null;
   /** Consumption priority: lower is spent first. Default 50. */
   priority?: number | null;
   /** What one minor unit of credit cost, as an exact decimal string. */
@@ -43,6 +54,7 @@ export function validDeposit(input: Omit<DepositInput, "scope" | "walletId">) {
   return {
     amount,
     category: validCategory(input.category ?? "granted"),
+    appliesTo: validAppliesTo(input.appliesTo),
     priority: validPriority(input.priority),
     costBasis: validCostBasis(input.costBasis),
     effectiveAtGiven,
@@ -71,10 +83,12 @@ export async function deposit(ctx: LedgerContext, input: DepositInput): Promise<
 
 /** What a deposit's idempotency key stands for. */
 export function depositRequest(input: Pick<DepositInput, "costBasis">, valid: ValidDeposit) {
-  const { amount, category, priority, effectiveAtGiven, expiresAtGiven, description, metadata, reference, source } = valid;
+  const { amount, category, appliesTo, priority, effectiveAtGiven, expiresAtGiven, description, metadata, reference, source } = valid;
   return {
     amount,
     category,
+    // Only when given, so that keys of deposits made before feature keys stay replayable.
+    ...(appliesTo === null ? {} : { appliesTo }),
     priority,
     costBasis: input.costBasis,
     effectiveAt: effectiveAtGiven,
@@ -94,6 +108,7 @@ export type ValidDeposit = ReturnType<typeof validDeposit>;
  */
 export async function appendDeposit(walletLedger: WalletLedger, operation: Operation, valid: ValidDeposit): Promise<void> {
   const { amount, category, priority, costBasis, effectiveAtGiven, expiresAtGiven, description, metadata, source } = valid;
+  const appliesTo = valid.appliesTo ?? walletLedger.wallet.defaultAppliesTo;
   const { wallet, now } = walletLedger;
   const effectiveAt = effectiveAtGiven ?? now;
   const expiresAt =
@@ -115,7 +130,7 @@ export async function appendDeposit(walletLedger: WalletLedger, operation: Opera
   }
   walletLedger.openBlock(
     operation,
-    { category, priority, costBasis, effectiveAt, expiresAt, source, description, metadata },
+    { category, appliesTo, priority, costBasis, effectiveAt, expiresAt, source, description, metadata },
     { type: "increment", amount: amount - repayment, description, metadata },
   );
 }

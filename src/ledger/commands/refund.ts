@@ -113,6 +113,7 @@ function creditBack(
     operation,
     {
       category: block?.category ?? "granted",
+      appliesTo: block?.appliesTo ?? walletLedger.wallet.defaultAppliesTo,
       priority: block?.priority,
       costBasis: block?.costBasis,
       effectiveAt: walletLedger.now,

@@ -1,6 +1,6 @@
 import type { LedgerContext, Scope } from "../context.ts";
 import { ValidationError, WalletExistsError } from "../errors.ts";
-import { validMetadata, validText } from "../input.ts";
+import { validAppliesTo, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits } from "../money.ts";
 import { runWalletCommand } from "../transaction.ts";
 import type { CommandExtension, LedgerResult, Metadata } from "../wallet-ledger.ts";
@@ -14,6 +14,8 @@ export interface UpdateWalletInput {
   overdraftLimit?: bigint;
   /** Null clears the default expiry; undefined leaves it as it is. */
   defaultExpiryDays?: number | null;
+  /** Feature keys for blocks deposited without their own; empty: any usage; undefined leaves it as it is. */
+  defaultAppliesTo?: readonly string[] | null;
   /** Merged into the wallet's metadata; a key set to null is removed. */
   metadata?: Metadata | null;
   idempotencyKey?: string | null;
@@ -32,6 +34,8 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
     throw new ValidationError("overdraftLimit must not be negative", [{ path: ["overdraftLimit"], message: "must not be negative" }]);
   }
   const defaultExpiryDays = input.defaultExpiryDays === undefined ? undefined : validExpiryDays(input.defaultExpiryDays);
+  const defaultAppliesTo =
+    input.defaultAppliesTo === undefined ? undefined : (validAppliesTo(input.defaultAppliesTo, "defaultAppliesTo") ?? []);
   const metadataPatch = input.metadata === undefined ? undefined : validMetadata(input.metadata);
   const name = input.name === undefined ? undefined : validText(input.name, "name", 255);
   const request = {
@@ -40,6 +44,7 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
     defaultExpiryDays: input.defaultExpiryDays === null ? "clear" : defaultExpiryDays,
     metadata: metadataPatch,
     extension: extension?.request,
+    ...(defaultAppliesTo !== undefined ? { defaultAppliesTo } : {}),
   };
 
   try {
@@ -65,6 +70,7 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
         ...(name !== undefined ? { name } : {}),
         ...(overdraftLimit !== undefined ? { overdraftLimit } : {}),
         ...(defaultExpiryDays !== undefined ? { defaultExpiryDays } : {}),
+        ...(defaultAppliesTo !== undefined ? { defaultAppliesTo } : {}),
         ...(metadata !== undefined ? { metadata: metadata as object } : {}),
       });
       await extension?.apply(walletLedger, operation);

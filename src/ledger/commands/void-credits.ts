@@ -45,7 +45,7 @@ export async function voidCredits(ctx: LedgerContext, input: VoidCreditsInput): 
       if (voided > block.remaining) throw new InsufficientCreditsError(voided, block.remaining);
       draws = [{ block, amount: voided }];
     } else {
-      const blocks = await spendableBlocks(walletLedger);
+      const blocks = await spendableBlocks(walletLedger, { anyScope: true });
       const plan = planDraws(blocks, amount!);
       if (plan.shortfall > 0n) throw new InsufficientCreditsError(amount!, totalRemaining(blocks));
       draws = plan.draws;

@@ -54,7 +54,7 @@ export async function seedHistory(db: Database, { scope, externalId, entries, on
     if (statements % STATEMENTS_PER_VACUUM === 0)
       await db.prisma.$executeRawUnsafe("VACUUM ANALYZE wallet, credit_block, operation, ledger_entry");
     await db.prisma.$executeRaw`
-      SELECT ledger_debit(${scope.tenantId}::uuid, ${scope.livemode}, ${wallet.id}::uuid, 1, NULL,
+      SELECT ledger_debit(${scope.tenantId}::uuid, ${scope.livemode}, ${wallet.id}::uuid, 1, NULL, NULL,
         ${new Date(start)}::timestamptz + make_interval(secs => (${written} + i) / 1000.0), NULL, 'bench', NULL, NULL, '{}'::jsonb)
       FROM generate_series(1, ${count}::int) AS i`;
     if (onProgress && entries >= PROGRESS_EVERY && (written + count) % PROGRESS_EVERY < DEBITS_PER_STATEMENT)

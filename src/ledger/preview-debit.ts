@@ -1,0 +1,145 @@
+// What a debit would do, told before it is made and without writing anything: the blocks it
+// would draw on and how much from each, what it would put on the overdraft, the balances after,
+// the credits that expire before it, and whether the wallet's auto top-up would fire. The same
+// consumption code as the debit: eligibility (appliesToFeature, isSpendableAt), order
+// (compareConsumption) and draws (planDraws); `ledger_debit` spells them in SQL, and
+// test/ledger/consumption-agreement.test.ts and test/ledger/preview-debit.test.ts hold them to
+// one answer.
+import type { CreditBlock } from "../db/generated/client.ts";
+import { walletsInScope } from "./access.ts";
+import { balanceFromBlocks, walletBalance, type WalletBalance } from "./balances.ts";
+import { appliesToFeature, compareConsumption, hasExpiredAt, inForceAt, isSpendableAt, planDraws, type Draw } from "./consumption.ts";
+import type { LedgerContext, Scope } from "./context.ts";
+import { NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
+import { requireId, validCategories, validDate, validOptionalFeature } from "./input.ts";
+import { minBigInt, parseMinorUnits, requirePositive } from "./money.ts";
+
+export interface PreviewDebitInput {
+  scope: Scope;
+  walletId: string;
+  amount: bigint;
+  /** As on debit: spend only blocks that apply to this feature (or to any usage). */
+  feature?: string | null;
+  /** As on debit: spend only these categories (no overdraft then). */
+  categories?: string[] | null;
+  /** When the debit would be made; default now, never earlier. */
+  at?: Date | null;
+}
+
+export interface DebitPreview {
+  /** The debit would succeed: the blocks, and the overdraft where allowed, cover the amount. */
+  allowed: boolean;
+  /** What neither the blocks nor the overdraft could cover; null when allowed. */
+  shortfall: bigint | null;
+  /** The blocks the debit would draw on, in the order it would, and how much from each. */
+  allocations: Draw[];
+  /** What would go on the overdraft account. */
+  overdraft: bigint;
+  /** The wallet's balances just after the debit (as they stand at `at` when it is not allowed). */
+  balanceAfter: WalletBalance;
+  /** Blocks the debit could use now that expire by `at`, with the credits they have left. */
+  expiresMeanwhile: CreditBlock[];
+  autoTopUp: { wouldTrigger: boolean; amount: bigint | null };
+  at: Date;
+  feature: string | null;
+}
+
+/**
+ * Previews a debit of `amount` on a wallet of the scope (NotFoundError outside it). Fails with
+ * ValidationError (amount ≤ 0, a bad feature key or category, `at` in the past) and
+ * WalletTerminatedError, as the debit would. Reads the wallet's blocks once; writes nothing.
+ * Holds past their expiry count as held until the debit releases them.
+ */
+export async function previewDebit(ctx: LedgerContext, input: PreviewDebitInput): Promise<DebitPreview> {
+  const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
+  const feature = validOptionalFeature(input.feature);
+  const categories = validCategories(input.categories);
+  requireId(input.walletId, "Wallet");
+  const now = ctx.now();
+  const at = validDate(input.at, "at") ?? now;
+  if (at.getTime() < now.getTime()) throw new ValidationError("at must not be in the past", [{ path: ["at"], message: "is in the past" }]);
+
+  const [balance, wallet] = await Promise.all([
+    // Now is read as every balance now is (stored figures, whatever the clock); a later instant likewise.
+    walletBalance(ctx, input.scope, input.walletId, at === now ? undefined : at),
+    ctx.prisma.wallet.findFirst({
+      where: { id: input.walletId, ...walletsInScope(input.scope) },
+      select: {
+        status: true,
+        overdraftLimit: true,
+        overdraftUsed: true,
+        autoTopUpRule: true,
+        topUps: { where: { trigger: "auto", status: "pending" }, select: { id: true }, take: 1 },
+      },
+    }),
+  ]);
+  if (!wallet) throw new NotFoundError("Wallet", input.walletId);
+  if (wallet.status === "terminated") throw new WalletTerminatedError(input.walletId);
+
+  const blocks = balance.blocks.map(({ block }) => block);
+  const eligible = blocks.filter(
+    (block) => appliesToFeature(block, feature) && (categories === null || categories.includes(block.category)),
+  );
+  const spendable = eligible.filter((block) => isSpendableAt(block, at)).sort(compareConsumption);
+  const { draws, shortfall: uncovered } = planDraws(spendable, amount);
+  // As ledger_debit: a debit limited to categories never overdraws.
+  const overdraftRoom = categories === null ? wallet.overdraftLimit - wallet.overdraftUsed : 0n;
+  const overdraft = minBigInt(uncovered, overdraftRoom > 0n ? overdraftRoom : 0n);
+  const allowed = uncovered <= overdraftRoom;
+
+  const drawn = new Map(draws.map((draw) => [draw.block.id, draw.amount]));
+  const blocksAfter = allowed
+    ? blocks.map((block) => {
+        const taken = drawn.get(block.id) ?? 0n;
+        return taken === 0n ? block : { ...block, remaining: block.remaining - taken, used: block.used + taken };
+      })
+    : blocks;
+  const balanceAfter = allowed
+    ? balanceFromBlocks({ id: balance.walletId, overdraftUsed: balance.overdraftUsed + overdraft }, blocksAfter, at)
+    : balance;
+
+  const expiresMeanwhile = eligible
+    .filter((block) => block.status === "active" && block.remaining > 0n && inForceAt(block, now) && hasExpiredAt(block, at))
+    .sort(compareConsumption);
+
+  return {
+    allowed,
+    shortfall: allowed ? null : uncovered - (overdraftRoom > 0n ? overdraftRoom : 0n),
+    allocations: draws,
+    overdraft: allowed ? overdraft : 0n,
+    balanceAfter,
+    expiresMeanwhile,
+    autoTopUp: autoTopUpAfter(wallet, balanceAfter, allowed, at),
+    at,
+    feature,
+  };
+}
+
+type RuleView = {
+  autoTopUpRule: {
+    threshold: bigint;
+    amount: bigint | null;
+    targetBalance: bigint | null;
+    pausedAt: Date | null;
+    creditsExpireAt: Date | null;
+  } | null;
+  topUps: { id: string }[];
+};
+
+/**
+ * Whether the debit would start an auto top-up, by the rule payments/auto-top-up.ts applies after
+ * a debit: an unpaused rule, none already pending, available credits below the threshold after
+ * it, credits that would not expire on arrival. The amount is in credits, before pricing.
+ */
+function autoTopUpAfter(wallet: RuleView, after: WalletBalance, allowed: boolean, at: Date): DebitPreview["autoTopUp"] {
+  const rule = wallet.autoTopUpRule;
+  const fires =
+    allowed &&
+    rule !== null &&
+    rule.pausedAt === null &&
+    wallet.topUps.length === 0 &&
+    after.available < rule.threshold &&
+    !(rule.creditsExpireAt && rule.creditsExpireAt.getTime() <= at.getTime());
+  if (!fires) return { wouldTrigger: false, amount: null };
+  return { wouldTrigger: true, amount: rule.amount ?? rule.targetBalance! - after.available };
+}
