@@ -12,7 +12,8 @@
 //
 // `npm run bench` (BENCH_DATABASE_URL, BENCH_SECONDS per scenario, BENCH_CONNECTIONS;
 // BENCH_GROWTH_ENTRIES, BENCH_GROWTH_SECONDS per request type, BENCH_RESEED=1 to seed the long
-// history afresh rather than clone the template kept from an earlier run: history-template.ts).
+// history afresh rather than clone the template kept from an earlier run: history-template.ts;
+// BENCH_CPU_PROFILE_DIR to keep each gateway's CPU profile, for `node --cpu-prof`'s viewers).
 // Writes bench/results/latest.json; commit a representative run under its own name.
 import autocannon from "autocannon";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -150,7 +151,9 @@ const gatewayPids = new Map<string, number>();
 /** Starts `src/server.ts` on the database; resolves once it answers /healthz. */
 async function startGateway(url: string): Promise<{ base: string; process: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  // BENCH_CPU_PROFILE_DIR: each gateway writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/server.ts"], {
     cwd: root,
     // One token drives the whole load: the per-token rate limit would measure itself.
     env: {
@@ -290,12 +293,12 @@ async function seed(ctx: LedgerContext, tenantSlug: string) {
     for (let entry = 0; entry < 9; entry += 1) await debit(ctx, { scope, walletId: wallet.id, amount: 1n });
     wallets.push(wallet.id);
   }
-  const restWallet = await ensureCustomerWallet(ctx, {
-    scope,
-    customer: { externalId: "rest-customer" },
-    customUnit: { code: "CREDITS", scale: 0 },
-  });
-  await deposit(ctx, { scope, walletId: restWallet.id, amount: 1_000_000_000_000n });
+  // The customer deposit API's customers: "rest-customer", one hot wallet, and as many more as there are wallets.
+  const restCustomers = ["rest-customer", ...Array.from({ length: WALLETS }, (_, index) => `rest-customer-${index}`)];
+  for (const externalId of restCustomers) {
+    const restWallet = await ensureCustomerWallet(ctx, { scope, customer: { externalId }, customUnit: { code: "CREDITS", scale: 0 } });
+    await deposit(ctx, { scope, walletId: restWallet.id, amount: 1_000_000_000_000n });
+  }
   return { wallets };
 }
 
@@ -424,17 +427,26 @@ async function main() {
       "debits",
     ),
   );
+  const deducts = (customerId: () => string): Load[] => [
+    {
+      base: one.base,
+      path: "/v1/billing/deduct",
+      token,
+      body: () => JSON.stringify({ customer_id: customerId(), amount: 1, transaction_id: `bench-${process.pid}-${transaction++}` }),
+    },
+  ];
+  // One customer, as the REST figures have always been taken (a hot wallet), then one per wallet.
   figures.push(
     await drive(
       "REST deduct (customer deposit API)",
-      [
-        {
-          base: one.base,
-          path: "/v1/billing/deduct",
-          token,
-          body: () => JSON.stringify({ customer_id: "rest-customer", amount: 1, transaction_id: `bench-${process.pid}-${transaction++}` }),
-        },
-      ],
+      deducts(() => "rest-customer"),
+      "debits",
+    ),
+  );
+  figures.push(
+    await drive(
+      `REST deduct, ${WALLETS} customers`,
+      deducts(() => `rest-customer-${transaction % WALLETS}`),
       "debits",
     ),
   );
