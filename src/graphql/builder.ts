@@ -7,7 +7,7 @@ import RelayPlugin from "@pothos/plugin-relay";
 import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
 import type { GraphQLContext } from "./context.ts";
-import { decodeGlobalIdLeniently } from "./global-ids.ts";
+import { decodeGlobalIdLeniently, encodeNodeId } from "./global-ids.ts";
 import { loadNode, loadNodes } from "./nodes.ts";
 import { connectionCost, DEFAULT_PAGE_SIZE, nodesCost } from "./query-limits.ts";
 
@@ -28,6 +28,8 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    // A node's id is its UUID (global-ids.ts); the older base64 `Typename:uuid` is still read.
+    encodeGlobalID: encodeNodeId,
     decodeGlobalID: decodeGlobalIdLeniently,
     // Node loaders filter by the token's tenant, so another tenant's id is simply not found.
     nodeQueryOptions: { resolve: (_root, { id }, ctx, info) => loadNode(ctx, info, id) },

@@ -1,8 +1,14 @@
-// Global IDs are base64 of `Typename:uuid`. One that is malformed (not base64, no type name, an
-// id that is not a UUID) or names another type than the argument takes names nothing we have:
-// it is a NotFoundError, never a validation failure with a stack trace, and it never reaches the
-// database. A mutation that lists NotFoundError returns it as its result (the builder's
-// `unsafelyHandleInputErrors`); elsewhere it is an error with code NOT_FOUND.
+// One id per object: a node's GraphQL `id` is its UUID, the same id that event and webhook
+// payloads, REST answers, error messages, the CLI and the console carry. UUIDs are opaque and
+// globally unique, all Relay asks of an id. The older form, base64 of `Typename:uuid`, is still
+// accepted wherever an id is taken, for clients that stored it.
+//
+// An argument that names its type (`t.globalID({ for: [WalletRef] })`) reads a bare UUID as that
+// type; node(id:) and nodes(ids:) look the type up (nodes.ts). An id that is malformed (neither a
+// UUID nor base64 of a type name and a UUID) or names another type than the argument takes names
+// nothing we have: it is a NotFoundError, never a validation failure with a stack trace, and it
+// never reaches the database. A mutation that lists NotFoundError returns it as its result (the
+// builder's `unsafelyHandleInputErrors`); elsewhere it is an error with code NOT_FOUND.
 import SchemaBuilder, {
   BasePlugin,
   createInputValueMapper,
@@ -10,7 +16,7 @@ import SchemaBuilder, {
   type PothosOutputFieldConfig,
   type SchemaTypes,
 } from "@pothos/core";
-import { decodeGlobalID } from "@pothos/plugin-relay";
+import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { NotFoundError } from "../ledger/index.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,8 +24,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The type name a malformed global ID decodes to: no type has it. */
 export const MALFORMED_TYPENAME = "";
 
-/** Relay's decoding, except that a malformed ID decodes to MALFORMED_TYPENAME instead of throwing. */
+/** The type name a bare UUID decodes to before its type is known (from the argument, or looked up). */
+export const UNTYPED_TYPENAME = "*";
+
+/** A node's id on the wire: its UUID, whatever its type. */
+export function encodeNodeId(_typename: string, id: bigint | number | string): string {
+  return String(id);
+}
+
+/**
+ * Decodes a bare UUID (to UNTYPED_TYPENAME) or the older base64 `Typename:uuid`; a malformed ID
+ * decodes to MALFORMED_TYPENAME instead of throwing.
+ */
 export function decodeGlobalIdLeniently(globalID: string): { typename: string; id: string } {
+  if (UUID.test(globalID)) return { typename: UNTYPED_TYPENAME, id: globalID.toLowerCase() };
   try {
     const decoded = decodeGlobalID(globalID);
     if (UUID.test(decoded.id)) return decoded;
@@ -54,8 +72,10 @@ export class GlobalIdNotFoundPlugin<Types extends SchemaTypes> extends BasePlugi
     if (!mappings) return fieldConfig;
     const check = createInputValueMapper(mappings, (value, mapping) => {
       const globalID = String(value);
-      if (!mapping.value?.includes(decodeGlobalIdLeniently(globalID).typename))
-        throw globalIdNotFound(mapping.value?.[0] ?? "Node", globalID);
+      const { typename, id } = decodeGlobalIdLeniently(globalID);
+      // A bare UUID is of the type the argument takes: Relay's mapping, next, reads it in the older form.
+      if (typename === UNTYPED_TYPENAME && mapping.value?.length) return encodeGlobalID(mapping.value[0]!, id);
+      if (!mapping.value?.includes(typename)) throw globalIdNotFound(mapping.value?.[0] ?? "Node", globalID);
       return value;
     });
     return { ...fieldConfig, argMappers: [(args) => check(args), ...fieldConfig.argMappers] };

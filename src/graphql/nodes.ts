@@ -1,11 +1,12 @@
 // node(id:) and nodes(ids:): every id is looked up with the others of its type in one query,
 // filtered by what the token may see, and answered in the order asked; an id that names nothing
-// the token can see (unknown, another tenant's, malformed) is null.
+// the token can see (unknown, another tenant's, malformed) is null. A bare UUID (the id every
+// node answers with) names no type: one query over the node tables by primary key finds it first.
 import { brandWithType } from "@pothos/core";
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import { GraphQLError, type GraphQLResolveInfo } from "graphql";
 import type { GraphQLContext } from "./context.ts";
-import { globalIdNotFound, MALFORMED_TYPENAME } from "./global-ids.ts";
+import { globalIdNotFound, MALFORMED_TYPENAME, UNTYPED_TYPENAME } from "./global-ids.ts";
 import { apiTokensVisibleTo } from "../auth/token-management.ts";
 import { webhookEndpointsVisibleTo } from "../webhooks/endpoints.ts";
 import { customersInScope, walletsInScope } from "../ledger/index.ts";
@@ -39,6 +40,31 @@ export const NODE_LOADERS: Record<string, NodeLoader> = {
     ctx.ledger.prisma.webhookEndpoint.findMany({ ...query, where: { id: { in: ids }, AND: [webhookEndpointsVisibleTo(ctx.viewer)] } }),
 };
 
+/** Each Node type's table, for finding the type of a bare UUID; test/graphql/nodes.test.ts checks it matches NODE_LOADERS. */
+export const NODE_TABLES: Record<string, string> = {
+  Wallet: "wallet",
+  Customer: "customer",
+  CreditBlock: "credit_block",
+  Hold: "hold",
+  LedgerEntry: "ledger_entry",
+  LedgerOperation: "operation",
+  BalanceAlert: "balance_alert",
+  ApiToken: "api_token",
+  WebhookEndpoint: "webhook_endpoint",
+};
+
+/** The SQL that names the type of each of $1's UUIDs found in a node table (scope is applied by the loaders after). */
+const NODE_TYPE_SQL = Object.entries(NODE_TABLES)
+  .map(([typename, table]) => `SELECT id::text AS id, '${typename}' AS typename FROM "${table}" WHERE id = ANY($1::uuid[])`)
+  .join(" UNION ALL ");
+
+/** The type of each bare UUID, in one query; a UUID in no node table is left out. */
+async function nodeTypesOf(ctx: GraphQLContext, uuids: string[]): Promise<Map<string, string>> {
+  if (uuids.length === 0) return new Map();
+  const rows = await ctx.ledger.prisma.$queryRawUnsafe<{ id: string; typename: string }[]>(NODE_TYPE_SQL, uuids);
+  return new Map(rows.map((row) => [row.id, row.typename]));
+}
+
 interface DecodedId {
   typename: string;
   id: string;
@@ -51,8 +77,13 @@ export async function loadNodes(ctx: GraphQLContext, info: GraphQLResolveInfo, i
       extensions: { code: "ID_LIMIT_EXCEEDED", limit: MAX_NODE_IDS, actual: ids.length },
     });
   }
+  const untyped = [...new Set(ids.filter(({ typename }) => typename === UNTYPED_TYPENAME).map(({ id }) => id))];
+  const typesOfUntyped = await nodeTypesOf(ctx, untyped);
+  const typed = ids.map(({ typename, id }) =>
+    typename === UNTYPED_TYPENAME ? { typename: typesOfUntyped.get(id) ?? MALFORMED_TYPENAME, id } : { typename, id },
+  );
   const idsByType = new Map<string, Set<string>>();
-  for (const { typename, id } of ids) {
+  for (const { typename, id } of typed) {
     if (NODE_LOADERS[typename]) idsByType.set(typename, (idsByType.get(typename) ?? new Set()).add(id));
   }
   const found = new Map<string, object>();
@@ -65,7 +96,7 @@ export async function loadNodes(ctx: GraphQLContext, info: GraphQLResolveInfo, i
       }
     }),
   );
-  return ids.map(({ typename, id }) => found.get(`${typename}:${id}`) ?? null);
+  return typed.map(({ typename, id }) => found.get(`${typename}:${id}`) ?? null);
 }
 
 /** node(id:): null for an id the token cannot see; a malformed id is a NotFoundError. */

@@ -1,6 +1,5 @@
 // Balance alerts through GraphQL: a wallet's alerts are a Relay connection (highest threshold
 // first), and creating one past BALANCE_ALERTS_PER_WALLET answers the typed LimitExceededError.
-import { decodeGlobalID } from "@pothos/plugin-relay";
 import { describe, expect, it } from "vitest";
 import { createWalletVia, useGateway } from "../support/app.ts";
 
@@ -25,8 +24,7 @@ const ALERTS = `query($id: ID!, $first: Int, $after: String) {
 }`;
 
 /** Alerts written straight to the table, as many as the test needs. */
-async function seedAlerts(walletGid: string, thresholds: bigint[]): Promise<void> {
-  const walletId = decodeGlobalID(walletGid).id;
+async function seedAlerts(walletId: string, thresholds: bigint[]): Promise<void> {
   const wallet = await gateway.db.prisma.wallet.findUniqueOrThrow({ where: { id: walletId } });
   await gateway.db.prisma.balanceAlert.createMany({
     data: thresholds.map((threshold, index) => ({

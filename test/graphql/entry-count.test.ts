@@ -65,7 +65,7 @@ describe("Wallet.ledgerEntries.totalCount", () => {
     const reply = await countsVia(gateway.db.prisma, 10);
     const counts = new Map(
       reply.wallets.edges.map(({ node }) => [
-        walletIdOf(node.id),
+        node.id,
         { all: node.all.totalCount, decrements: node.decrements.totalCount, promo: node.promo.totalCount },
       ]),
     );
@@ -99,7 +99,7 @@ describe("Wallet.ledgerEntries.totalCount", () => {
             wallet(id: $id) { ledgerEntries(first: 1) { totalCount } }
             wallets(first: 10) { edges { node { ledgerEntries(first: 1) { totalCount } } } }
           }`,
-          variables: { id: globalIdOf(walletIds[3]!) },
+          variables: { id: walletIds[3]! },
         }),
       }),
     );
@@ -131,14 +131,3 @@ describe("Wallet.ledgerEntries.totalCount", () => {
     expect(await operations(4)).toBe(await operations(2));
   });
 });
-
-/** Relay global ids of wallets: `Wallet:<id>`, base64. */
-function walletIdOf(globalId: string): string {
-  return Buffer.from(globalId, "base64")
-    .toString("utf8")
-    .replace(/^Wallet:/, "");
-}
-
-function globalIdOf(walletId: string): string {
-  return Buffer.from(`Wallet:${walletId}`).toString("base64");
-}

@@ -1,6 +1,8 @@
-// A malformed global id, or one of another type than asked for, is a typed not-found wherever it
-// is given: NOT_FOUND on node and wallet(id:), null among nodes, the NotFoundError result of a
-// mutation that lists it. It never reaches the database and is not logged as an error.
+// A node's id is its UUID, the id payloads, REST, the CLI and error messages carry; the older
+// base64 `Typename:uuid` is still read. A malformed id, or one of another type than asked for, is
+// a typed not-found wherever it is given: NOT_FOUND on node and wallet(id:), null among nodes, the
+// NotFoundError result of a mutation that lists it. It never reaches the database and is not
+// logged as an error.
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createWalletVia, depositVia, useGateway } from "../support/app.ts";
@@ -25,6 +27,62 @@ afterEach(() => {
   expect(logs.errors()).toEqual([]);
 });
 
+describe("one id per object", () => {
+  it("answers a node's UUID as its id, the id its events carry", async () => {
+    expect(walletId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const reply = await gateway.graphql(
+      `query($id: ID!) { events(first: 1, walletId: $id) { edges { node { wallet { id } payload } } } }`,
+      {
+        id: walletId,
+      },
+    );
+    expect(reply.errors).toBeUndefined();
+    const { wallet, payload } = reply.data.events.edges[0].node;
+    expect(wallet.id).toBe(walletId);
+    expect(payload.entries[0].blockId).toBe(blockId);
+  });
+
+  it("reads the UUID and the older global id alike, in queries and mutation inputs", async () => {
+    for (const id of [walletId, walletId.toUpperCase(), globalId("Wallet", walletId)]) {
+      const reply = await gateway.graphql(
+        `query($id: ID!) { wallet(id: $id) { id } node(id: $id) { __typename id } nodes(ids: [$id]) { id } }`,
+        { id },
+      );
+      expect(reply.errors, id).toBeUndefined();
+      expect(reply.data, id).toEqual({ wallet: { id: walletId }, node: { __typename: "Wallet", id: walletId }, nodes: [{ id: walletId }] });
+      const deposited = await gateway.graphql(
+        `mutation($id: ID!) { deposit(input: { walletId: $id, amount: "1" }) { __typename ... on DepositPayload { wallet { id } } } }`,
+        { id },
+      );
+      expect(deposited.data.deposit, id).toEqual({ __typename: "DepositPayload", wallet: { id: walletId } });
+    }
+  });
+
+  it("node(id:) finds the type of a bare UUID, and null for one that names nothing the token can see", async () => {
+    const reply = await gateway.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, {
+      ids: [blockId, walletId, randomUUID()],
+    });
+    expect(reply.errors).toBeUndefined();
+    expect(reply.data.nodes).toEqual([{ __typename: "CreditBlock", id: blockId }, { __typename: "Wallet", id: walletId }, null]);
+    const foreign = await gateway.graphql(
+      `query($id: ID!) { node(id: $id) { id } wallet(id: $id) { id } }`,
+      { id: walletId },
+      await gateway.issue("globex"),
+    );
+    expect(foreign.data).toEqual({ node: null, wallet: null });
+  });
+
+  it("reads another type's UUID given for a wallet as a wallet that does not exist", async () => {
+    const reply = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { id } }`, { id: blockId });
+    expect(reply.data.wallet).toBeNull();
+    const deposited = await gateway.graphql(
+      `mutation($id: ID!) { deposit(input: { walletId: $id, amount: "1" }) { __typename ... on NotFoundError { message } } }`,
+      { id: blockId },
+    );
+    expect(deposited.data.deposit).toEqual({ __typename: "NotFoundError", message: `Wallet ${blockId} was not found` });
+  });
+});
+
 describe("in queries", () => {
   it("node(id:) answers NOT_FOUND", async () => {
     for (const id of MALFORMED) {
@@ -34,8 +92,8 @@ describe("in queries", () => {
     }
   });
 
-  it("wallet(id:) answers NOT_FOUND, for another type's id too", async () => {
-    for (const id of [...MALFORMED, blockId, globalId("CreditBlock", randomUUID())]) {
+  it("wallet(id:) answers NOT_FOUND, for another type's id in the older form too", async () => {
+    for (const id of [...MALFORMED, globalId("CreditBlock", blockId), globalId("CreditBlock", randomUUID())]) {
       const reply = await gateway.graphql(`query($id: ID!) { wallet(id: $id) { id } }`, { id });
       expect(reply.data?.wallet ?? null, id).toBeNull();
       expect(reply.errors, id).toEqual([
@@ -69,8 +127,8 @@ describe("in mutation inputs", () => {
       { mutation: "updateWallet", input: (id) => ({ walletId: id, name: "renamed" }), resource: "Wallet" },
     ];
     for (const { mutation, input, resource } of cases) {
-      // …and a well-formed id of another type.
-      for (const id of [...MALFORMED, resource === "Wallet" ? blockId : walletId]) {
+      // …and a well-formed id of another type, in the older form (a bare UUID is read as the type the input takes).
+      for (const id of [...MALFORMED, resource === "Wallet" ? globalId("CreditBlock", blockId) : globalId("Wallet", walletId)]) {
         const type = `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input`;
         const reply = await gateway.graphql(`mutation($input: ${type}!) { ${mutation}(input: $input) { __typename ${ERROR_FIELDS} } }`, {
           input: input(id),

@@ -1,10 +1,11 @@
 // node(id:) and nodes(ids:): each id's node in the order asked, null for what the token cannot
-// see (unknown, another tenant's, malformed), each type loaded in one query, at most 100 ids.
+// see (unknown, another tenant's, malformed), each type loaded in one query after one query that
+// finds the types of bare UUIDs, at most 100 ids.
 import { randomUUID } from "node:crypto";
 import type { GraphQLInterfaceType } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
-import { NODE_LOADERS } from "../../src/graphql/nodes.ts";
+import { NODE_LOADERS, NODE_TABLES } from "../../src/graphql/nodes.ts";
 import { schema } from "../../src/graphql/schema.ts";
 import { createWalletVia, depositVia, useGateway, countingPrisma } from "../support/app.ts";
 
@@ -77,6 +78,7 @@ describe("nodes(ids:)", () => {
     const asked = [
       ids.wallets[0]!,
       globalId("Wallet", randomUUID()),
+      randomUUID(),
       ids.foreignWallet,
       "not a global id",
       globalId("Wallet", "not-a-uuid"),
@@ -93,16 +95,26 @@ describe("nodes(ids:)", () => {
       null,
       null,
       null,
+      null,
       ids.wallets[1],
       ids.wallets[0],
     ]);
   });
 
   it("loads each type in one query, however many ids it has", async () => {
-    const reply = await nodes(
-      [...ids.wallets, ...ids.customers, ids.block],
-      "id ... on Wallet { currency } ... on Customer { externalId } ... on CreditBlock { category }",
+    const asked = [...ids.wallets, ...ids.customers, ids.block];
+    const olderForm = await nodes(
+      [
+        ...ids.wallets.map((id) => globalId("Wallet", id)),
+        ...ids.customers.map((id) => globalId("Customer", id)),
+        globalId("CreditBlock", ids.block),
+      ],
+      "id",
     );
+    expect(olderForm.data!.nodes.map((node) => node?.id)).toEqual(asked);
+    // The token lookup, then wallets, customers and blocks.
+    expect(olderForm.operations).toBe(4);
+    const reply = await nodes(asked, "id ... on Wallet { currency } ... on Customer { externalId } ... on CreditBlock { category }");
     expect(reply.data!.nodes.map((node: any) => node.currency ?? node.externalId ?? node.category)).toEqual([
       "USD",
       "USD",
@@ -112,8 +124,8 @@ describe("nodes(ids:)", () => {
       "carol",
       "granted",
     ]);
-    // The token lookup, then wallets, customers and blocks.
-    expect(reply.operations).toBe(4);
+    // Bare UUIDs: the token lookup, the one query that finds their types, then wallets, customers and blocks.
+    expect(reply.operations).toBe(5);
   });
 
   it("refuses more than 100 ids with a typed error, before loading any", async () => {
@@ -134,6 +146,7 @@ describe("nodes(ids:)", () => {
   it("can load every type that implements Node", () => {
     const implementations = schema.getPossibleTypes(schema.getType("Node") as GraphQLInterfaceType).map((type) => type.name);
     expect(Object.keys(NODE_LOADERS).sort()).toEqual([...implementations].sort());
+    expect(Object.keys(NODE_TABLES).sort()).toEqual([...implementations].sort());
   });
 });
 

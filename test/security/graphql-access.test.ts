@@ -377,14 +377,10 @@ async function visibleTo(actor: Actor) {
   return { walletIds: new Set(wallets.map((wallet) => wallet.id)), customerIds: new Set(customers) };
 }
 
-function decodedIds(globalIds: string[]): string[] {
-  return globalIds.map((id) => Buffer.from(id, "base64").toString("utf8").split(":").slice(1).join(":"));
-}
-
 async function scopedList(actor: Actor, query: string, field: "wallets" | "customers"): Promise<Verdict> {
   const { data, detail } = await ask(actor, query, {});
   if (data === undefined) return { outcome: "other", detail };
-  const ids = decodedIds(data[field].edges.map((edge: { node: { id: string } }) => edge.node.id));
+  const ids = data[field].edges.map((edge: { node: { id: string } }) => edge.node.id);
   const visible = await visibleTo(actor);
   const allowedIds = field === "wallets" ? visible.walletIds : visible.customerIds;
   const all = ids.length === allowedIds.size && data[field].totalCount === allowedIds.size;
@@ -466,7 +462,7 @@ const QUERIES: Record<string, QueryCase> = {
       });
       const allowedIds = new Set(visible.map((row) => row.id));
       const data = answer.json.data.apiTokens;
-      const ids = decodedIds(data.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      const ids = data.edges.map((edge: { node: { id: string } }) => edge.node.id);
       const all = ids.length === allowedIds.size && data.totalCount === allowedIds.size && ids.every((id) => allowedIds.has(id));
       if (!all) return { outcome: "leak", detail };
       // Asking a test-mode token for live tokens finds none.
@@ -493,7 +489,7 @@ const QUERIES: Record<string, QueryCase> = {
         select: { id: true },
       });
       const allowedIds = new Set(visible.map((row) => row.id));
-      const ids = decodedIds(data.webhookEndpoints.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      const ids = data.webhookEndpoints.edges.map((edge: { node: { id: string } }) => edge.node.id);
       const all =
         ids.length === allowedIds.size && data.webhookEndpoints.totalCount === allowedIds.size && ids.every((id) => allowedIds.has(id));
       return { outcome: all ? "scoped" : "leak", detail };

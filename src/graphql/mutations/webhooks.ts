@@ -1,5 +1,4 @@
 // Webhook endpoints for admin tokens: the rules are src/webhooks/endpoints.ts's.
-import { encodeGlobalID } from "@pothos/plugin-relay";
 import { ForbiddenError, LimitExceededError, NotFoundError, ValidationError } from "../../ledger/index.ts";
 import {
   createWebhookEndpoint,
@@ -75,7 +74,7 @@ builder.relayMutationField(
     outputFields: (t) => ({
       deletedWebhookEndpointId: t.id({
         description: "Nothing more is sent to it, retries included.",
-        resolve: (endpoint) => encodeGlobalID("WebhookEndpoint", endpoint.id),
+        resolve: (endpoint) => endpoint.id,
       }),
     }),
   },
