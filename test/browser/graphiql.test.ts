@@ -1,6 +1,6 @@
 // GraphiQL's first minute in a real browser: nothing failed before anything is run, the token is
 // pasted where the page says, the first tab runs by itself and Docs loads the schema, all within
-// the page's Content-Security-Policy; and another page cannot frame it.
+// the page's Content-Security-Policy; it fits a phone; and another page cannot frame it.
 import { expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { createWalletVia, useGateway } from "../support/app.ts";
@@ -68,6 +68,30 @@ describeInBrowser("GraphiQL", () => {
     expect(await docs.innerText()).not.toContain("Error fetching schema");
 
     expect(unauthenticated).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(violations).toEqual([]);
+    await page.context().close();
+  });
+
+  it("fits a phone (390 px): query above its result, each the page's width, Docs above both, nothing scrolls sideways", async () => {
+    const { page, errors } = await browser.newPage();
+    const violations = policyViolations(page);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${http.baseUrl}/graphql`);
+    await expect.poll(() => results(page)).toContain("PASTE_YOUR_TOKEN_HERE");
+    const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
+    const [query, response] = [await box(".graphiql-query-editor"), await box(".graphiql-response")];
+    expect(query.width).toBeGreaterThan(300);
+    expect(response.width).toBeGreaterThan(300);
+    expect(response.y).toBeGreaterThanOrEqual(query.y + query.height);
+    // The hint reads as lines of words, not a letter a line.
+    expect((await results(page)).split("\n").some((line) => line.trim().split(/\s+/).length >= 3)).toBe(true);
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+    await page.locator('button[aria-label^="Show Documentation Explorer"]').click();
+    const docs = await box(".graphiql-plugin");
+    expect(docs.width).toBeGreaterThan(300);
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     expect(errors).toEqual([]);
     expect(violations).toEqual([]);
     await page.context().close();
