@@ -3,8 +3,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../src/config.ts";
-import { EVENT_TYPES } from "../../src/ledger/index.ts";
-import { EVENT_TYPE_WHEN, GENERATED_TABLES, renderPages, withTable } from "../support/docs-tables.ts";
+import { GENERATED_TABLES, renderPages, undescribedEventTypes, withTable } from "../support/docs-tables.ts";
 
 /** The environment variables a source file reads: `settings.integer("PORT", …)`, `env.STRIPE_SECRET_KEY`. */
 function variablesReadIn(file: string): string[] {
@@ -15,12 +14,10 @@ function variablesReadIn(file: string): string[] {
 }
 
 describe("docs/ tables", () => {
-  it.each([...renderPages()].map(([page, contents]) => [page, contents] as const))(
-    "docs/%s holds the tables the code generates",
-    (page, { current, expected }) => {
-      expect(current === expected, `docs/${page} differs from what the code generates: run npm run docs:tables`).toBe(true);
-    },
-  );
+  it("are what the code generates", () => {
+    const stale = [...renderPages()].filter(([, { current, expected }]) => current !== expected).map(([page]) => `docs/${page}`);
+    expect(stale, `${stale.join(", ")} differ from what the code generates: run npm run docs:tables`).toEqual([]);
+  });
 
   it("list every setting the gateway reads, once", () => {
     const read = new Set([...variablesReadIn("src/config.ts"), ...variablesReadIn("src/payments/config.ts")]);
@@ -33,8 +30,8 @@ describe("docs/ tables", () => {
     ).toEqual([]);
   });
 
-  it("say when each event type is written, and only of types that exist", () => {
-    expect(Object.keys(EVENT_TYPE_WHEN).sort()).toEqual([...EVENT_TYPES].sort());
+  it("say when each event type is written", () => {
+    expect(undescribedEventTypes(), "event types without a line in EVENT_TYPE_WHEN (test/support/docs-tables.ts)").toEqual([]);
   });
 
   it("are rewritten between their markers only, and refused on a page without them", () => {
