@@ -65,23 +65,26 @@ const graphiqlOptions = {
 
 /**
  * GraphiQL lays its panes side by side whatever the width: on a phone the response gets one
- * letter per line. Below 720 px the query and its result are stacked, the sidebar becomes a row
- * along the top, and Docs (when open) takes the width above the editors.
+ * letter per line. Below 720 px the query and its result are stacked at fixed heights (the page
+ * scrolls down, never sideways), the sidebar becomes a row along the top, and Docs (when open)
+ * takes the width above the editors.
  */
 const NARROW_SCREEN_CSS = `
 @media (max-width: 720px) {
+  html, body, #root { height: auto; }
+  .graphiql-container { height: auto; min-height: 100vh; }
   .graphiql-container > .graphiql-container { flex-direction: column; }
   .graphiql-container .graphiql-sidebar { flex-direction: row; width: auto; padding: 4px 8px; gap: 4px; }
   .graphiql-container .graphiql-sidebar > :last-child { margin-left: auto; }
   .graphiql-container .graphiql-sidebar > * { flex-direction: row; gap: 4px; }
-  .graphiql-container .graphiql-main { flex-direction: column; min-height: 0; }
-  .graphiql-container .graphiql-main > .graphiql-plugin { flex: 0 0 auto !important; max-height: 45vh; min-width: 0; overflow: auto; }
+  .graphiql-container .graphiql-main { flex-direction: column; }
+  .graphiql-container .graphiql-main > .graphiql-plugin { flex: 0 0 auto !important; max-height: 50vh; min-width: 0; overflow: auto; }
   .graphiql-container .graphiql-main > .graphiql-horizontal-drag-bar { display: none; }
-  .graphiql-container .graphiql-sessions { margin: 0 8px 8px; min-width: 0; }
-  .graphiql-container .graphiql-sessions > :not(.graphiql-session-header) { flex-direction: column; min-height: 0; }
-  .graphiql-container .graphiql-editors, .graphiql-container .graphiql-response { flex: 1 1 0 !important; min-height: 0; }
+  .graphiql-container .graphiql-sessions { flex: 0 0 auto !important; margin: 0 8px 8px; min-width: 0; }
+  .graphiql-container .graphiql-sessions > :not(.graphiql-session-header) { flex-direction: column; }
+  .graphiql-container .graphiql-editors { flex: 0 0 auto !important; height: 440px; }
+  .graphiql-container .graphiql-response { flex: 0 0 auto !important; height: 60vh; min-height: 280px; }
   .graphiql-container .graphiql-sessions .graphiql-horizontal-drag-bar { display: none; }
-  .graphiql-container .graphiql-response { border-top: 1px solid hsla(var(--color-neutral), var(--alpha-background-heavy)); }
   .graphiql-container .graphiql-logo { display: none; }
 }
 `;
