@@ -304,6 +304,8 @@ async function seed(ctx: LedgerContext, tenantSlug: string) {
 
 const DEBIT = `mutation($input: DebitInput!) { debit(input: $input) { __typename ... on DebitPayload { wallet { balance { available } } } ... on Error { code } } }`;
 const BALANCE = `query($id: ID!) { wallet(id: $id) { balance { total used frozen available } } }`;
+const PREVIEW = `query($input: PreviewDebitInput!) { previewDebit(input: $input) { __typename
+  ... on DebitPreview { allowed allocations { amount } balanceAfter { available } autoTopUp { wouldTrigger } } ... on Error { code } } }`;
 const PAGE = `{ wallets(first: 50) { edges { node { id currency balance { total used frozen available }
   ledgerEntries(first: 10) { edges { node { sequence type amount endingBalance createdAt } } } } } } }`;
 
@@ -453,6 +455,11 @@ async function main() {
   figures.push(
     await drive("GraphQL wallet balance read", [
       { base: one.base, path: "/graphql", token, body: graphql(BALANCE, () => ({ id: rotating() })) },
+    ]),
+  );
+  figures.push(
+    await drive("GraphQL previewDebit", [
+      { base: one.base, path: "/graphql", token, body: graphql(PREVIEW, () => ({ input: { walletId: rotating(), amount: "1" } })) },
     ]),
   );
   figures.push(

@@ -11,6 +11,8 @@ export interface GatewayProcesses {
   urls: string[];
   /** A team token of tenant "acme" (live), valid on every process. */
   token: string;
+  /** The database they share, for checks made directly on it. */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function startGatewayProcesses(count: number, env: Record<string, s
       const { port } = JSON.parse(await firstLine(child)) as { port: number };
       urls.push(`http://127.0.0.1:${port}`);
     }
-    return { urls, token, stop };
+    return { urls, token, databaseUrl: scratch.url, stop };
   } catch (error) {
     await stop();
     throw error;
