@@ -7,7 +7,7 @@ import { graphql } from "./api.ts";
 import { parseAmount } from "./amount-input.ts";
 import { actionForm, field, payloadOf, type Plan } from "./confirm.ts";
 import { h, table, when } from "./dom.ts";
-import { formatMoney } from "./money.ts";
+import { formatMoney, plainDecimal } from "./money.ts";
 import { section } from "./section.ts";
 
 /** Roles whose tokens may grant, void, top up and change a wallet's settings. */
@@ -195,7 +195,7 @@ function actionCards(wallet: ActionWallet, done: (said: string) => void): HTMLEl
       field("When available falls below", {
         name: "threshold",
         inputmode: "decimal",
-        value: rule ? formatMoney(rule.threshold, wallet.scale).replace(/,/g, "") : "",
+        value: rule ? plainDecimal(rule.threshold, wallet.scale) : "",
       }),
       h(
         "label",
@@ -211,7 +211,7 @@ function actionCards(wallet: ActionWallet, done: (said: string) => void): HTMLEl
       field("Amount", {
         name: "amount",
         inputmode: "decimal",
-        value: rule ? formatMoney(rule.amount ?? rule.targetBalance!, wallet.scale).replace(/,/g, "") : "",
+        value: rule ? plainDecimal(rule.amount ?? rule.targetBalance!, wallet.scale) : "",
       }),
       h("label", { class: "inline" }, h("input", { type: "checkbox", name: "remove" }), "Remove the rule"),
     ],

@@ -1,6 +1,7 @@
 // The first view: the token's customers and wallets, searched by customer, currency and status,
 // a page at a time.
 import { graphql } from "./api.ts";
+import { customerLink } from "./customer.ts";
 import { emptyNote, h, table, when } from "./dom.ts";
 import { formatAmount } from "./money.ts";
 import { PAGE_INFO, pageArguments, pager, type Connection, type Cursor } from "./pages.ts";
@@ -64,7 +65,7 @@ function customerTable(customers: CustomerRow[]): HTMLElement {
     "Customers",
     [
       { label: "External id", cell: (customer) => h("a", { href: searchLink({ customer: customer.externalId }) }, customer.externalId) },
-      { label: "Name", cell: (customer) => customer.name ?? "" },
+      { label: "Name", cell: (customer) => h("a", { href: customerLink(customer.externalId) }, customer.name ?? "unnamed") },
       { label: "Email", cell: (customer) => customer.email ?? "" },
       { label: "Since", cell: (customer) => when(customer.createdAt) },
       { label: "Wallets", cell: (customer) => customer.wallets.totalCount, numeric: true },
