@@ -398,6 +398,38 @@ describeInBrowser("the wallet console", () => {
     await page.context().close();
   });
 
+  it("shows scoped credits: each block's feature keys, and what usage of each feature can spend", async () => {
+    const walletId = await createWalletVia(gateway, "cus_scoped", undefined, { name: "scoped" });
+    await mutate(gateway, "deposit", { walletId, amount: "5000", category: "paid", appliesTo: ["api_calls"] });
+    await mutate(gateway, "deposit", { walletId, amount: "1000", category: "promo", appliesTo: ["storage", "api_calls"] });
+    await mutate(gateway, "deposit", { walletId, amount: "250", category: "granted" });
+    const expected = (
+      await gateway.graphql(`query($id: ID!) { wallet(id: $id) { balancesByFeature { feature available total used frozen } } }`, {
+        id: walletId,
+      })
+    ).data.wallet.balancesByFeature as { feature: string; available: string; total: string; used: string; frozen: string }[];
+    expect(expected.length).toBeGreaterThanOrEqual(2);
+
+    const { page, errors } = await browser.newPage();
+    await openConsole(page, http.baseUrl, gateway.token);
+    await page.evaluate((id) => (location.hash = `#/wallet/${encodeURIComponent(id)}`), walletId);
+    await settled(page.locator("#balances"));
+    expect(await rows(page, "Balances by feature")).toEqual(
+      expected.map((row) => [row.feature, cents(row.available), cents(row.total), cents(row.used), cents(row.frozen)]),
+    );
+    await settled(page.locator("#blocks"));
+    const blocks = await rows(page, "Credit blocks");
+    expect(blocks.map((row) => [row[0], row[7]]).sort()).toEqual([
+      ["granted", "any usage"],
+      ["paid", "api_calls"],
+      ["promo", expect.stringMatching(/^(storage, api_calls|api_calls, storage)$/)],
+    ]);
+    await page.setViewportSize(PHONE);
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("downloads the ledger as CSV: every entry through every page, exact amounts, quoted text", async () => {
     const walletId = await createWalletVia(gateway, "cus_csv", undefined, { name: "export" });
     // More than a float holds exactly (2^53 + 1 cents), and more entries than one page of 100.

@@ -64,6 +64,8 @@ interface Wallet {
   overdraftLimit: string;
   customer: { externalId: string; name: string | null };
   balance: Figures & { overdraftUsed: string; byCategory: (Figures & { category: string })[] };
+  /** What usage of each feature key named by the wallet's scoped blocks can spend. */
+  balancesByFeature: (Figures & { feature: string })[];
   holds: {
     id: string;
     amount: string;
@@ -84,6 +86,7 @@ interface Block {
   status: string;
   priority: number;
   source: string;
+  appliesTo: string[];
 }
 
 interface Entry {
@@ -104,6 +107,7 @@ const WALLET = `query ConsoleWallet($id: ID!) {
     id name currency scale status createdAt overdraftLimit
     customer { externalId name }
     balance { available total used frozen overdraftUsed byCategory { category available total used frozen } }
+    balancesByFeature { feature available total used frozen }
     holds { id amount reference description createdAt expiresAt }
   }
 }`;
@@ -116,7 +120,7 @@ const BLOCKS = `query ConsoleBlocks($id: ID!, $first: Int, $after: String, $last
   wallet(id: $id) {
     creditBlocks(first: $first, after: $after, last: $last, before: $before) {
       totalCount ${PAGE_INFO}
-      edges { node { id category amount remaining effectiveAt expiresAt status priority source } }
+      edges { node { id category amount remaining effectiveAt expiresAt status priority source appliesTo } }
     }
   }
 }`;
@@ -165,7 +169,23 @@ function figuresTable(wallet: Wallet): HTMLElement {
     wallet.balance.byCategory,
     emptyNote("No credits in any category.", ["Add some with the ", h("code", {}, "deposit"), " mutation (or a top-up)."]),
   );
-  return h("div", {}, overall, byCategory);
+  // Only wallets with scoped credits (blocks that name feature keys) have these.
+  const byFeature =
+    wallet.balancesByFeature.length > 0
+      ? table<Figures & { feature: string }>(
+          "Balances by feature",
+          [
+            { label: "Feature", cell: (row) => row.feature },
+            { label: unit("Available"), cell: (row) => money(row.available), numeric: true },
+            { label: unit("Total"), cell: (row) => money(row.total), numeric: true },
+            { label: unit("Used"), cell: (row) => money(row.used), numeric: true },
+            { label: unit("Frozen"), cell: (row) => money(row.frozen), numeric: true },
+          ],
+          wallet.balancesByFeature,
+          "",
+        )
+      : null;
+  return h("div", {}, overall, byCategory, byFeature ? h("h3", {}, "By feature (what usage of each can spend)") : null, byFeature);
 }
 
 function holdsTable(wallet: Wallet): HTMLElement {
@@ -349,6 +369,7 @@ export function walletView(id: string, signal: AbortSignal): HTMLElement {
           { label: "Effective", cell: (block) => when(block.effectiveAt) },
           { label: "Expires", cell: (block) => when(block.expiresAt) },
           { label: "Status", cell: (block) => block.status },
+          { label: "Applies to", cell: (block) => (block.appliesTo.length > 0 ? block.appliesTo.join(", ") : "any usage") },
           { label: "Priority", cell: (block) => block.priority, numeric: true },
         ],
         page.creditBlocks.edges.map((edge) => edge.node),
