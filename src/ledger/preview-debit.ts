@@ -6,7 +6,7 @@
 // test/ledger/consumption-agreement.test.ts and test/ledger/preview-debit.test.ts hold them to
 // one answer.
 import type { CreditBlock } from "../db/generated/client.ts";
-import { walletsInScope } from "./access.ts";
+import { walletsInScopeSql } from "./access.ts";
 import { balanceFromBlocks, walletBalance, type WalletBalance } from "./balances.ts";
 import { appliesToFeature, compareConsumption, hasExpiredAt, inForceAt, isSpendableAt, planDraws, type Draw } from "./consumption.ts";
 import type { LedgerContext, Scope } from "./context.ts";
@@ -62,16 +62,7 @@ export async function previewDebit(ctx: LedgerContext, input: PreviewDebitInput)
   const [balance, wallet] = await Promise.all([
     // Now is read as every balance now is (stored figures, whatever the clock); a later instant likewise.
     walletBalance(ctx, input.scope, input.walletId, at === now ? undefined : at),
-    ctx.prisma.wallet.findFirst({
-      where: { id: input.walletId, ...walletsInScope(input.scope) },
-      select: {
-        status: true,
-        overdraftLimit: true,
-        overdraftUsed: true,
-        autoTopUpRule: true,
-        topUps: { where: { trigger: "auto", status: "pending" }, select: { id: true }, take: 1 },
-      },
-    }),
+    walletRules(ctx, input.scope, input.walletId),
   ]);
   if (!wallet) throw new NotFoundError("Wallet", input.walletId);
   if (wallet.status === "terminated") throw new WalletTerminatedError(input.walletId);
@@ -115,7 +106,10 @@ export async function previewDebit(ctx: LedgerContext, input: PreviewDebitInput)
   };
 }
 
-type RuleView = {
+interface RuleView {
+  status: string;
+  overdraftLimit: bigint;
+  overdraftUsed: bigint;
   autoTopUpRule: {
     threshold: bigint;
     amount: bigint | null;
@@ -123,8 +117,47 @@ type RuleView = {
     pausedAt: Date | null;
     creditsExpireAt: Date | null;
   } | null;
-  topUps: { id: string }[];
-};
+  autoTopUpPending: boolean;
+}
+
+interface RuleRow {
+  status: string;
+  overdraft_limit: bigint;
+  overdraft_used: bigint;
+  threshold: bigint | null;
+  amount: bigint | null;
+  target_balance: bigint | null;
+  paused_at: Date | null;
+  credits_expire_at: Date | null;
+  auto_top_up_pending: boolean;
+}
+
+/** What the wallet allows beyond its blocks (status, overdraft) and its auto top-up rule: one query, beside the balance read. */
+async function walletRules(ctx: LedgerContext, scope: Scope, walletId: string): Promise<RuleView | null> {
+  const [row] = await ctx.prisma.$queryRaw<RuleRow[]>`
+    SELECT w.status::text AS status, w.overdraft_limit, w.overdraft_used, r.threshold, r.amount, r.target_balance, r.paused_at,
+           r.credits_expire_at,
+           EXISTS (SELECT 1 FROM top_up t WHERE t.wallet_id = w.id AND t.trigger = 'auto' AND t.status = 'pending') AS auto_top_up_pending
+    FROM wallet w LEFT JOIN auto_top_up_rule r ON r.wallet_id = w.id
+    WHERE w.id = ${walletId}::uuid AND ${walletsInScopeSql(scope)}`;
+  if (!row) return null;
+  return {
+    status: row.status,
+    overdraftLimit: BigInt(row.overdraft_limit),
+    overdraftUsed: BigInt(row.overdraft_used),
+    autoTopUpRule:
+      row.threshold === null
+        ? null
+        : {
+            threshold: BigInt(row.threshold),
+            amount: row.amount === null ? null : BigInt(row.amount),
+            targetBalance: row.target_balance === null ? null : BigInt(row.target_balance),
+            pausedAt: row.paused_at,
+            creditsExpireAt: row.credits_expire_at,
+          },
+    autoTopUpPending: row.auto_top_up_pending,
+  };
+}
 
 /**
  * Whether the debit would start an auto top-up, by the rule payments/auto-top-up.ts applies after
@@ -137,7 +170,7 @@ function autoTopUpAfter(wallet: RuleView, after: WalletBalance, allowed: boolean
     allowed &&
     rule !== null &&
     rule.pausedAt === null &&
-    wallet.topUps.length === 0 &&
+    !wallet.autoTopUpPending &&
     after.available < rule.threshold &&
     !(rule.creditsExpireAt && rule.creditsExpireAt.getTime() <= at.getTime());
   if (!fires) return { wouldTrigger: false, amount: null };

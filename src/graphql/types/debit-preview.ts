@@ -1,7 +1,13 @@
 // previewDebit: what a debit would do, asked beforehand ("may this customer do X?"), writing nothing.
-import { previewDebit, type DebitPreview } from "../../ledger/index.ts";
+import {
+  ForbiddenError,
+  NotFoundError,
+  previewDebit,
+  ValidationError,
+  WalletTerminatedError,
+  type DebitPreview,
+} from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
-import { COMMON_ERRORS } from "../errors.ts";
 import { WalletBalanceRef } from "./balance.ts";
 import { CreditBlockRef } from "./credit-block.ts";
 import { WalletRef } from "./wallet.ts";
@@ -74,7 +80,7 @@ builder.queryField("previewDebit", (t) =>
     type: DebitPreviewRef,
     description: "What a debit would do, without doing it: the blocks, the balances after, what expires meanwhile, an auto top-up.",
     args: { input: t.arg({ type: PreviewDebitInput, required: true }) },
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [ValidationError, NotFoundError, ForbiddenError, WalletTerminatedError] },
     resolve: (_root, { input }, ctx) => previewDebit(ctx.ledger, { ...input, scope: ctx.viewer, walletId: input.walletId.id }),
   }),
 );
