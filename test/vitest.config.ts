@@ -40,6 +40,7 @@ const UNIT = [
   "test/browser/money.test.ts",
   "test/docs/links.test.ts",
   "test/docs/tables.test.ts",
+  "test/events/wire-format.test.ts",
   "test/graphql/schema.test.ts",
   "test/ledger/error-messages.test.ts",
   "test/lifecycle/event-streams.test.ts",

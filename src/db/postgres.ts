@@ -30,7 +30,9 @@ export function postgresClient(url: string, poolSize: number): PrismaClient {
 
 /** The client and its pool, which the gateway reads for /metrics and the raw-query port shares; closing the client ends the pool. */
 export function postgresPool(url: string, poolSize: number): { client: PrismaClient; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Sessions in UTC whatever the server, database or role sets (`options` in the URL still wins):
+  // times the database formats (jsonb in event payloads, ::text) then never depend on it.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: "-c TimeZone=UTC" });
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   attachRawQuery(client, pgRawQuery(pool), "postgresql");
   return { client, pool };

@@ -1,6 +1,7 @@
 // Webhook deliveries to a real HTTP receiver on a loopback port, driven with a clock moved by
 // hand: signed as the README says, retried after 500s and timeouts under one event id, in order
 // per wallet, given up after the schedule (the endpoint then failing), and resent on request.
+import { wirePayload } from "../../src/events/wire-format.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import type { Scope } from "../../src/ledger/context.ts";
@@ -101,11 +102,16 @@ describe("webhook deliveries", () => {
           id: event.id,
           type: event.type,
           walletId: wallet.id,
-          sequence: Number(event.sequence),
-          data: event.payload,
+          sequence: String(event.sequence),
+          createdAt: event.createdAt.toISOString(),
+          data: wirePayload(event.payload),
         }),
       ),
     );
+    // One timestamp format and sequences as strings, whether SQL or TypeScript wrote the payload.
+    const operation = receiver.received.map((delivery) => delivery.event).find((event) => event.type === "operation.completed") as any;
+    expect(operation.data.operation.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(operation.data.entries[0].sequence).toMatch(/^\d+$/);
   });
 
   it("deliver only the endpoint's event types", async () => {

@@ -4,6 +4,7 @@
 import { GraphQLError } from "graphql";
 import { createGraphQLError, type YogaInitialContext } from "graphql-yoga";
 import { TooManyStreamsError, type OpenStream } from "../../events/open-streams.ts";
+import { wirePayload } from "../../events/wire-format.ts";
 import { walletBalance, listEvents, watchWalletEvents, type EventBalance, type LoggedEvent } from "../../ledger/index.ts";
 import { builder } from "../builder.ts";
 import type { GraphQLContext } from "../context.ts";
@@ -22,7 +23,8 @@ export const EventRef = builder.prismaObject("Event", {
     }),
     wallet: t.relation("wallet"),
     livemode: t.exposeBoolean("livemode"),
-    payload: t.expose("payload", { type: "JSONObject" }),
+    // Times and sequences as webhooks carry them (src/events/wire-format.ts).
+    payload: t.field({ type: "JSONObject", resolve: (event) => wirePayload(event.payload) }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
