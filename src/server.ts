@@ -62,16 +62,15 @@ async function start(): Promise<void> {
     balanceAlertsPerWallet: config.balanceAlertsPerWallet,
   };
   // Auto top-ups follow the event log from a cursor in the database, shared with every gateway
-  // that has Stripe (src/payments/auto-top-up.ts); a commit here only wakes the follower sooner.
-  if (payments) {
-    const autoTopUps = followAutoTopUps(() => ({ ledger, payments }), {
-      pollMs: config.eventFollowerPollMs,
-      batchSize: config.eventFollowerBatch,
-    });
-    ledger.onCommitted = autoTopUps.onCommitted;
-    autoTopUps.start();
-    shutdown.add("auto top-ups", () => autoTopUps.stop());
-  }
+  // (src/payments/auto-top-up.ts); a commit here only wakes the follower sooner. Without Stripe
+  // too: a rule whose threshold is crossed then is paused and told, not left to do nothing.
+  const autoTopUps = followAutoTopUps(() => ({ ledger, payments }), {
+    pollMs: config.eventFollowerPollMs,
+    batchSize: config.eventFollowerBatch,
+  });
+  ledger.onCommitted = autoTopUps.onCommitted;
+  autoTopUps.start();
+  shutdown.add("auto top-ups", () => autoTopUps.stop());
   // For the test that a crash between a commit and its reaction loses nothing
   // (test/lifecycle/crash-after-commit.test.ts): the process dies the hard way right after its
   // first command commits, before anything in it reacts.

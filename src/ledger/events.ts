@@ -118,6 +118,17 @@ export interface BalancePayload {
   balance: EventBalance;
 }
 
+/** An auto top-up rule that cannot run was paused; it resumes when the balance is back at its threshold, or the rule is set again. */
+export interface AutoTopUpPausedPayload {
+  rule: { walletId: string; threshold: MoneyString; pausedAt: string };
+  /** Why: `payments_not_configured`, `payment_method_missing`, or the last attempt's decline code (e.g. `card_declined`). */
+  reason: string;
+  /** The same in a sentence, as the rule's `pausedReason` keeps it. */
+  message: string;
+  /** The auto top-up that gave up, when one was tried. */
+  topUpId: string | null;
+}
+
 /** Every event type and its payload. */
 export interface EventPayloads {
   "operation.completed": OperationCompletedPayload;
@@ -132,6 +143,7 @@ export interface EventPayloads {
   "balance.below_threshold": BalanceAlertPayload;
   "balance.depleted": BalancePayload;
   "balance.recovered": BalancePayload;
+  "auto_top_up.paused": AutoTopUpPausedPayload;
 }
 
 export type EventType = keyof EventPayloads;
@@ -149,6 +161,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   "balance.below_threshold",
   "balance.depleted",
   "balance.recovered",
+  "auto_top_up.paused",
 ];
 
 export function isEventType(value: string): value is EventType {

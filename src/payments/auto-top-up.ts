@@ -7,6 +7,12 @@
 // balance is read, a partial unique index allows one open auto top-up per wallet, and an auto
 // top-up names the event it was fired for (unique), so any number of concurrent debits, in any
 // number of gateways, fire it once per crossing.
+//
+// A rule never fails in silence. Setting one where the scope cannot take payments is refused
+// (PaymentsNotConfiguredError). A rule whose threshold is crossed when it cannot run (payments
+// not configured, no payment method on file) is paused at once, and one that gave up after its
+// declined attempts is paused too: each with an `auto_top_up.paused` event naming the reason and
+// a log line. Setting the rule again resumes it.
 import type { AutoTopUpRule, PrismaClient, TopUp, Wallet } from "../db/generated/client.ts";
 import { startEventFollower, type EventFollower, type FollowedEvent } from "../jobs/event-follower.ts";
 import { hashRequest, isUniqueViolation, TRANSACTION_OPTIONS, type Tx } from "../ledger/extension.ts";
@@ -23,7 +29,10 @@ import {
   type ValidationIssue,
 } from "../ledger/index.ts";
 import { log } from "../observability/logger.ts";
-import type { PaymentsDeps } from "./payment-methods.ts";
+import { pauseAutoTopUpRule, type RuleCannotRun } from "./auto-top-up-pause.ts";
+import { PaymentsNotConfiguredError } from "./errors.ts";
+import { paymentsConfiguredFor, type PaymentsDeps } from "./payment-methods.ts";
+import type { StripeAccess } from "./stripe-client.ts";
 import { chargeFor, creditsCosting, type Pricing } from "./pricing.ts";
 import { minimumTopUp, runTopUp } from "./top-up.ts";
 
@@ -46,16 +55,26 @@ export interface AutoTopUpSettings {
 
 /**
  * Sets (or, with null, removes) a wallet's auto top-up rule. Setting a rule resumes one that was
- * paused after a top-up gave up. Fails with NotFoundError, WalletTerminatedError and
- * ValidationError.
+ * paused. Fails with NotFoundError, WalletTerminatedError, ValidationError and
+ * PaymentsNotConfiguredError (a rule, where the scope cannot take payments).
  */
 export async function setAutoTopUpRule(
   deps: PaymentsDeps,
   input: { scope: Scope; walletId: string; rule: AutoTopUpSettings | null },
 ): Promise<AutoTopUpRule | null> {
   authorize(input.scope, "manage");
+  if (input.rule !== null) requirePaymentsForAutoTopUp(deps.payments, input.scope);
   const wallet = await getWallet(deps.ledger, input.scope, input.walletId);
   return writeAutoTopUpRule(deps.ledger.prisma, wallet, input.rule);
+}
+
+/** What a rule set where the scope cannot take payments is told. */
+export const AUTO_TOP_UP_NEEDS_PAYMENTS =
+  "an auto top-up rule charges a card, and payments are not configured on this gateway for this token's mode: set STRIPE_SECRET_KEY (a test key for test tokens), or run `npm run dev` for a local fake Stripe";
+
+/** A rule charges a card: refused where the scope cannot take payments, rather than accepted to do nothing. */
+export function requirePaymentsForAutoTopUp(payments: StripeAccess | null, scope: Pick<Scope, "livemode">): void {
+  if (!paymentsConfiguredFor(payments, scope)) throw new PaymentsNotConfiguredError(AUTO_TOP_UP_NEEDS_PAYMENTS);
 }
 
 /**
@@ -143,8 +162,9 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
   const { scope, walletId } = change;
   // Most wallets have no rule: one indexed read, no transaction.
   if (!(await deps.ledger.prisma.autoTopUpRule.findUnique({ where: { walletId }, select: { walletId: true } }))) return null;
+  let found: AutoTopUpCheck;
   try {
-    return await deps.ledger.prisma.$transaction(
+    found = await deps.ledger.prisma.$transaction(
       (tx) => openAutoTopUp(deps, tx, { scope, walletId, fires: change.type !== "deposit", firedByEventId: null }),
       TRANSACTION_OPTIONS,
     );
@@ -153,7 +173,15 @@ export async function checkAutoTopUp(deps: PaymentsDeps, change: CommittedChange
     if (isUniqueViolation(error, ONE_OPEN_AUTO_TOP_UP_INDEX)) return null;
     throw error;
   }
+  if (found && "cannotRun" in found) {
+    await pauseAutoTopUpRule(deps.ledger, found.cannotRun);
+    return null;
+  }
+  return found;
 }
+
+/** What a check found: a top-up to charge, a rule to pause, or nothing to do. */
+type AutoTopUpCheck = TopUp | { cannotRun: RuleCannotRun } | null;
 
 interface WalletChange {
   scope: Scope;
@@ -170,7 +198,7 @@ interface WalletChange {
  * rule. Deposits never fire a top-up, so a top-up too small to reach the threshold waits for the
  * next debit instead of charging again and again. Uses only `tx`.
  */
-async function openAutoTopUp(deps: PaymentsDeps, tx: Tx, change: WalletChange): Promise<TopUp | null> {
+async function openAutoTopUp(deps: PaymentsDeps, tx: Tx, change: WalletChange): Promise<AutoTopUpCheck> {
   const { scope, walletId } = change;
   // One check per wallet at a time, in every gateway; the balance is read after the lock.
   const [locked] = await tx.$queryRaw<
@@ -192,6 +220,19 @@ async function openAutoTopUp(deps: PaymentsDeps, tx: Tx, change: WalletChange): 
   if (rule.creditsExpireAt && rule.creditsExpireAt.getTime() <= deps.ledger.now().getTime()) return null;
   const wallet = await getWallet(inTransaction, scope, walletId);
   if (wallet.status !== "active") return null;
+  // A top-up that cannot be charged is not recorded to fail later: the rule is paused now, and told.
+  if (!paymentsConfiguredFor(deps.payments, scope)) {
+    return { cannotRun: { walletId, reason: "payments_not_configured", message: AUTO_TOP_UP_NEEDS_PAYMENTS } };
+  }
+  if (!wallet.customer.stripeCustomerId || !wallet.customer.paymentMethodId) {
+    return {
+      cannotRun: {
+        walletId,
+        reason: "payment_method_missing",
+        message: "no payment method on file for the wallet's customer: set one first",
+      },
+    };
+  }
   const { amount, chargeAmount, chargeCurrency, costBasis } = priceOf(
     rule,
     rule.amount ?? rule.targetBalance! - available,
@@ -245,9 +286,10 @@ export const AUTO_TOP_UPS_CONSUMER = "auto-top-ups";
  * The checks a batch of committed events calls for, in the follower's transaction: one per
  * wallet with a rule, after the batch's last change to it. `operation.completed` events are the
  * changes (a deposit's only resumes a paused rule); the others (wallet, top-up, alert events) come
- * with one, or change no balance. Returns the auto top-ups it recorded, to charge after commit.
+ * with one, or change no balance. Returns the auto top-ups it recorded, to charge after commit,
+ * and the rules that cannot run, to pause then.
  */
-export async function autoTopUpsFor(deps: PaymentsDeps, tx: Tx, events: readonly FollowedEvent[]): Promise<TopUp[]> {
+export async function autoTopUpsFor(deps: PaymentsDeps, tx: Tx, events: readonly FollowedEvent[]): Promise<AutoTopUpsFound> {
   const changes = new Map<string, WalletChange>();
   for (const event of events) {
     if (event.type !== "operation.completed") continue;
@@ -260,19 +302,26 @@ export async function autoTopUpsFor(deps: PaymentsDeps, tx: Tx, events: readonly
       firedByEventId: fires ? event.id : (seen?.firedByEventId ?? null),
     });
   }
-  if (changes.size === 0) return [];
+  const found: AutoTopUpsFound = { topUps: [], cannotRun: [] };
+  if (changes.size === 0) return found;
   const ruled = await tx.autoTopUpRule.findMany({
     where: { walletId: { in: [...changes.keys()] } },
     select: { walletId: true },
     orderBy: { walletId: "asc" },
   });
-  const opened: TopUp[] = [];
   // In wallet order: rule rows are locked in one order by every follower.
   for (const { walletId } of ruled) {
-    const record = await openAutoTopUp(deps, tx, changes.get(walletId)!);
-    if (record) opened.push(record);
+    const check = await openAutoTopUp(deps, tx, changes.get(walletId)!);
+    if (check && "cannotRun" in check) found.cannotRun.push(check.cannotRun);
+    else if (check) found.topUps.push(check);
   }
-  return opened;
+  return found;
+}
+
+/** The auto top-ups a batch recorded, to charge after commit, and the rules to pause then. */
+export interface AutoTopUpsFound {
+  topUps: TopUp[];
+  cannotRun: RuleCannotRun[];
 }
 
 export interface AutoTopUps {
@@ -310,9 +359,10 @@ export function followAutoTopUps(deps: () => PaymentsDeps, options: FollowOption
       reaction: {
         consumer: AUTO_TOP_UPS_CONSUMER,
         inTransaction: (tx, events) => autoTopUpsFor(deps(), tx, events),
-        afterCommit: async (opened) => {
+        afterCommit: async ({ topUps, cannotRun }) => {
+          for (const rule of cannotRun) await pauseAutoTopUpRule(deps().ledger, rule);
           await Promise.all(
-            opened.map((record) =>
+            topUps.map((record) =>
               runTopUp(deps(), record).catch((error: unknown) =>
                 log().error({ err: error }, `auto top-up of wallet ${record.walletId} failed; it stays pending`),
               ),

@@ -14,11 +14,11 @@ export class PaymentFailedError extends LedgerError {
   }
 }
 
-/** Top-ups need STRIPE_SECRET_KEY; without it the gateway takes no payments. */
+/** Top-ups and auto top-up rules need STRIPE_SECRET_KEY; without it the gateway takes no payments. */
 export class PaymentsNotConfiguredError extends LedgerError {
   readonly code = "PAYMENTS_NOT_CONFIGURED";
-  constructor() {
-    super("payments are not configured on this gateway (STRIPE_SECRET_KEY is not set)");
+  constructor(message = "payments are not configured on this gateway (STRIPE_SECRET_KEY is not set)") {
+    super(message);
   }
 }
 

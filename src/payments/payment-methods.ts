@@ -17,9 +17,14 @@ export interface PaymentsDeps {
   payments: StripeAccess | null;
 }
 
+/** Whether this scope can take payments: test tokens only ever reach a test-mode key. */
+export function paymentsConfiguredFor(payments: StripeAccess | null, scope: Pick<Scope, "livemode">): payments is StripeAccess {
+  return payments !== null && (scope.livemode || payments.testKey);
+}
+
 /** Stripe access for this scope: test tokens only ever reach a test-mode key. */
 export function stripeFor(deps: PaymentsDeps, scope: Scope): StripeAccess["stripe"] {
-  if (!deps.payments || (!scope.livemode && !deps.payments.testKey)) throw new PaymentsNotConfiguredError();
+  if (!paymentsConfiguredFor(deps.payments, scope)) throw new PaymentsNotConfiguredError();
   return deps.payments.stripe;
 }
 

@@ -2,7 +2,7 @@
 // transaction, and only when this call is the one that moved the top-up: however many webhook
 // deliveries, sweeps and gateways settle a top-up, each outcome it reaches is told once.
 import type { Prisma } from "../db/generated/client.ts";
-import { inLedgerTransaction, topUpPayload, type Tx } from "../ledger/extension.ts";
+import { inLedgerTransaction, topUpPayload, type LedgerTransaction } from "../ledger/extension.ts";
 import type { LedgerContext } from "../ledger/index.ts";
 
 export interface TopUpSettlement {
@@ -10,15 +10,16 @@ export interface TopUpSettlement {
   where: Prisma.TopUpWhereInput & { id: string };
   data: Prisma.TopUpUpdateManyMutationInput & { status: "succeeded" | "failed" };
   /** More to change with the outcome, in its transaction (e.g. pausing the auto top-up rule). */
-  alongside?: (tx: Tx) => Promise<unknown>;
+  alongside?: (transaction: LedgerTransaction) => Promise<unknown>;
 }
 
 /** Answers whether the top-up was moved (false: it was not in the state `where` asks). */
 export function settleTopUp(ctx: LedgerContext, { where, data, alongside }: TopUpSettlement): Promise<boolean> {
-  return inLedgerTransaction(ctx, async ({ tx, recordEvent }) => {
+  return inLedgerTransaction(ctx, async (transaction) => {
+    const { tx, recordEvent } = transaction;
     const { count } = await tx.topUp.updateMany({ where, data });
     if (count === 0) return false;
-    await alongside?.(tx);
+    await alongside?.(transaction);
     const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: where.id } });
     const type = data.status === "succeeded" ? "top_up.succeeded" : "top_up.failed";
     await recordEvent({

@@ -32,6 +32,7 @@ import { stripeFor, type PaymentsDeps } from "./payment-methods.ts";
 import { runDueRefunds, returnPayment, type SucceededPayment } from "./returned-payments.ts";
 import { log } from "../observability/logger.ts";
 import { settleTopUp } from "./top-up-events.ts";
+import { pauseRuleIn } from "./auto-top-up-pause.ts";
 
 /** Stripe's smallest charge we accept, per currency: $1.00 as documented for USD. */
 export const MINIMUM_TOP_UP: Record<string, bigint> = { USD: 100n };
@@ -250,9 +251,14 @@ export async function recordDecline(
   await settleTopUp(deps.ledger, {
     where: current,
     data: { ...fields, attemptFailed: true, status: "failed" },
-    alongside: async (tx) => {
+    alongside: async (transaction) => {
       if (rule)
-        await tx.autoTopUpRule.updateMany({ where: { walletId: record.walletId }, data: { pausedAt: now, pausedReason: failureMessage } });
+        await pauseRuleIn(transaction, now, {
+          walletId: record.walletId,
+          reason: failure.declineCode ?? failure.code,
+          message: failureMessage,
+          topUpId: record.id,
+        });
     },
   });
 }

@@ -12,8 +12,9 @@ import {
   type DepositInput,
   type UpdateWalletInput,
 } from "../ledger/extension.ts";
-import { authorize, validDeposit, type LedgerContext, type LedgerResult } from "../ledger/index.ts";
-import { writeAutoTopUpRule, type AutoTopUpSettings } from "./auto-top-up.ts";
+import { authorize, validDeposit, type LedgerResult } from "../ledger/index.ts";
+import { requirePaymentsForAutoTopUp, writeAutoTopUpRule, type AutoTopUpSettings } from "./auto-top-up.ts";
+import type { PaymentsDeps } from "./payment-methods.ts";
 
 export interface WalletSettingsInput extends UpdateWalletInput {
   /** The auto top-up rule to set (resuming a paused one); null removes it; undefined leaves it. */
@@ -22,11 +23,13 @@ export interface WalletSettingsInput extends UpdateWalletInput {
 
 /**
  * Changes a wallet's settings and its auto top-up rule at once; balances are untouched.
- * Fails as updateWallet does, and with ValidationError for a rule that does not fit the wallet.
+ * Fails as updateWallet does, with ValidationError for a rule that does not fit the wallet, and
+ * with PaymentsNotConfiguredError for a rule where the scope cannot take payments.
  */
-export function updateWalletSettings(ledger: LedgerContext, input: WalletSettingsInput): Promise<LedgerResult> {
+export async function updateWalletSettings({ ledger, payments }: PaymentsDeps, input: WalletSettingsInput): Promise<LedgerResult> {
   const { autoTopUp, ...settings } = input;
   if (autoTopUp === undefined) return updateWallet(ledger, settings);
+  if (autoTopUp !== null) requirePaymentsForAutoTopUp(payments, input.scope);
   return updateWallet(ledger, settings, {
     // Null would drop out of the hash, as if no rule had been given.
     request: { autoTopUp: autoTopUp ?? "remove" },
@@ -48,11 +51,13 @@ export interface FundedWalletInput extends CreateWalletInput {
 /**
  * Opens a wallet with its first credits and its auto top-up rule: all of it or nothing, and a
  * repeated key answers the wallet with the balances it opened with.
- * Fails as createWallet does, and with ValidationError for a deposit or a rule that does not fit.
+ * Fails as createWallet does, with ValidationError for a deposit or a rule that does not fit, and
+ * with PaymentsNotConfiguredError for a rule where the scope cannot take payments.
  */
-export async function openFundedWallet(ledger: LedgerContext, input: FundedWalletInput): Promise<CreateWalletResult> {
+export async function openFundedWallet({ ledger, payments }: PaymentsDeps, input: FundedWalletInput): Promise<CreateWalletResult> {
   authorize(input.scope, "manage");
   const { deposits = [], autoTopUp = null, ...wallet } = input;
+  if (autoTopUp) requirePaymentsForAutoTopUp(payments, input.scope);
   // Checked before anything is written, so that bad input creates no customer either.
   const valid = deposits.map((deposit) => ({ deposit, valid: validDeposit(deposit) }));
   if (valid.length === 0 && !autoTopUp) return openWallet(ledger, wallet);

@@ -1,9 +1,21 @@
 // Over GraphQL, a repeated idempotency key answers what the first request answered, the wallet's
 // balance included; and the rule of updateWallet is part of what its key stands for.
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.ts";
+import { loadPaymentsConfig } from "../../src/payments/config.ts";
+import { createStripeAccess } from "../../src/payments/stripe-client.ts";
 import { createWalletVia, useGateway } from "../support/app.ts";
+import { startFakeStripe, type FakeStripe } from "../support/fake-stripe.ts";
 
 const gateway = useGateway();
+let stripe: FakeStripe;
+// An auto top-up rule needs payments configured: a fake Stripe (setting a rule charges nothing).
+beforeAll(async () => {
+  stripe = await startFakeStripe();
+  const payments = createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url })!);
+  gateway.app = createApp({ db: gateway.db, ledger: gateway.ledger, payments });
+});
+afterAll(() => stripe?.close());
 
 const DEPOSIT = `mutation($input: DepositInput!) { deposit(input: $input) { __typename ... on DepositPayload { replayed wallet { balance { available } } blocks { remaining } } ... on Error { code } } }`;
 const DEBIT = `mutation($input: DebitInput!) { debit(input: $input) { __typename ... on DebitPayload { replayed } ... on Error { code } } }`;

@@ -13,9 +13,11 @@ import { setPaymentMethod, type PaymentsDeps } from "../../src/payments/payment-
 import { createStripeAccess, type StripeAccess } from "../../src/payments/stripe-client.ts";
 import { DECLINE_BACKOFF_MS, runDueTopUps } from "../../src/payments/top-up.ts";
 import { startFakeStripe, type FakeStripe } from "../support/fake-stripe.ts";
+import { captureLogs } from "../support/logs.ts";
 import { useLedger } from "../support/ledger.ts";
 
 const ledger = useLedger();
+const logs = captureLogs();
 let stripe: FakeStripe;
 let payments: StripeAccess;
 
@@ -52,6 +54,11 @@ async function walletWithRule(rule: AutoTopUpSettings, funded: bigint, card = "p
   return wallet;
 }
 
+/** The payloads of the wallet's `auto_top_up.paused` events, oldest first. */
+const pausedEvents = async (walletId: string) =>
+  (await ledger.db.prisma.event.findMany({ where: { walletId, type: "auto_top_up.paused" }, orderBy: { sequence: "asc" } })).map(
+    (event) => event.payload,
+  );
 const available = async (walletId: string) => (await walletBalance(ledger.ctx, ledger.scope, walletId)).available;
 const topUpsOf = (walletId: string) => ledger.db.prisma.topUp.findMany({ where: { walletId }, orderBy: { createdAt: "asc" } });
 const spend = (on: Gateway, walletId: string, amount: bigint) => debit(on.ctx, { scope: ledger.scope, walletId, amount });
@@ -187,18 +194,56 @@ describe("auto top-ups", () => {
     expect(await available(wallet.id)).toBe(2_900n);
   });
 
-  it("records why it cannot charge a wallet without a card, and pauses", async () => {
+  it("pauses a rule whose wallet has no card when its threshold is crossed, and says so with an event", async () => {
     const wallet = await ledger.newWallet();
     await ledger.fund(wallet.id, 1_000n);
     await setAutoTopUpRule(gateway.deps, {
       scope: ledger.scope,
       walletId: wallet.id,
-      rule: { threshold: 1_000n, amount: 500n, maxAttempts: 1 },
+      rule: { threshold: 1_000n, amount: 500n },
     });
     await spend(gateway, wallet.id, 1n);
     await gateway.autoTopUps.settled();
-    expect(await topUpsOf(wallet.id)).toMatchObject([{ status: "failed", failureCode: "payment_method_missing" }]);
-    expect((await ledger.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: wallet.id } })).pausedAt).not.toBeNull();
+    // Nothing recorded to fail later: the rule is paused at once, with the reason.
+    expect(await topUpsOf(wallet.id)).toEqual([]);
+    const rule = await ledger.db.prisma.autoTopUpRule.findUniqueOrThrow({ where: { walletId: wallet.id } });
+    expect(rule).toMatchObject({ pausedAt: expect.any(Date), pausedReason: expect.stringMatching(/no payment method/) });
+    expect(await pausedEvents(wallet.id)).toEqual([
+      {
+        rule: { walletId: wallet.id, threshold: "1000", pausedAt: rule.pausedAt!.toISOString() },
+        reason: "payment_method_missing",
+        message: rule.pausedReason,
+        topUpId: null,
+      },
+    ]);
+    // Told once: the next debit finds it paused.
+    await spend(gateway, wallet.id, 1n);
+    await gateway.autoTopUps.settled();
+    expect(await pausedEvents(wallet.id)).toHaveLength(1);
+  });
+
+  it("pauses a rule whose threshold is crossed on a gateway without payments, with an event and a log line", async () => {
+    const withCard = await walletWithRule({ threshold: 1_000n, amount: 500n }, 1_000n);
+    const unpaid = gatewayProcess();
+    unpaid.deps = { ...unpaid.deps, payments: null };
+    logs.clear();
+    await spend(unpaid, withCard.id, 1n);
+    await unpaid.autoTopUps.settled();
+    expect(await topUpsOf(withCard.id)).toEqual([]);
+    expect(await pausedEvents(withCard.id)).toMatchObject([{ reason: "payments_not_configured", topUpId: null }]);
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({ level: "warn", walletId: withCard.id, msg: expect.stringMatching(/paused: .*STRIPE_SECRET_KEY/) }),
+    );
+  });
+
+  it("tells a rule paused after its declined attempts with an event naming the decline", async () => {
+    const wallet = await walletWithRule({ threshold: 1_000n, amount: 2_000n, maxAttempts: 1 }, 1_000n);
+    stripe.declineNext(1, "insufficient_funds");
+    await spend(gateway, wallet.id, 100n);
+    await gateway.autoTopUps.settled();
+    const [gaveUp] = await topUpsOf(wallet.id);
+    expect(gaveUp).toMatchObject({ status: "failed" });
+    expect(await pausedEvents(wallet.id)).toMatchObject([{ reason: "insufficient_funds", topUpId: gaveUp!.id }]);
   });
 
   it("refuses a rule that could never work, and changes nothing", async () => {

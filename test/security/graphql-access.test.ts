@@ -384,7 +384,7 @@ async function scopedList(actor: Actor, query: string, field: "wallets" | "custo
   const visible = await visibleTo(actor);
   const allowedIds = field === "wallets" ? visible.walletIds : visible.customerIds;
   const all = ids.length === allowedIds.size && data[field].totalCount === allowedIds.size;
-  return { outcome: all && ids.every((id) => allowedIds.has(id)) ? "scoped" : "leak", detail };
+  return { outcome: all && ids.every((id: string) => allowedIds.has(id)) ? "scoped" : "leak", detail };
 }
 
 const QUERIES: Record<string, QueryCase> = {
@@ -463,7 +463,7 @@ const QUERIES: Record<string, QueryCase> = {
       const allowedIds = new Set(visible.map((row) => row.id));
       const data = answer.json.data.apiTokens;
       const ids = data.edges.map((edge: { node: { id: string } }) => edge.node.id);
-      const all = ids.length === allowedIds.size && data.totalCount === allowedIds.size && ids.every((id) => allowedIds.has(id));
+      const all = ids.length === allowedIds.size && data.totalCount === allowedIds.size && ids.every((id: string) => allowedIds.has(id));
       if (!all) return { outcome: "leak", detail };
       // Asking a test-mode token for live tokens finds none.
       if (!actor.space.livemode) {
@@ -491,7 +491,9 @@ const QUERIES: Record<string, QueryCase> = {
       const allowedIds = new Set(visible.map((row) => row.id));
       const ids = data.webhookEndpoints.edges.map((edge: { node: { id: string } }) => edge.node.id);
       const all =
-        ids.length === allowedIds.size && data.webhookEndpoints.totalCount === allowedIds.size && ids.every((id) => allowedIds.has(id));
+        ids.length === allowedIds.size &&
+        data.webhookEndpoints.totalCount === allowedIds.size &&
+        ids.every((id: string) => allowedIds.has(id));
       return { outcome: all ? "scoped" : "leak", detail };
     },
   },

@@ -1,4 +1,5 @@
 import { createWallet, terminateWallet } from "../../ledger/index.ts";
+import { PaymentsNotConfiguredError } from "../../payments/errors.ts";
 import { updateWalletSettings } from "../../payments/wallet-settings.ts";
 import { builder } from "../builder.ts";
 import { COMMON_ERRORS, WALLET_ERRORS } from "../errors.ts";
@@ -91,20 +92,23 @@ builder.relayMutationField(
     }),
   },
   {
-    errors: { types: WALLET_ERRORS },
+    errors: { types: [...WALLET_ERRORS, PaymentsNotConfiguredError] },
     resolve: async (_root, { input }, ctx) => {
       // One command: the settings and the rule change together or not at all, under one key.
-      return updateWalletSettings(ctx.ledger, {
-        scope: ctx.viewer,
-        walletId: input.walletId.id,
-        name: input.name ?? undefined,
-        overdraftLimit: input.overdraftLimit ?? undefined,
-        defaultExpiryDays: "defaultExpiryDays" in input ? input.defaultExpiryDays : undefined,
-        defaultAppliesTo: "defaultAppliesTo" in input ? (input.defaultAppliesTo ?? []) : undefined,
-        metadata: input.metadata ?? undefined,
-        autoTopUp: "autoTopUp" in input ? input.autoTopUp : undefined,
-        idempotencyKey: input.idempotencyKey,
-      });
+      return updateWalletSettings(
+        { ledger: ctx.ledger, payments: ctx.payments },
+        {
+          scope: ctx.viewer,
+          walletId: input.walletId.id,
+          name: input.name ?? undefined,
+          overdraftLimit: input.overdraftLimit ?? undefined,
+          defaultExpiryDays: "defaultExpiryDays" in input ? input.defaultExpiryDays : undefined,
+          defaultAppliesTo: "defaultAppliesTo" in input ? (input.defaultAppliesTo ?? []) : undefined,
+          metadata: input.metadata ?? undefined,
+          autoTopUp: "autoTopUp" in input ? input.autoTopUp : undefined,
+          idempotencyKey: input.idempotencyKey,
+        },
+      );
     },
   },
   { outputFields: ledgerResultFields },

@@ -101,7 +101,10 @@ async function topUp(
   return results;
 }
 
-async function createCommerceWallet({ request, ledger, viewer }: RestCall, body: Read<typeof createWalletFields>): Promise<Response> {
+async function createCommerceWallet(
+  { request, ledger, viewer, payments }: RestCall,
+  body: Read<typeof createWalletFields>,
+): Promise<Response> {
   const externalId = body.external_customer_id;
   const commerce: CommerceSettings = {
     currency_code: body.currency,
@@ -113,16 +116,19 @@ async function createCommerceWallet({ request, ledger, viewer }: RestCall, body:
   const autoTopUp = autoTopUpOfRules(commerce.recurring_transaction_rules, commerce);
   const idempotencyKey = request.headers.get("idempotency-key") ?? request.headers.get("paypal-request-id");
   // One command: the wallet, its credits and its rule, all or nothing, under one key.
-  const opened = await openFundedWallet(ledger, {
-    scope: viewer,
-    customer: { externalId },
-    customUnit: { code: CREDIT_UNIT, scale: CREDIT_SCALE },
-    name: body.name,
-    metadata: { commerce },
-    deposits: creditDeposits(commerce, body),
-    autoTopUp,
-    idempotencyKey: idempotencyKey ? `commerce-wallet:${idempotencyKey}` : null,
-  });
+  const opened = await openFundedWallet(
+    { ledger, payments },
+    {
+      scope: viewer,
+      customer: { externalId },
+      customUnit: { code: CREDIT_UNIT, scale: CREDIT_SCALE },
+      name: body.name,
+      metadata: { commerce },
+      deposits: creditDeposits(commerce, body),
+      autoTopUp,
+      idempotencyKey: idempotencyKey ? `commerce-wallet:${idempotencyKey}` : null,
+    },
+  );
   return jsonResponse(walletResource({ ...opened.wallet, customer: opened.customer }, opened.balance), 201);
 }
 
@@ -155,7 +161,10 @@ async function listCommerceWallets({ ledger, viewer }: RestCall, query: Read<typ
   return jsonResponse({ wallets, meta: meta(total, page, perPage) });
 }
 
-async function updateCommerceWallet({ ledger, viewer, params }: RestCall, body: Read<typeof updateWalletFields>): Promise<Response> {
+async function updateCommerceWallet(
+  { ledger, viewer, params, payments }: RestCall,
+  body: Read<typeof updateWalletFields>,
+): Promise<Response> {
   const wallet = await commerceWallet(ledger, viewer, params[0]!);
   const settings = settingsOf(wallet);
   const commerce: CommerceSettings = {
@@ -169,13 +178,16 @@ async function updateCommerceWallet({ ledger, viewer, params }: RestCall, body: 
   // The rule's credits expire with the wallet's: a new expiration_at sets the rule again too.
   const ruleChanged = body.recurring_transaction_rules !== undefined || commerce.expiration_at !== settings.expiration_at;
   const autoTopUp = ruleChanged ? autoTopUpOfRules(commerce.recurring_transaction_rules, commerce) : undefined;
-  const result = await updateWalletSettings(ledger, {
-    scope: viewer,
-    walletId: wallet.id,
-    name: body.name ?? undefined,
-    metadata: { commerce },
-    autoTopUp,
-  });
+  const result = await updateWalletSettings(
+    { ledger, payments },
+    {
+      scope: viewer,
+      walletId: wallet.id,
+      name: body.name ?? undefined,
+      metadata: { commerce },
+      autoTopUp,
+    },
+  );
   return jsonResponse(walletResource({ ...result.wallet, customer: wallet.customer }, result.balance!));
 }
 
