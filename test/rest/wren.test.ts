@@ -82,6 +82,35 @@ describe("GET /api/credits/ledger", () => {
   });
 });
 
+describe("Wren's test mode", () => {
+  const notice = async (method: string, path: string, token: string, body?: unknown) => {
+    const response = await fetch(`${http.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    await response.text();
+    return response.headers.get("billing-gateway-notice");
+  };
+
+  it("marks every canned answer as Wren's sandbox, so nobody takes it for the ledger's figures", async () => {
+    for (const [method, path, body] of [
+      ["GET", "/api/credits/balance"],
+      ["GET", "/api/credits/ledger"],
+      ["POST", "/api/credits/top-up", { amountInUsdCents: 2_000 }],
+    ] as const) {
+      expect(await notice(method, path, testToken, body), path).toMatch(
+        /^Wren test mode: canned figures, as Wren's sandbox answers test tokens .*GraphQL and the other REST families show this token's real test-mode ledger/,
+      );
+    }
+  });
+
+  it("leaves a live token's answers unmarked", async () => {
+    expect(await notice("GET", "/api/credits/balance", gateway.token)).toBeNull();
+    expect(await notice("GET", "/api/credits/ledger", gateway.token)).toBeNull();
+  });
+});
+
 describe("POST /api/credits/top-up", () => {
   it("validates for real in test mode, then answers the canned top-up without charging", async () => {
     for (const [body, contentType] of [

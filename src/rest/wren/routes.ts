@@ -1,7 +1,7 @@
 // The Wren credits API (wren-credits-api.txt, wren-quickstart.txt): balance, ledger and top-up of
 // a USD wallet. A team token uses the tenant's team wallet (customer `__team__`), a personal token
-// its customer's. Test tokens (…_test_…) get the documented canned answers, after the same
-// validation as live ones.
+// its customer's. Test tokens (…_test_…) get Wren's documented canned answers (its sandbox), after
+// the same validation as live ones, each marked with a Billing-Gateway-Notice header (test-mode.ts).
 import {
   authorize,
   type LedgerEntry,
@@ -20,7 +20,7 @@ import { z } from "zod";
 import { described, pageNumber, wholeAmount } from "../fields.ts";
 import { jsonResponse } from "../json.ts";
 import { requestBody, restRoute, type RestCall, type VendorApi } from "../router.ts";
-import { CANNED_BALANCE_CENTS, cannedLedger, cannedTopUp } from "./test-mode.ts";
+import { CANNED_BALANCE_CENTS, CANNED_HEADERS, cannedLedger, cannedTopUp } from "./test-mode.ts";
 import { wrenFailure } from "./errors.ts";
 import { wrenAnswers, WrenLedgerEntry } from "./schemas.ts";
 
@@ -46,7 +46,7 @@ async function existingCreditWallet(call: RestCall): Promise<Wallet | null> {
 }
 
 async function balance(call: RestCall): Promise<Response> {
-  if (!call.viewer.livemode) return jsonResponse({ creditBalanceUsdCents: CANNED_BALANCE_CENTS });
+  if (!call.viewer.livemode) return jsonResponse({ creditBalanceUsdCents: CANNED_BALANCE_CENTS }, 200, CANNED_HEADERS);
   const wallet = await existingCreditWallet(call);
   return jsonResponse({ creditBalanceUsdCents: wallet ? (await walletBalance(call.ledger, call.viewer, wallet.id)).available : 0n });
 }
@@ -65,7 +65,7 @@ function wrenEntry(entry: LedgerEntry) {
 }
 
 async function ledgerEntries(call: RestCall, limit: number, offset: number): Promise<Response> {
-  if (!call.viewer.livemode) return jsonResponse(cannedLedger(limit, offset));
+  if (!call.viewer.livemode) return jsonResponse(cannedLedger(limit, offset), 200, CANNED_HEADERS);
   const wallet = await existingCreditWallet(call);
   if (!wallet) return jsonResponse({ entries: [], total: 0, limit, offset });
   // Holds are reservations, not movements: Wren's ledger shows what was added, spent and refunded.
@@ -78,7 +78,7 @@ async function topUp(call: RestCall, amount: bigint): Promise<Response> {
   // The canned answer moves no money, but a token that may not pay must not be told it did.
   if (!call.viewer.livemode) {
     authorize(call.viewer, "pay");
-    return jsonResponse(cannedTopUp(amount));
+    return jsonResponse(cannedTopUp(amount), 200, CANNED_HEADERS);
   }
   const wallet = await creditWallet(call);
   const result = await chargeTopUp(call, {
@@ -113,14 +113,14 @@ export const wrenApi: VendorApi = {
     restRoute({
       method: "GET",
       path: "/api/credits/balance",
-      summary: "Credit balance",
+      summary: "Credit balance (test tokens: Wren's canned $1,000.00, marked by a Billing-Gateway-Notice header)",
       responses: wrenAnswers.ok("WrenBalance", z.object({ creditBalanceUsdCents: z.int() })),
       handle: balance,
     }),
     restRoute({
       method: "GET",
       path: "/api/credits/ledger",
-      summary: "Credit ledger, newest first",
+      summary: "Credit ledger, newest first (test tokens: Wren's canned sample, marked by a Billing-Gateway-Notice header)",
       query: { limit: pageNumber({ fallback: 50, min: 1, max: 200 }), offset: pageNumber({ fallback: 0, min: 0, max: MAX_OFFSET }) },
       responses: wrenAnswers.ok(
         "WrenLedgerPage",
@@ -131,7 +131,8 @@ export const wrenApi: VendorApi = {
     restRoute({
       method: "POST",
       path: "/api/credits/top-up",
-      summary: "Top up credits, charging the saved card",
+      summary:
+        "Top up credits, charging the saved card (test tokens: a canned answer that charges nothing, marked by a Billing-Gateway-Notice header)",
       body: topUpBody,
       responses: wrenAnswers.ok("WrenTopUp", z.object({ amountCharged: z.int(), id: z.string(), creditBalance: z.int() })),
       handle: (call, { body }) => topUp(call, body.amountInUsdCents),

@@ -1,5 +1,17 @@
 // Wren's test mode is stateless: every request sees the same canned balance and ledger, and a
-// top-up answers as if charged, without calling Stripe.
+// top-up answers as if charged, without calling Stripe. This is Wren's documented sandbox
+// (wren-credits-api.txt, "Test mode"; wren-quickstart.txt: "Balance shows $1,000.00 no matter
+// what I do — you're on a test token"), kept so that clients written against Wren's sandbox see
+// what they expect. GraphQL and the other REST families show a test token's real (test-mode)
+// ledger, so every canned answer says so in a header: nobody takes these figures for the ledger's.
+
+/** The header every canned answer carries, and what it says. */
+export const CANNED_NOTICE_HEADER = "billing-gateway-notice";
+export const CANNED_NOTICE =
+  "Wren test mode: canned figures, as Wren's sandbox answers test tokens (nothing is read, charged or written); GraphQL and the other REST families show this token's real test-mode ledger; use a live token for real Wren figures";
+
+/** The headers of a canned answer. */
+export const CANNED_HEADERS = { [CANNED_NOTICE_HEADER]: CANNED_NOTICE };
 
 export const CANNED_BALANCE_CENTS = 100_000n;
 
