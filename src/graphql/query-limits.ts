@@ -15,10 +15,15 @@ import {
   Lexer,
   Source,
   TokenKind,
+  visit,
+  type ASTNode,
   type ASTVisitor,
   type DocumentNode,
   type ExecutionArgs,
+  type FragmentDefinitionNode,
   type GraphQLError,
+  type GraphQLSchema,
+  type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from "graphql";
@@ -83,11 +88,114 @@ export function useQueryLimits(limits: GraphQLLimits): Plugin {
   };
 }
 
+interface Measure {
+  depth: number;
+  complexity: number;
+}
+
+/**
+ * Measures of documents whose cost no variable can change, by operation name: Yoga's parse cache
+ * hands the same document object for the same text, so a debit's or a page's cost is measured
+ * once, not per request. Held weakly: a document the parse cache drops is dropped here too.
+ */
+const fixedMeasures = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Measure>>>();
+/** Whether a document's cost can change with its variables, by document. */
+const variableCost = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, boolean>>();
+
 /**
  * Depth and cost of the operation about to run, with its variables; null when there is no such
  * operation or its variables do not coerce (execution then refuses it before resolving anything).
  */
-function measure(args: ExecutionArgs): { depth: number; complexity: number } | null {
+function measure(args: ExecutionArgs): Measure | null {
+  const { schema, document } = args;
+  const operationName = args.operationName ?? "";
+  let measures = fixedMeasures.get(schema);
+  if (!measures) fixedMeasures.set(schema, (measures = new WeakMap()));
+  const known = measures.get(document)?.get(operationName);
+  if (known) return known;
+  const measured = measureNow(args);
+  if (measured && !costReadsVariables(schema, document)) {
+    const byOperation = measures.get(document) ?? new Map<string, Measure>();
+    byOperation.set(operationName, measured);
+    measures.set(document, byOperation);
+  }
+  return measured;
+}
+
+/**
+ * Whether a variable can change the document's depth or cost: one given to a field whose cost is
+ * worked out from its arguments (a connection's `first`/`last`, the ids of `nodes`), or to
+ * `@skip`/`@include`. Every operation and fragment is walked; a field this schema does not know
+ * counts as reading its variables, to be safe. (The walk reads the schema by duck typing, not
+ * graphql-js' instanceof checks, which fail when the schema comes from another copy of graphql.)
+ */
+function costReadsVariables(schema: GraphQLSchema, document: DocumentNode): boolean {
+  let bySchema = variableCost.get(schema);
+  if (!bySchema) variableCost.set(schema, (bySchema = new WeakMap()));
+  const known = bySchema.get(document);
+  if (known !== undefined) return known;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const walked = new Set<string>();
+  const typeNamed = (name: string) => schema.getType(name) as FieldsOwner | undefined;
+
+  const reads = (selectionSet: SelectionSetNode, owner: FieldsOwner | undefined): boolean =>
+    selectionSet.selections.some((selection) => {
+      if (selection.directives?.some(holdsVariable)) return true;
+      switch (selection.kind) {
+        case Kind.FIELD: {
+          const field = owner?.getFields?.()[selection.name.value];
+          const costFromArguments = field ? typeof field.extensions?.complexity === "function" : true;
+          if (costFromArguments && selection.arguments?.some(holdsVariable)) return true;
+          return selection.selectionSet ? reads(selection.selectionSet, field && namedType(field.type)) : false;
+        }
+        case Kind.INLINE_FRAGMENT:
+          return reads(selection.selectionSet, selection.typeCondition ? typeNamed(selection.typeCondition.name.value) : owner);
+        case Kind.FRAGMENT_SPREAD: {
+          const fragment = fragments.get(selection.name.value);
+          if (!fragment || walked.has(fragment.name.value)) return false;
+          walked.add(fragment.name.value);
+          return reads(fragment.selectionSet, typeNamed(fragment.typeCondition.name.value));
+        }
+      }
+    });
+
+  const roots = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+  const answer = document.definitions.some((definition) =>
+    definition.kind === Kind.OPERATION_DEFINITION
+      ? definition.directives?.some(holdsVariable) ||
+        reads(definition.selectionSet, (roots[definition.operation] ?? undefined) as FieldsOwner | undefined)
+      : definition.kind === Kind.FRAGMENT_DEFINITION
+        ? reads(definition.selectionSet, typeNamed(definition.typeCondition.name.value))
+        : false,
+  );
+  bySchema.set(document, answer);
+  return answer;
+}
+
+/** An object or interface type, as far as the walk above reads it. */
+interface FieldsOwner {
+  getFields?: () => Record<string, { type: unknown; extensions?: { complexity?: unknown } }>;
+}
+
+function namedType(type: unknown): FieldsOwner | undefined {
+  let named = type as { ofType?: unknown } | undefined;
+  while (named?.ofType) named = named.ofType as { ofType?: unknown };
+  return named as FieldsOwner | undefined;
+}
+
+function holdsVariable(node: ASTNode): boolean {
+  let found = false;
+  visit(node, {
+    Variable() {
+      found = true;
+    },
+  });
+  return found;
+}
+
+function measureNow(args: ExecutionArgs): Measure | null {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return null;
   // complexityFromQuery measures a document's first operation: give it the one that runs.

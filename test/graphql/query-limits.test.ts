@@ -90,6 +90,27 @@ describe("depth and cost", () => {
     expect((await run(query, { variables: { n: 100 }, limits: { maxCost: 300 } })).errors![0]!.extensions.code).toBe("COST_LIMIT_EXCEEDED");
   });
 
+  it("measures each request of one document again when a variable sets its cost", async () => {
+    // One app, so both requests share its parsed document and whatever is kept of its measure.
+    const app = createApp({ db: gateway.db, ledger: gateway.ledger, http: { graphql: { ...DEFAULT_HTTP_CONFIG.graphql, maxCost: 300 } } });
+    const ask = async (query: string, variables: Record<string, unknown>) => {
+      const response = await app.fetch(
+        new Request("http://gateway.test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${gateway.token}` },
+          body: JSON.stringify({ query, variables }),
+        }),
+      );
+      return (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] };
+    };
+    const page = `query($n: Int) { wallets(first: $n) { edges { node { id } } } }`;
+    expect((await ask(page, { n: 99 })).errors).toBeUndefined();
+    expect((await ask(page, { n: 100 })).errors![0]!.extensions.code).toBe("COST_LIMIT_EXCEEDED");
+    const fixed = `{ wallets(first: 100) { edges { node { id } } } }`;
+    expect((await ask(fixed, {})).errors![0]!.extensions.code).toBe("COST_LIMIT_EXCEEDED");
+    expect((await ask(fixed, {})).errors![0]!.extensions.code).toBe("COST_LIMIT_EXCEEDED");
+  });
+
   it("measures the operation that runs, not the document's first", async () => {
     const app = createApp({ db: gateway.db, ledger: gateway.ledger, http: { graphql: { ...DEFAULT_HTTP_CONFIG.graphql, maxCost: 300 } } });
     const document = `query Small { viewer { livemode } } query Large { wallets(first: 100) { edges { node { id } } } }`;
