@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { OpenAPI3 } from "openapi-typescript";
 import { generateTypes } from "../../docs/typed-clients/generate-types.ts";
 import { openApiDocument } from "../../src/rest/openapi.ts";
 
@@ -17,7 +18,8 @@ try {
   fs.symlinkSync(path.join(root, "node_modules"), path.join(scratch, "node_modules"), "dir");
   fs.writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ type: "module" }));
   fs.copyFileSync(path.join(root, "docs/typed-clients/example-client.ts"), path.join(scratch, "example-client.ts"));
-  await generateTypes(path.join(scratch, "generated"), openApiDocument as Parameters<typeof generateTypes>[1]);
+  // The document as JSON, which is what openapi-typescript reads (its types are stricter than zod's output).
+  await generateTypes(path.join(scratch, "generated"), JSON.parse(JSON.stringify(openApiDocument)) as OpenAPI3);
   const { compilerOptions } = JSON.parse(
     fs
       .readFileSync(path.join(root, "tsconfig.json"), "utf8")
