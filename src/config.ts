@@ -50,7 +50,7 @@ export interface Config {
   /** How long a stopping gateway lets in-flight requests finish before it closes their connections. */
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
-  /** When set, GET /metrics wants `Authorization: Bearer <it>`; unset, /metrics is open (see README). */
+  /** When set, GET /metrics wants `Authorization: Bearer <it>`; unset, /metrics is open (see docs/operations.md). */
   metricsToken: string | null;
   /** Balance alerts one wallet may have (removed ones do not count); one more is refused with LIMIT_EXCEEDED. */
   balanceAlertsPerWallet: number;
