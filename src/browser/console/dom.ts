@@ -47,7 +47,8 @@ export function table<T>(
   if (items.length === 0) return typeof empty === "string" ? emptyNote(empty) : empty;
   return h(
     "div",
-    { class: "table-scroll" },
+    // Focusable, so that a keyboard can scroll it too.
+    { class: "table-scroll", role: "region", "aria-label": `${caption} table`, tabindex: 0 },
     h(
       "table",
       {},
