@@ -25,6 +25,14 @@
 //
 // vitest's default of one worker per core less one is one worker on a 2-core machine; database
 // tests spend much of their time waiting on the database, so they run three at a time.
+//
+// The database projects' files run one after another in each worker and share its modules
+// (isolate: false) instead of importing the gateway afresh for each file: the schema is built,
+// Prisma's client and PGlite's WebAssembly loaded, once per worker rather than for seconds per
+// file. What the gateway keeps per process is started afresh for each file by
+// test/support/metrics-per-file.ts (the /metrics counts); a module that keeps other state across
+// requests must keep it per app (createApp), or be started afresh there too. The timed files
+// stay one per process: their bounds on time are measured without the files before them.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -110,13 +118,14 @@ const kinds = unavailable ? (["pglite"] as const) : (["pglite", "postgres"] as c
 
 const shared = { testTimeout: 60_000, hookTimeout: 60_000, setupFiles: ["test/support/quiet-logs.ts"] };
 const onDatabase = { ...shared, globalSetup: ["test/support/database-templates.ts"] };
+const sharingModules = { ...onDatabase, isolate: false, setupFiles: [...shared.setupFiles, "test/support/metrics-per-file.ts"] };
 
 // Projects with different numbers of workers run one after another (vitest's groupOrder).
 const projects: TestProjectInlineConfiguration[] = [
   { test: { ...shared, name: "unit", include: UNIT, env: { TEST_DATABASE_KIND: "none" }, maxWorkers: 3, sequence: { groupOrder: 0 } } },
   ...kinds.map((kind) => ({
     test: {
-      ...onDatabase,
+      ...sharingModules,
       name: `database:${kind}`,
       include: ["test/**/*.test.ts"],
       exclude: [...UNIT, ...PROCESS, ...BROWSER, ...TIMED],

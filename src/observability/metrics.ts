@@ -79,7 +79,9 @@ export const webhookDeliveries = new Counter({
   registers: [registry],
 });
 
-const databasesWatched = new Set<Database>();
+// Held weakly: a database (and its pools) that nothing else holds any more is not kept alive by
+// /metrics, and drops out of it, as when a process builds and drops several apps in turn.
+const databasesWatched = new Set<WeakRef<Database>>();
 
 new Gauge({
   name: "db_pool_connections",
@@ -89,7 +91,12 @@ new Gauge({
   // Read on every scrape: the pools know their figures.
   collect() {
     this.reset();
-    for (const db of databasesWatched) {
+    for (const watched of databasesWatched) {
+      const db = watched.deref();
+      if (!db) {
+        databasesWatched.delete(watched);
+        continue;
+      }
       for (const pool of db.connectionPools?.() ?? []) {
         this.set({ pool: pool.name, state: "total" }, pool.total);
         this.set({ pool: pool.name, state: "idle" }, pool.idle);
@@ -101,7 +108,8 @@ new Gauge({
 
 /** Shows the database's pools on /metrics (PGlite has none). */
 export function watchDatabasePools(db: Database): void {
-  databasesWatched.add(db);
+  for (const watched of databasesWatched) if (watched.deref() === db) return;
+  databasesWatched.add(new WeakRef(db));
 }
 
 /** Counts an answered HTTP request and its duration, under the same labels. */
