@@ -111,10 +111,10 @@ describe("the documentation's examples", () => {
     for (const refusal of example.refuses) expect(output, where).toContain(`"__typename":"${refusal}"`);
   });
 
-  it("leave the wallet as the quickstart and the hold example tell: 2000 granted, 300 debited, 350 captured", async () => {
+  it("leave alice's wallet as they tell: 2000 and 500 granted, 300 and 300 debited, 350 captured", async () => {
     const token = await gateway.issue("demo", { test: true });
     const reply = await gateway.graphql(`query($w: ID!) { wallet(id: $w) { balance { total used frozen available } } }`, { w: variables.WALLET }, token);
-    expect(reply.data.wallet.balance).toEqual({ total: "2000", used: "650", frozen: "0", available: "1350" });
+    expect(reply.data.wallet.balance).toEqual({ total: "2500", used: "950", frozen: "0", available: "1550" });
   });
 
   it("deliver to the README's webhook, signed so that its snippet verifies each delivery with the secret it kept", async () => {
