@@ -100,6 +100,13 @@ describeInBrowser("the console's actions", () => {
       });
 
       const { page, errors } = await browser.newPage();
+      // The mutations the page sends, with their variables.
+      const sent: { operationName: string; input: Record<string, unknown> }[] = [];
+      page.on("request", (request) => {
+        const body = request.url().endsWith("/graphql") ? (request.postDataJSON() as { query?: string; variables?: any } | null) : null;
+        const name = /^mutation (\w+)/.exec(body?.query ?? "")?.[1];
+        if (name) sent.push({ operationName: name, input: body!.variables.input });
+      });
       await openConsole(page, gateway.token, width);
       await page.evaluate((id) => (location.hash = `#/wallet/${encodeURIComponent(id)}`), walletId);
       const actions = page.locator("#actions");
@@ -119,6 +126,13 @@ describeInBrowser("the console's actions", () => {
       expect(wallet.ledgerEntries.edges.filter((edge: any) => edge.node.type === "increment" && edge.node.amount === "2500")).toHaveLength(
         1,
       );
+      // The double click sent one request, with a key of its own.
+      expect(sent.filter((request) => request.operationName === "ConsoleDeposit")).toEqual([
+        {
+          operationName: "ConsoleDeposit",
+          input: expect.objectContaining({ amount: "2500", idempotencyKey: expect.stringMatching(/^console-/) }),
+        },
+      ]);
       // The rest of the page follows: the balances show the grant.
       await expect.poll(() => page.locator('#balances [data-figure="total"]').textContent()).toMatch(/^125\.00/);
 
@@ -198,6 +212,21 @@ describeInBrowser("the console's actions", () => {
         const box = await page.locator(part).boundingBox();
         expect(box!.x + box!.width, part).toBeLessThanOrEqual(width);
       }
+      // One request per confirmed action (the refused void included), each keyed apart but the alert's removal, which needs no key.
+      expect(sent.map((request) => request.operationName)).toEqual([
+        "ConsoleDeposit",
+        "ConsoleVoid",
+        "ConsoleReleaseHold",
+        "ConsoleTopUp",
+        "ConsoleUpdateWallet",
+        "ConsoleCreateBalanceAlert",
+        "ConsoleDeleteBalanceAlert",
+        "ConsoleVoid",
+      ]);
+      const keys = sent
+        .filter((request) => request.operationName !== "ConsoleDeleteBalanceAlert")
+        .map((request) => request.input.idempotencyKey);
+      expect(new Set(keys).size).toBe(7);
       mkdirSync("test/artifacts", { recursive: true });
       await page.screenshot({ path: `test/artifacts/console-actions-${width}.png`, fullPage: true });
       expect(errors).toEqual([]);
