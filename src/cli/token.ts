@@ -4,15 +4,7 @@ import { listApiTokens, revokeApiToken, type TokenContext } from "../auth/token-
 import { issueToken } from "../auth/tokens.ts";
 import { ROLES, systemScope, type Role, systemClock } from "../ledger/index.ts";
 import type { CliCommand } from "./command.ts";
-
-export const TOKEN_USAGE = [
-  "token create --tenant <slug> [--test] [--customer <externalId>] [--role admin|write|read|customer] [--name <label>] [--prefix <p>]",
-  "      print a new API token (and nothing else)",
-  "token list --tenant <slug> [--test] [--include-revoked]",
-  "      the tenant's live (or test) tokens",
-  "token revoke <id>",
-  "      revoke a token; a running gateway refuses it within TOKEN_CACHE_SECONDS",
-].join("\n  ");
+import { TOKEN_USAGE } from "./token-usage.ts";
 
 const ACTIONS: Record<string, { flags: string[]; values: string[]; run: (context: TokenContext, options: Options) => Promise<number> }> = {
   create: { flags: ["test"], values: ["tenant", "customer", "role", "name", "prefix"], run: create },

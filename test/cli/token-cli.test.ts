@@ -185,6 +185,47 @@ describe(`the token CLI while the gateway runs (${testDatabaseKind})`, () => {
     STARTUP_MS,
   );
 
+  it(
+    "prints its usage on --help and exits 0, and says which database it uses",
+    async () => {
+      for (const help of ["--help", "-h", "help"]) {
+        const shown = await cli(help);
+        expect(shown, help).toMatchObject({ code: 0, stdout: expect.stringContaining("token create --tenant <slug>") });
+        expect(shown.stdout).toContain("verify");
+      }
+      expect(await cli()).toMatchObject({ code: 2, stderr: expect.stringContaining("usage:") });
+      const listed = await cli("token", "list", "--tenant", "cli-corp");
+      expect(listed.stderr).toMatch(
+        testDatabaseKind === "postgres" ? /^Using PostgreSQL at \S+/m : /^Using the embedded database in \S*bg-cli-/m,
+      );
+    },
+    STARTUP_MS,
+  );
+
+  it(
+    "refuses a DATA_DIR that holds no database, creating none, rather than working on a database the gateway never reads",
+    async () => {
+      const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bg-cli-empty-")), "data");
+      try {
+        const { DATABASE_URL: _url, DATA_DIR: _dir, ...rest } = environment();
+        const refused = await new Promise<{ code: number; stderr: string }>((resolve) =>
+          execFile(
+            process.execPath,
+            [TSX, "src/cli/main.ts", "token", "create", "--tenant", "nowhere"],
+            { cwd: ROOT, env: { ...rest, DATA_DIR: empty } },
+            (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+          ),
+        );
+        expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining(`There is no database in ${empty}`) });
+        expect(refused.stderr).toContain("Start the gateway first");
+        expect(fs.existsSync(empty)).toBe(false);
+      } finally {
+        fs.rmSync(path.dirname(empty), { recursive: true, force: true });
+      }
+    },
+    STARTUP_MS,
+  );
+
   it.skipIf(testDatabaseKind === "postgres")(
     "opens the embedded database itself once the gateway is gone",
     async () => {
