@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { DatabaseStartError, openDatabaseAtStart } from "./db/connect-at-start.ts";
 import { configuredEventFeed } from "./events/configured-event-feed.ts";
 import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
+import { CONSOLE_PATH } from "./http/console-page.ts";
 import { startJobRunner } from "./jobs/runner.ts";
 import { gatewayJobs } from "./jobs/schedule.ts";
 import { systemClock, type LedgerContext } from "./ledger/index.ts";
@@ -128,12 +129,24 @@ async function start(): Promise<void> {
     ? `PostgreSQL${config.databaseReplicaUrl ? ", reads from a replica" : ""}`
     : `the embedded database in ${config.dataDir}`;
   rootLogger.info({ port: http.port, database: db.kind }, `Billing Gateway listening on ${url} (${where})`);
+  rootLogger.info(`Console: ${url}${CONSOLE_PATH}`);
   rootLogger.info(`GraphiQL: ${url}/graphql`);
   if (demoToken) {
     rootLogger.info(`Created the demo tenant. Its test token (shown only now): ${demoToken.token}`);
     rootLogger.info(`Send it as the header {"Authorization": "Bearer ${demoToken.token}"}`);
     await demoToken.markShown();
+  } else {
+    rootLogger.info(`API tokens: ${tokenHint(config.databaseUrl === null)}`);
   }
+}
+
+/** How to get a token when none is shown at start (a second start, or a database with tenants). */
+function tokenHint(embedded: boolean): string {
+  const create = "npm run --silent cli -- token create --tenant <slug> [--test]";
+  // The CLI finds the embedded database where this gateway has it, through the socket it serves.
+  return embedded
+    ? `${create} (the demo tenant's is "demo"; run it from this directory, with the same DATA_DIR)`
+    : `${create}, with this gateway's DATABASE_URL`;
 }
 
 /** One line per problem, no stack trace, for the failures a person can fix from the message. */

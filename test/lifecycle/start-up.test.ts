@@ -1,7 +1,7 @@
 // Starting the gateway as an operator does: a mistake is told in a sentence (which setting, what
 // it expects; which database problem; which port), exit code 1 and no stack trace; `npm start`
 // stops on SIGTERM with nothing left running; the demo token is shown once, and again on the
-// next start if it never was.
+// next start if it never was; every start names the console and GraphiQL, and how to get a token.
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -80,13 +80,19 @@ describe.skipIf(testDatabaseKind === "postgres")("starting on the embedded datab
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
 
-    // Shown now: a third start has none to show.
+    // Shown now: a third start has none to show, and says how to get one, beside the console and GraphiQL.
     const third = spawnGateway({ DATA_DIR: dataDir, DATABASE_URL: "" });
-    await third.listening();
-    await third.waitForLine((line) => /GraphiQL/.test(line.msg));
+    const thirdPort = await third.listening();
+    await third.waitForLine((line) => /^API tokens:/.test(line.msg));
     third.child.kill("SIGTERM");
     expect((await third.exited).code).toBe(0);
     expect(demoTokenIn(third.lines)).toBeNull();
+    const said = third.lines.map((line) => line.msg);
+    expect(said).toContain(`Console: http://localhost:${thirdPort}/console`);
+    expect(said).toContain(`GraphiQL: http://localhost:${thirdPort}/graphql`);
+    expect(said).toContainEqual(
+      expect.stringMatching(/^API tokens: npm run --silent cli -- token create --tenant <slug> \[--test\] \(the demo tenant's is "demo"/),
+    );
   }, 240_000);
 
   it("`npm start` stops on SIGTERM: the server drains and exits, nothing is left running, the data directory is free", async () => {

@@ -28,12 +28,18 @@ export interface SpawnedGateway {
 }
 
 /**
- * Starts `node --import tsx src/server.ts`, or with `npm: true` the `npm start` script, in its own
- * process group (so a test can tell whether anything of it is left). PORT defaults to 0, and
- * SHUTDOWN_DRAIN_MS to 0: no load balancer to wait for, unless a test sets it.
+ * Starts `node --import tsx src/server.ts`, or with `npm: true` the `npm start` script (`npm run
+ * dev` with `script: "dev"`), in its own process group (so a test can tell whether anything of it
+ * is left). PORT defaults to 0, and SHUTDOWN_DRAIN_MS to 0: no load balancer to wait for, unless a
+ * test sets it.
  */
-export function spawnGateway(env: Record<string, string | undefined>, options: { npm?: boolean } = {}): SpawnedGateway {
-  const [command, args] = options.npm ? ["npm", ["start", "--silent"]] : [process.execPath, ["--import", "tsx", "src/server.ts"]];
+export function spawnGateway(
+  env: Record<string, string | undefined>,
+  options: { npm?: boolean; script?: "start" | "dev" } = {},
+): SpawnedGateway {
+  const [command, args] = options.npm
+    ? ["npm", ["run", options.script ?? "start", "--silent"]]
+    : [process.execPath, ["--import", "tsx", "src/server.ts"]];
   const child = spawn(command, args as string[], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", NODE_ENV: "production", SHUTDOWN_DRAIN_MS: "0", ...env },
