@@ -40,6 +40,6 @@ describe("docs/ tables", () => {
       "# Page\n\nBefore.\n\n<!-- generated: x (npm run docs:tables) -->\n\n| a |\n\n<!-- end generated: x -->\n\nAfter.\n",
     );
     expect(() => withTable("# Page\n", "x", "| a |")).toThrow(/has no markers/);
-    expect(GENERATED_TABLES.map((table) => table.name)).toEqual(["settings", "test-settings", "event-types"]);
+    expect(GENERATED_TABLES.map((table) => table.name)).toEqual(["settings", "stripe-settings", "test-settings", "event-types"]);
   });
 });

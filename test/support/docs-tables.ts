@@ -85,6 +85,19 @@ export const GENERATED_TABLES: GeneratedTable[] = [
       ),
   },
   {
+    name: "stripe-settings",
+    page: "payments.md",
+    render: () =>
+      table(
+        ["variable", "meaning", "default"],
+        SETTINGS.filter((setting) => setting.name.startsWith("STRIPE_")).map((setting) => [
+          `\`${setting.name}\``,
+          setting.meaning,
+          setting.default,
+        ]),
+      ),
+  },
+  {
     name: "test-settings",
     page: "operations.md",
     render: () =>
