@@ -38,11 +38,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(name ? `unknown command "${name}"\n${usage()}` : usage());
     return 2;
   }
-  const [{ loadConfig }, { openDatabase }, { describeDatabase, embeddedDatabaseExists }, run] = await Promise.all([
+  const [{ loadConfig }, { describeDatabase, embeddedDatabaseExists }] = await Promise.all([
     import("../config.ts"),
-    import("../db/database.ts"),
     import("./database-in-use.ts"),
-    command.load(),
   ]);
   const config = loadConfig();
   if (!config.databaseUrl && !embeddedDatabaseExists(config.dataDir)) {
@@ -52,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
+  const [{ openDatabase }, run] = await Promise.all([import("../db/database.ts"), command.load()]);
   console.error(`Using ${describeDatabase(config)}`);
   // While a gateway runs on the embedded database, through the socket it serves.
   const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, connectWhenInUse: true });
