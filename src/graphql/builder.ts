@@ -7,7 +7,7 @@ import RelayPlugin from "@pothos/plugin-relay";
 import type PrismaTypes from "../db/generated/pothos-types.ts";
 import { getDatamodel } from "../db/generated/pothos-types.ts";
 import type { GraphQLContext } from "./context.ts";
-import { decodeGlobalIdLeniently, encodeNodeId } from "./global-ids.ts";
+import { decodeGlobalIdLeniently, encodeNodeId, ID_INPUT_DESCRIPTION, NODE_ID_DESCRIPTION } from "./global-ids.ts";
 import { loadNode, loadNodes } from "./nodes.ts";
 import { connectionCost, DEFAULT_PAGE_SIZE, nodesCost } from "./query-limits.ts";
 
@@ -32,8 +32,19 @@ export const builder = new SchemaBuilder<{
     encodeGlobalID: encodeNodeId,
     decodeGlobalID: decodeGlobalIdLeniently,
     // Node loaders filter by the token's tenant, so another tenant's id is simply not found.
-    nodeQueryOptions: { resolve: (_root, { id }, ctx, info) => loadNode(ctx, info, id) },
-    nodesQueryOptions: { complexity: nodesCost, resolve: (_root, { ids }, ctx, info) => loadNodes(ctx, info, ids) },
+    idFieldOptions: { description: NODE_ID_DESCRIPTION },
+    nodeTypeOptions: {
+      description: "An object with an id: its UUID, as events, webhooks, REST answers, error messages and the CLI carry it.",
+    },
+    nodeQueryOptions: {
+      description: `The object with this id, of any type; null when the token cannot see it. ${ID_INPUT_DESCRIPTION}`,
+      resolve: (_root, { id }, ctx, info) => loadNode(ctx, info, id),
+    },
+    nodesQueryOptions: {
+      description: `The objects with these ids, in the order asked (null for one the token cannot see); at most 100. ${ID_INPUT_DESCRIPTION}`,
+      complexity: nodesCost,
+      resolve: (_root, { ids }, ctx, info) => loadNodes(ctx, info, ids),
+    },
     // A page's items are counted on the connection field, so its edges list is not counted again.
     defaultConnectionFieldOptions: { complexity: connectionCost },
     edgesFieldOptions: { complexity: { field: 1, multiplier: 1 } },

@@ -27,6 +27,13 @@ export const MALFORMED_TYPENAME = "";
 /** The type name a bare UUID decodes to before its type is known (from the argument, or looked up). */
 export const UNTYPED_TYPENAME = "*";
 
+/** What every node's `id` field says of itself. */
+export const NODE_ID_DESCRIPTION = "The object's UUID: the same id its events, webhooks, REST answers, error messages and the CLI carry.";
+
+/** What fields that take ids say of them. */
+export const ID_INPUT_DESCRIPTION =
+  "Takes the UUID every id field answers; the older base64 `Typename:uuid` global ids are still accepted.";
+
 /** A node's id on the wire: its UUID, whatever its type. */
 export function encodeNodeId(_typename: string, id: bigint | number | string): string {
   return String(id);
