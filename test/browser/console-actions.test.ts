@@ -206,6 +206,16 @@ describeInBrowser("the console's actions", () => {
       await settled(events);
       await expect.poll(async () => (await events.locator("tbody tr").count()) > 0).toBe(true);
       expect(await events.locator("tbody tr td:nth-child(3)").allTextContents()).toContain("operation.completed");
+      // More than a page of them: older ones a page further, back to the newest.
+      const sequences = () => events.locator("tbody tr td:nth-child(1)").allTextContents();
+      const newest = await sequences();
+      expect(newest).toHaveLength(10);
+      await events.getByRole("button", { name: "Older →" }).click();
+      await settled(events);
+      await expect.poll(async () => Number((await sequences())[0])).toBe(Number(newest[9]) - 1);
+      await events.getByRole("button", { name: "← Newer" }).click();
+      await settled(events);
+      await expect.poll(sequences).toEqual(newest);
 
       // Nothing the actions add is wider than the screen.
       for (const part of ["#actions", "#top-ups", "#events"]) {
