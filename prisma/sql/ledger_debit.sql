@@ -1,5 +1,5 @@
 -- The current definition of ledger_debit, as pg_get_functiondef gives it back; test/db/sql-functions.test.ts
--- holds it to the migrated database. Defined last by migration 20261207110000_scoped_credits.
+-- holds it to the migrated database. Defined last by migration 20261207111000_wallet_consumption_order.
 -- Change it with a new migration that replaces it, then copy the new definition here.
 --
 -- Spends credits in consumption order under the wallet's row lock, as one statement (see
@@ -66,9 +66,13 @@ BEGIN
       AND (p_categories IS NULL OR category = ANY (p_categories))
       -- Blocks for any usage, and those that apply to the feature (a debit without one has none).
       AND (cardinality(applies_to) = 0 OR p_feature = ANY (applies_to))
-    -- src/ledger/consumption.ts: scoped first, priority, expiry, free before paid, cost basis, oldest.
-    ORDER BY cardinality(applies_to) = 0 ASC, priority ASC, expires_at ASC NULLS LAST, category = 'paid' ASC,
-             cost_basis ASC NULLS FIRST, created_at ASC, id ASC
+    -- src/ledger/consumption.ts: scoped first, the wallet's rule, then priority, expiry, free before paid, cost basis, oldest.
+    -- The wallet's rule puts its own keys first; under another rule they are null for every block.
+    ORDER BY cardinality(applies_to) = 0 ASC,
+             CASE WHEN w.consumption_order = 'cheapest_first' THEN category = 'paid' END ASC,
+             CASE WHEN w.consumption_order = 'cheapest_first' THEN cost_basis END ASC NULLS FIRST,
+             CASE WHEN w.consumption_order = 'soonest_expiry' THEN expires_at END ASC NULLS LAST,
+             priority ASC, expires_at ASC NULLS LAST, category = 'paid' ASC, cost_basis ASC NULLS FIRST, created_at ASC, id ASC
   LOOP
     EXIT WHEN still_owed = 0;
     taken := LEAST(b.remaining, still_owed);

@@ -18,6 +18,7 @@ import "./types/queries.ts";
 import "./mutations/wallets.ts";
 import "./mutations/movements.ts";
 import "./mutations/holds.ts";
+import "./mutations/consumption-order.ts";
 import "./mutations/payments.ts";
 import "./mutations/api-tokens.ts";
 import "./mutations/webhooks.ts";

@@ -1,5 +1,5 @@
 // Which credits a debit, hold or void draws on, and in what order.
-import type { CreditBlock, Prisma } from "../db/generated/client.ts";
+import type { ConsumptionOrder, CreditBlock, Prisma } from "../db/generated/client.ts";
 import { minBigInt } from "./money.ts";
 
 // Each rule is written here once, as a test on a block in memory and as the same test for a
@@ -59,13 +59,25 @@ export const PAID_CATEGORY = "paid";
 /**
  * The consumption order, one comparator for every block in memory; `ledger_debit` spells the same
  * ORDER BY. Blocks scoped to features first (they can pay for less, so they go before credits
- * that could pay for anything), then block priority (lower first), then soonest expiry (no
- * expiry last), then given credits before paid ones (category `paid`), then lowest cost basis
- * (none first), then oldest, then id.
+ * that could pay for anything), then the wallet's rule (consumptionOrder), then as `standard`:
+ * block priority (lower first), soonest expiry (no expiry last), given credits before paid ones
+ * (category `paid`), lowest cost basis (none first), oldest, then id.
  */
-export function compareConsumption(a: Ordered, b: Ordered): number {
-  return (
+export function consumptionOrderOf(order: ConsumptionOrder): (a: Ordered, b: Ordered) => number {
+  return (a, b) =>
     Number(a.appliesTo.length === 0) - Number(b.appliesTo.length === 0) ||
+    (order === "cheapest_first"
+      ? Number(a.category === PAID_CATEGORY) - Number(b.category === PAID_CATEGORY) || nullsFirst(a.costBasis, b.costBasis)
+      : 0) ||
+    (order === "soonest_expiry" ? nullsLast(a.expiresAt, b.expiresAt) : 0) ||
+    standardOrder(a, b);
+}
+
+/** The `standard` consumption order. */
+export const compareConsumption = consumptionOrderOf("standard");
+
+function standardOrder(a: Ordered, b: Ordered): number {
+  return (
     a.priority - b.priority ||
     nullsLast(a.expiresAt, b.expiresAt) ||
     Number(a.category === PAID_CATEGORY) - Number(b.category === PAID_CATEGORY) ||
@@ -93,7 +105,7 @@ function nullsFirst(a: Prisma.Decimal | null, b: Prisma.Decimal | null): number 
  */
 export interface LockedWallet {
   readonly tx: Prisma.TransactionClient;
-  readonly wallet: { readonly id: string };
+  readonly wallet: { readonly id: string; readonly consumptionOrder: ConsumptionOrder };
   readonly now: Date;
   track(blocks: CreditBlock[]): CreditBlock[];
 }
@@ -116,7 +128,7 @@ export async function spendableBlocks(walletLedger: LockedWallet, eligibility: E
         : eligibleAt(walletLedger.now, eligibility.feature ?? null, eligibility.categories)),
     },
   });
-  return walletLedger.track(blocks.sort(compareConsumption));
+  return walletLedger.track(blocks.sort(consumptionOrderOf(walletLedger.wallet.consumptionOrder)));
 }
 
 export interface Draw {

@@ -54,6 +54,7 @@ export {
   type WalletBalance,
 } from "./balances.ts";
 export { previewDebit, type DebitPreview, type PreviewDebitInput } from "./preview-debit.ts";
+export { setConsumptionOrder, type SetConsumptionOrderInput } from "./commands/set-consumption-order.ts";
 export { verifyLedger } from "./verify.ts";
 
 // Events: the log every committed change writes, balance alerts, and the feed that wakes subscribers.
@@ -66,6 +67,7 @@ export { createInProcessEventFeed, WalletWatchers, type EventFeed } from "./even
 export type { CreditBlock, Customer, Hold, LedgerEntry, Operation, Wallet } from "../db/generated/client.ts";
 export {
   ApiTokenRole,
+  ConsumptionOrder,
   CreditBlockStatus,
   HoldStatus,
   LedgerEntryStatus,

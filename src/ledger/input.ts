@@ -115,6 +115,15 @@ export function validAppliesTo(appliesTo: readonly string[] | null | undefined, 
   return keys;
 }
 
+/** The rules a wallet may choose to spend its credits by (src/ledger/consumption.ts). */
+export const CONSUMPTION_ORDERS = ["standard", "soonest_expiry", "cheapest_first"] as const;
+
+export function validConsumptionOrder(order: string, field = "consumptionOrder"): (typeof CONSUMPTION_ORDERS)[number] {
+  const known = CONSUMPTION_ORDERS.find((name) => name === order);
+  if (!known) invalid(field, `must be one of ${CONSUMPTION_ORDERS.join(", ")}`);
+  return known;
+}
+
 export function validPriority(priority: number | null | undefined): number {
   if (priority == null) return 50;
   if (!Number.isInteger(priority) || priority < 0 || priority > 1000) invalid("priority", "must be an integer from 0 to 1000");

@@ -5,13 +5,13 @@
 // (compareConsumption) and draws (planDraws); `ledger_debit` spells them in SQL, and
 // test/ledger/consumption-agreement.test.ts and test/ledger/preview-debit.test.ts hold them to
 // one answer.
-import type { CreditBlock } from "../db/generated/client.ts";
+import type { ConsumptionOrder, CreditBlock } from "../db/generated/client.ts";
 import { walletsInScopeSql } from "./access.ts";
 import { balanceFromBlocks, walletBalance, type WalletBalance } from "./balances.ts";
-import { appliesToFeature, compareConsumption, hasExpiredAt, inForceAt, isSpendableAt, planDraws, type Draw } from "./consumption.ts";
+import { appliesToFeature, consumptionOrderOf, hasExpiredAt, inForceAt, isSpendableAt, planDraws, type Draw } from "./consumption.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { NotFoundError, ValidationError, WalletTerminatedError } from "./errors.ts";
-import { requireId, validCategories, validDate, validOptionalFeature } from "./input.ts";
+import { requireId, validCategories, validConsumptionOrder, validDate, validOptionalFeature } from "./input.ts";
 import { minBigInt, parseMinorUnits, requirePositive } from "./money.ts";
 
 export interface PreviewDebitInput {
@@ -24,6 +24,8 @@ export interface PreviewDebitInput {
   categories?: string[] | null;
   /** When the debit would be made; default now, never earlier. */
   at?: Date | null;
+  /** Preview under this rule instead of the wallet's own, e.g. before choosing it. */
+  consumptionOrder?: string | null;
 }
 
 export interface DebitPreview {
@@ -42,6 +44,8 @@ export interface DebitPreview {
   autoTopUp: { wouldTrigger: boolean; amount: bigint | null };
   at: Date;
   feature: string | null;
+  /** The rule the allocations follow. */
+  consumptionOrder: ConsumptionOrder;
 }
 
 /**
@@ -54,6 +58,7 @@ export async function previewDebit(ctx: LedgerContext, input: PreviewDebitInput)
   const amount = requirePositive(parseMinorUnits(input.amount, "amount"), "amount");
   const feature = validOptionalFeature(input.feature);
   const categories = validCategories(input.categories);
+  const orderGiven = input.consumptionOrder == null ? null : validConsumptionOrder(input.consumptionOrder);
   requireId(input.walletId, "Wallet");
   const now = ctx.now();
   const at = validDate(input.at, "at") ?? now;
@@ -71,7 +76,9 @@ export async function previewDebit(ctx: LedgerContext, input: PreviewDebitInput)
   const eligible = blocks.filter(
     (block) => appliesToFeature(block, feature) && (categories === null || categories.includes(block.category)),
   );
-  const spendable = eligible.filter((block) => isSpendableAt(block, at)).sort(compareConsumption);
+  const consumptionOrder = orderGiven ?? wallet.consumptionOrder;
+  const order = consumptionOrderOf(consumptionOrder);
+  const spendable = eligible.filter((block) => isSpendableAt(block, at)).sort(order);
   const { draws, shortfall: uncovered } = planDraws(spendable, amount);
   // As ledger_debit: a debit limited to categories never overdraws.
   const overdraftRoom = categories === null ? wallet.overdraftLimit - wallet.overdraftUsed : 0n;
@@ -91,7 +98,7 @@ export async function previewDebit(ctx: LedgerContext, input: PreviewDebitInput)
 
   const expiresMeanwhile = eligible
     .filter((block) => block.status === "active" && block.remaining > 0n && inForceAt(block, now) && hasExpiredAt(block, at))
-    .sort(compareConsumption);
+    .sort(order);
 
   return {
     allowed,
@@ -103,11 +110,13 @@ export async function previewDebit(ctx: LedgerContext, input: PreviewDebitInput)
     autoTopUp: autoTopUpAfter(wallet, balanceAfter, allowed, at),
     at,
     feature,
+    consumptionOrder,
   };
 }
 
 interface RuleView {
   status: string;
+  consumptionOrder: ConsumptionOrder;
   overdraftLimit: bigint;
   overdraftUsed: bigint;
   autoTopUpRule: {
@@ -122,6 +131,7 @@ interface RuleView {
 
 interface RuleRow {
   status: string;
+  consumption_order: ConsumptionOrder;
   overdraft_limit: bigint;
   overdraft_used: bigint;
   threshold: bigint | null;
@@ -135,7 +145,7 @@ interface RuleRow {
 /** What the wallet allows beyond its blocks (status, overdraft) and its auto top-up rule: one query, beside the balance read. */
 async function walletRules(ctx: LedgerContext, scope: Scope, walletId: string): Promise<RuleView | null> {
   const [row] = await ctx.prisma.$queryRaw<RuleRow[]>`
-    SELECT w.status::text AS status, w.overdraft_limit, w.overdraft_used, r.threshold, r.amount, r.target_balance, r.paused_at,
+    SELECT w.status::text AS status, w.consumption_order::text AS consumption_order, w.overdraft_limit, w.overdraft_used, r.threshold, r.amount, r.target_balance, r.paused_at,
            r.credits_expire_at,
            EXISTS (SELECT 1 FROM top_up t WHERE t.wallet_id = w.id AND t.trigger = 'auto' AND t.status = 'pending') AS auto_top_up_pending
     FROM wallet w LEFT JOIN auto_top_up_rule r ON r.wallet_id = w.id
@@ -143,6 +153,7 @@ async function walletRules(ctx: LedgerContext, scope: Scope, walletId: string): 
   if (!row) return null;
   return {
     status: row.status,
+    consumptionOrder: row.consumption_order,
     overdraftLimit: BigInt(row.overdraft_limit),
     overdraftUsed: BigInt(row.overdraft_used),
     autoTopUpRule:

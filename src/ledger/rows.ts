@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { Prisma, type CreditBlock, type LedgerEntry, type Operation, type Wallet } from "../db/generated/client.ts";
 import {
+  ConsumptionOrder,
   CreditBlockSource,
   CreditBlockStatus,
   LedgerEntryStatus,
@@ -71,6 +72,7 @@ const WALLET: RowShape<Wallet> = {
   overdraftUsed: bigint("overdraft_used"),
   defaultExpiryDays: orNull(column("default_expiry_days", z.int())),
   defaultAppliesTo: textArray("default_applies_to"),
+  consumptionOrder: enumText("consumption_order", ConsumptionOrder),
   metadata: json("metadata"),
   balance: bigint("balance"),
   lastSequence: bigint("last_sequence"),

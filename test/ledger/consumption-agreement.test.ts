@@ -1,15 +1,16 @@
 // The consumption rules are written three times: in memory (isSpendableAt, appliesToFeature,
-// compareConsumption), as a query (eligibleAt, sorted by compareConsumption; holds draw through
+// consumptionOrderOf), as a query (eligibleAt, sorted by the wallet's order; holds draw through
 // it) and in SQL (`ledger_debit`, the debit hot path). On generated wallets, with blocks scoped to
-// features or not and debits for a feature or none, all three pick the same blocks in the same
-// order, and the debit's entries carry exactly the figures the in-memory rules give.
+// features or not, debits for a feature or none, and each consumption order a wallet may choose,
+// all three pick the same blocks in the same order, and the debit's entries carry exactly the
+// figures the in-memory rules give.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CreditBlock } from "../../src/db/generated/client.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
 import { deposit } from "../../src/ledger/commands/deposit.ts";
 import { voidCredits } from "../../src/ledger/commands/void-credits.ts";
-import { appliesToFeature, compareConsumption, eligibleAt, isSpendableAt, planDraws } from "../../src/ledger/consumption.ts";
+import { appliesToFeature, consumptionOrderOf, eligibleAt, isSpendableAt, planDraws } from "../../src/ledger/consumption.ts";
 import { figuresAfter } from "../../src/ledger/block-figures.ts";
 import { InsufficientCreditsError } from "../../src/ledger/errors.ts";
 import { HOUR, useLedger } from "../support/ledger.ts";
@@ -41,6 +42,7 @@ const generatedCase = fc.record({
   overdraftLimit: fc.constantFrom(0n, 25n),
   categories: fc.constantFrom<string[] | null>(null, ["paid"], ["granted", "promo"]),
   feature: fc.constantFrom<string | null>(null, "chat", "search"),
+  consumptionOrder: fc.constantFrom("standard", "standard", "soonest_expiry", "cheapest_first"),
 });
 
 describe("the consumption rules, in memory, as a query and in ledger_debit", () => {
@@ -48,7 +50,8 @@ describe("the consumption rules, in memory, as a query and in ledger_debit", () 
     await fc.assert(
       fc.asyncProperty(generatedCase, async (generated) => {
         const start = ledger.clock.now().getTime();
-        const wallet = await ledger.newWallet({ overdraftLimit: generated.overdraftLimit });
+        const wallet = await ledger.newWallet({ overdraftLimit: generated.overdraftLimit, consumptionOrder: generated.consumptionOrder });
+        const compareConsumption = consumptionOrderOf(wallet.consumptionOrder);
         for (const block of generated.blocks) {
           if (!block.sameInstant) ledger.clock.advance(1);
           const blockId = await depositAt(wallet.id, block, start);

@@ -9,6 +9,7 @@ import { walletBalance } from "../../src/ledger/balances.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
 import { InsufficientCreditsError, NotFoundError, ValidationError } from "../../src/ledger/errors.ts";
 import { previewDebit } from "../../src/ledger/preview-debit.ts";
+import { setConsumptionOrder } from "../../src/ledger/commands/set-consumption-order.ts";
 import { HOUR, useLedger } from "../support/ledger.ts";
 
 const ledger = useLedger();
@@ -30,13 +31,14 @@ const generatedCase = fc.record({
   categories: fc.constantFrom<string[] | null>(null, null, ["paid"]),
   /** Hours after the deposits that the debit is made: expiries in between lapse. */
   laterHours: fc.constantFrom(0, 2),
+  consumptionOrder: fc.constantFrom("standard", "soonest_expiry", "cheapest_first"),
 });
 
 describe("previewDebit and the debit that follows it", () => {
   it("agree: the debit's entries are the preview's allocations, its balances the preview's balanceAfter", async () => {
     await fc.assert(
       fc.asyncProperty(generatedCase, async (generated) => {
-        const wallet = await ledger.newWallet({ overdraftLimit: generated.overdraftLimit });
+        const wallet = await ledger.newWallet({ overdraftLimit: generated.overdraftLimit, consumptionOrder: generated.consumptionOrder });
         const start = ledger.clock.now().getTime();
         for (const block of generated.blocks) {
           const expiresAt = block.expiresInHours === null ? null : new Date(start + block.expiresInHours * HOUR);
@@ -134,5 +136,30 @@ describe("previewDebit", () => {
     await expect(
       previewDebit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 1n, feature: "two words" }),
     ).rejects.toMatchObject({ issues: [{ path: ["feature"] }] });
+  });
+});
+
+describe("a wallet's consumption order", () => {
+  it("can be previewed before it is chosen, and the debit after choosing it follows the preview", async () => {
+    const wallet = await ledger.newWallet();
+    const now = ledger.clock.now().getTime();
+    const paid = await ledger.fund(wallet.id, 10n, { category: "paid", costBasis: "0.01", priority: 10 });
+    const expiring = await ledger.fund(wallet.id, 10n, { category: "paid", costBasis: "0.02", expiresAt: new Date(now + 2 * HOUR) });
+    const granted = await ledger.fund(wallet.id, 10n, { category: "granted" });
+    const firstDrawn = async (consumptionOrder?: string) =>
+      (await previewDebit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 5n, consumptionOrder })).allocations[0]!.block.id;
+
+    expect(await firstDrawn()).toBe(paid);
+    expect(await firstDrawn("standard")).toBe(paid);
+    expect(await firstDrawn("soonest_expiry")).toBe(expiring);
+    expect(await firstDrawn("cheapest_first")).toBe(granted);
+    await expect(firstDrawn("random")).rejects.toMatchObject({ issues: [{ path: ["consumptionOrder"] }] });
+
+    await setConsumptionOrder(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, consumptionOrder: "cheapest_first" });
+    const spent = await debit(ledger.ctx, { scope: ledger.scope, walletId: wallet.id, amount: 15n });
+    expect(spent.entries.map((entry) => [entry.blockId, entry.amount])).toEqual([
+      [granted, -10n],
+      [paid, -5n],
+    ]);
   });
 });

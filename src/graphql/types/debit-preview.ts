@@ -10,6 +10,7 @@ import {
 import { builder } from "../builder.ts";
 import { WalletBalanceRef } from "./balance.ts";
 import { CreditBlockRef } from "./credit-block.ts";
+import { ConsumptionOrderEnum } from "./enums.ts";
 import { WalletRef } from "./wallet.ts";
 
 const AllocationRef = builder.objectRef<DebitPreview["allocations"][number]>("DebitAllocation").implement({
@@ -62,6 +63,7 @@ const DebitPreviewRef = builder.objectRef<DebitPreview>("DebitPreview").implemen
     autoTopUp: t.field({ type: AutoTopUpPreviewRef, resolve: (preview) => preview.autoTopUp }),
     at: t.field({ type: "DateTime", resolve: (preview) => preview.at }),
     feature: t.exposeString("feature", { nullable: true }),
+    consumptionOrder: t.expose("consumptionOrder", { type: ConsumptionOrderEnum, description: "The rule the allocations follow." }),
   }),
 });
 
@@ -72,6 +74,10 @@ const PreviewDebitInput = builder.inputType("PreviewDebitInput", {
     feature: t.string({ description: "As on debit: only blocks for any usage or that apply to this feature." }),
     categories: t.stringList({ description: "As on debit: only these categories (no overdraft then)." }),
     at: t.field({ type: "DateTime", description: "When the debit would be made: default now, never earlier." }),
+    consumptionOrder: t.field({
+      type: ConsumptionOrderEnum,
+      description: "Preview under this rule instead of the wallet's own, e.g. before choosing it with updateWallet.",
+    }),
   }),
 });
 

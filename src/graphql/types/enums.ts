@@ -1,5 +1,6 @@
 import {
   ApiTokenRole,
+  ConsumptionOrder,
   CreditBlockStatus,
   HoldStatus,
   LedgerEntryStatus,
@@ -10,6 +11,11 @@ import {
 import { builder } from "../builder.ts";
 
 export const WalletStatusEnum = builder.enumType(WalletStatus, { name: "WalletStatus" });
+export const ConsumptionOrderEnum = builder.enumType(ConsumptionOrder, {
+  name: "ConsumptionOrder",
+  description:
+    "Which credits a debit spends first, after blocks scoped to its feature. standard: priority, soonest expiry, given before paid, lowest cost basis, oldest; soonest_expiry: soonest expiry first, then as standard; cheapest_first: given before paid and lowest cost basis first, then as standard.",
+});
 export const CreditBlockStatusEnum = builder.enumType(CreditBlockStatus, { name: "CreditBlockStatus" });
 export const LedgerEntryTypeEnum = builder.enumType(LedgerEntryType, { name: "LedgerEntryType" });
 export const LedgerEntryStatusEnum = builder.enumType(LedgerEntryStatus, { name: "LedgerEntryStatus" });

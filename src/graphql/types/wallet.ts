@@ -2,7 +2,7 @@ import { balanceForFeature, balancesByFeature, storableText, walletBalance, wall
 import { builder } from "../builder.ts";
 import { balancesNow } from "../wallet-balances.ts";
 import { FeatureBalanceRef, WalletBalanceRef } from "./balance.ts";
-import { CreditBlockStatusEnum, LedgerEntryTypeEnum, WalletStatusEnum } from "./enums.ts";
+import { ConsumptionOrderEnum, CreditBlockStatusEnum, LedgerEntryTypeEnum, WalletStatusEnum } from "./enums.ts";
 import { LedgerEntryRef } from "./ledger-entry.ts";
 import { pageCap } from "./pagination.ts";
 import { AutoTopUpRuleRef, TopUpRef } from "./top-up.ts";
@@ -19,6 +19,7 @@ export const WalletRef = builder.prismaNode("Wallet", {
     status: t.expose("status", { type: WalletStatusEnum }),
     overdraftLimit: t.field({ type: "Money", resolve: (wallet) => wallet.overdraftLimit }),
     defaultExpiryDays: t.exposeInt("defaultExpiryDays", { nullable: true }),
+    consumptionOrder: t.expose("consumptionOrder", { type: ConsumptionOrderEnum, description: "The rule its credits are spent by." }),
     defaultAppliesTo: t.exposeStringList("defaultAppliesTo", {
       description: "Feature keys given to blocks deposited without their own appliesTo; empty: any usage.",
     }),

@@ -4,7 +4,7 @@ import { balanceAfterOperation, type WalletBalance } from "../balances.ts";
 import type { LedgerContext, Scope } from "../context.ts";
 import { upsertCustomer, validCustomer, type CustomerInput } from "../customers.ts";
 import { IdempotencyConflictError, ValidationError, WalletExistsError } from "../errors.ts";
-import { validAppliesTo, validIdempotencyKey, validMetadata, validText } from "../input.ts";
+import { validAppliesTo, validConsumptionOrder, validIdempotencyKey, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits, walletUnit, type CustomUnit } from "../money.ts";
 import { hashRequest } from "../request-hash.ts";
 import { isUniqueViolation, runOnce, type KeyedRecords } from "../idempotency.ts";
@@ -27,6 +27,8 @@ export interface CreateWalletInput {
   defaultExpiryDays?: number | null;
   /** Feature keys given to blocks deposited without their own `appliesTo`; empty or absent: any usage. */
   defaultAppliesTo?: readonly string[] | null;
+  /** The rule its credits are spent by; default `standard`. */
+  consumptionOrder?: string | null;
   metadata?: Metadata | null;
   idempotencyKey?: string | null;
 }
@@ -72,6 +74,7 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
     throw new ValidationError("overdraftLimit must not be negative", [{ path: ["overdraftLimit"], message: "must not be negative" }]);
   const defaultExpiryDays = validExpiryDays(input.defaultExpiryDays);
   const defaultAppliesTo = validAppliesTo(input.defaultAppliesTo, "defaultAppliesTo") ?? [];
+  const consumptionOrder = validConsumptionOrder(input.consumptionOrder ?? "standard");
   // Keeps the shape (and so the hash) that keys given before custom units were explicit still match.
   const request = {
     customer,
@@ -83,6 +86,7 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
     metadata: input.metadata,
     opening: opening?.request,
     ...(defaultAppliesTo.length > 0 ? { defaultAppliesTo } : {}),
+    ...(consumptionOrder !== "standard" ? { consumptionOrder } : {}),
   };
   const requestHash = hashRequest("wallet_create", "", request);
   const records: KeyedRecords<Operation, CreateWalletResult> = {
@@ -119,6 +123,7 @@ export async function openWallet(ctx: LedgerContext, input: CreateWalletInput, o
               overdraftLimit,
               defaultExpiryDays,
               defaultAppliesTo,
+              consumptionOrder,
               metadata: metadata as object,
             },
           });

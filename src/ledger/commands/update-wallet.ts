@@ -1,6 +1,6 @@
 import type { LedgerContext, Scope } from "../context.ts";
 import { ValidationError, WalletExistsError } from "../errors.ts";
-import { validAppliesTo, validMetadata, validText } from "../input.ts";
+import { validAppliesTo, validConsumptionOrder, validMetadata, validText } from "../input.ts";
 import { parseMinorUnits } from "../money.ts";
 import { runWalletCommand } from "../transaction.ts";
 import type { CommandExtension, LedgerResult, Metadata } from "../wallet-ledger.ts";
@@ -16,6 +16,8 @@ export interface UpdateWalletInput {
   defaultExpiryDays?: number | null;
   /** Feature keys for blocks deposited without their own; empty: any usage; undefined leaves it as it is. */
   defaultAppliesTo?: readonly string[] | null;
+  /** The rule its credits are spent by from now on; undefined leaves it as it is. */
+  consumptionOrder?: string | null;
   /** Merged into the wallet's metadata; a key set to null is removed. */
   metadata?: Metadata | null;
   idempotencyKey?: string | null;
@@ -36,6 +38,7 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
   const defaultExpiryDays = input.defaultExpiryDays === undefined ? undefined : validExpiryDays(input.defaultExpiryDays);
   const defaultAppliesTo =
     input.defaultAppliesTo === undefined ? undefined : (validAppliesTo(input.defaultAppliesTo, "defaultAppliesTo") ?? []);
+  const consumptionOrder = input.consumptionOrder == null ? undefined : validConsumptionOrder(input.consumptionOrder);
   const metadataPatch = input.metadata === undefined ? undefined : validMetadata(input.metadata);
   const name = input.name === undefined ? undefined : validText(input.name, "name", 255);
   const request = {
@@ -45,6 +48,7 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
     metadata: metadataPatch,
     extension: extension?.request,
     ...(defaultAppliesTo !== undefined ? { defaultAppliesTo } : {}),
+    ...(consumptionOrder !== undefined ? { consumptionOrder } : {}),
   };
 
   try {
@@ -71,6 +75,7 @@ export async function updateWallet(ctx: LedgerContext, input: UpdateWalletInput,
         ...(overdraftLimit !== undefined ? { overdraftLimit } : {}),
         ...(defaultExpiryDays !== undefined ? { defaultExpiryDays } : {}),
         ...(defaultAppliesTo !== undefined ? { defaultAppliesTo } : {}),
+        ...(consumptionOrder !== undefined ? { consumptionOrder } : {}),
         ...(metadata !== undefined ? { metadata: metadata as object } : {}),
       });
       await extension?.apply(walletLedger, operation);

@@ -21,6 +21,7 @@ import { requestBody, restRoute, type RestCall, type VendorApi } from "../router
 import type { Read } from "../schema.ts";
 import { shortfallInMajorUnits } from "../shortfall.ts";
 import { openFundedWallet, updateWalletSettings } from "../../payments/wallet-settings.ts";
+import { featureKeysOf } from "./applies-to.ts";
 import { commerceError, commerceFailure } from "./errors.ts";
 import { autoTopUpOfRules } from "./rules.ts";
 import {
@@ -124,6 +125,8 @@ async function createCommerceWallet(
       customUnit: { code: CREDIT_UNIT, scale: CREDIT_SCALE },
       name: body.name,
       metadata: { commerce },
+      // The wallet's credits pay only for what applies_to names: every block takes these keys.
+      defaultAppliesTo: featureKeysOf(commerce.applies_to),
       deposits: creditDeposits(commerce, body),
       autoTopUp,
       idempotencyKey: idempotencyKey ? `commerce-wallet:${idempotencyKey}` : null,
@@ -185,6 +188,8 @@ async function updateCommerceWallet(
       walletId: wallet.id,
       name: body.name ?? undefined,
       metadata: { commerce },
+      // Credits added from now on pay for what applies_to names; those already given keep their scope.
+      defaultAppliesTo: body.applies_to !== undefined ? featureKeysOf(body.applies_to) : undefined,
       autoTopUp,
     },
   );
