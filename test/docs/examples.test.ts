@@ -2,7 +2,8 @@
 // ```sh tested block of the README and of docs/, in page order, in one bash session (so a block
 // uses the variables an earlier one set: WALLET, HOLD, SECRET), with GATEWAY, TOKEN and HOOK_URL
 // set as the README tells the reader to. Each answer must be a success, unless the block's fence
-// names the refusal it shows (```sh tested refuses=InsufficientCreditsError); then the ledger is
+// names the refusal it shows (```sh tested refuses=InsufficientCreditsError), and its output holds
+// what the fence says it shows (shows="replayed":true); then the ledger is
 // read back, and the webhook the README creates receives deliveries its snippet verifies.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -21,6 +22,8 @@ interface Example {
   code: string;
   /** The error types (`__typename`) the example means to show. */
   refuses: string[];
+  /** Text its output must contain (```sh tested shows="replayed":true). */
+  shows: string | null;
 }
 
 function examplesOf(page: string): Example[] {
@@ -29,7 +32,8 @@ function examplesOf(page: string): Example[] {
   for (const match of text.matchAll(/^```sh tested([^\n]*)\n([\s\S]*?)^```$/gm)) {
     const line = text.slice(0, match.index).split("\n").length;
     const refuses = /refuses=([\w,]+)/.exec(match[1]!)?.[1]?.split(",") ?? [];
-    examples.push({ where: `${page}:${line}`, code: match[2]!, refuses });
+    const shows = /shows=(\S+)/.exec(match[1]!)?.[1] ?? null;
+    examples.push({ where: `${page}:${line}`, code: match[2]!, refuses, shows });
   }
   return examples;
 }
@@ -109,6 +113,7 @@ describe("the documentation's examples", () => {
       expect(refusals, `${where}: ${shown}`).toEqual(refusals.filter((name) => example.refuses.includes(name)));
     }
     for (const refusal of example.refuses) expect(output, where).toContain(`"__typename":"${refusal}"`);
+    if (example.shows) expect(output, where).toContain(example.shows);
   });
 
   it("leave alice's wallet as they tell: 2000 and 500 granted, 300 and 300 debited, 350 captured", async () => {
