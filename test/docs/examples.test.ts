@@ -76,6 +76,9 @@ beforeAll(async () => {
   gateway.app = createApp({ db: gateway.db, ledger: gateway.ledger, webhookUrlPolicy: { allowPrivate: true } });
   receiver = await startWebhookReceiver();
   const token = await gateway.issue("demo", { test: true });
+  // The README tells readers to have these; so does this test, rather than fail on a missing tool later.
+  const tools = await runBash("command -v curl && command -v jq", { PATH: process.env.PATH });
+  if (tools.status !== 0) throw new Error("the documentation's examples need curl and jq on the PATH (e.g. apt-get install curl jq)");
 
   const MARK = "::example::";
   const script = [
