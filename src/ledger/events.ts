@@ -60,6 +60,10 @@ export interface WalletPayload {
     status: string;
     overdraftLimit: MoneyString;
     defaultExpiryDays: number | null;
+    /** Feature keys given to blocks deposited without their own (docs/scoped-credits.md). */
+    defaultAppliesTo: string[];
+    /** The rule its credits are spent by. */
+    consumptionOrder: string;
     metadata: Prisma.JsonValue;
     terminatedAt: string | null;
   };
@@ -194,6 +198,8 @@ export function walletPayload(wallet: Wallet): WalletPayload {
       status: wallet.status,
       overdraftLimit: wallet.overdraftLimit.toString(),
       defaultExpiryDays: wallet.defaultExpiryDays,
+      defaultAppliesTo: wallet.defaultAppliesTo,
+      consumptionOrder: wallet.consumptionOrder,
       metadata: wallet.metadata,
       terminatedAt: wallet.terminatedAt?.toISOString() ?? null,
     },

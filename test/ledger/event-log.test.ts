@@ -14,6 +14,8 @@ const walletPayload = (walletId: string) => ({
     status: "active",
     overdraftLimit: "0",
     defaultExpiryDays: null,
+    defaultAppliesTo: [],
+    consumptionOrder: "standard",
     metadata: {},
     terminatedAt: null,
   },
