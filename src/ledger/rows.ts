@@ -6,7 +6,6 @@
 // instead of handing on a row with a wrong value in it. test/ledger/rows.test.ts holds the SQL
 // functions' keys to these shapes; test/ledger/debit-answer.test.ts parses every answer of
 // ledger_debit through them (src/ledger/debit-answer.ts).
-import { z } from "zod";
 import { Prisma, type CreditBlock, type LedgerEntry, type Operation, type Wallet } from "../db/generated/client.ts";
 import {
   ConsumptionOrder,
@@ -18,59 +17,92 @@ import {
   WalletStatus,
 } from "../db/generated/enums.ts";
 
-interface Column<Value> {
-  /** The column, with the cast a raw read needs to get the model's type back. */
-  sql: string;
-  /** Its value as an SQL function gives it in JSON, decoded to the model's type. */
-  json: z.ZodType<Value>;
+/** What a field's reader answers for a value outside its form. */
+const INVALID = Symbol("invalid");
+
+/**
+ * How one field's value arrives in JSON, and its decoding to the model's type (INVALID for a
+ * value outside that form). Plain functions rather than a schema library's pipes: a debit's
+ * answer alone decodes about a hundred fields, on the hot path.
+ */
+export interface Field<Value> {
+  /** The form, as the error that names the field says it. */
+  form: string;
+  read(value: unknown): Value | typeof INVALID;
 }
 
-type RowShape<Row> = { readonly [Field in keyof Row]-?: Column<Row[Field]> };
+interface Column<Value> extends Field<Value> {
+  /** The column, with the cast a raw read needs to get the model's type back. */
+  sql: string;
+}
 
+type Fields<Row> = { readonly [Key in keyof Row]-?: Field<Row[Key]> };
+type RowShape<Row> = { readonly [Key in keyof Row]-?: Column<Row[Key]> };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+/** A timestamptz as PostgreSQL writes it in JSON: ISO 8601 with its offset. */
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d(:\d\d)?)$/;
+
+const field = <Value>(form: string, read: (value: unknown) => Value | typeof INVALID): Field<Value> => ({ form, read });
+
+export const UUID_TEXT = field("a UUID", (value) => (typeof value === "string" && UUID.test(value) ? value : INVALID));
+export const TEXT = field("text", (value) => (typeof value === "string" ? value : INVALID));
 /** An integer as text, as every bigint column arrives. */
-export const BIGINT_TEXT = z
-  .string()
-  .regex(/^-?\d+$/)
-  .transform((value) => BigInt(value));
-/** A timestamptz as PostgreSQL writes it in JSON (ISO 8601 with its offset). */
-const TIMESTAMP_TEXT = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+export const BIGINT_TEXT = field("an integer as text", (value) =>
+  typeof value === "string" && INTEGER.test(value) ? BigInt(value) : INVALID,
+);
+const TIMESTAMP_TEXT = field("an ISO 8601 time with its offset", (value) => {
+  if (typeof value !== "string" || !TIMESTAMP.test(value)) return INVALID;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? INVALID : at;
+});
+const DECIMAL_TEXT = field("a decimal as text", (value) =>
+  typeof value === "string" && DECIMAL.test(value) ? new Prisma.Decimal(value) : INVALID,
+);
+const INT = field("an integer", (value) => (Number.isSafeInteger(value) ? (value as number) : INVALID));
+const BOOLEAN = field("a boolean", (value) => (typeof value === "boolean" ? value : INVALID));
+/** A jsonb column: any JSON value, but present. */
+const ANY_JSON = field("a JSON value", (value) => (value === undefined ? INVALID : (value as Prisma.JsonValue)));
+/** A text[] column, as to_jsonb gives it: an array of strings. */
+const TEXT_ARRAY = field("an array of text", (value) =>
+  Array.isArray(value) && value.every((item) => typeof item === "string") ? (value as string[]) : INVALID,
+);
+export const oneOf = <Value extends string>(values: Record<string, Value> | readonly Value[]) => {
+  const allowed = new Set<unknown>(Object.values(values));
+  return field(`one of ${[...allowed].join(", ")}`, (value) => (allowed.has(value) ? (value as Value) : INVALID));
+};
 
-const column = <Value>(sql: string, json: z.ZodType<Value>): Column<Value> => ({ sql, json });
-const id = (sql: string) => column(sql, z.guid());
-const text = (sql: string) => column(sql, z.string());
-const enumText = <Value extends string>(sql: string, values: Record<string, Value>) => column(`${sql}::text`, z.enum(values));
+const column = <Value>(sql: string, { form, read }: Field<Value>): Column<Value> => ({ sql, form, read });
+const id = (sql: string) => column(sql, UUID_TEXT);
+const text = (sql: string) => column(sql, TEXT);
+const enumText = <Value extends string>(sql: string, values: Record<string, Value>) => column(`${sql}::text`, oneOf(values));
 const bigint = (sql: string) => column(sql, BIGINT_TEXT);
 const timestamp = (sql: string) => column(sql, TIMESTAMP_TEXT);
-const decimal = (sql: string) =>
-  column(
-    sql,
-    z
-      .string()
-      .regex(/^-?\d+(\.\d+)?$/)
-      .transform((value) => new Prisma.Decimal(value)),
-  );
-/** A jsonb column: any JSON value, but present. */
-const json = (sql: string) =>
-  column(
-    sql,
-    z.custom<Prisma.JsonValue>((value) => value !== undefined),
-  );
-/** A text[] column, as to_jsonb gives it: an array of strings. */
-const textArray = (sql: string) => column(sql, z.array(z.string()));
-const orNull = <Value>({ sql, json }: Column<Value>): Column<Value | null> => ({ sql, json: json.nullable() });
+const decimal = (sql: string) => column(sql, DECIMAL_TEXT);
+const int = (sql: string) => column(sql, INT);
+const boolean = (sql: string) => column(sql, BOOLEAN);
+const json = (sql: string) => column(sql, ANY_JSON);
+const textArray = (sql: string) => column(sql, TEXT_ARRAY);
+const orNull = <Value>({ sql, form, read }: Column<Value>): Column<Value | null> => ({
+  sql,
+  form: `${form} or null`,
+  read: (value) => (value === null ? null : read(value)),
+});
 
 const WALLET: RowShape<Wallet> = {
   id: id("id"),
   tenantId: id("tenant_id"),
-  livemode: column("livemode", z.boolean()),
+  livemode: boolean("livemode"),
   customerId: id("customer_id"),
   name: orNull(text("name")),
   currency: text("currency"),
-  scale: column("scale", z.int()),
+  scale: int("scale"),
   status: enumText("status", WalletStatus),
   overdraftLimit: bigint("overdraft_limit"),
   overdraftUsed: bigint("overdraft_used"),
-  defaultExpiryDays: orNull(column("default_expiry_days", z.int())),
+  defaultExpiryDays: orNull(int("default_expiry_days")),
   defaultAppliesTo: textArray("default_applies_to"),
   consumptionOrder: enumText("consumption_order", ConsumptionOrder),
   metadata: json("metadata"),
@@ -78,7 +110,7 @@ const WALLET: RowShape<Wallet> = {
   lastSequence: bigint("last_sequence"),
   lastEntryAt: orNull(timestamp("last_entry_at")),
   lastEventSequence: bigint("last_event_sequence"),
-  balanceDepleted: column("balance_depleted", z.boolean()),
+  balanceDepleted: boolean("balance_depleted"),
   createdAt: timestamp("created_at"),
   updatedAt: timestamp("updated_at"),
   terminatedAt: orNull(timestamp("terminated_at")),
@@ -94,7 +126,7 @@ const CREDIT_BLOCK: RowShape<CreditBlock> = {
   frozen: bigint("frozen"),
   category: text("category"),
   appliesTo: textArray("applies_to"),
-  priority: column("priority", z.int()),
+  priority: int("priority"),
   costBasis: orNull(decimal("cost_basis")),
   effectiveAt: timestamp("effective_at"),
   expiresAt: orNull(timestamp("expires_at")),
@@ -129,7 +161,7 @@ const LEDGER_ENTRY: RowShape<LedgerEntry> = {
 const OPERATION: RowShape<Operation> = {
   id: id("id"),
   tenantId: id("tenant_id"),
-  livemode: column("livemode", z.boolean()),
+  livemode: boolean("livemode"),
   walletId: id("wallet_id"),
   type: enumText("type", OperationType),
   idempotencyKey: orNull(text("idempotency_key")),
@@ -144,30 +176,71 @@ const OPERATION: RowShape<Operation> = {
 /** The shapes by model, for the test that holds the SQL functions to them. */
 export const ROW_SHAPES = { wallet: WALLET, creditBlock: CREDIT_BLOCK, ledgerEntry: LEDGER_ENTRY, operation: OPERATION } as const;
 
+/** JSON outside the form its reader expects, naming where: the SQL and its TypeScript reader disagree. */
+export class JsonFormError extends Error {
+  override name = "JsonFormError";
+}
+
+/** A value as an error quotes it: short, and `nothing` for a missing one. */
+function quoted(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 /**
- * The JSON an SQL function gives for a row, decoded to the row Prisma reads: every field present
- * (null where the column is) and in its JSON form. RowShape types each field's decoding, so the
- * object as a whole is the model's row.
+ * Reads an object whose keys are `fields`, each decoded from its form; fails with a JsonFormError
+ * naming the field (after `path`, e.g. "wallet.") otherwise. `exact`: keys beyond them fail too.
  */
-function rowJson<Row>(shape: RowShape<Row>): z.ZodType<Row> {
-  const fields = Object.fromEntries(Object.entries<Column<unknown>>(shape).map(([field, { json }]) => [field, json]));
-  return z.object(fields) as z.ZodType as z.ZodType<Row>;
+export function objectReader<Row>(fields: Fields<Row>, options: { exact?: boolean } = {}): (json: unknown, path?: string) => Row {
+  const entries = Object.entries<Field<unknown>>(fields);
+  return (json, path = "") => {
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+      throw new JsonFormError(`${path || "value: "}expected an object, got ${quoted(json)}`);
+    }
+    const given = json as Record<string, unknown>;
+    const row: Record<string, unknown> = {};
+    for (const [key, { form, read }] of entries) {
+      const value = read(given[key]);
+      if (value === INVALID) throw new JsonFormError(`${path}${key}: expected ${form}, got ${quoted(given[key])}`);
+      row[key] = value;
+    }
+    if (options.exact) {
+      const extra = Object.keys(given).find((key) => !(key in fields));
+      if (extra !== undefined) throw new JsonFormError(`${path}${extra}: not a field here`);
+    }
+    return row as Row;
+  };
+}
+
+/** Reads an array of what `read` reads, naming the item that fails ("entries[2].amount"). */
+export function listReader<Item>(read: (json: unknown, path?: string) => Item): (json: unknown, path?: string) => Item[] {
+  return (json, path = "") => {
+    if (!Array.isArray(json)) throw new JsonFormError(`${path.replace(/\.$/, "") || "value"}: expected an array, got ${quoted(json)}`);
+    return json.map((item, index) => read(item, `${path.replace(/\.$/, "")}[${index}].`));
+  };
+}
+
+/** Reads one field's form outside an object (e.g. an answer's `available`), naming it. */
+export function readField<Value>({ form, read }: Field<Value>, json: unknown, name: string): Value {
+  const value = read(json);
+  if (value === INVALID) throw new JsonFormError(`${name}: expected ${form}, got ${quoted(json)}`);
+  return value;
 }
 
 function columns<Row>(shape: RowShape<Row>, alias: string, fields: readonly (keyof Row)[]): Prisma.Sql {
   return Prisma.raw(fields.map((field) => `${alias}.${shape[field].sql} AS "${String(field)}"`).join(", "));
 }
 
-export const WALLET_JSON = rowJson(WALLET);
-export const CREDIT_BLOCK_JSON = rowJson(CREDIT_BLOCK);
-export const LEDGER_ENTRY_JSON = rowJson(LEDGER_ENTRY);
-export const OPERATION_JSON = rowJson(OPERATION);
-
-/** Decode one row's JSON; fail with a ZodError naming the field when it is outside its form. */
-export const walletFromJson = (json: unknown): Wallet => WALLET_JSON.parse(json);
-export const creditBlockFromJson = (json: unknown): CreditBlock => CREDIT_BLOCK_JSON.parse(json);
-export const ledgerEntryFromJson = (json: unknown): LedgerEntry => LEDGER_ENTRY_JSON.parse(json);
-export const operationFromJson = (json: unknown): Operation => OPERATION_JSON.parse(json);
+/**
+ * The JSON an SQL function gives for a row (`wallet_json()` and friends), decoded to the row Prisma
+ * reads: every field present (null where the column is) and in its JSON form, or a JsonFormError
+ * naming the field.
+ */
+export const walletFromJson = objectReader(WALLET);
+export const creditBlockFromJson = objectReader(CREDIT_BLOCK);
+export const ledgerEntryFromJson = objectReader(LEDGER_ENTRY);
+export const operationFromJson = objectReader(OPERATION);
 
 /** Every ledger entry field. */
 export const LEDGER_ENTRY_FIELDS = Object.keys(LEDGER_ENTRY) as (keyof LedgerEntry)[];
