@@ -679,7 +679,7 @@ describe("external ids name the caller's own customers", () => {
         expect(payload?.__typename, answer.text.slice(0, 300)).toBe("CreateApiTokenPayload");
         expect(payload.apiToken.livemode).toBe(actor.space.livemode);
         expect(payload.apiToken.customer.externalId).toBe(foreign.externalId);
-        expect(payload.apiToken.customer.id).not.toBe(foreign.gid.customer);
+        expect(payload.apiToken.customer.id).not.toBe(foreign.customerId);
         const created = await gateway.db.prisma.customer.findFirstOrThrow({
           where: { externalId: foreign.externalId, tenantId: actor.space.tenantId, livemode: actor.space.livemode },
         });
