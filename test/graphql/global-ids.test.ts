@@ -42,6 +42,14 @@ describe("one id per object", () => {
     expect(payload.entries[0].blockId).toBe(blockId);
   });
 
+  it("names the same id in an error's message and its id field", async () => {
+    const again = await gateway.graphql(
+      `mutation { createWallet(input: { customerExternalId: "alice", currency: "USD" }) { ... on WalletExistsError { message walletId } } }`,
+    );
+    expect(again.data.createWallet.walletId).toBe(walletId);
+    expect(again.data.createWallet.message).toContain(walletId);
+  });
+
   it("reads the UUID and the older global id alike, in queries and mutation inputs", async () => {
     for (const id of [walletId, walletId.toUpperCase(), globalId("Wallet", walletId)]) {
       const reply = await gateway.graphql(
