@@ -59,7 +59,8 @@ describe.skipIf(testDatabaseKind !== "postgres")("the auto top-ups' follower", (
           ledger.scope.livemode,
           ruled.id,
           700n,
-          null,
+          null, // categories
+          null, // feature
           ledger.clock.now(),
           null,
           "held-debit",
