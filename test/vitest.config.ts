@@ -30,9 +30,11 @@
 // (isolate: false) instead of importing the gateway afresh for each file: the schema is built,
 // Prisma's client and PGlite's WebAssembly loaded, once per worker rather than for seconds per
 // file. What the gateway keeps per process is started afresh for each file by
-// test/support/metrics-per-file.ts (the /metrics counts); a module that keeps other state across
-// requests must keep it per app (createApp), or be started afresh there too. The timed files
-// stay one per process: their bounds on time are measured without the files before them.
+// test/support/metrics-per-file.ts (the /metrics counts), and what a file leaves repeating on a
+// timer is stopped when it ends (test/support/timers-per-file.ts), as its process's end did; a
+// module that keeps other state across requests must keep it per app (createApp), or be started
+// afresh there too. The timed files stay one per process: their bounds on time are measured
+// without the files before them.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -118,7 +120,11 @@ const kinds = unavailable ? (["pglite"] as const) : (["pglite", "postgres"] as c
 
 const shared = { testTimeout: 60_000, hookTimeout: 60_000, setupFiles: ["test/support/quiet-logs.ts"] };
 const onDatabase = { ...shared, globalSetup: ["test/support/database-templates.ts"] };
-const sharingModules = { ...onDatabase, isolate: false, setupFiles: [...shared.setupFiles, "test/support/metrics-per-file.ts"] };
+const sharingModules = {
+  ...onDatabase,
+  isolate: false,
+  setupFiles: [...shared.setupFiles, "test/support/metrics-per-file.ts", "test/support/timers-per-file.ts"],
+};
 
 // Projects with different numbers of workers run one after another (vitest's groupOrder).
 const projects: TestProjectInlineConfiguration[] = [
