@@ -4,7 +4,6 @@
 // found (a null, or NotFoundError) or as forbidden (ForbiddenError), and changes nothing. The
 // permission table is written out here, from the product's rules, not read from the code.
 import { randomUUID } from "node:crypto";
-import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { hashToken, issueToken } from "../../src/auth/tokens.ts";
 import { schema } from "../../src/graphql/schema.ts";
@@ -75,6 +74,10 @@ const MUTATIONS: Record<string, MutationCase> = {
   },
   terminateWallet: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet } }) },
   updateCustomer: { permission: "manage", inputs: (t) => ({ "customer external id": { externalId: t.externalId, name: "taken over" } }) },
+  setConsumptionOrder: {
+    permission: "manage",
+    inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, consumptionOrder: "cheapest_first" } }),
+  },
   deposit: { permission: "manage", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "100000" } }) },
   topUp: { permission: "pay", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "500" } }) },
   debit: { permission: "spend", inputs: (t) => ({ wallet: { walletId: t.usd.gid.wallet, amount: "1" } }) },
@@ -148,7 +151,7 @@ async function seedEndpoint(space: SeededSpace["space"]): Promise<{ gid: string;
   const endpoint = await gateway.db.prisma.webhookEndpoint.create({
     data: { tenantId: space.tenantId, livemode: space.livemode, url: PUBLIC_URL, eventTypes: ["*"], secret: `whsec_${randomUUID()}` },
   });
-  return { gid: encodeGlobalID("WebhookEndpoint", endpoint.id), id: endpoint.id };
+  return { gid: endpoint.id, id: endpoint.id };
 }
 
 /** Each seeded customer's USD wallet's balance alert, by wallet id: global ids. */
@@ -170,7 +173,7 @@ async function seedAlerts(customers: readonly SeededCustomer[]): Promise<void> {
         requestHash: `seeded ${randomUUID()}`,
       },
     });
-    alerts.set(usd.walletId, encodeGlobalID("BalanceAlert", alert.id));
+    alerts.set(usd.walletId, alert.id);
   }
 }
 
@@ -418,6 +421,17 @@ const QUERIES: Record<string, QueryCase> = {
         ),
     }),
   },
+  previewDebit: {
+    aimed: (actor, target) => ({
+      wallet: async () => {
+        const query = `query($input: PreviewDebitInput!) { previewDebit(input: $input) { __typename ... on NotFoundError { code } } }`;
+        const { data, detail } = await ask(actor, query, { input: { walletId: target.usd.gid.wallet, amount: "1" } });
+        if (data === undefined) return { outcome: "other", detail };
+        const answered = data.previewDebit.__typename;
+        return { outcome: answered === "NotFoundError" ? "not found" : answered === "DebitPreview" ? "leak" : "other", detail };
+      },
+    }),
+  },
   customer: {
     aimed: (actor, target) => ({
       "external id": () =>
@@ -597,6 +611,7 @@ const POSITIVE: [
   // An alert of its own to delete, not the one the matrix aims at.
   ["deleteBalanceAlert", "write", async (own) => ({ id: await spareAlertGid(own) })],
   ["updateCustomer", "write", (own) => ({ externalId: own.externalId, name: "renamed" })],
+  ["setConsumptionOrder", "write", (own) => ({ walletId: own.usd.gid.wallet, consumptionOrder: "soonest_expiry" })],
   ["terminateWallet", "write", (own) => ({ walletId: own.usd.gid.wallet })],
 ];
 
@@ -612,7 +627,7 @@ async function spareAlertGid(customer: SeededCustomer): Promise<string> {
       requestHash: `spare ${randomUUID()}`,
     },
   });
-  return encodeGlobalID("BalanceAlert", alert.id);
+  return alert.id;
 }
 
 /** A new token of the space's tenant and mode, to revoke. */
@@ -625,7 +640,7 @@ async function spareTokenGid(seeded: SeededSpace): Promise<string> {
     name: unique("spare"),
   });
   const { id } = await gateway.db.prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } });
-  return encodeGlobalID("ApiToken", id);
+  return id;
 }
 
 describe("the allowed side", () => {

@@ -148,6 +148,7 @@ const BASE_INPUTS: Record<string, (field: string[]) => Promise<Record<string, un
       : { customerExternalId: `hostile-created-${(created += 1)}`, currency: "USD" },
   updateWallet: async () => ({ walletId: own.usd.gid.wallet, name: "renamed" }),
   updateCustomer: async () => ({ externalId: own.externalId, name: "renamed" }),
+  setConsumptionOrder: async () => ({ walletId: own.usd.gid.wallet, consumptionOrder: "standard" }),
   terminateWallet: async () => ({ walletId: prepared(await fresh.wallet()) }),
   deposit: async () => ({ walletId: own.usd.gid.wallet, amount: "100" }),
   topUp: async () => ({ walletId: own.usd.gid.wallet, amount: "500" }),
@@ -190,6 +191,7 @@ const KINDS: Record<string, FieldKind> = {
   JSONObject: "object",
   "[String!]": "list",
   ApiTokenRole: "enum",
+  ConsumptionOrder: "enum",
 };
 
 interface InputField {

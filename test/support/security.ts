@@ -4,7 +4,6 @@
 // change, and a tally of what every attempt was answered.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { hashToken, issueToken } from "../../src/auth/tokens.ts";
@@ -163,7 +162,7 @@ export interface Actor {
   tokenGid: string;
 }
 
-/** One customer's seeded objects; `gid` fields are GraphQL global ids. */
+/** One customer's seeded objects; `gid` fields are the ids GraphQL gives and takes (each object's UUID). */
 export interface SeededCustomer {
   space: Space;
   customerId: string;
@@ -262,7 +261,7 @@ export async function seedSpaces(
         name: `security ${kind}`,
       });
       const { id: tokenId } = await prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, select: { id: true } });
-      actors.push({ kind, space, token, customer: personal ? customers[0] : null, tokenId, tokenGid: encodeGlobalID("ApiToken", tokenId) });
+      actors.push({ kind, space, token, customer: personal ? customers[0] : null, tokenId, tokenGid: tokenId });
     }
     seeded.push({ space, teamWalletId: team.id, customers, actors });
   }
@@ -321,7 +320,7 @@ async function seedCustomer(ledger: LedgerContext, space: Space, externalId: str
     space,
     customerId: customer.id,
     externalId,
-    gid: { customer: encodeGlobalID("Customer", customer.id) },
+    gid: { customer: customer.id },
     usd: {
       walletId: usdWalletId,
       blockIds,
@@ -330,19 +329,19 @@ async function seedCustomer(ledger: LedgerContext, space: Space, externalId: str
       debitOperationId: spent.operation.id,
       entryId: paid.entries[0]!.id,
       gid: {
-        wallet: encodeGlobalID("Wallet", usdWalletId),
-        blocks: [encodeGlobalID("CreditBlock", blockIds[0]), encodeGlobalID("CreditBlock", blockIds[1])],
-        hold: encodeGlobalID("Hold", hold.hold!.id),
-        spareHold: encodeGlobalID("Hold", spareHold.hold!.id),
-        debitOperation: encodeGlobalID("LedgerOperation", spent.operation.id),
-        entry: encodeGlobalID("LedgerEntry", paid.entries[0]!.id),
+        wallet: usdWalletId,
+        blocks: [blockIds[0], blockIds[1]],
+        hold: hold.hold!.id,
+        spareHold: spareHold.hold!.id,
+        debitOperation: spent.operation.id,
+        entry: paid.entries[0]!.id,
       },
     },
-    credits: { walletId: credits.id, frozenTransactionId, deductedTransactionId, gid: { wallet: encodeGlobalID("Wallet", credits.id) } },
+    credits: { walletId: credits.id, frozenTransactionId, deductedTransactionId, gid: { wallet: credits.id } },
     commerce: {
       walletId: commerce.id,
       depositOperationId: commerceDeposit.operation.id,
-      gid: { wallet: encodeGlobalID("Wallet", commerce.id) },
+      gid: { wallet: commerce.id },
     },
   };
 }
