@@ -10,7 +10,8 @@ import { plainDecimal } from "./money.ts";
 /** The API's largest page. */
 const PAGE_SIZE = 100;
 
-interface ExportedEntry {
+/** A ledger entry as the wallet page and its CSV read it. */
+export interface ExportedEntry {
   id: string;
   sequence: string;
   createdAt: string;

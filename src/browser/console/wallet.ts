@@ -4,7 +4,7 @@ import { graphql } from "./api.ts";
 import { balanceChart, type BalancePoint } from "./chart.ts";
 import { emptyNote, h, table, when } from "./dom.ts";
 import { searchLink } from "./home.ts";
-import { download, ledgerCsv, ledgerFileName } from "./ledger-export.ts";
+import { download, ledgerCsv, ledgerFileName, type ExportedEntry } from "./ledger-export.ts";
 import { watchWallet, type LiveState } from "./live.ts";
 import { formatAmount, formatMoney } from "./money.ts";
 import { PAGE_INFO, pageArguments, pager, type Connection, type Cursor } from "./pages.ts";
@@ -89,18 +89,7 @@ interface Block {
   appliesTo: string[];
 }
 
-interface Entry {
-  id: string;
-  sequence: string;
-  createdAt: string;
-  type: string;
-  status: string;
-  amount: string;
-  endingBalance: string;
-  description: string | null;
-  reference: string | null;
-  block: { category: string } | null;
-}
+type Entry = ExportedEntry;
 
 const WALLET = `query ConsoleWallet($id: ID!) {
   wallet(id: $id) {
