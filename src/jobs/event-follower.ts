@@ -72,6 +72,13 @@ export const DEFAULT_EVENT_FOLLOWER_BATCH = 100;
 export const DEFAULT_EVENT_FOLLOWER_POLL_MS = 1_000;
 /** Batches whose after-commit work may run at once in a process; past that, reading waits. */
 export const AFTER_COMMIT_IN_FLIGHT = 4;
+/**
+ * Steps that a wake starts begin at most this often: under load a gateway commits hundreds of
+ * times a second, and each commit's wake costs a step (a transaction of several statements) if
+ * it has one of its own; this way the commits of 50 ms share one. A backlog (a full batch) is read
+ * on at once.
+ */
+const WOKEN_STEP_INTERVAL_MS = 50;
 /** First wait before looking again when the cursor was held or events were held back; doubled up to the poll. */
 const RETRY_MS = 25;
 /** Events held back this long by a transaction still running are worth a warning (once per such stretch). */
@@ -234,9 +241,18 @@ export function startEventFollower<T>(options: EventFollowerOptions<T>): EventFo
       );
     }
   };
+  let lastStepAt = 0;
+  let backlog = false;
   const run = async () => {
     while (wanted && !stopped) {
+      const sinceLastStep = Date.now() - lastStepAt;
+      if (!backlog && sinceLastStep < WOKEN_STEP_INTERVAL_MS) {
+        await new Promise((resolve) => setTimeout(resolve, WOKEN_STEP_INTERVAL_MS - sinceLastStep));
+        if (stopped) return;
+      }
       wanted = false;
+      backlog = false;
+      lastStepAt = Date.now();
       let outcome: FollowStep;
       try {
         outcome = await step();
@@ -248,6 +264,7 @@ export function startEventFollower<T>(options: EventFollowerOptions<T>): EventFo
       noteHeldBack(outcome.heldBack);
       if (outcome.more) {
         wanted = true;
+        backlog = true;
       } else if (!outcome.claimed || outcome.heldBack) {
         lookAgainIn(retryMs);
         retryMs = Math.min(retryMs * 2, pollMs ?? 1_000);
