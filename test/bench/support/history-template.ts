@@ -3,10 +3,10 @@
 // several times over, about 15 minutes on 2 busy cores: each `ledger_debit` costs the database
 // some half a millisecond of CPU, and one wallet's debits cannot run side by side. So the seeded
 // database (some 600 MB for a million) is kept as a template named after what made it (the
-// seeding code and the wallets it holds), and each run clones it: a file copy of
-// seconds. A template whose name no longer matches is dropped and seeded afresh; a run stopped
-// while seeding leaves nothing that could be taken for a template; `reseed` forces a seed. Drop
-// the bg_bench_history_* database by hand to reclaim its disk.
+// seeding code and the wallets it holds), and each run clones it: a file copy of seconds. A
+// template of the same sizes whose name no longer matches is dropped and seeded afresh (one of
+// other sizes is kept); a run stopped while seeding leaves nothing that could be taken for a
+// template; `reseed` forces a seed. Drop the bg_bench_history_* databases by hand to reclaim disk.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -52,9 +52,15 @@ export async function cloneHistories({ serverUrl, clone, tenantSlug, sizes, rese
     let described = reseed ? undefined : await description(admin, template);
     const reused = described !== undefined;
     if (!described) {
-      // Stale templates first: they hold as much disk as the new one is about to.
+      // Stale templates of these sizes first (seeded by older code): they hold as much disk as the
+      // new one is about to. Templates of other sizes stay: a run with BENCH_GROWTH_ENTRIES=1000
+      // must not cost the next default run its million entries.
       const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${PREFIX}%`]);
-      for (const { datname } of rows) await admin.query(`DROP DATABASE ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+      for (const { datname } of rows) {
+        const seeded = await description(admin, datname);
+        const sameSizes = seeded !== undefined && seeded.wallets.map((wallet) => wallet.entries).join() === sizes.join();
+        if (sameSizes || seeded === undefined) await admin.query(`DROP DATABASE ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+      }
       described = await seedTemplate(admin, serverUrl, tenantSlug, sizes);
       await admin.query(`ALTER DATABASE ${SEEDING} RENAME TO ${template}`);
       await admin.query(`COMMENT ON DATABASE ${template} IS ${pg.escapeLiteral(JSON.stringify(described))}`);
