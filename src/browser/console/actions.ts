@@ -6,7 +6,7 @@
 import { graphql } from "./api.ts";
 import { parseAmount } from "./amount-input.ts";
 import { actionForm, field, payloadOf, type Plan } from "./confirm.ts";
-import { h, table, when } from "./dom.ts";
+import { DAY_INPUT, h, table, when } from "./dom.ts";
 import { formatMoney, plainDecimal } from "./money.ts";
 import { section } from "./section.ts";
 
@@ -78,7 +78,7 @@ function actionCards(wallet: ActionWallet, done: (said: string) => void): HTMLEl
     fields: [
       field("Amount", { name: "amount", inputmode: "decimal", required: true, placeholder: "25.00" }),
       field("Category", { name: "category", value: "granted", required: true }),
-      field("Expires on (UTC, optional)", { name: "expiresOn", type: "date" }),
+      field("Expires on (UTC, optional)", { name: "expiresOn", ...DAY_INPUT }),
       field("Description (optional)", { name: "description" }),
     ],
     plan: planned((data) => {

@@ -73,3 +73,13 @@ export function table<T>(
 export function when(iso: string | null | undefined, never = "never"): string {
   return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : never;
 }
+
+/** A day typed as YYYY-MM-DD and read in UTC, as every date on the console's pages is (not the browser's own date picker, which shows the local format). */
+export const DAY_INPUT = {
+  inputmode: "numeric",
+  pattern: "\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])",
+  placeholder: "YYYY-MM-DD",
+  title: "A day in UTC, as YYYY-MM-DD",
+  autocomplete: "off",
+  size: 11,
+};

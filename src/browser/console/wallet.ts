@@ -2,7 +2,7 @@
 // its open holds and its ledger, filtered and a page at a time; all kept current while it is open.
 import { graphql } from "./api.ts";
 import { balanceChart, type BalancePoint } from "./chart.ts";
-import { emptyNote, h, table, when } from "./dom.ts";
+import { DAY_INPUT, emptyNote, h, table, when } from "./dom.ts";
 import { searchLink } from "./home.ts";
 import { download, ledgerCsv, ledgerFileName, type ExportedEntry } from "./ledger-export.ts";
 import { watchWallet, type LiveState } from "./live.ts";
@@ -25,14 +25,6 @@ const LIVE_LABELS: Record<LiveState, string> = {
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const DAY_INPUT = {
-  inputmode: "numeric",
-  pattern: "\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])",
-  placeholder: "YYYY-MM-DD",
-  title: "A day in UTC, as YYYY-MM-DD",
-  autocomplete: "off",
-  size: 11,
-};
 
 const ENTRY_TYPES = [
   "increment",
