@@ -310,11 +310,11 @@ const PAGE = `{ wallets(first: 50) { edges { node { id currency balance { total 
   ledgerEntries(first: 10) { edges { node { sequence type amount endingBalance createdAt } } } } } } }`;
 
 interface GraphqlAnswer {
-  data?: { wallet?: { balance?: unknown } | null; debit?: { __typename?: string } };
+  data?: { wallet?: { balance?: unknown } | null; debit?: { __typename?: string }; previewDebit?: { __typename?: string } };
 }
 
 /**
- * Balance reads, then debits of 1, one request at a time on each wallet in turn: `growthSeconds`
+ * Balance reads, debit previews, then debits of 1, one request at a time on each wallet in turn: `growthSeconds`
  * per request type. The debits lengthen both histories by as many entries as they make.
  */
 async function growth(base: string, token: string, wallets: ClonedHistories["wallets"]): Promise<GrowthFigure[]> {
@@ -324,6 +324,11 @@ async function growth(base: string, token: string, wallets: ClonedHistories["wal
       request: "balance read",
       body: (id: string) => JSON.stringify({ query: BALANCE, variables: { id } }),
       succeeded: (answer: GraphqlAnswer) => answer.data?.wallet?.balance != null,
+    },
+    {
+      request: "previewDebit",
+      body: (id: string) => JSON.stringify({ query: PREVIEW, variables: { input: { walletId: id, amount: "1" } } }),
+      succeeded: (answer: GraphqlAnswer) => answer.data?.previewDebit?.__typename === "DebitPreview",
     },
     {
       request: "debit",
