@@ -3,10 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { debit } from "../../src/ledger/commands/debit.ts";
 import { useGateway } from "../support/app.ts";
+import { usePayments } from "../support/fake-stripe.ts";
 import { useHttp } from "../support/http.ts";
 import { teamScope } from "../support/ledger.ts";
 
 const gateway = useGateway();
+// Recurring transaction rules charge a card: the gateway has payments.
+usePayments(gateway);
 const http = useHttp(gateway);
 
 describe("commerce wallet creation", () => {

@@ -1,9 +1,12 @@
 // Contract of the commerce billing wallets API (commerce-billing-wallets-api.txt, REFERENCE.md), over real HTTP.
 import { describe, expect, it } from "vitest";
 import { useGateway } from "../support/app.ts";
+import { usePayments } from "../support/fake-stripe.ts";
 import { useHttp } from "../support/http.ts";
 
 const gateway = useGateway();
+// Recurring transaction rules charge a card: the gateway has payments.
+usePayments(gateway);
 const http = useHttp(gateway);
 
 async function newWallet(extra: Record<string, unknown> = {}) {
