@@ -69,7 +69,7 @@ const ANY_JSON = field("a JSON value", (value) => (value === undefined ? INVALID
 const TEXT_ARRAY = field("an array of text", (value) =>
   Array.isArray(value) && value.every((item) => typeof item === "string") ? (value as string[]) : INVALID,
 );
-export const oneOf = <Value extends string>(values: Record<string, Value> | readonly Value[]) => {
+const oneOf = <Value extends string>(values: Record<string, Value> | readonly Value[]) => {
   const allowed = new Set<unknown>(Object.values(values));
   return field(`one of ${[...allowed].join(", ")}`, (value) => (allowed.has(value) ? (value as Value) : INVALID));
 };
