@@ -2,7 +2,7 @@
 // an earlier position commits after a later one is visible, and the follower neither skips it nor
 // passes it; a gateway finding the cursor held by another steps aside. PostgreSQL only: the
 // embedded database is one session, in which no transaction stays open while another commits.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { debit, LEDGER_DEBIT } from "../../src/ledger/commands/debit.ts";
 import { followOnce } from "../../src/jobs/event-follower.ts";
 import { AUTO_TOP_UPS_CONSUMER, autoTopUpsFor, setAutoTopUpRule, watchAutoTopUps } from "../../src/payments/auto-top-up.ts";
@@ -90,6 +90,7 @@ describe.skipIf(testDatabaseKind !== "postgres")("the auto top-ups' follower", (
     commit();
     await held;
     const watcher = watchAutoTopUps(() => deps);
+    onTestFinished(() => watcher.stop());
     await watcher.settled();
     const [debitEvent] = await ledger.db.prisma.$queryRaw<{ id: string }[]>`
       SELECT e.id::text FROM event e JOIN operation o ON o.id = e.operation_id

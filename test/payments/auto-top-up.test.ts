@@ -43,7 +43,10 @@ beforeAll(async () => {
   payments = createStripeAccess(loadPaymentsConfig({ STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_API_BASE: stripe.url })!);
   gateway = gatewayProcess();
 });
-afterAll(() => stripe.close());
+afterAll(async () => {
+  await gateway.autoTopUps.stop();
+  await stripe.close();
+});
 
 async function walletWithRule(rule: AutoTopUpSettings, funded: bigint, card = "pm_card_visa"): Promise<Wallet> {
   const wallet = await ledger.newWallet();

@@ -108,6 +108,7 @@ describe("auto top-ups through GraphQL", () => {
       });
     } finally {
       delete gateway.ledger.onCommitted;
+      await watcher.stop();
     }
   });
 });

@@ -29,7 +29,10 @@ beforeAll(async () => {
   const tenant = await gateway.db.prisma.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
   scope = teamScope(tenant.id, true);
 });
-afterAll(() => stripe.close());
+afterAll(async () => {
+  await autoTopUps.stop();
+  await stripe.close();
+});
 
 const RULE = { trigger: "THRESHOLD", method: "FIXED", paid_credits: "40", granted_credits: "4", threshold_credits: "50" };
 
