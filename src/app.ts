@@ -35,7 +35,7 @@ import { endingWhen } from "./lifecycle/event-streams.ts";
 import { log } from "./observability/logger.ts";
 import { observeLedgerOperation, registry, watchDatabasePools } from "./observability/metrics.ts";
 import { identifyTenant, observeRequest, type Answered } from "./observability/request-observation.ts";
-import { createInProcessEventFeed, type LedgerContext } from "./ledger/index.ts";
+import { createInProcessEventFeed, DebitBatches, type LedgerContext } from "./ledger/index.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
@@ -115,6 +115,8 @@ export function createApp({
   ledger.onOperation ??= observeLedgerOperation;
   // Subscriptions hear of this process's commits at least (server.ts may give one across processes).
   ledger.eventFeed ??= createInProcessEventFeed();
+  // Debits that arrive together share a statement and a commit (server.ts passes the configured limits).
+  ledger.debitBatches ??= new DebitBatches(ledger.prisma);
   const ledgers = requestLedgers(ledger, db.replica);
   const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql, webhookUrlPolicy);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);

@@ -2,7 +2,7 @@
 // names the variable, instead of failing later in the middle of a request.
 import path from "node:path";
 import { z } from "zod";
-import { DEFAULT_BALANCE_ALERTS_PER_WALLET } from "./ledger/index.ts";
+import { DEFAULT_BALANCE_ALERTS_PER_WALLET, DEFAULT_DEBIT_BATCH_LIMITS, type DebitBatchLimits } from "./ledger/index.ts";
 import { LOG_LEVELS, type LogLevel } from "./observability/logger.ts";
 
 export interface Config {
@@ -54,6 +54,8 @@ export interface Config {
   metricsToken: string | null;
   /** Balance alerts one wallet may have (removed ones do not count); one more is refused with LIMIT_EXCEEDED. */
   balanceAlertsPerWallet: number;
+  /** How debits that arrive together go to the database together (src/ledger/debit-batches.ts). */
+  debitBatches: DebitBatchLimits;
   http: HttpConfig;
   webhooks: WebhookConfig;
 }
@@ -182,6 +184,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: settings.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     metricsToken: settings.secret("METRICS_TOKEN", 16),
     balanceAlertsPerWallet: settings.integer("BALANCE_ALERTS_PER_WALLET", DEFAULT_BALANCE_ALERTS_PER_WALLET, 1, 1_000),
+    debitBatches: {
+      maxSize: settings.integer("DEBIT_BATCH_SIZE", DEFAULT_DEBIT_BATCH_LIMITS.maxSize, 1, 1_000),
+      maxInFlight: settings.integer("DEBIT_BATCH_IN_FLIGHT", DEFAULT_DEBIT_BATCH_LIMITS.maxInFlight, 1, 10_000),
+    },
     http: readHttpConfig(settings),
     webhooks: readWebhookConfig(settings),
   };
@@ -518,6 +524,18 @@ export const SETTINGS: readonly SettingDescription[] = [
     meaning:
       "balance alerts one wallet may have (removed ones do not count); one more is refused with `LIMIT_EXCEEDED` (see [Balance alerts](events-and-webhooks.md#balance-alerts))",
     default: "`25`",
+  },
+  {
+    name: "DEBIT_BATCH_SIZE",
+    meaning:
+      "debits one statement and one commit may carry when they arrive together while the database is busy; `1` sends each alone (see [Debits in batches](running-at-scale.md#debits-in-batches))",
+    default: "`16`",
+  },
+  {
+    name: "DEBIT_BATCH_IN_FLIGHT",
+    meaning:
+      "debit statements a gateway process has at the database at once; a debit that finds them all busy waits to go in the next batch",
+    default: "`2`",
   },
   {
     name: "STRIPE_SECRET_KEY",

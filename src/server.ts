@@ -15,7 +15,7 @@ import { configuredRateLimiter } from "./http/configured-rate-limiter.ts";
 import { CONSOLE_PATH } from "./http/console-page.ts";
 import { startJobRunner } from "./jobs/runner.ts";
 import { gatewayJobs } from "./jobs/schedule.ts";
-import { systemClock, type LedgerContext } from "./ledger/index.ts";
+import { DebitBatches, systemClock, type LedgerContext } from "./ledger/index.ts";
 import { listen, PortInUseError } from "./lifecycle/http-server.ts";
 import { Shutdown } from "./lifecycle/shutdown.ts";
 import { rootLogger, setLogLevel } from "./observability/logger.ts";
@@ -61,6 +61,7 @@ async function start(): Promise<void> {
     now: systemClock,
     eventFeed,
     balanceAlertsPerWallet: config.balanceAlertsPerWallet,
+    debitBatches: new DebitBatches(db.prisma, config.debitBatches),
   };
   // Auto top-ups follow the event log from a cursor in the database, shared with every gateway
   // (src/payments/auto-top-up.ts); a commit here only wakes the follower sooner. Without Stripe

@@ -1,5 +1,6 @@
 import type { OperationType, PrismaClient } from "../db/generated/client.ts";
 import type { Scope } from "./access.ts";
+import type { DebitBatches } from "./debit-batches.ts";
 import type { EventFeed } from "./event-feed.ts";
 
 /** What every ledger function needs: the database and the clock it judges time by. */
@@ -21,6 +22,11 @@ export interface LedgerContext {
    * metrics; must never throw.
    */
   onOperation?: (type: OperationType, outcome: string) => void;
+  /**
+   * Debits on `prisma` that arrive together go to the database together (debit-batches.ts); a
+   * context on another client (a transaction's) debits alone. Unset: every debit alone.
+   */
+  debitBatches?: DebitBatches;
   /** Alerts a wallet may have (BALANCE_ALERTS_PER_WALLET); DEFAULT_BALANCE_ALERTS_PER_WALLET when unset. */
   balanceAlertsPerWallet?: number;
 }

@@ -12,6 +12,7 @@ export { createWallet } from "./commands/create-wallet.ts";
 export { ensureCustomerWallet } from "./commands/ensure-customer-wallet.ts";
 export { deposit, validDeposit } from "./commands/deposit.ts";
 export { debit } from "./commands/debit.ts";
+export { DebitBatches, DEFAULT_DEBIT_BATCH_LIMITS, type DebitBatchLimits } from "./debit-batches.ts";
 export { holdCredits } from "./commands/hold.ts";
 export { captureHold, releaseHold } from "./commands/resolve-hold.ts";
 export { voidCredits } from "./commands/void-credits.ts";

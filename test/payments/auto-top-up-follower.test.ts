@@ -3,7 +3,8 @@
 // passes it; a gateway finding the cursor held by another steps aside. PostgreSQL only: the
 // embedded database is one session, in which no transaction stays open while another commits.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { debit, LEDGER_DEBIT } from "../../src/ledger/commands/debit.ts";
+import { debit } from "../../src/ledger/commands/debit.ts";
+import { LEDGER_DEBIT } from "../../src/ledger/debit-batches.ts";
 import { followOnce } from "../../src/jobs/event-follower.ts";
 import { AUTO_TOP_UPS_CONSUMER, autoTopUpsFor, setAutoTopUpRule, watchAutoTopUps } from "../../src/payments/auto-top-up.ts";
 import { loadPaymentsConfig } from "../../src/payments/config.ts";

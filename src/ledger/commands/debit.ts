@@ -1,9 +1,9 @@
-import { rawQueryOf } from "../../db/raw-query.ts";
 import { authorize } from "../access.ts";
 import { balanceFromBlocks } from "../balances.ts";
 import { observed, type LedgerContext, type Scope } from "../context.ts";
 import { requireWalletInScope } from "../queries.ts";
 import { debitAnswerFrom } from "../debit-answer.ts";
+import { debitAlone, type LedgerDebitValues } from "../debit-batches.ts";
 import { publishCommitted } from "../event-feed.ts";
 import { InsufficientCreditsError, NotFoundError, WalletTerminatedError } from "../errors.ts";
 import { releaseLapsedHolds } from "./release-lapsed-holds.ts";
@@ -32,10 +32,6 @@ export interface DebitInput {
   idempotencyKey?: string | null;
 }
 
-/** Sent through the raw-query port, prepared once per connection: the hot path's one statement. */
-export const LEDGER_DEBIT =
-  "SELECT ledger_debit($1::uuid, $2::boolean, $3::uuid, $4::bigint, $5::text[], $6::text, $7::timestamptz, $8::text, $9::text, $10::text, $11::text, $12::jsonb) AS result";
-
 /**
  * Spends credits in consumption order, one `decrement` entry per block drawn from. What the
  * blocks cannot cover goes on the overdraft account, up to the wallet's overdraft limit.
@@ -44,8 +40,9 @@ export const LEDGER_DEBIT =
  * (prisma/sql/ledger_debit.sql) does under the wallet's row lock what the other commands do
  * through runWalletCommand, its events included, in one pass: the wallet row updated once, the
  * balances after worked out from the wallet's blocks, never from its entries
- * (test/ledger/debit-cost.test.ts counts it). Lapsed holds, which the function leaves to the general
- * path, are released first and the debit tried again.
+ * (test/ledger/debit-cost.test.ts counts it). Under load, debits that arrive together share one
+ * statement and one commit (src/ledger/debit-batches.ts). Lapsed holds, which the function leaves
+ * to the general path, are released first and the debit tried again.
  *
  * Fails with ForbiddenError, InsufficientCreditsError (nothing written), NotFoundError, WalletTerminatedError,
  * ValidationError and IdempotencyConflictError.
@@ -75,27 +72,24 @@ async function debitOnce(ctx: LedgerContext, input: DebitInput): Promise<LedgerR
   // key that committed first on another wallet is found through the key's unique index.
   return runOnce(idempotencyKey, keyedOperations(ctx, input.scope, requestHash), async () => {
     for (let attempt = 0; ; attempt += 1) {
+      const values: LedgerDebitValues = [
+        input.scope.tenantId,
+        input.scope.livemode,
+        input.walletId,
+        amount,
+        categories,
+        feature,
+        ctx.now(),
+        idempotencyKey,
+        requestHash,
+        reference,
+        description,
+        metadata,
+      ];
       let answer: unknown;
       try {
-        const [row] = await rawQueryOf(ctx.prisma).rows<{ result: unknown }>({
-          name: "ledger_debit",
-          text: LEDGER_DEBIT,
-          values: [
-            input.scope.tenantId,
-            input.scope.livemode,
-            input.walletId,
-            amount,
-            categories,
-            feature,
-            ctx.now(),
-            idempotencyKey,
-            requestHash,
-            reference,
-            description,
-            JSON.stringify(metadata),
-          ],
-        });
-        answer = row!.result;
+        // With the debits that arrive beside it, when the context's client batches them (debit-batches.ts).
+        answer = ctx.debitBatches?.client === ctx.prisma ? await ctx.debitBatches.run(values) : await debitAlone(ctx.prisma, values);
       } catch (error) {
         throw outOfRangeAsValidation(error);
       }
