@@ -17,7 +17,7 @@
 // Writes bench/results/latest.json; commit a representative run under its own name.
 import autocannon from "autocannon";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -148,12 +148,19 @@ function cpuMsPer(cores: number | null | undefined, perSecond: number): number |
 /** Each running gateway's process id, by its base URL, to count the CPU it uses. */
 const gatewayPids = new Map<string, number>();
 
-/** Starts `src/server.ts` on the database; resolves once it answers /healthz. */
+/** What `npm start` gives node (package.json), so that the bench runs the gateway as it is run. */
+function startArguments(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { start: string } };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(words.indexOf("node") + 1);
+}
+
+/** Starts `src/server.ts` on the database, as `npm start` does; resolves once it answers /healthz. */
 async function startGateway(url: string): Promise<{ base: string; process: ChildProcess }> {
   const port = await freePort();
   // BENCH_CPU_PROFILE_DIR: each gateway writes a V8 CPU profile there when it stops (node --cpu-prof).
   const profile = process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/server.ts"], {
+  const child = spawn(process.execPath, [...profile, ...startArguments()], {
     cwd: root,
     // One token drives the whole load: the per-token rate limit would measure itself.
     env: {
