@@ -13,7 +13,7 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { DriverAdapterError } from "@prisma/driver-adapter-utils";
 import pg from "pg";
-import type { PrismaClient } from "./generated/client.ts";
+import type { Prisma, PrismaClient } from "./generated/client.ts";
 
 const { types: pgTypes } = pg;
 
@@ -21,9 +21,9 @@ export interface RawStatement {
   /**
    * A name under which PostgreSQL keeps the statement parsed and planned on each connection it
    * runs on (a prepared statement); the same name must always come with the same text. PGlite,
-   * one session in this process, parses each time.
+   * one session in this process, parses each time. None: parsed each time (a text that varies).
    */
-  name: string;
+  name?: string;
   text: string;
   values: unknown[];
 }
@@ -70,6 +70,15 @@ export function rawQueryOf(client: PrismaClient): RawQuery {
   return ports.get(client) ?? throughPrisma(client);
 }
 
+/**
+ * A query built with Prisma's `sql` template, through the port: for reads whose many rows cost
+ * more in Prisma's row conversion than in the database. Unprepared, since such a text varies
+ * with what is asked.
+ */
+export function queryRows<T>(client: PrismaClient, query: Prisma.Sql): Promise<T[]> {
+  return rawQueryOf(client).rows<T>({ text: query.text, values: query.values });
+}
+
 function throughPrisma(client: PrismaClient): RawQuery {
   return { rows: <T>({ text, values }: RawStatement) => client.$queryRawUnsafe<T[]>(text, ...values) };
 }
@@ -94,12 +103,15 @@ export function pgRawQuery(pool: pg.Pool): RawQuery {
   };
 }
 
+/** PGlite's parsers, but bigint always as BigInt (PGlite gives a number when it fits one), as pg's above. */
+const PGLITE_PARSERS = { parsers: { [INT8]: (text: string) => BigInt(text) } };
+
 /** Through the PGlite instance itself, as its Prisma adapter sends statements outside transactions (it queues them). */
 export function pgliteRawQuery(pglite: PGlite): RawQuery {
   return {
     async rows<T>({ text, values }: RawStatement) {
       try {
-        return (await pglite.query<T>(text, values)).rows;
+        return (await pglite.query<T>(text, values, PGLITE_PARSERS)).rows;
       } catch (error) {
         throw asAdapterError(error);
       }

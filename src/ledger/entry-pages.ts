@@ -5,6 +5,7 @@
 // the scope have no page: the join starts from the wallets the scope may see. A caller that shows
 // a few fields of each entry may read only those.
 import { Prisma, type LedgerEntry, type LedgerEntryType } from "../db/generated/client.ts";
+import { queryRows } from "../db/raw-query.ts";
 import { walletsInScopeSql } from "./access.ts";
 import type { LedgerContext, Scope } from "./context.ts";
 import { ValidationError } from "./errors.ts";
@@ -68,7 +69,10 @@ export async function ledgerEntryPages<F extends keyof LedgerEntry = keyof Ledge
       : Prisma.sql`AND e.sequence ${Prisma.raw(page.order === "asc" ? ">" : "<")} (
           SELECT c.sequence FROM ledger_entry c WHERE c.id = ${page.afterEntryId}::uuid AND c.wallet_id = w.id)`;
   const columns = ledgerEntryColumns([...new Set<keyof LedgerEntry>(["id", "walletId", "sequence", ...fields])]);
-  const rows = await ctx.prisma.$queryRaw<Pick<LedgerEntry, F | PlacingFields>[]>`
+  // A page of many wallets is hundreds of rows: read through the raw-query port.
+  const rows = await queryRows<Pick<LedgerEntry, F | PlacingFields>>(
+    ctx.prisma,
+    Prisma.sql`
     SELECT ${columns}
     FROM wallet w
     CROSS JOIN LATERAL (
@@ -77,7 +81,8 @@ export async function ledgerEntryPages<F extends keyof LedgerEntry = keyof Ledge
       ORDER BY e.sequence ${direction}
       LIMIT ${page.limit}) e
     WHERE w.id = ANY(${walletIds}::uuid[]) AND ${walletsInScopeSql(scope)}
-    ORDER BY e.wallet_id, e.sequence ${direction}`;
+    ORDER BY e.wallet_id, e.sequence ${direction}`,
+  );
   for (const entry of rows) {
     const entries = pages.get(entry.walletId);
     if (entries) entries.push(entry);

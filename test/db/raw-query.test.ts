@@ -40,12 +40,13 @@ describe("the raw-query port", () => {
   });
 
   it("gives rows alike from either database: jsonb as objects, bigint as BigInt", async () => {
-    const rows = await rawQueryOf(ledger.db.prisma).rows<{ doc: unknown; big: unknown }>({
+    const rows = await rawQueryOf(ledger.db.prisma).rows<{ doc: unknown; big: unknown; small: unknown }>({
       name: "raw_query_test_rows",
-      text: "SELECT $1::jsonb AS doc, $2::bigint AS big",
-      values: [JSON.stringify({ a: [1, "two"] }), 9_007_199_254_740_993n],
+      text: "SELECT $1::jsonb AS doc, $2::bigint AS big, $3::bigint AS small",
+      values: [JSON.stringify({ a: [1, "two"] }), 9_007_199_254_740_993n, 14n],
     });
-    expect(rows).toEqual([{ doc: { a: [1, "two"] }, big: 9_007_199_254_740_993n }]);
+    // A bigint that would fit a number is a BigInt too: one type per column, whatever the value.
+    expect(rows).toEqual([{ doc: { a: [1, "two"] }, big: 9_007_199_254_740_993n, small: 14n }]);
   });
 
   it("fails on a unique key as Prisma does, so that an idempotency race is read as one", async () => {
