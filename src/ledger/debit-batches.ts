@@ -19,7 +19,7 @@ import type { PrismaClient } from "../db/generated/client.ts";
 import { isDatabaseUnavailable } from "../db/database-unavailable.ts";
 import { rawQueryOf } from "../db/raw-query.ts";
 
-/** What `ledger_debit` takes, in its order (LEDGER_DEBIT in commands/debit.ts). */
+/** What `ledger_debit` takes, in its order (LEDGER_DEBIT below). */
 export type LedgerDebitValues = [
   tenantId: string,
   livemode: boolean,
@@ -90,8 +90,10 @@ export class DebitBatches {
 
   private async sendBatch(batch: Waiting[]): Promise<void> {
     if (batch.length === 1) return settle(batch[0]!, () => debitAlone(this.client, batch[0]!.values));
-    // By wallet id, so that every batch locks wallets in one order (stable: one wallet's debits keep theirs).
-    const ordered = [...batch].sort((a, b) => (a.values[2] < b.values[2] ? -1 : a.values[2] > b.values[2] ? 1 : 0));
+    // By wallet id, so that every batch locks wallets in one order (stable: one wallet's debits
+    // keep theirs). In lower case, as an id may come in either and names the same wallet.
+    const walletOf = (waiting: Waiting) => waiting.values[2].toLowerCase();
+    const ordered = [...batch].sort((a, b) => (walletOf(a) < walletOf(b) ? -1 : walletOf(a) > walletOf(b) ? 1 : 0));
     let answers: unknown[];
     try {
       const [row] = await rawQueryOf(this.client).rows<{ results: unknown[] }>({
