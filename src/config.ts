@@ -534,8 +534,8 @@ export const SETTINGS: readonly SettingDescription[] = [
   {
     name: "DEBIT_BATCH_IN_FLIGHT",
     meaning:
-      "debit statements a gateway process has at the database at once; a debit that finds them all busy waits to go in the next batch",
-    default: "`2`",
+      "debit statements a gateway process has at the database at once; a debit that finds them all busy waits to go in the next batch (see [Debits in batches](running-at-scale.md#debits-in-batches))",
+    default: "`1`",
   },
   {
     name: "STRIPE_SECRET_KEY",

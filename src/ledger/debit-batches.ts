@@ -50,7 +50,11 @@ export interface DebitBatchLimits {
   maxInFlight: number;
 }
 
-export const DEFAULT_DEBIT_BATCH_LIMITS: DebitBatchLimits = { maxSize: 16, maxInFlight: 2 };
+/**
+ * One statement in flight: on the bench's 2 cores, 1 made about 15% more debits/s than 2, with a
+ * lower p99, as larger batches share more; a process's debits still reach 16 per round trip.
+ */
+export const DEFAULT_DEBIT_BATCH_LIMITS: DebitBatchLimits = { maxSize: 16, maxInFlight: 1 };
 
 interface Waiting {
   values: LedgerDebitValues;
