@@ -104,12 +104,10 @@ export async function findCustomer(
   });
 }
 
-/** The customer's oldest active wallet in `currency`, or null (no customer, or no such wallet). */
 /**
- * A customer's active wallet in a currency (the oldest, should there be several names), by the
- * customer's external id. The REST families' deduct and grant resolve their wallet by it on every
- * request, so it goes through the raw-query port, prepared once per connection, as the debit does:
- * `walletsInScope` spelt in SQL (tenant, mode, and a personal token's customer).
+ * findCustomerWallet's query. The REST families' deducts and grants resolve their wallet by it on
+ * every request, so it goes through the raw-query port, prepared once per connection, as the
+ * debit does: `walletsInScope` spelt in SQL (tenant, mode, and a personal token's customer).
  */
 const CUSTOMER_WALLET = `SELECT wallet_json(w) AS wallet FROM "wallet" w JOIN "customer" c ON c.id = w.customer_id
   WHERE c.tenant_id = $1::uuid AND c.livemode = $2::boolean AND c.external_id = $3::text
@@ -117,6 +115,7 @@ const CUSTOMER_WALLET = `SELECT wallet_json(w) AS wallet FROM "wallet" w JOIN "c
     AND w.currency = $5::text AND w.status = 'active'
   ORDER BY w.created_at ASC, w.id ASC LIMIT 1`;
 
+/** The customer's oldest active wallet in `currency` (by its external id), or null (no customer, or no such wallet). */
 export async function findCustomerWallet(ctx: LedgerContext, scope: Scope, externalId: string, currency: string): Promise<Wallet | null> {
   if (!isStorableText(externalId) || !isStorableText(currency)) return null;
   const [row] = await rawQueryOf(ctx.prisma).rows<{ wallet: unknown }>({
