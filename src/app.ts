@@ -33,9 +33,9 @@ import { requestLedgers, restLedger } from "./db/read-routing.ts";
 import { gatewayError, gatewayFamily, graphqlFamily, stripeWebhookFamily, type RouteFamily } from "./http/route-family.ts";
 import { endingWhen } from "./lifecycle/event-streams.ts";
 import { log } from "./observability/logger.ts";
-import { observeLedgerOperation, registry, watchDatabasePools } from "./observability/metrics.ts";
+import { observeDebitStatement, observeLedgerOperation, registry, watchDatabasePools } from "./observability/metrics.ts";
 import { identifyTenant, observeRequest, type Answered } from "./observability/request-observation.ts";
-import { createInProcessEventFeed, DebitBatches, type LedgerContext } from "./ledger/index.ts";
+import { createInProcessEventFeed, DebitBatches, DEFAULT_DEBIT_BATCH_LIMITS, type LedgerContext } from "./ledger/index.ts";
 import type { StripeAccess } from "./payments/stripe-client.ts";
 import { handleStripeWebhook } from "./payments/webhooks.ts";
 import { commerceApi } from "./rest/commerce/routes.ts";
@@ -116,7 +116,7 @@ export function createApp({
   // Subscriptions hear of this process's commits at least (server.ts may give one across processes).
   ledger.eventFeed ??= createInProcessEventFeed();
   // Debits that arrive together share a statement and a commit (server.ts passes the configured limits).
-  ledger.debitBatches ??= new DebitBatches(ledger.prisma);
+  ledger.debitBatches ??= new DebitBatches(ledger.prisma, DEFAULT_DEBIT_BATCH_LIMITS, observeDebitStatement);
   const ledgers = requestLedgers(ledger, db.replica);
   const graphql = createGraphQLHandler(ledgers, payments, tokens, options.graphql, webhookUrlPolicy);
   const findRestRoute = createRestRouter([wrenApi, velobaseApi, orbApi, commerceApi]);

@@ -19,6 +19,7 @@ import { DebitBatches, systemClock, type LedgerContext } from "./ledger/index.ts
 import { listen, PortInUseError } from "./lifecycle/http-server.ts";
 import { Shutdown } from "./lifecycle/shutdown.ts";
 import { rootLogger, setLogLevel } from "./observability/logger.ts";
+import { observeDebitStatement } from "./observability/metrics.ts";
 import { loadPaymentsConfig } from "./payments/config.ts";
 import { createStripeAccess } from "./payments/stripe-client.ts";
 import { followAutoTopUps } from "./payments/auto-top-up.ts";
@@ -61,7 +62,7 @@ async function start(): Promise<void> {
     now: systemClock,
     eventFeed,
     balanceAlertsPerWallet: config.balanceAlertsPerWallet,
-    debitBatches: new DebitBatches(db.prisma, config.debitBatches),
+    debitBatches: new DebitBatches(db.prisma, config.debitBatches, observeDebitStatement),
   };
   // Auto top-ups follow the event log from a cursor in the database, shared with every gateway
   // (src/payments/auto-top-up.ts); a commit here only wakes the follower sooner. Without Stripe

@@ -56,6 +56,12 @@ export interface DebitBatchLimits {
  */
 export const DEFAULT_DEBIT_BATCH_LIMITS: DebitBatchLimits = { maxSize: 16, maxInFlight: 1 };
 
+/**
+ * How a statement the batcher sent ended, with the debits it carried: answered; refused by the
+ * database (a batch's debits were then sent again one by one); or its connection failed.
+ */
+export type DebitStatementOutcome = "answered" | "refused" | "connection_failed";
+
 interface Waiting {
   values: LedgerDebitValues;
   resolve(answer: unknown): void;
@@ -71,6 +77,8 @@ export class DebitBatches {
     /** The client whose pool the statements go through; a context on any other client (a transaction's) debits alone. */
     readonly client: PrismaClient,
     private readonly limits: DebitBatchLimits = DEFAULT_DEBIT_BATCH_LIMITS,
+    /** Told of every statement sent, for metrics; must never throw. */
+    private readonly observe: (debits: number, outcome: DebitStatementOutcome) => void = () => {},
   ) {}
 
   /** `ledger_debit`'s answer for these arguments, once committed (with the batch it went in). */
@@ -93,7 +101,17 @@ export class DebitBatches {
   }
 
   private async sendBatch(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1) return settle(batch[0]!, () => debitAlone(this.client, batch[0]!.values));
+    if (batch.length === 1) {
+      const [waiting] = batch as [Waiting];
+      try {
+        waiting.resolve(await debitAlone(this.client, waiting.values));
+        this.observe(1, "answered");
+      } catch (error) {
+        this.observe(1, refusedByDatabase(error) ? "refused" : "connection_failed");
+        waiting.reject(error);
+      }
+      return;
+    }
     // By wallet id, so that every batch locks wallets in one order (stable: one wallet's debits
     // keep theirs). In lower case, as an id may come in either and names the same wallet.
     const walletOf = (waiting: Waiting) => waiting.values[2].toLowerCase();
@@ -108,13 +126,16 @@ export class DebitBatches {
       answers = row!.results;
     } catch (error) {
       if (!refusedByDatabase(error)) {
+        this.observe(batch.length, "connection_failed");
         for (const waiting of batch) waiting.reject(error);
         return;
       }
+      this.observe(batch.length, "refused");
       // Nothing of the batch was written: each debit alone, with its own outcome or error.
       await Promise.all(batch.map((waiting) => settle(waiting, () => debitAlone(this.client, waiting.values))));
       return;
     }
+    this.observe(batch.length, "answered");
     ordered.forEach((waiting, index) => waiting.resolve(answers[index]));
   }
 }

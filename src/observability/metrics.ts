@@ -56,6 +56,14 @@ export const ledgerOperations = new Counter({
   registers: [registry],
 });
 
+export const ledgerDebitStatements = new Histogram({
+  name: "ledger_debit_statement_debits",
+  help: "Debits per statement a process sent (src/ledger/debit-batches.ts), by outcome (answered; refused by the database, its debits then sent one by one; connection_failed).",
+  labelNames: ["outcome"] as const,
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+  registers: [registry],
+});
+
 export const stripeCalls = new Counter({
   name: "stripe_calls_total",
   help: "Requests to Stripe that got an answer, by method, path pattern and HTTP status.",
@@ -122,6 +130,11 @@ export function observeHttpRequest(method: string, route: string, status: number
 /** For LedgerContext.onOperation. */
 export function observeLedgerOperation(type: string, outcome: string): void {
   ledgerOperations.inc({ type, outcome });
+}
+
+/** For DebitBatches: every debit statement sent, with the debits it carried. */
+export function observeDebitStatement(debits: number, outcome: string): void {
+  ledgerDebitStatements.observe({ outcome }, debits);
 }
 
 /** Counts every Stripe request the SDK makes, with the ids in its path replaced by `{id}`. */

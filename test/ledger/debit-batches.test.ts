@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { attachRawQuery, rawQueryOf, type RawQuery } from "../../src/db/raw-query.ts";
 import { debit } from "../../src/ledger/commands/debit.ts";
 import type { LedgerContext } from "../../src/ledger/context.ts";
-import { DebitBatches, LEDGER_DEBIT } from "../../src/ledger/debit-batches.ts";
+import { DebitBatches, LEDGER_DEBIT, type DebitStatementOutcome } from "../../src/ledger/debit-batches.ts";
 import { InsufficientCreditsError, NotFoundError } from "../../src/ledger/errors.ts";
 import { useLedger } from "../support/ledger.ts";
 import { countingSqlStatements } from "../support/sql-statements.ts";
@@ -13,9 +13,14 @@ import { countingSqlStatements } from "../support/sql-statements.ts";
 const ledger = useLedger();
 const LEDGER_DEBITS = "SELECT ledger_debits($1::jsonb) AS results";
 
+/** The statements the batches sent, as told to metrics: the debits each carried, and how it ended. */
+let statementsSent: [number, DebitStatementOutcome][] = [];
+
 /** The fixture's context, its debits batched: one statement in flight, the others waiting to go together. */
 function batching(maxSize = 16): LedgerContext {
-  return { ...ledger.ctx, debitBatches: new DebitBatches(ledger.db.prisma, { maxSize, maxInFlight: 1 }) };
+  statementsSent = [];
+  const told = (debits: number, outcome: DebitStatementOutcome) => statementsSent.push([debits, outcome]);
+  return { ...ledger.ctx, debitBatches: new DebitBatches(ledger.db.prisma, { maxSize, maxInFlight: 1 }, told) };
 }
 
 /** Replaces the client's raw-query port for the test; the original is put back after it. */
@@ -59,6 +64,10 @@ describe("debits that arrive together", () => {
       sql.stop();
     }
     expect(sql.texts().filter((text) => text === LEDGER_DEBIT || text === LEDGER_DEBITS)).toEqual([LEDGER_DEBIT, LEDGER_DEBITS]);
+    expect(statementsSent).toEqual([
+      [1, "answered"],
+      [6, "answered"],
+    ]);
 
     const [a, b, c, d, e, f, g] = outcomes;
     expect(a).toMatchObject({ status: "fulfilled", value: { replayed: false, balance: { available: 90n } } });
@@ -115,6 +124,10 @@ describe("debits that arrive together", () => {
       wallets.flatMap((wallet) => [5n, 7n].map((amount) => debit(ctx, { scope: ledger.scope, walletId: wallet.id, amount }))),
     );
     expect(refused).toBe(1);
+    expect(statementsSent).toEqual([
+      [1, "answered"],
+      [5, "refused"],
+    ]);
     expect(results.every((result) => !result.replayed)).toBe(true);
     for (const wallet of wallets) expect(await availableOf(wallet.id)).toBe(88n);
   });
@@ -136,6 +149,10 @@ describe("debits that arrive together", () => {
       debit(ctx, { scope: ledger.scope, walletId: wallet.id, amount: 3n }),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "rejected"]);
+    expect(statementsSent).toEqual([
+      [1, "answered"],
+      [2, "connection_failed"],
+    ]);
     expect(await availableOf(wallet.id)).toBe(100n);
   });
 

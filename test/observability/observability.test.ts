@@ -78,6 +78,8 @@ describe("/metrics", () => {
     expect(text).toMatch(/^graphql_operations_total\{operation="Spend",type="mutation",outcome="ok"\} 2$/m);
     expect(text).toMatch(/^ledger_operations_total\{type="debit",outcome="committed"\} [1-9]/m);
     expect(text).toMatch(/^ledger_operations_total\{type="debit",outcome="INSUFFICIENT_CREDITS"\} [1-9]/m);
+    // Each debit statement, with the debits it carried (one each here: they were sent one at a time).
+    expect(text).toMatch(/^ledger_debit_statement_debits_count\{outcome="answered"\} [1-9]/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
     for (const declared of ["stripe_calls_total", "webhook_deliveries_total", "db_pool_connections", "http_requests_in_flight"])
       expect(text).toContain(`# TYPE ${declared} `);
