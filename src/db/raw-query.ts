@@ -8,12 +8,12 @@
 // for counting (tests), has none, and its statements go through Prisma as before, in its
 // transaction. Either way each statement is reported to Prisma's tracing helper, so that tracing
 // and round-trip counts see it. Statements go to the driver as written and rows come back as the
-// drivers parse them, alike on both (jsonb as objects, bigint as BigInt); failures read as
+// drivers parse them, alike on both (jsonb as objects, bigint as BigInt, numeric as Decimal); failures read as
 // Prisma's (RawQueryError).
 import type { PGlite } from "@electric-sql/pglite";
 import { DriverAdapterError } from "@prisma/driver-adapter-utils";
 import pg from "pg";
-import type { Prisma, PrismaClient } from "./generated/client.ts";
+import { Prisma, type PrismaClient } from "./generated/client.ts";
 
 const { types: pgTypes } = pg;
 
@@ -84,10 +84,15 @@ function throughPrisma(client: PrismaClient): RawQuery {
 }
 
 const INT8 = 20;
+const NUMERIC = 1700;
 
-/** pg's parsers, but bigint as BigInt (PGlite's), not text: one type per column whichever the database. */
+/** A numeric as Prisma gives it, a Decimal (the drivers give its text). */
+const decimal = (text: string) => new Prisma.Decimal(text);
+
+/** pg's parsers, but bigint as BigInt and numeric as Decimal: one type per column whichever the database, as Prisma's. */
 const PG_TYPES = {
-  getTypeParser: (oid: number, format?: "text" | "binary") => (oid === INT8 ? BigInt : pgTypes.getTypeParser(oid, format as "text")),
+  getTypeParser: (oid: number, format?: "text" | "binary") =>
+    oid === INT8 ? BigInt : oid === NUMERIC ? decimal : pgTypes.getTypeParser(oid, format as "text"),
 };
 
 /** Through a connection of the pool the Prisma client uses: the pool's bound holds for both. */
@@ -103,8 +108,8 @@ export function pgRawQuery(pool: pg.Pool): RawQuery {
   };
 }
 
-/** PGlite's parsers, but bigint always as BigInt (PGlite gives a number when it fits one), as pg's above. */
-const PGLITE_PARSERS = { parsers: { [INT8]: (text: string) => BigInt(text) } };
+/** PGlite's parsers, but bigint always as BigInt (PGlite gives a number when it fits one) and numeric as Decimal, as pg's above. */
+const PGLITE_PARSERS = { parsers: { [INT8]: (text: string) => BigInt(text), [NUMERIC]: decimal } };
 
 /** Through the PGlite instance itself, as its Prisma adapter sends statements outside transactions (it queues them). */
 export function pgliteRawQuery(pglite: PGlite): RawQuery {

@@ -141,8 +141,7 @@ type WalletBlockRow = { wallet_id: string; wallet_overdraft_used: bigint; wallet
 
 /** The wallets of the scope among `walletIds`, each with its blocks: one query. */
 async function walletsWithBlocks(ctx: LedgerContext, scope: Scope, walletIds: string[], at?: Date): Promise<WalletWithBlocks[]> {
-  // Every balance read runs it: through the raw-query port, whose rows cost a fraction of Prisma's
-  // conversion. Its driver gives the cost basis (numeric) as text, Prisma as a Decimal.
+  // Every balance read runs it: through the raw-query port, whose rows cost a fraction of Prisma's conversion.
   const rows = await queryRows<WalletBlockRow>(
     ctx.prisma,
     Prisma.sql`
@@ -156,9 +155,7 @@ async function walletsWithBlocks(ctx: LedgerContext, scope: Scope, walletIds: st
   for (const { wallet_id: id, wallet_overdraft_used: overdraftUsed, wallet_last_entry_at: lastEntryAt, ...block } of rows) {
     let wallet = wallets.get(id);
     if (!wallet) wallets.set(id, (wallet = { id, overdraftUsed, lastEntryAt, blocks: [] }));
-    if (block.id === null) continue;
-    const costBasis = block.costBasis as CreditBlock["costBasis"] | string;
-    wallet.blocks.push({ ...block, costBasis: typeof costBasis === "string" ? new Prisma.Decimal(costBasis) : costBasis });
+    if (block.id !== null) wallet.blocks.push(block as CreditBlock);
   }
   return [...wallets.values()];
 }
